@@ -1,0 +1,472 @@
+//! The public risk configuration: its file form (exact decimal strings, SPEC §5) and its validated
+//! integer form [`RiskParams`] that the model, the circuit and the verifier all use.
+//!
+//! The prover reads the file form from TOML, the verifier from the manifest's JSON; both turn it
+//! into [`RiskParams`] with [`RiskParams::from_file`], so they cannot disagree on a single unit.
+
+use std::collections::BTreeMap;
+
+use blake2::{Blake2b512, Digest};
+use num_bigint::BigInt;
+use num_traits::{Signed, ToPrimitive, Zero};
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::decimal::{parse_decimal, DecimalError};
+use crate::model::tiers::{TierTable, TierTableKind};
+use crate::units::{
+    MAX_ASSETS, MAX_MARKETS, MAX_TIERS, RATE_DECIMALS, RATE_SCALE, THRESHOLD_BITS, VALUE_BITS,
+    VALUE_DECIMALS,
+};
+
+/// The risk configuration as written by the venue (TOML) and published in the manifest (JSON).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RiskConfigFile {
+    /// The snapshot this configuration belongs to.
+    pub snapshot: SnapshotSection,
+    /// Collateral and borrowable assets.
+    pub assets: Vec<AssetSection>,
+    /// Perpetual markets.
+    #[serde(default)]
+    pub markets: Vec<MarketSection>,
+    /// Optional reserves per asset symbol, in units of that asset.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub reserves: BTreeMap<String, String>,
+}
+
+/// `[snapshot]`: identity of the snapshot and the liquidation threshold.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SnapshotSection {
+    /// Unique per snapshot; bound into every proof.
+    pub id: String,
+    /// The venue's display name.
+    pub venue: String,
+    /// Margin ratio below which an account is liquidatable, as an exact decimal (default `1.00`).
+    #[serde(default = "default_threshold")]
+    pub liquidation_threshold: String,
+}
+
+fn default_threshold() -> String {
+    "1.00".to_string()
+}
+
+/// `[[assets]]`: one asset.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssetSection {
+    /// Ticker, also the CSV column name.
+    pub symbol: String,
+    /// Decimal digits of one atom (0..=18).
+    pub decimals: u32,
+    /// USD per unit, exact decimal.
+    pub price: String,
+    /// Collateral haircut tiers on net value in USD (rates non-increasing).
+    pub haircut: Vec<TierSpec>,
+    /// Maintenance tiers on net borrowed value in USD (rates non-decreasing).
+    pub maintenance: Vec<TierSpec>,
+}
+
+/// `[[markets]]`: one perpetual market.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MarketSection {
+    /// Ticker; CSV columns are `SYM_size` and `SYM_cost`.
+    pub symbol: String,
+    /// Decimal digits of one size atom (0..=18).
+    pub decimals: u32,
+    /// USD per unit of size, exact decimal.
+    pub mark_price: String,
+    /// Maintenance tiers on notional in USD (rates non-decreasing).
+    pub maintenance: Vec<TierSpec>,
+}
+
+/// One tier: `up_to` (USD, absent on the last tier) and its marginal rate (`1.00` = 100%).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TierSpec {
+    /// Upper boundary of this tier in USD; absent on the last, unbounded tier.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub up_to: Option<String>,
+    /// Marginal rate as a decimal fraction, up to 6 decimals.
+    pub rate: String,
+}
+
+/// A configuration that is not valid, with the path of the offending field
+/// (for example `assets[1].haircut[0].rate`).
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{field}: {problem}")]
+pub struct ConfigError {
+    /// Path of the field, in the file's own structure.
+    pub field: String,
+    /// What is wrong with it.
+    pub problem: ConfigProblem,
+}
+
+/// What is wrong with one configuration field.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ConfigProblem {
+    /// Not an exact decimal, or too many fractional digits.
+    #[error(transparent)]
+    Decimal(#[from] DecimalError),
+    /// A price with more precision than ν per atom can hold.
+    #[error("price `{0}` is not representable in 10^-18 USD per atom (too many decimals for the asset's decimals)")]
+    PriceNotRepresentable(String),
+    /// A number outside its allowed range.
+    #[error("{0}")]
+    OutOfRange(String),
+    /// Haircut rates must not increase from one tier to the next.
+    #[error("haircut rates must be non-increasing (tier {tier} has a higher rate than tier {previous})")]
+    HaircutIncreasing {
+        /// The tier whose rate is higher.
+        tier: usize,
+        /// The tier before it.
+        previous: usize,
+    },
+    /// Maintenance rates must not decrease from one tier to the next.
+    #[error("maintenance rates must be non-decreasing (tier {tier} has a lower rate than tier {previous})")]
+    MaintenanceDecreasing {
+        /// The tier whose rate is lower.
+        tier: usize,
+        /// The tier before it.
+        previous: usize,
+    },
+    /// Tier boundaries must strictly increase; only the last tier is unbounded.
+    #[error("{0}")]
+    BadTierShape(String),
+    /// A symbol that is empty, malformed, or used twice.
+    #[error("{0}")]
+    BadSymbol(String),
+    /// A snapshot field that is empty.
+    #[error("must not be empty")]
+    Empty,
+}
+
+fn invalid(field: impl Into<String>, problem: impl Into<ConfigProblem>) -> ConfigError {
+    ConfigError {
+        field: field.into(),
+        problem: problem.into(),
+    }
+}
+
+/// One asset in integer form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssetParams {
+    /// Ticker.
+    pub symbol: String,
+    /// Decimal digits of one atom.
+    pub decimals: u32,
+    /// Price in ν per atom, `0 < price < 2^64`.
+    pub price: u64,
+    /// Haircut table H_a on net value (ν).
+    pub haircut: TierTable,
+    /// Maintenance table G_a on net borrowed value (ν).
+    pub maintenance: TierTable,
+}
+
+/// One perpetual market in integer form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MarketParams {
+    /// Ticker.
+    pub symbol: String,
+    /// Decimal digits of one size atom.
+    pub decimals: u32,
+    /// Mark price in ν per size atom, `0 < mark_price < 2^64`.
+    pub mark_price: u64,
+    /// Maintenance table G_m on notional (ν).
+    pub maintenance: TierTable,
+}
+
+/// The validated public risk configuration, in exact integers (SPEC §2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RiskParams {
+    /// Snapshot id, bound into every proof.
+    pub snapshot_id: String,
+    /// Venue display name.
+    pub venue: String,
+    /// Liquidation threshold θ in ppm, `θ < 2^32`.
+    pub threshold_ppm: u64,
+    /// Assets in configuration order.
+    pub assets: Vec<AssetParams>,
+    /// Markets in configuration order.
+    pub markets: Vec<MarketParams>,
+    /// Reserves per asset in atoms, where the venue published them.
+    pub reserves: Vec<Option<BigInt>>,
+    /// The file form this was made from (published verbatim in the manifest).
+    pub file: RiskConfigFile,
+}
+
+impl RiskParams {
+    /// Validates a configuration file and converts it to exact integers.
+    pub fn from_file(file: &RiskConfigFile) -> Result<Self, ConfigError> {
+        if file.snapshot.id.trim().is_empty() {
+            return Err(invalid("snapshot.id", ConfigProblem::Empty));
+        }
+        let threshold = parse_decimal(&file.snapshot.liquidation_threshold, RATE_DECIMALS)
+            .map_err(|e| invalid("snapshot.liquidation_threshold", e))?;
+        let threshold_ppm = bounded_u64(&threshold, THRESHOLD_BITS).ok_or_else(|| {
+            invalid(
+                "snapshot.liquidation_threshold",
+                ConfigProblem::OutOfRange("must be at least 0 and below 4294.967296".into()),
+            )
+        })?;
+        if file.assets.is_empty() || file.assets.len() > MAX_ASSETS {
+            return Err(invalid(
+                "assets",
+                ConfigProblem::OutOfRange(format!("between 1 and {MAX_ASSETS} assets are required")),
+            ));
+        }
+        if file.markets.len() > MAX_MARKETS {
+            return Err(invalid(
+                "markets",
+                ConfigProblem::OutOfRange(format!("at most {MAX_MARKETS} markets are allowed")),
+            ));
+        }
+        let mut seen = BTreeMap::new();
+        let mut assets = Vec::with_capacity(file.assets.len());
+        for (i, a) in file.assets.iter().enumerate() {
+            let at = format!("assets[{i}]");
+            check_symbol(&a.symbol, &format!("{at}.symbol"), &mut seen)?;
+            let decimals = check_decimals(a.decimals, &format!("{at}.decimals"))?;
+            let price = parse_price(&a.price, decimals, &format!("{at}.price"))?;
+            let haircut = parse_table(&a.haircut, TierTableKind::Haircut, &format!("{at}.haircut"))?;
+            let maintenance =
+                parse_table(&a.maintenance, TierTableKind::Maintenance, &format!("{at}.maintenance"))?;
+            assets.push(AssetParams {
+                symbol: a.symbol.clone(),
+                decimals,
+                price,
+                haircut,
+                maintenance,
+            });
+        }
+        let mut markets = Vec::with_capacity(file.markets.len());
+        for (i, m) in file.markets.iter().enumerate() {
+            let at = format!("markets[{i}]");
+            check_symbol(&m.symbol, &format!("{at}.symbol"), &mut seen)?;
+            let decimals = check_decimals(m.decimals, &format!("{at}.decimals"))?;
+            let mark_price = parse_price(&m.mark_price, decimals, &format!("{at}.mark_price"))?;
+            let maintenance =
+                parse_table(&m.maintenance, TierTableKind::Maintenance, &format!("{at}.maintenance"))?;
+            markets.push(MarketParams {
+                symbol: m.symbol.clone(),
+                decimals,
+                mark_price,
+                maintenance,
+            });
+        }
+        let mut reserves = vec![None; assets.len()];
+        for (symbol, text) in &file.reserves {
+            let field = format!("reserves.{symbol}");
+            let index = assets.iter().position(|a| &a.symbol == symbol).ok_or_else(|| {
+                invalid(&field, ConfigProblem::BadSymbol(format!("`{symbol}` is not an asset")))
+            })?;
+            let atoms = parse_decimal(text, assets[index].decimals).map_err(|e| invalid(&field, e))?;
+            if atoms.is_negative() || atoms.bits() > 128 {
+                return Err(invalid(
+                    &field,
+                    ConfigProblem::OutOfRange("reserves must be at least 0 and below 2^128 atoms".into()),
+                ));
+            }
+            reserves[index] = Some(atoms);
+        }
+        Ok(RiskParams {
+            snapshot_id: file.snapshot.id.clone(),
+            venue: file.snapshot.venue.clone(),
+            threshold_ppm,
+            assets,
+            markets,
+            reserves,
+            file: file.clone(),
+        })
+    }
+
+    /// A digest of every public parameter (snapshot, venue, threshold, assets, markets, tiers,
+    /// reserves), bound into every proof through the statement tag.
+    pub fn digest(&self) -> [u8; 64] {
+        let mut h = Blake2b512::new();
+        let mut put = |bytes: &[u8]| {
+            h.update((bytes.len() as u64).to_le_bytes());
+            h.update(bytes);
+        };
+        put(b"marginproof/config/v1");
+        put(self.snapshot_id.as_bytes());
+        put(self.venue.as_bytes());
+        put(&self.threshold_ppm.to_le_bytes());
+        let put_table = |put: &mut dyn FnMut(&[u8]), t: &TierTable| {
+            put(&(t.tiers().len() as u64).to_le_bytes());
+            for tier in t.tiers() {
+                put(&tier.lower.to_le_bytes());
+                put(&tier.max_offset.to_le_bytes());
+                put(&tier.rate.to_le_bytes());
+            }
+        };
+        put(&(self.assets.len() as u64).to_le_bytes());
+        for a in &self.assets {
+            put(a.symbol.as_bytes());
+            put(&a.decimals.to_le_bytes());
+            put(&a.price.to_le_bytes());
+            put_table(&mut put, &a.haircut);
+            put_table(&mut put, &a.maintenance);
+        }
+        put(&(self.markets.len() as u64).to_le_bytes());
+        for m in &self.markets {
+            put(m.symbol.as_bytes());
+            put(&m.decimals.to_le_bytes());
+            put(&m.mark_price.to_le_bytes());
+            put_table(&mut put, &m.maintenance);
+        }
+        for r in &self.reserves {
+            match r {
+                Some(v) => put(&v.to_signed_bytes_le()),
+                None => put(b"none"),
+            }
+        }
+        h.finalize().into()
+    }
+
+    /// Index of an asset by symbol.
+    pub fn asset_index(&self, symbol: &str) -> Option<usize> {
+        self.assets.iter().position(|a| a.symbol == symbol)
+    }
+
+    /// Index of a market by symbol.
+    pub fn market_index(&self, symbol: &str) -> Option<usize> {
+        self.markets.iter().position(|m| m.symbol == symbol)
+    }
+}
+
+fn bounded_u64(v: &BigInt, bits: usize) -> Option<u64> {
+    if v.is_negative() || v.bits() > bits as u64 {
+        None
+    } else {
+        v.to_u64()
+    }
+}
+
+fn check_symbol(symbol: &str, field: &str, seen: &mut BTreeMap<String, ()>) -> Result<(), ConfigError> {
+    let ok = !symbol.is_empty()
+        && symbol.len() <= 32
+        && symbol
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
+    if !ok {
+        return Err(invalid(
+            field,
+            ConfigProblem::BadSymbol(format!(
+                "`{symbol}`: symbols are 1 to 32 characters of A-Z, a-z, 0-9, `-` and `.`"
+            )),
+        ));
+    }
+    if seen.insert(symbol.to_string(), ()).is_some() {
+        return Err(invalid(
+            field,
+            ConfigProblem::BadSymbol(format!("`{symbol}` is used twice")),
+        ));
+    }
+    Ok(())
+}
+
+fn check_decimals(decimals: u32, field: &str) -> Result<u32, ConfigError> {
+    if decimals > VALUE_DECIMALS {
+        return Err(invalid(
+            field,
+            ConfigProblem::OutOfRange(format!("decimals must be 0..=18, got {decimals}")),
+        ));
+    }
+    Ok(decimals)
+}
+
+/// A price in USD per unit, as ν per atom: `USD · 10^(18 − decimals)`, an integer in (0, 2^64).
+fn parse_price(text: &str, decimals: u32, field: &str) -> Result<u64, ConfigError> {
+    let scaled = match parse_decimal(text, VALUE_DECIMALS - decimals) {
+        Ok(v) => v,
+        Err(DecimalError::TooManyDecimals { .. }) => {
+            return Err(invalid(field, ConfigProblem::PriceNotRepresentable(text.to_string())))
+        }
+        Err(e) => return Err(invalid(field, e)),
+    };
+    if scaled.is_zero() || scaled.is_negative() || scaled.bits() > 64 {
+        return Err(invalid(
+            field,
+            ConfigProblem::OutOfRange(format!(
+                "price `{text}` must be above 0 and below 2^64 in 10^-18 USD per atom"
+            )),
+        ));
+    }
+    scaled
+        .to_u64()
+        .ok_or_else(|| invalid(field, ConfigProblem::OutOfRange("price too large".into())))
+}
+
+fn parse_table(specs: &[TierSpec], kind: TierTableKind, field: &str) -> Result<TierTable, ConfigError> {
+    if specs.is_empty() || specs.len() > MAX_TIERS {
+        return Err(invalid(
+            field,
+            ConfigProblem::BadTierShape(format!("a tier table has 1 to {MAX_TIERS} tiers")),
+        ));
+    }
+    let mut boundaries = Vec::with_capacity(specs.len() - 1);
+    let mut rates = Vec::with_capacity(specs.len());
+    for (i, spec) in specs.iter().enumerate() {
+        let at = format!("{field}[{i}]");
+        let last = i + 1 == specs.len();
+        match (&spec.up_to, last) {
+            (Some(_), true) => {
+                return Err(invalid(
+                    format!("{at}.up_to"),
+                    ConfigProblem::BadTierShape("the last tier is unbounded: remove `up_to`".into()),
+                ))
+            }
+            (None, false) => {
+                return Err(invalid(
+                    format!("{at}.up_to"),
+                    ConfigProblem::BadTierShape("every tier but the last needs `up_to`".into()),
+                ))
+            }
+            (Some(text), false) => {
+                let nu = parse_decimal(text, VALUE_DECIMALS).map_err(|e| invalid(format!("{at}.up_to"), e))?;
+                let previous = boundaries.last().copied().unwrap_or(0u128);
+                if nu.is_negative() || nu.bits() > VALUE_BITS as u64 - 1 {
+                    return Err(invalid(
+                        format!("{at}.up_to"),
+                        ConfigProblem::OutOfRange("tier boundaries must be below 2^127 ν".into()),
+                    ));
+                }
+                let nu = nu.to_u128().unwrap_or(u128::MAX);
+                if nu <= previous {
+                    return Err(invalid(
+                        format!("{at}.up_to"),
+                        ConfigProblem::BadTierShape("tier boundaries must strictly increase from 0".into()),
+                    ));
+                }
+                boundaries.push(nu);
+            }
+            (None, true) => {}
+        }
+        let rate = parse_decimal(&spec.rate, RATE_DECIMALS).map_err(|e| invalid(format!("{at}.rate"), e))?;
+        let rate = bounded_u64(&rate, 20)
+            .filter(|r| *r <= RATE_SCALE)
+            .ok_or_else(|| invalid(format!("{at}.rate"), ConfigProblem::OutOfRange("rates are between 0 and 1".into())))?;
+        if let Some(&previous) = rates.last() {
+            match kind {
+                TierTableKind::Haircut if rate > previous => {
+                    return Err(invalid(
+                        format!("{at}.rate"),
+                        ConfigProblem::HaircutIncreasing { tier: i, previous: i - 1 },
+                    ))
+                }
+                TierTableKind::Maintenance if rate < previous => {
+                    return Err(invalid(
+                        format!("{at}.rate"),
+                        ConfigProblem::MaintenanceDecreasing { tier: i, previous: i - 1 },
+                    ))
+                }
+                _ => {}
+            }
+        }
+        rates.push(rate);
+    }
+    Ok(TierTable::new(&boundaries, &rates.iter().map(|r| *r as u32).collect::<Vec<_>>()))
+}

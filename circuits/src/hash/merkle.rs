@@ -1,0 +1,89 @@
+//! The Poseidon Merkle tree: inner node `Poseidon(left, right)` with `ConstantLength<2>`.
+
+use halo2_gadgets::poseidon::primitives::{ConstantLength, Hash};
+
+use crate::field::Fp;
+use crate::hash::poseidon::{PoseidonSpec, RATE, WIDTH};
+
+/// `Poseidon(left, right)`.
+pub fn node_hash(left: Fp, right: Fp) -> Fp {
+    Hash::<_, PoseidonSpec, ConstantLength<2>, WIDTH, RATE>::init().hash([left, right])
+}
+
+/// All levels of a tree over `leaves` (a power of two, at least 1): level 0 is the leaves, the
+/// last level is `[root]`.
+pub fn tree_levels(leaves: Vec<Fp>) -> Vec<Vec<Fp>> {
+    debug_assert!(leaves.len().is_power_of_two());
+    let mut levels = vec![leaves];
+    while levels.last().map_or(0, Vec::len) > 1 {
+        let below = levels.last().map(Vec::as_slice).unwrap_or_default();
+        let above = below.chunks(2).map(|p| node_hash(p[0], p[1])).collect();
+        levels.push(above);
+    }
+    levels
+}
+
+/// The root of a tree over `leaves` (a power of two).
+pub fn tree_root(leaves: Vec<Fp>) -> Fp {
+    tree_levels(leaves)
+        .last()
+        .and_then(|l| l.first().copied())
+        .unwrap_or_default()
+}
+
+/// A leaf's path: its index and the siblings from the leaf level up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MerklePath {
+    /// Position of the leaf; bit `i` says whether the node at level `i` is a right child.
+    pub index: u64,
+    /// Sibling at each level, bottom first.
+    pub siblings: Vec<Fp>,
+}
+
+impl MerklePath {
+    /// The path of leaf `index` in `levels` (from [`tree_levels`]).
+    pub fn from_levels(levels: &[Vec<Fp>], index: u64) -> Option<Self> {
+        let mut siblings = Vec::with_capacity(levels.len().saturating_sub(1));
+        let mut i = index as usize;
+        for level in &levels[..levels.len().saturating_sub(1)] {
+            siblings.push(*level.get(i ^ 1)?);
+            i >>= 1;
+        }
+        Some(MerklePath { index, siblings })
+    }
+
+    /// The root this path leads to from `leaf`. `None` if the index has bits above the path.
+    pub fn root(&self, leaf: Fp) -> Option<Fp> {
+        if self.siblings.len() < 64 && self.index >> self.siblings.len() != 0 {
+            return None;
+        }
+        let mut node = leaf;
+        for (level, sibling) in self.siblings.iter().enumerate() {
+            node = if (self.index >> level) & 1 == 1 {
+                node_hash(*sibling, node)
+            } else {
+                node_hash(node, *sibling)
+            };
+        }
+        Some(node)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_path_leads_to_the_root() {
+        let leaves: Vec<Fp> = (0..8u64).map(Fp::from).collect();
+        let levels = tree_levels(leaves.clone());
+        let root = levels[3][0];
+        for (i, leaf) in leaves.iter().enumerate() {
+            let path = MerklePath::from_levels(&levels, i as u64).unwrap();
+            assert_eq!(path.root(*leaf), Some(root));
+            assert_ne!(path.root(*leaf + Fp::one()), Some(root));
+        }
+        let bad = MerklePath { index: 8, siblings: vec![Fp::zero(); 3] };
+        assert_eq!(bad.root(leaves[0]), None);
+    }
+}

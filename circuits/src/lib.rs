@@ -1,0 +1,20 @@
+//! marginproof's statement: the public risk configuration, the exact risk model of SPEC §2, the
+//! hashes of SPEC §3, and the halo2 chips and batch circuit that prove them.
+//!
+//! Everything the verifier recomputes natively (leaves, paths, commitments, the risk of one
+//! account) lives here next to the circuit that proves the same thing, and tests hold the two
+//! together.
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+pub mod config;
+pub mod decimal;
+pub mod field;
+pub mod hash;
+pub mod model;
+pub mod signed;
+pub mod statement;
+pub mod units;
+
+pub use config::{RiskConfigFile, RiskParams};
+pub use field::Fp;

@@ -1,0 +1,11 @@
+//! The native risk model of SPEC §2 in exact integers: what the circuit proves, computed directly.
+
+pub mod record;
+pub mod risk;
+pub mod tiers;
+pub mod totals;
+
+pub use record::{AccountRecord, Position, PositionInUnits, QuantityError, RecordError, RecordInUnits};
+pub use risk::{evaluate, AccountRisk, AssetValuation, PositionValuation, Status};
+pub use tiers::{Tier, TierPoint, TierTable, TierTableKind};
+pub use totals::Totals;

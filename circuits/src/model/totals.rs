@@ -1,0 +1,182 @@
+//! The public totals of SPEC §4, in the one canonical order that the circuit accumulates and the
+//! commitment hashes.
+
+use num_bigint::BigInt;
+use num_traits::{Signed, Zero};
+
+use crate::model::record::AccountRecord;
+use crate::model::risk::{AccountRisk, Status};
+
+/// Totals of one asset, in atoms.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AssetTotals {
+    /// Σ b_a.
+    pub balance: BigInt,
+    /// Σ l_a.
+    pub debt: BigInt,
+}
+
+/// Totals of one market.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MarketTotals {
+    /// Σ s_m (atoms, signed).
+    pub net_size: BigInt,
+    /// Σ |s_m| (atoms).
+    pub open_interest: BigInt,
+    /// Σ U_m (ν, signed).
+    pub pnl: BigInt,
+}
+
+/// The totals over all records (SPEC §4).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Totals {
+    /// Per asset.
+    pub assets: Vec<AssetTotals>,
+    /// Per market.
+    pub markets: Vec<MarketTotals>,
+    /// Number of accounts (padding excluded).
+    pub accounts: BigInt,
+    /// Number of liquidatable accounts.
+    pub liquidatable: BigInt,
+    /// Number of bankrupt accounts.
+    pub bankrupt: BigInt,
+    /// Σ max(E, 0) (ν).
+    pub equity: BigInt,
+    /// Σ max(−E, 0) (ν).
+    pub bad_debt: BigInt,
+    /// Σ max(0, θ·MR − AE·RS) (ν·ppm²).
+    pub shortfall: BigInt,
+}
+
+impl Totals {
+    /// All-zero totals for a configuration's shape.
+    pub fn zero(num_assets: usize, num_markets: usize) -> Self {
+        Totals {
+            assets: vec![AssetTotals::default(); num_assets],
+            markets: vec![MarketTotals::default(); num_markets],
+            accounts: BigInt::zero(),
+            liquidatable: BigInt::zero(),
+            bankrupt: BigInt::zero(),
+            equity: BigInt::zero(),
+            bad_debt: BigInt::zero(),
+            shortfall: BigInt::zero(),
+        }
+    }
+
+    /// Number of entries for a shape: `2A + 3M + 6`.
+    pub fn len_for(num_assets: usize, num_markets: usize) -> usize {
+        2 * num_assets + 3 * num_markets + 6
+    }
+
+    /// One account's contribution. `counted` is false for padding.
+    pub fn of_account(record: &AccountRecord, risk: &AccountRisk, counted: bool) -> Self {
+        let one = |b: bool| BigInt::from(u8::from(b));
+        let equity_sign = risk.equity.is_negative();
+        Totals {
+            assets: record
+                .balances
+                .iter()
+                .zip(&record.debts)
+                .map(|(b, l)| AssetTotals {
+                    balance: BigInt::from(*b),
+                    debt: BigInt::from(*l),
+                })
+                .collect(),
+            markets: record
+                .positions
+                .iter()
+                .zip(&risk.positions)
+                .map(|(p, v)| MarketTotals {
+                    net_size: BigInt::from(p.size),
+                    open_interest: BigInt::from(p.size.unsigned_abs()),
+                    pnl: v.pnl.clone(),
+                })
+                .collect(),
+            accounts: one(counted),
+            liquidatable: one(risk.status == Status::Liquidatable),
+            bankrupt: one(risk.status == Status::Bankrupt),
+            equity: if equity_sign { BigInt::zero() } else { risk.equity.clone() },
+            bad_debt: if equity_sign { -&risk.equity } else { BigInt::zero() },
+            shortfall: if risk.margin_test.is_negative() {
+                -&risk.margin_test
+            } else {
+                BigInt::zero()
+            },
+        }
+    }
+
+    /// Adds another set of totals of the same shape.
+    pub fn add(&mut self, other: &Totals) {
+        for (a, b) in self.assets.iter_mut().zip(&other.assets) {
+            a.balance += &b.balance;
+            a.debt += &b.debt;
+        }
+        for (a, b) in self.markets.iter_mut().zip(&other.markets) {
+            a.net_size += &b.net_size;
+            a.open_interest += &b.open_interest;
+            a.pnl += &b.pnl;
+        }
+        self.accounts += &other.accounts;
+        self.liquidatable += &other.liquidatable;
+        self.bankrupt += &other.bankrupt;
+        self.equity += &other.equity;
+        self.bad_debt += &other.bad_debt;
+        self.shortfall += &other.shortfall;
+    }
+
+    /// The entries in canonical order: per asset (balance, debt), per market (net size, open
+    /// interest, PnL), then accounts, liquidatable, bankrupt, equity, bad debt, shortfall.
+    pub fn entries(&self) -> Vec<BigInt> {
+        let mut out = Vec::with_capacity(Self::len_for(self.assets.len(), self.markets.len()));
+        for a in &self.assets {
+            out.push(a.balance.clone());
+            out.push(a.debt.clone());
+        }
+        for m in &self.markets {
+            out.push(m.net_size.clone());
+            out.push(m.open_interest.clone());
+            out.push(m.pnl.clone());
+        }
+        out.extend([
+            self.accounts.clone(),
+            self.liquidatable.clone(),
+            self.bankrupt.clone(),
+            self.equity.clone(),
+            self.bad_debt.clone(),
+            self.shortfall.clone(),
+        ]);
+        out
+    }
+
+    /// Rebuilds totals from entries in canonical order; `None` if the count does not fit the shape.
+    pub fn from_entries(num_assets: usize, num_markets: usize, entries: &[BigInt]) -> Option<Self> {
+        if entries.len() != Self::len_for(num_assets, num_markets) {
+            return None;
+        }
+        let mut it = entries.iter().cloned();
+        let mut next = || it.next().unwrap_or_default();
+        let assets = (0..num_assets)
+            .map(|_| AssetTotals {
+                balance: next(),
+                debt: next(),
+            })
+            .collect();
+        let markets = (0..num_markets)
+            .map(|_| MarketTotals {
+                net_size: next(),
+                open_interest: next(),
+                pnl: next(),
+            })
+            .collect();
+        Some(Totals {
+            assets,
+            markets,
+            accounts: next(),
+            liquidatable: next(),
+            bankrupt: next(),
+            equity: next(),
+            bad_debt: next(),
+            shortfall: next(),
+        })
+    }
+}

@@ -1,0 +1,270 @@
+//! The public statement: what one batch proof exposes (its public inputs, at named offsets) and
+//! the published files built from them (SPEC §5): the manifest and a user's inclusion proof.
+
+use num_bigint::BigInt;
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::config::{RiskConfigFile, RiskParams};
+use crate::field::{fp_from_hex, FieldError, Fp};
+use crate::model::record::RecordInUnits;
+use crate::model::totals::{AssetTotals, MarketTotals, Totals};
+
+/// Version of the bundle and inclusion formats.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Public input offset: the statement tag (snapshot id and configuration digest).
+pub const STATEMENT_TAG: usize = 0;
+/// Public input offset: the root of this batch's leaves.
+pub const BATCH_ROOT: usize = 1;
+/// Public input offset: commitment to the running totals before this batch.
+pub const TOTALS_BEFORE: usize = 2;
+/// Public input offset: commitment to the running totals after this batch.
+pub const TOTALS_AFTER: usize = 3;
+/// Number of public inputs of a batch proof.
+pub const NUM_PUBLIC_INPUTS: usize = 4;
+
+/// The public inputs of one batch proof.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BatchStatement {
+    /// [`crate::hash::statement_tag`] of the configuration.
+    pub statement_tag: Fp,
+    /// Root of the batch's `B` leaves.
+    pub batch_root: Fp,
+    /// `C_i`.
+    pub totals_before: Fp,
+    /// `C_{i+1}`.
+    pub totals_after: Fp,
+}
+
+impl BatchStatement {
+    /// The instance column, in offset order.
+    pub fn instance(&self) -> Vec<Fp> {
+        let mut column = vec![Fp::zero(); NUM_PUBLIC_INPUTS];
+        column[STATEMENT_TAG] = self.statement_tag;
+        column[BATCH_ROOT] = self.batch_root;
+        column[TOTALS_BEFORE] = self.totals_before;
+        column[TOTALS_AFTER] = self.totals_after;
+        column
+    }
+}
+
+/// `public/manifest.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    /// [`FORMAT_VERSION`].
+    pub format_version: u32,
+    /// The risk configuration, verbatim.
+    pub config: RiskConfigFile,
+    /// Accounts per batch proof (a power of two).
+    pub batch_size: usize,
+    /// Number of batch proofs.
+    pub batch_count: usize,
+    /// The tree root R (hex field element).
+    pub root: String,
+    /// The totals T of SPEC §4, exact integers in base units.
+    pub totals: TotalsFile,
+    /// The blinding of the last running-totals commitment (hex), which opens it to `totals`.
+    pub totals_blinding: String,
+    /// One entry per batch, in order.
+    pub batches: Vec<BatchEntry>,
+}
+
+/// One batch proof in the manifest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BatchEntry {
+    /// Root of the batch's leaves (hex).
+    pub root: String,
+    /// `C_{i+1}` (hex).
+    pub totals_after: String,
+    /// Proof file, relative to `public/`.
+    pub proof: String,
+}
+
+/// Totals of one asset in the manifest (atoms, as integer strings).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssetTotalsFile {
+    /// Asset symbol.
+    pub symbol: String,
+    /// Σ balance (atoms).
+    pub balance: String,
+    /// Σ debt (atoms).
+    pub debt: String,
+}
+
+/// Totals of one market in the manifest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MarketTotalsFile {
+    /// Market symbol.
+    pub symbol: String,
+    /// Σ s (atoms, signed).
+    pub net_size: String,
+    /// Σ |s| (atoms).
+    pub open_interest: String,
+    /// Σ U (ν, signed).
+    pub pnl: String,
+}
+
+/// The totals in the manifest: exact integers in base units (atoms, ν, ν·ppm²) as strings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TotalsFile {
+    /// Per asset, in configuration order.
+    pub assets: Vec<AssetTotalsFile>,
+    /// Per market, in configuration order.
+    pub markets: Vec<MarketTotalsFile>,
+    /// Number of accounts.
+    pub accounts: String,
+    /// Number of liquidatable accounts.
+    pub liquidatable: String,
+    /// Number of bankrupt accounts.
+    pub bankrupt: String,
+    /// Σ max(E, 0) (ν).
+    pub equity: String,
+    /// Σ max(−E, 0) (ν).
+    pub bad_debt: String,
+    /// Σ max(0, θ·MR − AE·RS) (ν·ppm²).
+    pub shortfall: String,
+}
+
+/// A published file that does not fit the statement.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum StatementError {
+    /// A field element that is not 32 canonical bytes in hex.
+    #[error("{field}: {source}")]
+    Field {
+        /// Which field.
+        field: String,
+        /// Why.
+        source: FieldError,
+    },
+    /// A total that is not an integer, or in the wrong place.
+    #[error("totals: {0}")]
+    Totals(String),
+}
+
+/// Reads a hex field element, naming the field on error.
+pub fn read_fp(field: &str, text: &str) -> Result<Fp, StatementError> {
+    fp_from_hex(text).map_err(|source| StatementError::Field {
+        field: field.to_string(),
+        source,
+    })
+}
+
+impl TotalsFile {
+    /// The file form of `totals` for `params`.
+    pub fn from_totals(totals: &Totals, params: &RiskParams) -> Self {
+        TotalsFile {
+            assets: params
+                .assets
+                .iter()
+                .zip(&totals.assets)
+                .map(|(a, t)| AssetTotalsFile {
+                    symbol: a.symbol.clone(),
+                    balance: t.balance.to_string(),
+                    debt: t.debt.to_string(),
+                })
+                .collect(),
+            markets: params
+                .markets
+                .iter()
+                .zip(&totals.markets)
+                .map(|(m, t)| MarketTotalsFile {
+                    symbol: m.symbol.clone(),
+                    net_size: t.net_size.to_string(),
+                    open_interest: t.open_interest.to_string(),
+                    pnl: t.pnl.to_string(),
+                })
+                .collect(),
+            accounts: totals.accounts.to_string(),
+            liquidatable: totals.liquidatable.to_string(),
+            bankrupt: totals.bankrupt.to_string(),
+            equity: totals.equity.to_string(),
+            bad_debt: totals.bad_debt.to_string(),
+            shortfall: totals.shortfall.to_string(),
+        }
+    }
+
+    /// Reads the totals against `params`: symbols in configuration order, every entry an integer.
+    pub fn to_totals(&self, params: &RiskParams) -> Result<Totals, StatementError> {
+        let int = |field: String, text: &str| -> Result<BigInt, StatementError> {
+            let ok = !text.is_empty()
+                && text
+                    .strip_prefix('-')
+                    .unwrap_or(text)
+                    .bytes()
+                    .all(|b| b.is_ascii_digit())
+                && text.len() <= 100;
+            if !ok {
+                return Err(StatementError::Totals(format!("{field}: `{text}` is not an integer")));
+            }
+            text.parse::<BigInt>()
+                .map_err(|_| StatementError::Totals(format!("{field}: `{text}` is not an integer")))
+        };
+        if self.assets.len() != params.assets.len() || self.markets.len() != params.markets.len() {
+            return Err(StatementError::Totals(
+                "one entry per configured asset and market is required".into(),
+            ));
+        }
+        let mut totals = Totals::zero(params.assets.len(), params.markets.len());
+        for ((file, p), t) in self.assets.iter().zip(&params.assets).zip(&mut totals.assets) {
+            if file.symbol != p.symbol {
+                return Err(StatementError::Totals(format!(
+                    "asset `{}` where the configuration has `{}`",
+                    file.symbol, p.symbol
+                )));
+            }
+            *t = AssetTotals {
+                balance: int(format!("{}.balance", file.symbol), &file.balance)?,
+                debt: int(format!("{}.debt", file.symbol), &file.debt)?,
+            };
+        }
+        for ((file, p), t) in self.markets.iter().zip(&params.markets).zip(&mut totals.markets) {
+            if file.symbol != p.symbol {
+                return Err(StatementError::Totals(format!(
+                    "market `{}` where the configuration has `{}`",
+                    file.symbol, p.symbol
+                )));
+            }
+            *t = MarketTotals {
+                net_size: int(format!("{}.net_size", file.symbol), &file.net_size)?,
+                open_interest: int(format!("{}.open_interest", file.symbol), &file.open_interest)?,
+                pnl: int(format!("{}.pnl", file.symbol), &file.pnl)?,
+            };
+        }
+        totals.accounts = int("accounts".into(), &self.accounts)?;
+        totals.liquidatable = int("liquidatable".into(), &self.liquidatable)?;
+        totals.bankrupt = int("bankrupt".into(), &self.bankrupt)?;
+        totals.equity = int("equity".into(), &self.equity)?;
+        totals.bad_debt = int("bad_debt".into(), &self.bad_debt)?;
+        totals.shortfall = int("shortfall".into(), &self.shortfall)?;
+        Ok(totals)
+    }
+}
+
+/// What a user receives (SPEC §5): enough to recompute their leaf, walk to the root, and value
+/// their account under the published configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InclusionProof {
+    /// [`FORMAT_VERSION`].
+    pub format_version: u32,
+    /// The snapshot the proof is for.
+    pub snapshot_id: String,
+    /// The account.
+    pub account_id: String,
+    /// The account's salt in this snapshot (hex).
+    pub salt: String,
+    /// The record, in units.
+    pub record: RecordInUnits,
+    /// Global leaf index: `batch · B + position in batch`.
+    pub leaf_index: u64,
+    /// Siblings from the leaf up: the batch path, then the top path (hex).
+    pub path: Vec<String>,
+    /// The root R the path leads to (hex).
+    pub root: String,
+}

@@ -1,0 +1,33 @@
+//! Units and the bounds every quantity of SPEC §2 lives in. Each gate's bound comment refers here.
+
+/// The rate scale RS: rates are integers in parts per million.
+pub const RATE_SCALE: u64 = 1_000_000;
+/// Decimal digits of the value unit ν = 10⁻¹⁸ USD.
+pub const VALUE_DECIMALS: u32 = 18;
+/// Decimal digits of a rate (ppm).
+pub const RATE_DECIMALS: u32 = 6;
+
+/// Quantities (balances, debts, position sizes in atoms) are below 2^64.
+pub const QUANTITY_BITS: usize = 64;
+/// Prices (ν per atom) are below 2^64.
+pub const PRICE_BITS: usize = 64;
+/// Position costs are below 2^128 ν in magnitude.
+pub const COST_BITS: usize = 128;
+/// Values `|net quantity| · price` and notionals are below 2^128 ν, and so are tier boundaries.
+pub const VALUE_BITS: usize = 128;
+
+/// At most this many assets in a configuration (bounds every per-account sum below).
+pub const MAX_ASSETS: usize = 256;
+/// At most this many perpetual markets in a configuration.
+pub const MAX_MARKETS: usize = 256;
+/// At most this many tiers in one table (SPEC §2).
+pub const MAX_TIERS: usize = 8;
+/// The liquidation threshold is below 2^32 ppm (a margin ratio below 4294).
+pub const THRESHOLD_BITS: usize = 32;
+
+/// |raw equity E| < 256·2^128 + 256·2^129 < 2^138: its sign/magnitude split is checked to this many bits.
+pub const EQUITY_BITS: usize = 144;
+/// |AE·RS − θ·MR| < 2^178 + 2^190 < 2^191: its sign/magnitude split is checked to this many bits.
+pub const MARGIN_TEST_BITS: usize = 192;
+/// Accounts in one snapshot are below 2^32, so every total stays below 2^32 · 2^192 = 2^224 < p.
+pub const MAX_ACCOUNTS_LOG2: usize = 32;
