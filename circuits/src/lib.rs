@@ -7,6 +7,8 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod chips;
+pub mod circuit;
 pub mod config;
 pub mod decimal;
 pub mod field;

@@ -1,0 +1,111 @@
+//! Running totals across the accounts of a batch (SPEC §4).
+//!
+//! One region per total, `B + 1` rows:
+//!
+//! | offset | a0 (`acc`) | a1 (`term`) | `q_sum` |
+//! |---|---|---|---|
+//! | 0 | total before the batch | account 0's term (copied) | 1 |
+//! | j | `acc_j` | account j's term (copied) | 1 |
+//! | B | total after the batch | | 0 |
+//!
+//! ```text
+//! running total:  acc_next − (acc_cur + term_cur) = 0
+//! ```
+//!
+//! Bound: every term is below 2^192 in magnitude (`units.rs`: shortfall is the largest) and a
+//! snapshot has fewer than 2^32 accounts, so every running total stays below 2^224 < p: a sum of
+//! the field elements is the sum of the integers.
+
+use halo2_proofs::{
+    circuit::{AssignedCell, Chip, Layouter, Value},
+    plonk::{Advice, Column, ConstraintSystem, Constraints, Error, Selector},
+    poly::Rotation,
+};
+
+use crate::field::Fp;
+
+/// Instructions of the running-total chip.
+pub trait RunningTotalInstructions {
+    /// Constrains `after = before + Σ terms`; returns the `(before, after)` cells.
+    fn accumulate(
+        &self,
+        layouter: impl Layouter<Fp>,
+        what: &str,
+        before: Value<Fp>,
+        terms: &[AssignedCell<Fp, Fp>],
+    ) -> Result<(AssignedCell<Fp, Fp>, AssignedCell<Fp, Fp>), Error>;
+}
+
+/// Columns and selector of the running-total chip.
+#[derive(Debug, Clone)]
+pub struct RunningTotalConfig {
+    acc: Column<Advice>,
+    term: Column<Advice>,
+    q_sum: Selector,
+}
+
+/// The running-total chip.
+#[derive(Debug)]
+pub struct RunningTotalChip {
+    config: RunningTotalConfig,
+}
+
+impl Chip<Fp> for RunningTotalChip {
+    type Config = RunningTotalConfig;
+    type Loaded = ();
+    fn config(&self) -> &Self::Config {
+        &self.config
+    }
+    fn loaded(&self) -> &Self::Loaded {
+        &()
+    }
+}
+
+impl RunningTotalChip {
+    /// Configures the gate on two advice columns.
+    pub fn configure(meta: &mut ConstraintSystem<Fp>, acc: Column<Advice>, term: Column<Advice>) -> RunningTotalConfig {
+        meta.enable_equality(acc);
+        meta.enable_equality(term);
+        let q_sum = meta.selector();
+        meta.create_gate("running total", |m| {
+            let q = m.query_selector(q_sum);
+            let acc_cur = m.query_advice(acc, Rotation::cur());
+            let acc_next = m.query_advice(acc, Rotation::next());
+            let term_cur = m.query_advice(term, Rotation::cur());
+            // |acc| < 2^224 (module docs): no wrap-around.
+            Constraints::with_selector(q, [("running total", acc_next - (acc_cur + term_cur))])
+        });
+        RunningTotalConfig { acc, term, q_sum }
+    }
+
+    /// Builds the chip.
+    pub fn construct(config: RunningTotalConfig) -> Self {
+        RunningTotalChip { config }
+    }
+}
+
+impl RunningTotalInstructions for RunningTotalChip {
+    fn accumulate(
+        &self,
+        mut layouter: impl Layouter<Fp>,
+        what: &str,
+        before: Value<Fp>,
+        terms: &[AssignedCell<Fp, Fp>],
+    ) -> Result<(AssignedCell<Fp, Fp>, AssignedCell<Fp, Fp>), Error> {
+        let cfg = &self.config;
+        layouter.assign_region(
+            || format!("running total: {what}"),
+            |mut region| {
+                let first = region.assign_advice(|| "before", cfg.acc, 0, || before)?;
+                let mut acc = first.clone();
+                for (j, term) in terms.iter().enumerate() {
+                    cfg.q_sum.enable(&mut region, j)?;
+                    let t = term.copy_advice(|| "term", &mut region, cfg.term, j)?;
+                    let next = acc.value().copied() + t.value().copied();
+                    acc = region.assign_advice(|| "acc", cfg.acc, j + 1, || next)?;
+                }
+                Ok((first, acc))
+            },
+        )
+    }
+}

@@ -1,0 +1,239 @@
+//! The batch circuit: `B` account slots valued under the public configuration, their leaves and
+//! batch root, and the running-totals commitment chain from `C_i` to `C_{i+1}` (SPEC §1, §3).
+//!
+//! Public inputs (one instance column, offsets in [`crate::statement`]):
+//!
+//! | offset | value | constrained to |
+//! |---|---|---|
+//! | [`STATEMENT_TAG`] | snapshot and configuration tag | first word of both commitments |
+//! | [`BATCH_ROOT`] | root of the batch's leaves | the in-circuit tree root |
+//! | [`TOTALS_BEFORE`] | `C_i` | commitment to the opened totals before |
+//! | [`TOTALS_AFTER`] | `C_{i+1}` | commitment to the totals after |
+//!
+//! The configuration itself (prices, tiers, threshold) is in fixed columns and lookup tables, so
+//! it is part of the verifying key: the auditor re-derives the key from the published
+//! configuration, and a proof made under any other configuration does not verify.
+
+pub mod batch;
+pub mod layout;
+pub mod witness;
+
+use std::sync::Arc;
+
+use halo2_proofs::{
+    circuit::{AssignedCell, Layouter, SimpleFloorPlanner, Value},
+    plonk::{Advice, Circuit, Column, ConstraintSystem, Error, Fixed, Instance},
+};
+use halo2_gadgets::poseidon::Pow5Chip;
+
+use crate::chips::account::{AccountChip, AccountConfig, AccountInstructions, ACCOUNT_COLUMNS};
+use crate::chips::hashing::{HashChip, PoseidonConfig};
+use crate::chips::range_check::{RangeCheckChip, RangeCheckConfig};
+use crate::chips::running_total::{RunningTotalChip, RunningTotalConfig, RunningTotalInstructions};
+use crate::chips::tiered::{TieredRateChip, TieredRateConfig};
+use crate::config::RiskParams;
+use crate::field::Fp;
+use crate::hash::poseidon::PoseidonSpec;
+use crate::model::Totals;
+use crate::statement::{BATCH_ROOT, STATEMENT_TAG, TOTALS_AFTER, TOTALS_BEFORE};
+use witness::{AccountWitness, TotalsOpening};
+
+/// Advice columns that run range-check lanes side by side.
+pub const RANGE_LANES: usize = 2;
+
+/// Columns and chip configurations of the batch circuit.
+#[derive(Debug, Clone)]
+pub struct BatchConfig {
+    main: [Column<Advice>; ACCOUNT_COLUMNS],
+    instance: Column<Instance>,
+    constants: Column<Fixed>,
+    account: AccountConfig,
+    tiers: TieredRateConfig,
+    range: RangeCheckConfig,
+    totals: RunningTotalConfig,
+    poseidon: PoseidonConfig,
+}
+
+impl BatchConfig {
+    /// The fixed column that holds global constants.
+    pub fn constants(&self) -> Column<Fixed> {
+        self.constants
+    }
+}
+
+/// One batch proof's circuit. The configuration and the batch size are public and fix the
+/// layout; the accounts and the totals opening are the witness (unknown at keygen).
+#[derive(Debug, Clone)]
+pub struct BatchCircuit {
+    params: Arc<RiskParams>,
+    accounts: Vec<Value<AccountWitness>>,
+    totals: Value<TotalsOpening>,
+}
+
+impl BatchCircuit {
+    /// The circuit for `accounts` (exactly the batch size, padding included) and the opening.
+    pub fn new(params: Arc<RiskParams>, accounts: Vec<AccountWitness>, totals: TotalsOpening) -> Self {
+        BatchCircuit {
+            params,
+            accounts: accounts.into_iter().map(Value::known).collect(),
+            totals: Value::known(totals),
+        }
+    }
+
+    /// The empty circuit of a configuration and batch size (keygen, verifying key derivation).
+    pub fn shape(params: Arc<RiskParams>, batch_size: usize) -> Self {
+        BatchCircuit {
+            params,
+            accounts: vec![Value::unknown(); batch_size],
+            totals: Value::unknown(),
+        }
+    }
+
+    /// The configuration.
+    pub fn params(&self) -> &RiskParams {
+        &self.params
+    }
+
+    /// Accounts per batch.
+    pub fn batch_size(&self) -> usize {
+        self.accounts.len()
+    }
+
+    /// Changes the witness of account slot `slot` (negative tests: a prover that lies).
+    pub fn tamper_account(&mut self, slot: usize, change: impl FnOnce(&mut AccountWitness)) {
+        if let Some(w) = self.accounts.get_mut(slot) {
+            *w = w.clone().map(|mut w| {
+                change(&mut w);
+                w
+            });
+        }
+    }
+
+    /// Changes the totals opening (negative tests).
+    pub fn tamper_totals(&mut self, change: impl FnOnce(&mut TotalsOpening)) {
+        self.totals = self.totals.clone().map(|mut o| {
+            change(&mut o);
+            o
+        });
+    }
+}
+
+/// Names of the totals in canonical order, for region names.
+pub fn total_names(params: &RiskParams) -> Vec<String> {
+    let mut names = Vec::with_capacity(Totals::len_for(params.assets.len(), params.markets.len()));
+    for a in &params.assets {
+        names.push(format!("{} balance", a.symbol));
+        names.push(format!("{} debt", a.symbol));
+    }
+    for m in &params.markets {
+        names.push(format!("{} net size", m.symbol));
+        names.push(format!("{} open interest", m.symbol));
+        names.push(format!("{} pnl", m.symbol));
+    }
+    for n in ["accounts", "liquidatable", "bankrupt", "equity", "bad debt", "shortfall"] {
+        names.push(n.to_string());
+    }
+    names
+}
+
+type Cell = AssignedCell<Fp, Fp>;
+
+impl Circuit<Fp> for BatchCircuit {
+    type Config = BatchConfig;
+    type FloorPlanner = SimpleFloorPlanner;
+
+    fn without_witnesses(&self) -> Self {
+        Self::shape(self.params.clone(), self.accounts.len())
+    }
+
+    fn configure(meta: &mut ConstraintSystem<Fp>) -> BatchConfig {
+        let main: [Column<Advice>; ACCOUNT_COLUMNS] = std::array::from_fn(|_| meta.advice_column());
+        let lanes: Vec<Column<Advice>> = (0..RANGE_LANES).map(|_| meta.advice_column()).collect();
+        let param = meta.fixed_column();
+        let constants = meta.fixed_column();
+        meta.enable_constant(constants);
+        let instance = meta.instance_column();
+        meta.enable_equality(instance);
+
+        let range_table = meta.lookup_table_column();
+        let range = RangeCheckChip::configure(meta, &lanes, range_table);
+        let account = AccountChip::configure(meta, main, param);
+        let tier_columns: [Column<Advice>; 9] = std::array::from_fn(|i| main[i]);
+        let tiers = TieredRateChip::configure(meta, tier_columns, param);
+        let totals = RunningTotalChip::configure(meta, main[0], main[1]);
+
+        let state: [Column<Advice>; 3] = std::array::from_fn(|_| meta.advice_column());
+        let partial_sbox = meta.advice_column();
+        let rc_a: [Column<Fixed>; 3] = std::array::from_fn(|_| meta.fixed_column());
+        let rc_b: [Column<Fixed>; 3] = std::array::from_fn(|_| meta.fixed_column());
+        let poseidon = Pow5Chip::configure::<PoseidonSpec>(meta, state, partial_sbox, rc_a, rc_b);
+
+        BatchConfig {
+            main,
+            instance,
+            constants,
+            account,
+            tiers,
+            range,
+            totals,
+            poseidon,
+        }
+    }
+
+    fn synthesize(&self, config: BatchConfig, mut layouter: impl Layouter<Fp>) -> Result<(), Error> {
+        let params = &*self.params;
+        let range = RangeCheckChip::construct(config.range.clone());
+        range.load_table(&mut layouter)?;
+        let tiers = TieredRateChip::construct(config.tiers.clone());
+        tiers.load_table(&mut layouter, params)?;
+        let account = AccountChip::construct(config.account.clone());
+        let hash = HashChip::construct(config.poseidon.clone());
+        let running = RunningTotalChip::construct(config.totals.clone());
+
+        let tag = layouter.assign_region(
+            || "statement tag",
+            |mut region| region.assign_advice_from_instance(|| "tag", config.instance, STATEMENT_TAG, config.main[0], 0),
+        )?;
+
+        let mut leaves = Vec::with_capacity(self.accounts.len());
+        let mut contributions = Vec::with_capacity(self.accounts.len());
+        for (j, witness) in self.accounts.iter().enumerate() {
+            let cells = account.assign_account(
+                layouter.namespace(|| format!("account {j}")),
+                params,
+                &range,
+                &tiers,
+                witness.as_ref(),
+            )?;
+            leaves.push(hash.leaf(layouter.namespace(|| format!("leaf {j}")), &cells.leaf_words)?);
+            contributions.push(cells.contributions);
+        }
+        let root = hash.root(layouter.namespace(|| "batch tree"), leaves)?;
+        layouter.constrain_instance(root.cell(), config.instance, BATCH_ROOT)?;
+
+        let mut before: Vec<Cell> = vec![tag.clone()];
+        let mut after: Vec<Cell> = vec![tag];
+        for (t, name) in total_names(params).iter().enumerate() {
+            let terms: Vec<Cell> = contributions.iter().map(|c| c[t].clone()).collect();
+            let opened = self.totals.as_ref().map(|o| o.before[t]);
+            let (b, a) = running.accumulate(layouter.namespace(|| name.clone()), name, opened, &terms)?;
+            before.push(b);
+            after.push(a);
+        }
+        let (blinding_before, blinding_after) = layouter.assign_region(
+            || "blindings",
+            |mut region| {
+                let b = region.assign_advice(|| "before", config.main[0], 0, || self.totals.as_ref().map(|o| o.blinding_before))?;
+                let a = region.assign_advice(|| "after", config.main[1], 0, || self.totals.as_ref().map(|o| o.blinding_after))?;
+                Ok((b, a))
+            },
+        )?;
+        before.push(blinding_before);
+        after.push(blinding_after);
+        let c_before = hash.commitment(layouter.namespace(|| "commitment before"), &before)?;
+        layouter.constrain_instance(c_before.cell(), config.instance, TOTALS_BEFORE)?;
+        let c_after = hash.commitment(layouter.namespace(|| "commitment after"), &after)?;
+        layouter.constrain_instance(c_after.cell(), config.instance, TOTALS_AFTER)?;
+        Ok(())
+    }
+}
