@@ -117,7 +117,9 @@ pub enum ConfigProblem {
     #[error("{0}")]
     OutOfRange(String),
     /// Haircut rates must not increase from one tier to the next.
-    #[error("haircut rates must be non-increasing (tier {tier} has a higher rate than tier {previous})")]
+    #[error(
+        "haircut rates must be non-increasing (tier {tier} has a higher rate than tier {previous})"
+    )]
     HaircutIncreasing {
         /// The tier whose rate is higher.
         tier: usize,
@@ -214,7 +216,9 @@ impl RiskParams {
         if file.assets.is_empty() || file.assets.len() > MAX_ASSETS {
             return Err(invalid(
                 "assets",
-                ConfigProblem::OutOfRange(format!("between 1 and {MAX_ASSETS} assets are required")),
+                ConfigProblem::OutOfRange(format!(
+                    "between 1 and {MAX_ASSETS} assets are required"
+                )),
             ));
         }
         if file.markets.len() > MAX_MARKETS {
@@ -230,9 +234,13 @@ impl RiskParams {
             check_symbol(&a.symbol, &format!("{at}.symbol"), &mut seen)?;
             let decimals = check_decimals(a.decimals, &format!("{at}.decimals"))?;
             let price = parse_price(&a.price, decimals, &format!("{at}.price"))?;
-            let haircut = parse_table(&a.haircut, TierTableKind::Haircut, &format!("{at}.haircut"))?;
-            let maintenance =
-                parse_table(&a.maintenance, TierTableKind::Maintenance, &format!("{at}.maintenance"))?;
+            let haircut =
+                parse_table(&a.haircut, TierTableKind::Haircut, &format!("{at}.haircut"))?;
+            let maintenance = parse_table(
+                &a.maintenance,
+                TierTableKind::Maintenance,
+                &format!("{at}.maintenance"),
+            )?;
             assets.push(AssetParams {
                 symbol: a.symbol.clone(),
                 decimals,
@@ -247,8 +255,11 @@ impl RiskParams {
             check_symbol(&m.symbol, &format!("{at}.symbol"), &mut seen)?;
             let decimals = check_decimals(m.decimals, &format!("{at}.decimals"))?;
             let mark_price = parse_price(&m.mark_price, decimals, &format!("{at}.mark_price"))?;
-            let maintenance =
-                parse_table(&m.maintenance, TierTableKind::Maintenance, &format!("{at}.maintenance"))?;
+            let maintenance = parse_table(
+                &m.maintenance,
+                TierTableKind::Maintenance,
+                &format!("{at}.maintenance"),
+            )?;
             markets.push(MarketParams {
                 symbol: m.symbol.clone(),
                 decimals,
@@ -259,14 +270,23 @@ impl RiskParams {
         let mut reserves = vec![None; assets.len()];
         for (symbol, text) in &file.reserves {
             let field = format!("reserves.{symbol}");
-            let index = assets.iter().position(|a| &a.symbol == symbol).ok_or_else(|| {
-                invalid(&field, ConfigProblem::BadSymbol(format!("`{symbol}` is not an asset")))
-            })?;
-            let atoms = parse_decimal(text, assets[index].decimals).map_err(|e| invalid(&field, e))?;
+            let index = assets
+                .iter()
+                .position(|a| &a.symbol == symbol)
+                .ok_or_else(|| {
+                    invalid(
+                        &field,
+                        ConfigProblem::BadSymbol(format!("`{symbol}` is not an asset")),
+                    )
+                })?;
+            let atoms =
+                parse_decimal(text, assets[index].decimals).map_err(|e| invalid(&field, e))?;
             if atoms.is_negative() || atoms.bits() > 128 {
                 return Err(invalid(
                     &field,
-                    ConfigProblem::OutOfRange("reserves must be at least 0 and below 2^128 atoms".into()),
+                    ConfigProblem::OutOfRange(
+                        "reserves must be at least 0 and below 2^128 atoms".into(),
+                    ),
                 ));
             }
             reserves[index] = Some(atoms);
@@ -345,7 +365,11 @@ fn bounded_u64(v: &BigInt, bits: usize) -> Option<u64> {
     }
 }
 
-fn check_symbol(symbol: &str, field: &str, seen: &mut BTreeMap<String, ()>) -> Result<(), ConfigError> {
+fn check_symbol(
+    symbol: &str,
+    field: &str,
+    seen: &mut BTreeMap<String, ()>,
+) -> Result<(), ConfigError> {
     let ok = !symbol.is_empty()
         && symbol.len() <= 32
         && symbol
@@ -383,7 +407,10 @@ fn parse_price(text: &str, decimals: u32, field: &str) -> Result<u64, ConfigErro
     let scaled = match parse_decimal(text, VALUE_DECIMALS - decimals) {
         Ok(v) => v,
         Err(DecimalError::TooManyDecimals { .. }) => {
-            return Err(invalid(field, ConfigProblem::PriceNotRepresentable(text.to_string())))
+            return Err(invalid(
+                field,
+                ConfigProblem::PriceNotRepresentable(text.to_string()),
+            ))
         }
         Err(e) => return Err(invalid(field, e)),
     };
@@ -400,7 +427,11 @@ fn parse_price(text: &str, decimals: u32, field: &str) -> Result<u64, ConfigErro
         .ok_or_else(|| invalid(field, ConfigProblem::OutOfRange("price too large".into())))
 }
 
-fn parse_table(specs: &[TierSpec], kind: TierTableKind, field: &str) -> Result<TierTable, ConfigError> {
+fn parse_table(
+    specs: &[TierSpec],
+    kind: TierTableKind,
+    field: &str,
+) -> Result<TierTable, ConfigError> {
     if specs.is_empty() || specs.len() > MAX_TIERS {
         return Err(invalid(
             field,
@@ -416,7 +447,9 @@ fn parse_table(specs: &[TierSpec], kind: TierTableKind, field: &str) -> Result<T
             (Some(_), true) => {
                 return Err(invalid(
                     format!("{at}.up_to"),
-                    ConfigProblem::BadTierShape("the last tier is unbounded: remove `up_to`".into()),
+                    ConfigProblem::BadTierShape(
+                        "the last tier is unbounded: remove `up_to`".into(),
+                    ),
                 ))
             }
             (None, false) => {
@@ -426,7 +459,8 @@ fn parse_table(specs: &[TierSpec], kind: TierTableKind, field: &str) -> Result<T
                 ))
             }
             (Some(text), false) => {
-                let nu = parse_decimal(text, VALUE_DECIMALS).map_err(|e| invalid(format!("{at}.up_to"), e))?;
+                let nu = parse_decimal(text, VALUE_DECIMALS)
+                    .map_err(|e| invalid(format!("{at}.up_to"), e))?;
                 let previous = boundaries.last().copied().unwrap_or(0u128);
                 if nu.is_negative() || nu.bits() > VALUE_BITS as u64 - 1 {
                     return Err(invalid(
@@ -438,29 +472,43 @@ fn parse_table(specs: &[TierSpec], kind: TierTableKind, field: &str) -> Result<T
                 if nu <= previous {
                     return Err(invalid(
                         format!("{at}.up_to"),
-                        ConfigProblem::BadTierShape("tier boundaries must strictly increase from 0".into()),
+                        ConfigProblem::BadTierShape(
+                            "tier boundaries must strictly increase from 0".into(),
+                        ),
                     ));
                 }
                 boundaries.push(nu);
             }
             (None, true) => {}
         }
-        let rate = parse_decimal(&spec.rate, RATE_DECIMALS).map_err(|e| invalid(format!("{at}.rate"), e))?;
+        let rate = parse_decimal(&spec.rate, RATE_DECIMALS)
+            .map_err(|e| invalid(format!("{at}.rate"), e))?;
         let rate = bounded_u64(&rate, 20)
             .filter(|r| *r <= RATE_SCALE)
-            .ok_or_else(|| invalid(format!("{at}.rate"), ConfigProblem::OutOfRange("rates are between 0 and 1".into())))?;
+            .ok_or_else(|| {
+                invalid(
+                    format!("{at}.rate"),
+                    ConfigProblem::OutOfRange("rates are between 0 and 1".into()),
+                )
+            })?;
         if let Some(&previous) = rates.last() {
             match kind {
                 TierTableKind::Haircut if rate > previous => {
                     return Err(invalid(
                         format!("{at}.rate"),
-                        ConfigProblem::HaircutIncreasing { tier: i, previous: i - 1 },
+                        ConfigProblem::HaircutIncreasing {
+                            tier: i,
+                            previous: i - 1,
+                        },
                     ))
                 }
                 TierTableKind::Maintenance if rate < previous => {
                     return Err(invalid(
                         format!("{at}.rate"),
-                        ConfigProblem::MaintenanceDecreasing { tier: i, previous: i - 1 },
+                        ConfigProblem::MaintenanceDecreasing {
+                            tier: i,
+                            previous: i - 1,
+                        },
                     ))
                 }
                 _ => {}
@@ -468,5 +516,8 @@ fn parse_table(specs: &[TierSpec], kind: TierTableKind, field: &str) -> Result<T
         }
         rates.push(rate);
     }
-    Ok(TierTable::new(&boundaries, &rates.iter().map(|r| *r as u32).collect::<Vec<_>>()))
+    Ok(TierTable::new(
+        &boundaries,
+        &rates.iter().map(|r| *r as u32).collect::<Vec<_>>(),
+    ))
 }

@@ -109,18 +109,39 @@ mod tests {
 
     #[test]
     fn refuses_what_is_not_exact() {
-        assert!(matches!(parse_decimal("1.234", 2), Err(DecimalError::TooManyDecimals { max: 2, .. })));
-        assert!(matches!(parse_decimal("1e5", 2), Err(DecimalError::Malformed(_))));
+        assert!(matches!(
+            parse_decimal("1.234", 2),
+            Err(DecimalError::TooManyDecimals { max: 2, .. })
+        ));
+        assert!(matches!(
+            parse_decimal("1e5", 2),
+            Err(DecimalError::Malformed(_))
+        ));
         assert!(matches!(parse_decimal("", 2), Err(DecimalError::Empty)));
         assert!(matches!(parse_decimal("-", 2), Err(DecimalError::Empty)));
-        assert!(matches!(parse_decimal(".", 2), Err(DecimalError::Malformed(_))));
-        assert!(matches!(parse_decimal("1.2.3", 2), Err(DecimalError::Malformed(_))));
-        assert!(matches!(parse_decimal("--1", 2), Err(DecimalError::Malformed(_))));
+        assert!(matches!(
+            parse_decimal(".", 2),
+            Err(DecimalError::Malformed(_))
+        ));
+        assert!(matches!(
+            parse_decimal("1.2.3", 2),
+            Err(DecimalError::Malformed(_))
+        ));
+        assert!(matches!(
+            parse_decimal("--1", 2),
+            Err(DecimalError::Malformed(_))
+        ));
     }
 
     #[test]
     fn formats_round_trip() {
-        for (text, scale) in [("1.5", 8), ("-0.00000001", 8), ("12000", 0), ("0", 4), ("97123.45", 18)] {
+        for (text, scale) in [
+            ("1.5", 8),
+            ("-0.00000001", 8),
+            ("12000", 0),
+            ("0", 4),
+            ("97123.45", 18),
+        ] {
             let v = parse_decimal(text, scale).unwrap();
             assert_eq!(format_decimal(&v, scale), text);
         }

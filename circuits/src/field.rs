@@ -66,7 +66,10 @@ mod tests {
     #[test]
     fn signed_integers_map_to_their_residues() {
         assert_eq!(fp_from_bigint(&BigInt::from(-5)), -Fp::from(5));
-        assert_eq!(fp_from_bigint(&(BigInt::from(1) << 200)), Fp::from(2).pow_vartime([200]));
+        assert_eq!(
+            fp_from_bigint(&(BigInt::from(1) << 200)),
+            Fp::from(2).pow_vartime([200])
+        );
         let x = Fp::from(123456789);
         assert_eq!(fp_from_hex(&fp_to_hex(&x)), Ok(x));
         assert_eq!(fp_from_hex(&"ff".repeat(32)), Err(FieldError::NonCanonical));

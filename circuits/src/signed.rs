@@ -48,7 +48,10 @@ mod tests {
         for x in [-3i64, -1, 0, 1, 7] {
             let c = SignedCode::of(&BigInt::from(x));
             let sigma = BigInt::from(u8::from(c.negative));
-            assert_eq!(&c.code - &sigma * (BigInt::from(2) * &c.code + 1), BigInt::from(x));
+            assert_eq!(
+                &c.code - &sigma * (BigInt::from(2) * &c.code + 1),
+                BigInt::from(x)
+            );
             assert_eq!(c.magnitude(), BigInt::from(x.abs()));
         }
     }

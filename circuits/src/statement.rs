@@ -200,7 +200,9 @@ impl TotalsFile {
                     .all(|b| b.is_ascii_digit())
                 && text.len() <= 100;
             if !ok {
-                return Err(StatementError::Totals(format!("{field}: `{text}` is not an integer")));
+                return Err(StatementError::Totals(format!(
+                    "{field}: `{text}` is not an integer"
+                )));
             }
             text.parse::<BigInt>()
                 .map_err(|_| StatementError::Totals(format!("{field}: `{text}` is not an integer")))
@@ -211,7 +213,12 @@ impl TotalsFile {
             ));
         }
         let mut totals = Totals::zero(params.assets.len(), params.markets.len());
-        for ((file, p), t) in self.assets.iter().zip(&params.assets).zip(&mut totals.assets) {
+        for ((file, p), t) in self
+            .assets
+            .iter()
+            .zip(&params.assets)
+            .zip(&mut totals.assets)
+        {
             if file.symbol != p.symbol {
                 return Err(StatementError::Totals(format!(
                     "asset `{}` where the configuration has `{}`",
@@ -223,7 +230,12 @@ impl TotalsFile {
                 debt: int(format!("{}.debt", file.symbol), &file.debt)?,
             };
         }
-        for ((file, p), t) in self.markets.iter().zip(&params.markets).zip(&mut totals.markets) {
+        for ((file, p), t) in self
+            .markets
+            .iter()
+            .zip(&params.markets)
+            .zip(&mut totals.markets)
+        {
             if file.symbol != p.symbol {
                 return Err(StatementError::Totals(format!(
                     "market `{}` where the configuration has `{}`",
@@ -232,7 +244,10 @@ impl TotalsFile {
             }
             *t = MarketTotals {
                 net_size: int(format!("{}.net_size", file.symbol), &file.net_size)?,
-                open_interest: int(format!("{}.open_interest", file.symbol), &file.open_interest)?,
+                open_interest: int(
+                    format!("{}.open_interest", file.symbol),
+                    &file.open_interest,
+                )?,
                 pnl: int(format!("{}.pnl", file.symbol), &file.pnl)?,
             };
         }

@@ -11,8 +11,19 @@ use marginproof_circuits::model::{evaluate, Status};
 fn honest_batch_is_satisfied() {
     let params = common::params();
     let slots = common::mixed_slots(&params);
-    let statuses: Vec<Status> = slots.iter().map(|s| evaluate(&params, &s.record).status).collect();
-    assert_eq!(statuses, [Status::Healthy, Status::Healthy, Status::Liquidatable, Status::Bankrupt]);
+    let statuses: Vec<Status> = slots
+        .iter()
+        .map(|s| evaluate(&params, &s.record).status)
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            Status::Healthy,
+            Status::Healthy,
+            Status::Liquidatable,
+            Status::Bankrupt
+        ]
+    );
     let batch = common::prepare(&params, 4, &slots);
     let k = min_k(&batch.circuit).unwrap();
     eprintln!("k = {k}");
@@ -25,10 +36,14 @@ fn sanity_tampered_balance_fails() {
     let params = common::params();
     let slots = common::mixed_slots(&params);
     let mut batch = common::prepare(&params, 4, &slots);
-    batch.circuit.tamper_account(0, |w| w.assets[0].balance += marginproof_circuits::Fp::one());
+    batch.circuit.tamper_account(0, |w| {
+        w.assets[0].balance += marginproof_circuits::Fp::one()
+    });
     let k = min_k(&batch.circuit).unwrap();
     let prover = MockProver::run(k, &batch.circuit, vec![batch.statement.instance()]).unwrap();
     let errs = prover.verify().unwrap_err();
-    for e in errs.iter().take(5) { eprintln!("{e}"); }
+    for e in errs.iter().take(5) {
+        eprintln!("{e}");
+    }
     assert!(!errs.is_empty());
 }

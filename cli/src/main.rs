@@ -1,1 +1,68 @@
-fn main() {}
+//! `marginproof`: prove a margin venue's solvency in zero knowledge, and check it.
+//!
+//! Exit codes (SPEC §6): 0 valid; 1 does not verify (with the reason); 2 bad usage, a missing or
+//! unreadable file, or invalid venue input.
+
+mod commands;
+mod outcome;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "marginproof",
+    version,
+    about = "Zero-knowledge solvency proofs for margin venues"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Make a synthetic venue, prove it, verify it, and check one user's inclusion proof.
+    Demo(commands::demo::DemoArgs),
+    /// Write a synthetic configuration and accounts CSV.
+    Generate(commands::generate::GenerateArgs),
+    /// Prove a snapshot and write the bundle (venue).
+    Prove(commands::prove::ProveArgs),
+    /// Verify a bundle's public part and print the report (auditor).
+    Verify(commands::verify::VerifyArgs),
+    /// Write one account's inclusion proof (venue).
+    Inclusion(commands::inclusion::InclusionArgs),
+    /// Check an inclusion proof against a manifest and value the account (user).
+    VerifyInclusion(commands::verify_inclusion::VerifyInclusionArgs),
+}
+
+/// Where IPA parameters are cached, shared by the commands that prove or verify.
+#[derive(clap::Args, Clone)]
+pub struct CacheArgs {
+    /// Directory of cached IPA parameters [default: $MARGINPROOF_CACHE or ~/.cache/marginproof]
+    #[arg(long, value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
+}
+
+impl CacheArgs {
+    fn dir(&self) -> PathBuf {
+        self.cache_dir
+            .clone()
+            .unwrap_or_else(marginproof_verifier::store::default_cache_dir)
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Demo(args) => commands::demo::run(args),
+        Command::Generate(args) => commands::generate::run(args),
+        Command::Prove(args) => commands::prove::run(args),
+        Command::Verify(args) => commands::verify::run(args),
+        Command::Inclusion(args) => commands::inclusion::run(args),
+        Command::VerifyInclusion(args) => commands::verify_inclusion::run(args),
+    };
+    outcome.report()
+}

@@ -1,1 +1,18 @@
-//! Prover.
+//! marginproof's prover: what a venue runs once per snapshot.
+//!
+//! snapshot files → [`input`] (exact integers, precise errors) → [`snapshot`] (keyed shuffle,
+//! salts) → [`prove`] (witnesses, keys, batch proofs in parallel) → [`bundle`] (atomic write) →
+//! [`inclusion`] (answers to users). [`generate`] makes synthetic venues for tests and benches.
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+pub mod bundle;
+pub mod error;
+pub mod generate;
+pub mod inclusion;
+pub mod input;
+pub mod prove;
+pub mod secret;
+pub mod snapshot;
+
+pub use error::ProveError;

@@ -18,7 +18,10 @@
 use ff::Field;
 use halo2_proofs::{
     circuit::{AssignedCell, Chip, Layouter, Region, Value},
-    plonk::{Advice, Column, ConstraintSystem, Constraints, Error, Expression, Fixed, Selector, VirtualCells},
+    plonk::{
+        Advice, Column, ConstraintSystem, Constraints, Error, Expression, Fixed, Selector,
+        VirtualCells,
+    },
     poly::Rotation,
 };
 
@@ -121,7 +124,8 @@ impl AccountChip {
         // (if id ≠ 0 the second forces is_real = 1; if id = 0 the first forces is_real = 0.)
         meta.create_gate("account identity", |m| {
             let q = m.query_selector(q_identity);
-            let a = |m: &mut VirtualCells<'_, Fp>, i: usize| m.query_advice(advice[i], Rotation::cur());
+            let a =
+                |m: &mut VirtualCells<'_, Fp>, i: usize| m.query_advice(advice[i], Rotation::cur());
             let (id, inv, is_real) = (a(m, 0), a(m, 1), a(m, 2));
             Constraints::with_selector(
                 q,
@@ -146,24 +150,43 @@ impl AccountChip {
         // (−2^65, 2^65); p < 2^64 so x < 2^128; F < 2^148: no sum here nears p ≈ 2^254.
         meta.create_gate("asset valuation", |m| {
             let q = m.query_selector(q_asset);
-            let a = |m: &mut VirtualCells<'_, Fp>, i: usize| m.query_advice(advice[i], Rotation::cur());
-            let prev = |m: &mut VirtualCells<'_, Fp>, i: usize| m.query_advice(advice[i], Rotation::prev());
+            let a =
+                |m: &mut VirtualCells<'_, Fp>, i: usize| m.query_advice(advice[i], Rotation::cur());
+            let prev = |m: &mut VirtualCells<'_, Fp>, i: usize| {
+                m.query_advice(advice[i], Rotation::prev())
+            };
             let p = m.query_fixed(param);
-            let (b, l, sigma, code, x, f, w) = (a(m, 0), a(m, 1), a(m, 2), a(m, 3), a(m, 4), a(m, 5), a(m, 6));
+            let (b, l, sigma, code, x, f, w) = (
+                a(m, 0),
+                a(m, 1),
+                a(m, 2),
+                a(m, 3),
+                a(m, 4),
+                a(m, 5),
+                a(m, 6),
+            );
             let one = constant(Fp::ONE);
             Constraints::with_selector(
                 q,
                 [
                     ("sign is boolean", bool_check(sigma.clone())),
-                    ("net quantity", b.clone() - l.clone() - signed(sigma.clone(), code.clone())),
+                    (
+                        "net quantity",
+                        b.clone() - l.clone() - signed(sigma.clone(), code.clone()),
+                    ),
                     ("net value", x.clone() - (code + sigma.clone()) * p),
                     ("leaf word", w - (b + l * pow2(64))),
                     (
                         "haircut collateral",
-                        a(m, AE) - prev(m, AE)
-                            - ((one.clone() - sigma.clone()) * f.clone() - sigma.clone() * x.clone() * rs),
+                        a(m, AE)
+                            - prev(m, AE)
+                            - ((one.clone() - sigma.clone()) * f.clone()
+                                - sigma.clone() * x.clone() * rs),
                     ),
-                    ("net value sum", a(m, E) - prev(m, E) - (one - sigma.clone() * Fp::from(2)) * x),
+                    (
+                        "net value sum",
+                        a(m, E) - prev(m, E) - (one - sigma.clone() * Fp::from(2)) * x,
+                    ),
                     ("borrow requirement", a(m, MR) - prev(m, MR) - sigma * f),
                 ],
             )
@@ -179,11 +202,24 @@ impl AccountChip {
         // the word's four fields occupy disjoint bits below 2^194.
         meta.create_gate("position valuation", |m| {
             let q = m.query_selector(q_position);
-            let a = |m: &mut VirtualCells<'_, Fp>, i: usize| m.query_advice(advice[i], Rotation::cur());
-            let prev = |m: &mut VirtualCells<'_, Fp>, i: usize| m.query_advice(advice[i], Rotation::prev());
+            let a =
+                |m: &mut VirtualCells<'_, Fp>, i: usize| m.query_advice(advice[i], Rotation::cur());
+            let prev = |m: &mut VirtualCells<'_, Fp>, i: usize| {
+                m.query_advice(advice[i], Rotation::prev())
+            };
             let price = m.query_fixed(param);
-            let (ss, ms, sc, mc, n, u, f, w, s, open) =
-                (a(m, 0), a(m, 1), a(m, 2), a(m, 3), a(m, 4), a(m, 5), a(m, 6), a(m, 7), a(m, 8), a(m, 9));
+            let (ss, ms, sc, mc, n, u, f, w, s, open) = (
+                a(m, 0),
+                a(m, 1),
+                a(m, 2),
+                a(m, 3),
+                a(m, 4),
+                a(m, 5),
+                a(m, 6),
+                a(m, 7),
+                a(m, 8),
+                a(m, 9),
+            );
             Constraints::with_selector(
                 q,
                 [
@@ -192,7 +228,10 @@ impl AccountChip {
                     ("signed size", s.clone() - signed(ss.clone(), ms.clone())),
                     ("open size", open.clone() - (ms.clone() + ss.clone())),
                     ("notional", n - open * price.clone()),
-                    ("pnl", u.clone() - (s * price - signed(sc.clone(), mc.clone()))),
+                    (
+                        "pnl",
+                        u.clone() - (s * price - signed(sc.clone(), mc.clone())),
+                    ),
                     (
                         "leaf word",
                         w - (ms + mc * pow2(64) + ss * pow2(192) + sc * pow2(193)),
@@ -214,10 +253,22 @@ impl AccountChip {
         // |AE·RS − θ·MR| < 2^191 (units.rs); the codes are unique, so the signs are the truth.
         meta.create_gate("account status", |m| {
             let q = m.query_selector(q_status);
-            let a = |m: &mut VirtualCells<'_, Fp>, i: usize| m.query_advice(advice[i], Rotation::cur());
-            let prev = |m: &mut VirtualCells<'_, Fp>, i: usize| m.query_advice(advice[i], Rotation::prev());
+            let a =
+                |m: &mut VirtualCells<'_, Fp>, i: usize| m.query_advice(advice[i], Rotation::cur());
+            let prev = |m: &mut VirtualCells<'_, Fp>, i: usize| {
+                m.query_advice(advice[i], Rotation::prev())
+            };
             let theta = m.query_fixed(param);
-            let (se, me, sd, md, liq, eo, bd, sf) = (a(m, 0), a(m, 1), a(m, 2), a(m, 3), a(m, 4), a(m, 5), a(m, 6), a(m, 7));
+            let (se, me, sd, md, liq, eo, bd, sf) = (
+                a(m, 0),
+                a(m, 1),
+                a(m, 2),
+                a(m, 3),
+                a(m, 4),
+                a(m, 5),
+                a(m, 6),
+                a(m, 7),
+            );
             let one = constant(Fp::ONE);
             Constraints::with_selector(
                 q,
@@ -229,7 +280,10 @@ impl AccountChip {
                         "margin test",
                         prev(m, AE) * rs - theta * prev(m, MR) - signed(sd.clone(), md.clone()),
                     ),
-                    ("liquidatable", liq - (one.clone() - se.clone()) * sd.clone()),
+                    (
+                        "liquidatable",
+                        liq - (one.clone() - se.clone()) * sd.clone(),
+                    ),
                     ("equity owed", eo - (one.clone() - se.clone()) * me.clone()),
                     ("bad debt", bd - se * (me + one.clone())),
                     ("shortfall", sf - sd * (md + one)),
@@ -295,7 +349,11 @@ impl AccountInstructions for AccountChip {
         let (cells, pending) = layouter.assign_region(
             || "account",
             |mut region: Region<'_, Fp>| {
-                let put = |region: &mut Region<'_, Fp>, name: &str, col: usize, row: usize, v: Value<Fp>| {
+                let put = |region: &mut Region<'_, Fp>,
+                           name: &str,
+                           col: usize,
+                           row: usize,
+                           v: Value<Fp>| {
                     region.assign_advice(|| name.to_string(), cfg.advice[col], row, || v)
                 };
                 let mut pending = Pending {
@@ -309,12 +367,24 @@ impl AccountInstructions for AccountChip {
                 // Row 0: identity.
                 cfg.q_identity.enable(&mut region, 0)?;
                 let id = put(&mut region, "id_hash", 0, 0, witness.map(|w| w.id_hash))?;
-                put(&mut region, "id inverse", 1, 0, witness.map(|w| w.id_inverse))?;
+                put(
+                    &mut region,
+                    "id inverse",
+                    1,
+                    0,
+                    witness.map(|w| w.id_inverse),
+                )?;
                 let is_real = put(&mut region, "is_real", 2, 0, witness.map(|w| w.is_real))?;
                 let salt = put(&mut region, "salt", 3, 0, witness.map(|w| w.salt))?;
-                let mut ae = put(&mut region, "ae", AE, 0, Value::known(Fp::ZERO))?.value().copied();
-                let mut e = put(&mut region, "e", E, 0, Value::known(Fp::ZERO))?.value().copied();
-                let mut mr = put(&mut region, "mr", MR, 0, Value::known(Fp::ZERO))?.value().copied();
+                let mut ae = put(&mut region, "ae", AE, 0, Value::known(Fp::ZERO))?
+                    .value()
+                    .copied();
+                let mut e = put(&mut region, "e", E, 0, Value::known(Fp::ZERO))?
+                    .value()
+                    .copied();
+                let mut mr = put(&mut region, "mr", MR, 0, Value::known(Fp::ZERO))?
+                    .value()
+                    .copied();
                 leaf_words.push(id);
                 leaf_words.push(salt);
 
@@ -323,7 +393,12 @@ impl AccountInstructions for AccountChip {
                     let row = 1 + i;
                     let w = witness.map(|w| &w.assets[i]);
                     cfg.q_asset.enable(&mut region, row)?;
-                    region.assign_fixed(|| "price", cfg.param, row, || Value::known(Fp::from(asset.price)))?;
+                    region.assign_fixed(
+                        || "price",
+                        cfg.param,
+                        row,
+                        || Value::known(Fp::from(asset.price)),
+                    )?;
                     let b = put(&mut region, "balance", 0, row, w.map(|a| a.balance))?;
                     let l = put(&mut region, "debt", 1, row, w.map(|a| a.debt))?;
                     let sigma = put(&mut region, "net sign", 2, row, w.map(|a| a.negative))?;
@@ -341,9 +416,15 @@ impl AccountInstructions for AccountChip {
                     put(&mut region, "e", E, row, e)?;
                     put(&mut region, "mr", MR, row, mr)?;
                     let sym = &asset.symbol;
-                    pending.ranges.push((format!("{sym} balance"), b.clone(), QUANTITY_BITS));
-                    pending.ranges.push((format!("{sym} debt"), l.clone(), QUANTITY_BITS));
-                    pending.ranges.push((format!("{sym} net code"), code, QUANTITY_BITS));
+                    pending
+                        .ranges
+                        .push((format!("{sym} balance"), b.clone(), QUANTITY_BITS));
+                    pending
+                        .ranges
+                        .push((format!("{sym} debt"), l.clone(), QUANTITY_BITS));
+                    pending
+                        .ranges
+                        .push((format!("{sym} net code"), code, QUANTITY_BITS));
                     pending.tiers.push(TierProof {
                         what: sym.clone(),
                         table_id: ids.asset(i),
@@ -361,7 +442,12 @@ impl AccountInstructions for AccountChip {
                     let row = 1 + num_assets + j;
                     let w = witness.map(|w| &w.positions[j]);
                     cfg.q_position.enable(&mut region, row)?;
-                    region.assign_fixed(|| "mark price", cfg.param, row, || Value::known(Fp::from(market.mark_price)))?;
+                    region.assign_fixed(
+                        || "mark price",
+                        cfg.param,
+                        row,
+                        || Value::known(Fp::from(market.mark_price)),
+                    )?;
                     let ss = put(&mut region, "size sign", 0, row, w.map(|p| p.size_negative))?;
                     let ms = put(&mut region, "size code", 1, row, w.map(|p| p.size_code))?;
                     let sc = put(&mut region, "cost sign", 2, row, w.map(|p| p.cost_negative))?;
@@ -391,8 +477,12 @@ impl AccountInstructions for AccountChip {
                     put(&mut region, "e", E, row, e)?;
                     put(&mut region, "mr", MR, row, mr)?;
                     let sym = &market.symbol;
-                    pending.ranges.push((format!("{sym} size code"), ms, QUANTITY_BITS));
-                    pending.ranges.push((format!("{sym} cost code"), mc, COST_BITS));
+                    pending
+                        .ranges
+                        .push((format!("{sym} size code"), ms, QUANTITY_BITS));
+                    pending
+                        .ranges
+                        .push((format!("{sym} cost code"), mc, COST_BITS));
                     pending.tiers.push(TierProof {
                         what: sym.clone(),
                         table_id: ids.market(j),
@@ -410,12 +500,47 @@ impl AccountInstructions for AccountChip {
                 let row = 1 + num_assets + num_markets;
                 let st = witness.map(|w| &w.status);
                 cfg.q_status.enable(&mut region, row)?;
-                region.assign_fixed(|| "threshold", cfg.param, row, || Value::known(Fp::from(params.threshold_ppm)))?;
-                let se = put(&mut region, "equity sign", 0, row, st.map(|s| s.equity_negative))?;
-                let me = put(&mut region, "equity code", 1, row, st.map(|s| s.equity_code))?;
-                let sd = put(&mut region, "margin sign", 2, row, st.map(|s| s.margin_negative))?;
-                let md = put(&mut region, "margin code", 3, row, st.map(|s| s.margin_code))?;
-                let liq = put(&mut region, "liquidatable", 4, row, st.map(|s| s.liquidatable))?;
+                region.assign_fixed(
+                    || "threshold",
+                    cfg.param,
+                    row,
+                    || Value::known(Fp::from(params.threshold_ppm)),
+                )?;
+                let se = put(
+                    &mut region,
+                    "equity sign",
+                    0,
+                    row,
+                    st.map(|s| s.equity_negative),
+                )?;
+                let me = put(
+                    &mut region,
+                    "equity code",
+                    1,
+                    row,
+                    st.map(|s| s.equity_code),
+                )?;
+                let sd = put(
+                    &mut region,
+                    "margin sign",
+                    2,
+                    row,
+                    st.map(|s| s.margin_negative),
+                )?;
+                let md = put(
+                    &mut region,
+                    "margin code",
+                    3,
+                    row,
+                    st.map(|s| s.margin_code),
+                )?;
+                let liq = put(
+                    &mut region,
+                    "liquidatable",
+                    4,
+                    row,
+                    st.map(|s| s.liquidatable),
+                )?;
                 let (sev, mev, sdv, mdv) = (
                     se.value().copied(),
                     me.value().copied(),
@@ -427,7 +552,9 @@ impl AccountInstructions for AccountChip {
                 let bd = put(&mut region, "bad debt", 6, row, sev * (mev + one))?;
                 let sf = put(&mut region, "shortfall", 7, row, sdv * (mdv + one))?;
                 pending.ranges.push(("equity code".into(), me, EQUITY_BITS));
-                pending.ranges.push(("margin code".into(), md, MARGIN_TEST_BITS));
+                pending
+                    .ranges
+                    .push(("margin code".into(), md, MARGIN_TEST_BITS));
 
                 let mut contributions = asset_terms;
                 contributions.extend(market_terms);

@@ -38,17 +38,22 @@ impl HashChip {
         HashChip { config }
     }
 
-    fn sponge<D: Domain<Fp, RATE>>(&self, mut layouter: impl Layouter<Fp>, message: &[Cell]) -> Result<Cell, Error> {
+    fn sponge<D: Domain<Fp, RATE>>(
+        &self,
+        mut layouter: impl Layouter<Fp>,
+        message: &[Cell],
+    ) -> Result<Cell, Error> {
         let chip = Pow5Chip::construct(self.config.clone());
-        let mut sponge = Sponge::<Fp, _, PoseidonSpec, Absorbing<PaddedWord<Fp>, RATE>, D, WIDTH, RATE>::new(
-            chip,
-            layouter.namespace(|| "init"),
-        )?;
-        let words = message
-            .iter()
-            .cloned()
-            .map(PaddedWord::Message)
-            .chain(D::padding(message.len()).into_iter().map(PaddedWord::Padding));
+        let mut sponge =
+            Sponge::<Fp, _, PoseidonSpec, Absorbing<PaddedWord<Fp>, RATE>, D, WIDTH, RATE>::new(
+                chip,
+                layouter.namespace(|| "init"),
+            )?;
+        let words = message.iter().cloned().map(PaddedWord::Message).chain(
+            D::padding(message.len())
+                .into_iter()
+                .map(PaddedWord::Padding),
+        );
         for (i, word) in words.enumerate() {
             sponge.absorb(layouter.namespace(|| format!("absorb {i}")), word)?;
         }
@@ -68,7 +73,12 @@ impl HashChip {
     }
 
     /// The inner node `Poseidon(left, right)`.
-    pub fn node(&self, mut layouter: impl Layouter<Fp>, left: &Cell, right: &Cell) -> Result<Cell, Error> {
+    pub fn node(
+        &self,
+        mut layouter: impl Layouter<Fp>,
+        left: &Cell,
+        right: &Cell,
+    ) -> Result<Cell, Error> {
         let chip = Pow5Chip::construct(self.config.clone());
         let hasher = Hash::<Fp, _, PoseidonSpec, ConstantLength<2>, WIDTH, RATE>::init(
             chip,
@@ -84,7 +94,11 @@ impl HashChip {
         while level.len() > 1 {
             let mut above = Vec::with_capacity(level.len() / 2);
             for (i, pair) in level.chunks(2).enumerate() {
-                above.push(self.node(layouter.namespace(|| format!("node {depth}.{i}")), &pair[0], &pair[1])?);
+                above.push(self.node(
+                    layouter.namespace(|| format!("node {depth}.{i}")),
+                    &pair[0],
+                    &pair[1],
+                )?);
             }
             level = above;
             depth += 1;

@@ -98,7 +98,10 @@ impl RangeCheckChip {
                     let z_next = m.query_advice(running_sum, Rotation::next());
                     vec![(q * (z_cur - z_next * two_pow_k), table)]
                 });
-                RangeLane { running_sum, q_limb }
+                RangeLane {
+                    running_sum,
+                    q_limb,
+                }
             })
             .collect();
         RangeCheckConfig { lanes, table }
@@ -167,7 +170,12 @@ impl RangeCheckInstructions for RangeCheckChip {
                 for i in 0..limbs {
                     lane.q_limb.enable(&mut region, i)?;
                     z = z.map(|z| (z - low_limb(&z)) * inv_two_pow_k);
-                    let cell = region.assign_advice(|| format!("z_{}", i + 1), lane.running_sum, i + 1, || z)?;
+                    let cell = region.assign_advice(
+                        || format!("z_{}", i + 1),
+                        lane.running_sum,
+                        i + 1,
+                        || z,
+                    )?;
                     if i + 1 == limbs {
                         region.constrain_constant(cell.cell(), Fp::ZERO)?;
                     }

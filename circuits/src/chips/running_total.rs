@@ -63,7 +63,11 @@ impl Chip<Fp> for RunningTotalChip {
 
 impl RunningTotalChip {
     /// Configures the gate on two advice columns.
-    pub fn configure(meta: &mut ConstraintSystem<Fp>, acc: Column<Advice>, term: Column<Advice>) -> RunningTotalConfig {
+    pub fn configure(
+        meta: &mut ConstraintSystem<Fp>,
+        acc: Column<Advice>,
+        term: Column<Advice>,
+    ) -> RunningTotalConfig {
         meta.enable_equality(acc);
         meta.enable_equality(term);
         let q_sum = meta.selector();

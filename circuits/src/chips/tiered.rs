@@ -193,7 +193,11 @@ impl TieredRateChip {
     }
 
     /// Loads every tier table of `params` into the lookup table.
-    pub fn load_table(&self, layouter: &mut impl Layouter<Fp>, params: &RiskParams) -> Result<(), Error> {
+    pub fn load_table(
+        &self,
+        layouter: &mut impl Layouter<Fp>,
+        params: &RiskParams,
+    ) -> Result<(), Error> {
         let ids = TierTableIds::new(params);
         let mut rows: Vec<(u64, &TierTable)> = Vec::new();
         for (a, asset) in params.assets.iter().enumerate() {
@@ -209,7 +213,10 @@ impl TieredRateChip {
             |mut table| {
                 let mut row = 0;
                 let mut put = |values: [Fp; 5]| -> Result<(), Error> {
-                    for (column, v) in [t.id, t.lower, t.max_offset, t.base, t.rate].into_iter().zip(values) {
+                    for (column, v) in [t.id, t.lower, t.max_offset, t.base, t.rate]
+                        .into_iter()
+                        .zip(values)
+                    {
                         table.assign_cell(|| "tier", column, row, || Value::known(v))?;
                     }
                     row += 1;
@@ -250,10 +257,20 @@ impl TieredRateInstructions for TieredRateChip {
             || format!("tiered rate: {what}"),
             |mut region| {
                 cfg.q_tier.enable(&mut region, 0)?;
-                region.assign_fixed(|| "table id", cfg.table_id, 0, || Value::known(Fp::from(table_id)))?;
+                region.assign_fixed(
+                    || "table id",
+                    cfg.table_id,
+                    0,
+                    || Value::known(Fp::from(table_id)),
+                )?;
                 match sign {
                     Some(s) => s.copy_advice(|| "sign", &mut region, cfg.advice[SIGN], 0)?,
-                    None => region.assign_advice_from_constant(|| "sign", cfg.advice[SIGN], 0, Fp::zero())?,
+                    None => region.assign_advice_from_constant(
+                        || "sign",
+                        cfg.advice[SIGN],
+                        0,
+                        Fp::zero(),
+                    )?,
                 };
                 x.copy_advice(|| "x", &mut region, cfg.advice[X], 0)?;
                 value.copy_advice(|| "value", &mut region, cfg.advice[VALUE], 0)?;
@@ -264,7 +281,12 @@ impl TieredRateInstructions for TieredRateChip {
                     region.assign_advice(|| name, cfg.advice[column], 0, || v)
                 };
                 put(&mut region, "lower", LOWER, tier.map(|t| t.lower))?;
-                put(&mut region, "max offset", MAX_OFFSET, tier.map(|t| t.max_offset))?;
+                put(
+                    &mut region,
+                    "max offset",
+                    MAX_OFFSET,
+                    tier.map(|t| t.max_offset),
+                )?;
                 put(&mut region, "base", BASE, tier.map(|t| t.base))?;
                 put(&mut region, "rate", RATE, tier.map(|t| t.rate))?;
                 let offset = put(&mut region, "offset", OFFSET, tier.map(|t| t.offset))?;
@@ -272,8 +294,18 @@ impl TieredRateInstructions for TieredRateChip {
                 Ok((offset, room))
             },
         )?;
-        range.range_check(layouter.namespace(|| "offset"), &format!("{what} tier offset"), &offset, VALUE_BITS)?;
-        range.range_check(layouter.namespace(|| "room"), &format!("{what} tier room"), &room, VALUE_BITS)?;
+        range.range_check(
+            layouter.namespace(|| "offset"),
+            &format!("{what} tier offset"),
+            &offset,
+            VALUE_BITS,
+        )?;
+        range.range_check(
+            layouter.namespace(|| "room"),
+            &format!("{what} tier room"),
+            &room,
+            VALUE_BITS,
+        )?;
         Ok(())
     }
 }

@@ -60,7 +60,12 @@ impl PreparedBatch {
         for slot in accounts {
             let risk = evaluate(&params, &slot.record);
             totals_after.add(&Totals::of_account(&slot.record, &risk, true));
-            witnesses.push(AccountWitness::new(&params, &slot.record, slot.id_hash, slot.salt));
+            witnesses.push(AccountWitness::new(
+                &params,
+                &slot.record,
+                slot.id_hash,
+                slot.salt,
+            ));
             leaves.push(LeafHasher::hash(slot.id_hash, slot.salt, &slot.record));
         }
         let padding_leaf = crate::hash::empty_leaf(&params);

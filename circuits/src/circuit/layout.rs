@@ -3,7 +3,10 @@
 
 use halo2_proofs::{
     circuit::Value,
-    plonk::{Advice, Any, Assigned, Assignment, Circuit, Column, ConstraintSystem, Error, FloorPlanner, Fixed, Instance, Selector},
+    plonk::{
+        Advice, Any, Assigned, Assignment, Circuit, Column, ConstraintSystem, Error, Fixed,
+        FloorPlanner, Instance, Selector,
+    },
 };
 
 use crate::circuit::BatchCircuit;
@@ -40,7 +43,13 @@ impl Assignment<Fp> for RowCounter {
     fn query_instance(&self, _: Column<Instance>, _: usize) -> Result<Value<Fp>, Error> {
         Ok(Value::unknown())
     }
-    fn assign_advice<V, VR, A, AR>(&mut self, _: A, _: Column<Advice>, row: usize, _: V) -> Result<(), Error>
+    fn assign_advice<V, VR, A, AR>(
+        &mut self,
+        _: A,
+        _: Column<Advice>,
+        row: usize,
+        _: V,
+    ) -> Result<(), Error>
     where
         V: FnOnce() -> Value<VR>,
         VR: Into<Assigned<Fp>>,
@@ -50,7 +59,13 @@ impl Assignment<Fp> for RowCounter {
         self.touch(row);
         Ok(())
     }
-    fn assign_fixed<V, VR, A, AR>(&mut self, _: A, _: Column<Fixed>, row: usize, _: V) -> Result<(), Error>
+    fn assign_fixed<V, VR, A, AR>(
+        &mut self,
+        _: A,
+        _: Column<Fixed>,
+        row: usize,
+        _: V,
+    ) -> Result<(), Error>
     where
         V: FnOnce() -> Value<VR>,
         VR: Into<Assigned<Fp>>,
@@ -60,11 +75,22 @@ impl Assignment<Fp> for RowCounter {
         self.touch(row);
         Ok(())
     }
-    fn copy(&mut self, _: Column<Any>, left: usize, _: Column<Any>, right: usize) -> Result<(), Error> {
+    fn copy(
+        &mut self,
+        _: Column<Any>,
+        left: usize,
+        _: Column<Any>,
+        right: usize,
+    ) -> Result<(), Error> {
         self.touch(left.max(right));
         Ok(())
     }
-    fn fill_from_row(&mut self, _: Column<Fixed>, _: usize, _: Value<Assigned<Fp>>) -> Result<(), Error> {
+    fn fill_from_row(
+        &mut self,
+        _: Column<Fixed>,
+        _: usize,
+        _: Value<Assigned<Fp>>,
+    ) -> Result<(), Error> {
         Ok(())
     }
     fn push_namespace<NR, N>(&mut self, _: N)
@@ -82,7 +108,12 @@ pub fn rows_used(circuit: &BatchCircuit) -> Result<usize, Error> {
     let config = BatchCircuit::configure(&mut cs);
     let mut counter = RowCounter::default();
     let constants = vec![config.constants()];
-    <BatchCircuit as Circuit<Fp>>::FloorPlanner::synthesize(&mut counter, circuit, config, constants)?;
+    <BatchCircuit as Circuit<Fp>>::FloorPlanner::synthesize(
+        &mut counter,
+        circuit,
+        config,
+        constants,
+    )?;
     Ok(counter.rows)
 }
 

@@ -20,11 +20,11 @@ pub mod witness;
 
 use std::sync::Arc;
 
+use halo2_gadgets::poseidon::Pow5Chip;
 use halo2_proofs::{
     circuit::{AssignedCell, Layouter, SimpleFloorPlanner, Value},
     plonk::{Advice, Circuit, Column, ConstraintSystem, Error, Fixed, Instance},
 };
-use halo2_gadgets::poseidon::Pow5Chip;
 
 use crate::chips::account::{AccountChip, AccountConfig, AccountInstructions, ACCOUNT_COLUMNS};
 use crate::chips::hashing::{HashChip, PoseidonConfig};
@@ -72,7 +72,11 @@ pub struct BatchCircuit {
 
 impl BatchCircuit {
     /// The circuit for `accounts` (exactly the batch size, padding included) and the opening.
-    pub fn new(params: Arc<RiskParams>, accounts: Vec<AccountWitness>, totals: TotalsOpening) -> Self {
+    pub fn new(
+        params: Arc<RiskParams>,
+        accounts: Vec<AccountWitness>,
+        totals: TotalsOpening,
+    ) -> Self {
         BatchCircuit {
             params,
             accounts: accounts.into_iter().map(Value::known).collect(),
@@ -130,7 +134,14 @@ pub fn total_names(params: &RiskParams) -> Vec<String> {
         names.push(format!("{} open interest", m.symbol));
         names.push(format!("{} pnl", m.symbol));
     }
-    for n in ["accounts", "liquidatable", "bankrupt", "equity", "bad debt", "shortfall"] {
+    for n in [
+        "accounts",
+        "liquidatable",
+        "bankrupt",
+        "equity",
+        "bad debt",
+        "shortfall",
+    ] {
         names.push(n.to_string());
     }
     names
@@ -180,7 +191,11 @@ impl Circuit<Fp> for BatchCircuit {
         }
     }
 
-    fn synthesize(&self, config: BatchConfig, mut layouter: impl Layouter<Fp>) -> Result<(), Error> {
+    fn synthesize(
+        &self,
+        config: BatchConfig,
+        mut layouter: impl Layouter<Fp>,
+    ) -> Result<(), Error> {
         let params = &*self.params;
         let range = RangeCheckChip::construct(config.range.clone());
         range.load_table(&mut layouter)?;
@@ -192,7 +207,15 @@ impl Circuit<Fp> for BatchCircuit {
 
         let tag = layouter.assign_region(
             || "statement tag",
-            |mut region| region.assign_advice_from_instance(|| "tag", config.instance, STATEMENT_TAG, config.main[0], 0),
+            |mut region| {
+                region.assign_advice_from_instance(
+                    || "tag",
+                    config.instance,
+                    STATEMENT_TAG,
+                    config.main[0],
+                    0,
+                )
+            },
         )?;
 
         let mut leaves = Vec::with_capacity(self.accounts.len());
@@ -205,7 +228,10 @@ impl Circuit<Fp> for BatchCircuit {
                 &tiers,
                 witness.as_ref(),
             )?;
-            leaves.push(hash.leaf(layouter.namespace(|| format!("leaf {j}")), &cells.leaf_words)?);
+            leaves.push(hash.leaf(
+                layouter.namespace(|| format!("leaf {j}")),
+                &cells.leaf_words,
+            )?);
             contributions.push(cells.contributions);
         }
         let root = hash.root(layouter.namespace(|| "batch tree"), leaves)?;
@@ -216,15 +242,26 @@ impl Circuit<Fp> for BatchCircuit {
         for (t, name) in total_names(params).iter().enumerate() {
             let terms: Vec<Cell> = contributions.iter().map(|c| c[t].clone()).collect();
             let opened = self.totals.as_ref().map(|o| o.before[t]);
-            let (b, a) = running.accumulate(layouter.namespace(|| name.clone()), name, opened, &terms)?;
+            let (b, a) =
+                running.accumulate(layouter.namespace(|| name.clone()), name, opened, &terms)?;
             before.push(b);
             after.push(a);
         }
         let (blinding_before, blinding_after) = layouter.assign_region(
             || "blindings",
             |mut region| {
-                let b = region.assign_advice(|| "before", config.main[0], 0, || self.totals.as_ref().map(|o| o.blinding_before))?;
-                let a = region.assign_advice(|| "after", config.main[1], 0, || self.totals.as_ref().map(|o| o.blinding_after))?;
+                let b = region.assign_advice(
+                    || "before",
+                    config.main[0],
+                    0,
+                    || self.totals.as_ref().map(|o| o.blinding_before),
+                )?;
+                let a = region.assign_advice(
+                    || "after",
+                    config.main[1],
+                    0,
+                    || self.totals.as_ref().map(|o| o.blinding_after),
+                )?;
                 Ok((b, a))
             },
         )?;

@@ -132,7 +132,11 @@ impl AccountWitness {
             .map(|(i, (a, v))| {
                 let net = BigInt::from(record.balances[i]) - BigInt::from(record.debts[i]);
                 let (negative, code) = code(&net);
-                let table = if v.net_negative { &a.maintenance } else { &a.haircut };
+                let table = if v.net_negative {
+                    &a.maintenance
+                } else {
+                    &a.haircut
+                };
                 AssetWitness {
                     balance: Fp::from(record.balances[i]),
                     debt: Fp::from(record.debts[i]),
@@ -184,7 +188,12 @@ impl AccountWitness {
 
     /// A padding slot: `id_hash = 0`, `salt = 0`, the empty record.
     pub fn padding(params: &RiskParams) -> Self {
-        Self::new(params, &AccountRecord::empty("", params), Fp::ZERO, Fp::ZERO)
+        Self::new(
+            params,
+            &AccountRecord::empty("", params),
+            Fp::ZERO,
+            Fp::ZERO,
+        )
     }
 }
 

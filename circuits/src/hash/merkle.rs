@@ -83,7 +83,10 @@ mod tests {
             assert_eq!(path.root(*leaf), Some(root));
             assert_ne!(path.root(*leaf + Fp::one()), Some(root));
         }
-        let bad = MerklePath { index: 8, siblings: vec![Fp::zero(); 3] };
+        let bad = MerklePath {
+            index: 8,
+            siblings: vec![Fp::zero(); 3],
+        };
         assert_eq!(bad.root(leaves[0]), None);
     }
 }

@@ -5,6 +5,7 @@ pub mod ids;
 pub mod leaf;
 pub mod merkle;
 pub mod poseidon;
+pub mod snapshot;
 
 pub use ids::{id_hash, statement_tag};
 pub use leaf::{empty_leaf, leaf_words, LeafHasher};

@@ -28,7 +28,10 @@ fn constants() -> &'static Constants {
     static CONSTANTS: OnceLock<Constants> = OnceLock::new();
     CONSTANTS.get_or_init(|| {
         let (round_constants, mds, _) = <PoseidonSpec as Spec<Fp, WIDTH, RATE>>::constants();
-        Constants { round_constants, mds }
+        Constants {
+            round_constants,
+            mds,
+        }
     })
 }
 
@@ -67,7 +70,11 @@ pub fn permute(state: &mut [Fp; WIDTH]) {
 /// then `D`'s padding, absorbed `RATE` words at a time, one permutation per chunk, first word out.
 pub fn sponge<D: Domain<Fp, RATE>>(message: &[Fp]) -> Fp {
     let mut state = [Fp::ZERO, Fp::ZERO, D::initial_capacity_element()];
-    let padded: Vec<Fp> = message.iter().copied().chain(D::padding(message.len())).collect();
+    let padded: Vec<Fp> = message
+        .iter()
+        .copied()
+        .chain(D::padding(message.len()))
+        .collect();
     for chunk in padded.chunks(RATE) {
         for (word, value) in state.iter_mut().zip(chunk) {
             *word += value;
@@ -146,14 +153,18 @@ mod tests {
         let theirs = Hash::<_, PoseidonSpec, ConstantLength<2>, WIDTH, RATE>::init().hash([a, b]);
         assert_eq!(sponge::<ConstantLength<2>>(&[a, b]), theirs);
         let c = Fp::from(13);
-        let theirs3 = Hash::<_, PoseidonSpec, ConstantLength<3>, WIDTH, RATE>::init().hash([a, b, c]);
+        let theirs3 =
+            Hash::<_, PoseidonSpec, ConstantLength<3>, WIDTH, RATE>::init().hash([a, b, c]);
         assert_eq!(sponge::<ConstantLength<3>>(&[a, b, c]), theirs3);
     }
 
     #[test]
     fn padding_separates_lengths() {
         let x = Fp::from(5);
-        assert_ne!(sponge::<LeafDomain>(&[x]), sponge::<LeafDomain>(&[x, Fp::ONE]));
+        assert_ne!(
+            sponge::<LeafDomain>(&[x]),
+            sponge::<LeafDomain>(&[x, Fp::ONE])
+        );
         assert_ne!(sponge::<LeafDomain>(&[x]), sponge::<TotalsDomain>(&[x]));
         assert_eq!(LeafDomain::padding(2).len(), 2);
         assert_eq!(LeafDomain::padding(3).len(), 1);

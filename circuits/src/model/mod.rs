@@ -5,7 +5,9 @@ pub mod risk;
 pub mod tiers;
 pub mod totals;
 
-pub use record::{AccountRecord, Position, PositionInUnits, QuantityError, RecordError, RecordInUnits};
+pub use record::{
+    AccountRecord, Position, PositionInUnits, QuantityError, RecordError, RecordInUnits,
+};
 pub use risk::{evaluate, AccountRisk, AssetValuation, PositionValuation, Status};
 pub use tiers::{Tier, TierPoint, TierTable, TierTableKind};
 pub use totals::Totals;

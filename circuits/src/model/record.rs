@@ -154,7 +154,8 @@ impl AccountRecord {
             && self.debts.len() == params.assets.len()
             && self.positions.len() == params.markets.len()
             && self.positions.iter().all(|p| {
-                p.size.unsigned_abs() < (1u128 << QUANTITY_BITS) && p.cost.magnitude().bits() <= COST_BITS as u64
+                p.size.unsigned_abs() < (1u128 << QUANTITY_BITS)
+                    && p.cost.magnitude().bits() <= COST_BITS as u64
             })
     }
 
@@ -163,14 +164,16 @@ impl AccountRecord {
         let mut units = RecordInUnits::default();
         for (i, a) in params.assets.iter().enumerate() {
             if self.balances[i] != 0 {
-                units
-                    .balances
-                    .insert(a.symbol.clone(), format_decimal(&self.balances[i].into(), a.decimals));
+                units.balances.insert(
+                    a.symbol.clone(),
+                    format_decimal(&self.balances[i].into(), a.decimals),
+                );
             }
             if self.debts[i] != 0 {
-                units
-                    .debts
-                    .insert(a.symbol.clone(), format_decimal(&self.debts[i].into(), a.decimals));
+                units.debts.insert(
+                    a.symbol.clone(),
+                    format_decimal(&self.debts[i].into(), a.decimals),
+                );
             }
         }
         for (i, m) in params.markets.iter().enumerate() {
@@ -189,7 +192,11 @@ impl AccountRecord {
     }
 
     /// Reads a record in units against the configuration.
-    pub fn from_units(id: &str, units: &RecordInUnits, params: &RiskParams) -> Result<Self, RecordError> {
+    pub fn from_units(
+        id: &str,
+        units: &RecordInUnits,
+        params: &RiskParams,
+    ) -> Result<Self, RecordError> {
         let mut record = AccountRecord::empty(id, params);
         let fail = |field: String, problem: RecordProblem| RecordError { field, problem };
         for (kind, map, target) in [
@@ -229,9 +236,18 @@ mod tests {
         assert_eq!(parse_quantity("1.5", 8), Ok(150_000_000));
         assert_eq!(parse_quantity("-1", 8), Err(QuantityError::Negative));
         assert_eq!(parse_quantity("18446744073709551615", 0), Ok(u64::MAX));
-        assert!(matches!(parse_quantity("18446744073709551616", 0), Err(QuantityError::TooLarge { .. })));
-        assert!(matches!(parse_quantity("0.123", 2), Err(QuantityError::Decimal(_))));
-        assert_eq!(parse_size("-18446744073709551615", 0), Ok(-(u64::MAX as i128)));
+        assert!(matches!(
+            parse_quantity("18446744073709551616", 0),
+            Err(QuantityError::TooLarge { .. })
+        ));
+        assert!(matches!(
+            parse_quantity("0.123", 2),
+            Err(QuantityError::Decimal(_))
+        ));
+        assert_eq!(
+            parse_size("-18446744073709551615", 0),
+            Ok(-(u64::MAX as i128))
+        );
         assert!(parse_size("-18446744073709551616", 0).is_err());
         assert!(parse_cost("-340282366920938463463.374607431768211455").is_ok());
         assert!(parse_cost("340282366920938463463.374607431768211456").is_err());

@@ -169,7 +169,12 @@ pub fn maintenance_requirement(borrow: &[BigInt], positions: &[BigInt]) -> BigIn
 }
 
 /// Bankrupt iff `E < 0`; else liquidatable iff `AE · RS < θ · MR`; else healthy.
-pub fn status(equity: &BigInt, adjusted_equity: &BigInt, maintenance: &BigInt, threshold_ppm: u64) -> Status {
+pub fn status(
+    equity: &BigInt,
+    adjusted_equity: &BigInt,
+    maintenance: &BigInt,
+    threshold_ppm: u64,
+) -> Status {
     if equity.is_negative() {
         Status::Bankrupt
     } else if margin_test(adjusted_equity, maintenance, threshold_ppm).is_negative() {
@@ -197,7 +202,11 @@ fn value_asset(balance: u64, debt: u64, asset: &AssetParams) -> AssetValuation {
     let net_negative = debt > balance;
     let net_magnitude = balance.abs_diff(debt);
     let value = net_magnitude as u128 * asset.price as u128;
-    let table = if net_negative { &asset.maintenance } else { &asset.haircut };
+    let table = if net_negative {
+        &asset.maintenance
+    } else {
+        &asset.haircut
+    };
     AssetValuation {
         net_negative,
         net_magnitude,
@@ -238,7 +247,12 @@ pub fn evaluate(params: &RiskParams, record: &AccountRecord) -> AccountRisk {
     let adjusted_equity = adjusted_equity(&collateral, &pnl);
     let equity = raw_equity(&net_values, &pnl);
     let maintenance = maintenance_requirement(&borrow, &position_req);
-    let status = status(&equity, &adjusted_equity, &maintenance, params.threshold_ppm);
+    let status = status(
+        &equity,
+        &adjusted_equity,
+        &maintenance,
+        params.threshold_ppm,
+    );
     let margin_test = margin_test(&adjusted_equity, &maintenance, params.threshold_ppm);
     AccountRisk {
         assets,

@@ -95,8 +95,16 @@ impl Totals {
             accounts: one(counted),
             liquidatable: one(risk.status == Status::Liquidatable),
             bankrupt: one(risk.status == Status::Bankrupt),
-            equity: if equity_sign { BigInt::zero() } else { risk.equity.clone() },
-            bad_debt: if equity_sign { -&risk.equity } else { BigInt::zero() },
+            equity: if equity_sign {
+                BigInt::zero()
+            } else {
+                risk.equity.clone()
+            },
+            bad_debt: if equity_sign {
+                -&risk.equity
+            } else {
+                BigInt::zero()
+            },
             shortfall: if risk.margin_test.is_negative() {
                 -&risk.margin_test
             } else {

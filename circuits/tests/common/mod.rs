@@ -4,7 +4,9 @@
 use std::sync::Arc;
 
 use marginproof_circuits::circuit::batch::{AccountSlot, PreparedBatch};
-use marginproof_circuits::config::{AssetSection, MarketSection, RiskConfigFile, SnapshotSection, TierSpec};
+use marginproof_circuits::config::{
+    AssetSection, MarketSection, RiskConfigFile, SnapshotSection, TierSpec,
+};
 use marginproof_circuits::field::Fp;
 use marginproof_circuits::hash::id_hash;
 use marginproof_circuits::model::{AccountRecord, Position, Totals};
@@ -31,7 +33,11 @@ pub fn config_file() -> RiskConfigFile {
                 symbol: "BTC".into(),
                 decimals: 8,
                 price: "50000".into(),
-                haircut: vec![tier(Some("100000"), "1.00"), tier(Some("500000"), "0.90"), tier(None, "0.80")],
+                haircut: vec![
+                    tier(Some("100000"), "1.00"),
+                    tier(Some("500000"), "0.90"),
+                    tier(None, "0.80"),
+                ],
                 maintenance: vec![tier(Some("100000"), "0.05"), tier(None, "0.10")],
             },
             AssetSection {
@@ -56,7 +62,14 @@ pub fn params() -> Arc<RiskParams> {
     Arc::new(RiskParams::from_file(&config_file()).expect("test config is valid"))
 }
 
-pub fn record(params: &RiskParams, id: &str, balances: [u64; 2], debts: [u64; 2], size: i128, cost: i64) -> AccountRecord {
+pub fn record(
+    params: &RiskParams,
+    id: &str,
+    balances: [u64; 2],
+    debts: [u64; 2],
+    size: i128,
+    cost: i64,
+) -> AccountRecord {
     let mut r = AccountRecord::empty(id, params);
     r.balances = balances.to_vec();
     r.debts = debts.to_vec();
@@ -70,7 +83,11 @@ pub fn record(params: &RiskParams, id: &str, balances: [u64; 2], debts: [u64; 2]
 pub fn slot(record: AccountRecord) -> AccountSlot {
     let id = id_hash(&record.id);
     let salt = Fp::from(7) + id;
-    AccountSlot { record, id_hash: id, salt }
+    AccountSlot {
+        record,
+        id_hash: id,
+        salt,
+    }
 }
 
 /// A healthy spot account, a borrower, a liquidatable trader, a bankrupt one.
@@ -79,15 +96,47 @@ pub fn mixed_slots(params: &RiskParams) -> Vec<AccountSlot> {
         // 1 BTC, no debt: healthy.
         slot(record(params, "alice", [100_000_000, 0], [0, 0], 0, 0)),
         // 1 BTC collateral, 20k USDT debt: healthy borrower.
-        slot(record(params, "bob", [100_000_000, 0], [0, 20_000_000_000], 0, 0)),
+        slot(record(
+            params,
+            "bob",
+            [100_000_000, 0],
+            [0, 20_000_000_000],
+            0,
+            0,
+        )),
         // 1000 USDT, long 1 BTC-PERP bought at 50950: PnL −950 → liquidatable.
-        slot(record(params, "carol", [0, 1_000_000_000], [0, 0], 10_000, 50_950)),
+        slot(record(
+            params,
+            "carol",
+            [0, 1_000_000_000],
+            [0, 0],
+            10_000,
+            50_950,
+        )),
         // 0.1 BTC, 6000 USDT debt: bankrupt.
-        slot(record(params, "dave", [10_000_000, 0], [0, 6_000_000_000], 0, 0)),
+        slot(record(
+            params,
+            "dave",
+            [10_000_000, 0],
+            [0, 6_000_000_000],
+            0,
+            0,
+        )),
     ]
 }
 
-pub fn prepare(params: &Arc<RiskParams>, batch_size: usize, slots: &[AccountSlot]) -> PreparedBatch {
+pub fn prepare(
+    params: &Arc<RiskParams>,
+    batch_size: usize,
+    slots: &[AccountSlot],
+) -> PreparedBatch {
     let before = Totals::zero(params.assets.len(), params.markets.len());
-    PreparedBatch::new(params.clone(), batch_size, slots, &before, Fp::zero(), Fp::from(99))
+    PreparedBatch::new(
+        params.clone(),
+        batch_size,
+        slots,
+        &before,
+        Fp::zero(),
+        Fp::from(99),
+    )
 }

@@ -1,0 +1,84 @@
+//! `marginproof demo`: the whole path on a synthetic venue, end to end.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use marginproof_prover::generate::GenerateOptions;
+
+use crate::commands::generate::write_venue;
+use crate::commands::inclusion::write_inclusion;
+use crate::commands::prove::{print_summary, prove_files, secs};
+use crate::commands::verify::{print_report, verify_dir};
+use crate::commands::verify_inclusion::check_files;
+use crate::outcome::{finish, OrExit, Outcome};
+use crate::CacheArgs;
+
+/// Arguments of `demo`.
+#[derive(clap::Args)]
+pub struct DemoArgs {
+    /// Number of synthetic accounts.
+    #[arg(long, default_value_t = 64)]
+    accounts: usize,
+    /// Accounts per proof (a power of two) [default: up to 64]
+    #[arg(long)]
+    batch_size: Option<usize>,
+    /// Working directory (must not hold a previous demo) [default: a new temporary directory]
+    #[arg(long)]
+    dir: Option<PathBuf>,
+    #[command(flatten)]
+    cache: CacheArgs,
+}
+
+/// Runs `demo`.
+pub fn run(args: DemoArgs) -> Outcome {
+    finish((|| {
+        let started = Instant::now();
+        let dir = match &args.dir {
+            Some(dir) => dir.clone(),
+            None => std::env::temp_dir().join(format!("marginproof-demo-{}", std::process::id())),
+        };
+        println!(
+            "== 1. venue: {} synthetic accounts in {}",
+            args.accounts,
+            dir.display()
+        );
+        let options = GenerateOptions {
+            accounts: args.accounts,
+            ..GenerateOptions::default()
+        };
+        let (config, accounts) = write_venue(&dir, &options).unusable()?;
+
+        println!("== 2. venue proves the snapshot");
+        let bundle = dir.join("bundle");
+        let run = prove_files(
+            &config,
+            &accounts,
+            &bundle,
+            None,
+            args.batch_size,
+            args.cache.dir(),
+            true,
+        )?;
+        print_summary(&run, &bundle);
+
+        println!("== 3. auditor verifies bundle/public");
+        let verified = verify_dir(&bundle.join("public"), &args.cache.dir())?;
+        print_report(&verified);
+
+        let account = run
+            .proven
+            .layout
+            .slots
+            .iter()
+            .map(|s| s.record.id.clone())
+            .min()
+            .ok_or_else(|| Outcome::Unusable(anyhow::anyhow!("the demo venue has no accounts")))?;
+        println!("== 4. user `{account}` receives an inclusion proof and checks it");
+        let proof_path = dir.join(format!("{account}.inclusion.json"));
+        write_inclusion(&bundle, &account, &proof_path)?;
+        let report = check_files(&proof_path, &bundle.join("public").join("manifest.json"))?;
+        print!("{}", report.to_text());
+        println!("== demo finished in {}", secs(started.elapsed()));
+        Ok(())
+    })())
+}

@@ -1,0 +1,62 @@
+//! `marginproof generate`: a synthetic venue.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use marginproof_prover::generate::{generate, GenerateOptions};
+
+use crate::outcome::{finish, OrExit, Outcome};
+
+/// Arguments of `generate`.
+#[derive(clap::Args)]
+pub struct GenerateArgs {
+    /// Number of accounts.
+    #[arg(long)]
+    accounts: usize,
+    /// Output directory (gets `venue.toml` and `accounts.csv`).
+    #[arg(long)]
+    out: PathBuf,
+    /// Number of assets.
+    #[arg(long, default_value_t = 4)]
+    assets: usize,
+    /// Number of perpetual markets.
+    #[arg(long, default_value_t = 2)]
+    markets: usize,
+    /// Seed of the generator.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+}
+
+/// Writes `text` to `path` through a temporary file and a rename.
+pub fn write_atomically(path: &Path, text: &str) -> anyhow::Result<()> {
+    let tmp = path.with_extension(format!("partial-{}", std::process::id()));
+    fs::write(&tmp, text).with_context(|| format!("{}", tmp.display()))?;
+    fs::rename(&tmp, path).with_context(|| format!("{}", path.display()))
+}
+
+/// Writes a synthetic venue into `out`; returns the config and accounts paths.
+pub fn write_venue(out: &Path, options: &GenerateOptions) -> anyhow::Result<(PathBuf, PathBuf)> {
+    fs::create_dir_all(out).with_context(|| format!("{}", out.display()))?;
+    let (config, accounts) = generate(options);
+    let config_path = out.join("venue.toml");
+    let accounts_path = out.join("accounts.csv");
+    write_atomically(&config_path, &config)?;
+    write_atomically(&accounts_path, &accounts)?;
+    Ok((config_path, accounts_path))
+}
+
+/// Runs `generate`.
+pub fn run(args: GenerateArgs) -> Outcome {
+    finish((|| {
+        let options = GenerateOptions {
+            accounts: args.accounts,
+            assets: args.assets,
+            markets: args.markets,
+            seed: args.seed,
+        };
+        let (config, accounts) = write_venue(&args.out, &options).unusable()?;
+        println!("wrote {} and {}", config.display(), accounts.display());
+        Ok(())
+    })())
+}

@@ -1,0 +1,8 @@
+//! One module per subcommand.
+
+pub mod demo;
+pub mod generate;
+pub mod inclusion;
+pub mod prove;
+pub mod verify;
+pub mod verify_inclusion;

@@ -1,0 +1,149 @@
+//! `marginproof prove`: the venue proves a snapshot and writes the bundle.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use marginproof_circuits::decimal::format_decimal;
+use marginproof_prover::bundle::write_bundle;
+use marginproof_prover::input::{load_accounts, load_config};
+use marginproof_prover::prove::{prove_snapshot, ProveOptions, ProvenSnapshot};
+use marginproof_prover::secret::VenueSecret;
+
+use crate::outcome::{finish, OrExit, Outcome};
+use crate::CacheArgs;
+
+/// Arguments of `prove`.
+#[derive(clap::Args)]
+pub struct ProveArgs {
+    /// Risk configuration (TOML).
+    #[arg(long)]
+    config: PathBuf,
+    /// Accounts (CSV).
+    #[arg(long)]
+    accounts: PathBuf,
+    /// Output bundle directory (must not exist).
+    #[arg(long)]
+    out: PathBuf,
+    /// File with the venue's 32-byte secret; without it a new one is made and kept in `private/`.
+    #[arg(long)]
+    secret_file: Option<PathBuf>,
+    /// Accounts per proof (a power of two) [default: up to 64]
+    #[arg(long)]
+    batch_size: Option<usize>,
+    #[command(flatten)]
+    cache: CacheArgs,
+}
+
+/// What a prove run did, for the summary.
+pub struct ProveRun {
+    /// The proven snapshot.
+    pub proven: ProvenSnapshot,
+    /// Time to load and validate the input files.
+    pub load: Duration,
+    /// Time to write the bundle.
+    pub write: Duration,
+}
+
+/// Loads, proves and writes; errors are venue-input (2) or proving failures (2).
+pub fn prove_files(
+    config: &Path,
+    accounts: &Path,
+    out: &Path,
+    secret_file: Option<&Path>,
+    batch_size: Option<usize>,
+    cache_dir: PathBuf,
+    progress: bool,
+) -> Result<ProveRun, Outcome> {
+    let started = Instant::now();
+    let params = Arc::new(load_config(config).unusable()?);
+    let records = load_accounts(accounts, &params).unusable()?;
+    let load = started.elapsed();
+    if out.exists() {
+        return Err(Outcome::Unusable(anyhow::anyhow!(
+            "{}: already exists; choose a new output directory",
+            out.display()
+        )));
+    }
+    let (secret, keep) = match secret_file {
+        Some(path) => (VenueSecret::read(path).unusable()?, false),
+        None => (VenueSecret::generate(), true),
+    };
+    let options = ProveOptions {
+        batch_size,
+        cache_dir,
+        progress,
+    };
+    let proven = prove_snapshot(params, records, &secret, &options).unusable()?;
+    let started = Instant::now();
+    write_bundle(out, &proven, keep.then_some(&secret)).unusable()?;
+    Ok(ProveRun {
+        proven,
+        load,
+        write: started.elapsed(),
+    })
+}
+
+/// Seconds with millisecond precision.
+pub fn secs(d: Duration) -> String {
+    format!("{:.3} s", d.as_secs_f64())
+}
+
+/// The summary printed after proving.
+pub fn print_summary(run: &ProveRun, out: &Path) {
+    let p = &run.proven;
+    let t = &p.timings;
+    let m = &p.manifest;
+    let accounts = p.layout.slots.len();
+    println!(
+        "proved {accounts} accounts in {} batches of {} (k = {})",
+        m.batch_count, m.batch_size, p.k
+    );
+    println!("  load + validate   {}", secs(run.load));
+    println!("  shuffle + salts   {}", secs(t.layout));
+    println!("  witness + tree    {}", secs(t.witness));
+    println!(
+        "  params (k = {})   {}{}",
+        p.k,
+        secs(t.params),
+        if t.params_cached {
+            " (cached)"
+        } else {
+            " (generated, now cached)"
+        }
+    );
+    println!("  keygen            {}", secs(t.keygen));
+    println!("  prove             {}", secs(t.prove));
+    println!("  write bundle      {}", secs(run.write));
+    let proof_bytes: usize = p.proofs.iter().map(Vec::len).sum();
+    println!(
+        "  proof bytes       {proof_bytes} ({} per proof)",
+        proof_bytes / p.proofs.len().max(1)
+    );
+    println!("root   {}", m.root);
+    println!(
+        "equity owed {} USD, bad debt {} USD, {} liquidatable, {} bankrupt",
+        format_decimal(&p.totals.equity, 18),
+        format_decimal(&p.totals.bad_debt, 18),
+        p.totals.liquidatable,
+        p.totals.bankrupt
+    );
+    println!("bundle {}", out.display());
+}
+
+/// Runs `prove`.
+pub fn run(args: ProveArgs) -> Outcome {
+    finish((|| {
+        let run = prove_files(
+            &args.config,
+            &args.accounts,
+            &args.out,
+            args.secret_file.as_deref(),
+            args.batch_size,
+            args.cache.dir(),
+            true,
+        )?;
+        print_summary(&run, &args.out);
+        Ok(())
+    })())
+}

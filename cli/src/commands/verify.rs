@@ -1,0 +1,124 @@
+//! `marginproof verify`: the auditor verifies a bundle's public part.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use marginproof_verifier::bundle::{bundle_shape, verify_bundle, VerifiedBundle};
+use marginproof_verifier::report::totals_report;
+use marginproof_verifier::store::{
+    load_or_create_params, read_public_bundle, ParamsSource, StoreError,
+};
+
+use crate::commands::prove::secs;
+use crate::outcome::{finish, OrExit, Outcome};
+use crate::CacheArgs;
+
+/// Arguments of `verify`.
+#[derive(clap::Args)]
+pub struct VerifyArgs {
+    /// The bundle's `public/` directory.
+    public: PathBuf,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    cache: CacheArgs,
+}
+
+/// A verified bundle and how long each stage took.
+pub struct VerifyRun {
+    /// What was verified.
+    pub verified: VerifiedBundle,
+    /// Reading files.
+    pub read: Duration,
+    /// Parameters (cached or generated).
+    pub params: Duration,
+    /// Whether parameters came from the cache.
+    pub params_cached: bool,
+    /// Key derivation and proof verification.
+    pub verify: Duration,
+}
+
+fn store_outcome(e: StoreError) -> Outcome {
+    if e.is_invalid() {
+        Outcome::Rejected(e.into())
+    } else {
+        Outcome::Unusable(e.into())
+    }
+}
+
+/// Reads and verifies `public_dir`.
+pub fn verify_dir(public_dir: &Path, cache_dir: &Path) -> Result<VerifyRun, Outcome> {
+    let started = Instant::now();
+    let bundle = read_public_bundle(public_dir).map_err(store_outcome)?;
+    let read = started.elapsed();
+    let started = Instant::now();
+    let (_, k) = bundle_shape(&bundle.manifest).rejected()?;
+    let (ipa, source) = load_or_create_params(cache_dir, k).unusable()?;
+    let params = started.elapsed();
+    let started = Instant::now();
+    let verified = verify_bundle(&bundle, &ipa).rejected()?;
+    Ok(VerifyRun {
+        verified,
+        read,
+        params,
+        params_cached: source == ParamsSource::Cached,
+        verify: started.elapsed(),
+    })
+}
+
+/// Runs `verify`.
+pub fn run(args: VerifyArgs) -> Outcome {
+    let result = verify_dir(&args.public, &args.cache.dir());
+    if args.json {
+        match &result {
+            Ok(run) => {
+                let mut json = totals_report(&run.verified.params, &run.verified.totals).to_json();
+                if let Some(map) = json.as_object_mut() {
+                    map.insert("valid".into(), true.into());
+                    map.insert("root".into(), run.verified.root_hex().into());
+                    map.insert("batches".into(), run.verified.batches.into());
+                }
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&json).unwrap_or_default()
+                );
+            }
+            Err(Outcome::Rejected(e)) => {
+                let json = serde_json::json!({ "valid": false, "reason": format!("{e:#}") });
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&json).unwrap_or_default()
+                );
+            }
+            Err(_) => {}
+        }
+    }
+    finish(result.map(|run| {
+        if !args.json {
+            print_report(&run);
+        }
+    }))
+}
+
+/// The auditor's text report.
+pub fn print_report(run: &VerifyRun) {
+    let v = &run.verified;
+    println!(
+        "VALID: {} batch proofs verified; totals open the commitment chain; root {}",
+        v.batches,
+        v.root_hex()
+    );
+    println!("  read bundle       {}", secs(run.read));
+    println!(
+        "  params            {}{}",
+        secs(run.params),
+        if run.params_cached {
+            " (cached)"
+        } else {
+            " (generated, now cached)"
+        }
+    );
+    println!("  keygen + verify   {}", secs(run.verify));
+    print!("{}", totals_report(&v.params, &v.totals).to_text());
+}

@@ -1,0 +1,55 @@
+//! How a command ends, and its exit code.
+
+use std::process::ExitCode;
+
+/// The end of a command.
+pub enum Outcome {
+    /// Exit 0.
+    Valid,
+    /// Exit 1: something present does not verify.
+    Rejected(anyhow::Error),
+    /// Exit 2: bad usage, a missing or unreadable file, or invalid venue input.
+    Unusable(anyhow::Error),
+}
+
+impl Outcome {
+    /// Prints the reason (if any) and returns the exit code.
+    pub fn report(self) -> ExitCode {
+        match self {
+            Outcome::Valid => ExitCode::SUCCESS,
+            Outcome::Rejected(e) => {
+                eprintln!("marginproof: does not verify: {e:#}");
+                ExitCode::from(1)
+            }
+            Outcome::Unusable(e) => {
+                eprintln!("marginproof: error: {e:#}");
+                ExitCode::from(2)
+            }
+        }
+    }
+}
+
+/// Lets commands use `?` with the exit code decided at the error site.
+pub trait OrExit<T> {
+    /// An error here is a rejection (exit 1).
+    fn rejected(self) -> Result<T, Outcome>;
+    /// An error here is unusable input (exit 2).
+    fn unusable(self) -> Result<T, Outcome>;
+}
+
+impl<T, E: Into<anyhow::Error>> OrExit<T> for Result<T, E> {
+    fn rejected(self) -> Result<T, Outcome> {
+        self.map_err(|e| Outcome::Rejected(e.into()))
+    }
+    fn unusable(self) -> Result<T, Outcome> {
+        self.map_err(|e| Outcome::Unusable(e.into()))
+    }
+}
+
+/// Runs a command body, mapping `Err(outcome)` and `Ok(())` to an outcome.
+pub fn finish(result: Result<(), Outcome>) -> Outcome {
+    match result {
+        Ok(()) => Outcome::Valid,
+        Err(outcome) => outcome,
+    }
+}

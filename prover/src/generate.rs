@@ -1,0 +1,626 @@
+//! Synthetic venues: a risk configuration (TOML) and an accounts file (CSV) in the formats of
+//! SPEC §5, for tests, benchmarks and the demo.
+//!
+//! The venue is deterministic in [`GenerateOptions`] (seeded RNG, no clock, no floats: every
+//! value is built from integers and written as an exact decimal). Its book is a realistic mix:
+//! about 40% spot-only accounts, 25% borrowers, 20% perpetual traders, 8% liquidatable, 4%
+//! bankrupt and 3% empty accounts, each status checked with the native risk model.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use marginproof_circuits::config::{
+    AssetSection, MarketSection, RiskConfigFile, RiskParams, SnapshotSection, TierSpec,
+};
+use marginproof_circuits::decimal::format_decimal;
+use marginproof_circuits::model::{evaluate, AccountRecord, Position, Status};
+use marginproof_circuits::units::{MAX_ASSETS, MAX_MARKETS, RATE_DECIMALS, VALUE_DECIMALS};
+use num_bigint::BigInt;
+use num_traits::Zero;
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+use rand::{RngExt, SeedableRng};
+
+/// What to generate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GenerateOptions {
+    /// Number of accounts.
+    pub accounts: usize,
+    /// Number of assets, clamped to `1..=256`: BTC, ETH, USDT, SOL, then synthetic `A05`, `A06`, ….
+    pub assets: usize,
+    /// Number of perpetual markets, clamped to `0..=256`: BTC-PERP, ETH-PERP, SOL-PERP, then
+    /// synthetic `M04-PERP`, `M05-PERP`, ….
+    pub markets: usize,
+    /// Seed of the random generator; the same options always give the same venue.
+    pub seed: u64,
+}
+
+impl Default for GenerateOptions {
+    fn default() -> Self {
+        GenerateOptions {
+            accounts: 1000,
+            assets: 4,
+            markets: 3,
+            seed: 1,
+        }
+    }
+}
+
+/// Generates a synthetic venue: `(configuration TOML text, accounts CSV text)`.
+///
+/// The configuration passes [`RiskParams::from_file`] and the accounts file passes
+/// [`load_accounts`](crate::input::load_accounts) against it. With at least two assets or one
+/// market, the book contains liquidatable and bankrupt accounts (at least one of each when there
+/// are enough accounts), and with three accounts or more at least one empty account.
+pub fn generate(opts: &GenerateOptions) -> (String, String) {
+    let mut rng = StdRng::seed_from_u64(opts.seed);
+    let assets = opts.assets.clamp(1, MAX_ASSETS);
+    let markets = opts.markets.min(MAX_MARKETS);
+    let mut file = RiskConfigFile {
+        snapshot: SnapshotSection {
+            id: format!("synthetic-{}", opts.seed),
+            venue: "Synthetic Venue".to_string(),
+            liquidation_threshold: "1.00".to_string(),
+        },
+        assets: (0..assets).map(|i| asset_section(i, &mut rng)).collect(),
+        markets: (0..markets).map(|i| market_section(i, &mut rng)).collect(),
+        reserves: BTreeMap::new(),
+    };
+    // The configuration is built from the fixed tables below, within every bound of SPEC §2.
+    let params = RiskParams::from_file(&file).expect("the synthetic configuration is valid");
+
+    let kinds = allocate(opts.accounts, assets, markets, &mut rng);
+    let records: Vec<AccountRecord> = kinds
+        .iter()
+        .enumerate()
+        .map(|(i, kind)| make_account(format!("acct-{:06}", i + 1), *kind, &params, &mut rng))
+        .collect();
+
+    for (a, asset) in params.assets.iter().enumerate() {
+        let balance: i128 = records.iter().map(|r| i128::from(r.balances[a])).sum();
+        let debt: i128 = records.iter().map(|r| i128::from(r.debts[a])).sum();
+        // The customers' net claim and up to 5% more; where customers owe the venue on net,
+        // some float of 5% to 20% of their balances.
+        let net = balance - debt;
+        let reserves = if net > 0 {
+            net / 1000 * (1000 + rng.random_range(0..=50)) + net % 1000
+        } else {
+            balance / 100 * rng.random_range(5..=20)
+        };
+        file.reserves.insert(
+            asset.symbol.clone(),
+            format_decimal(&BigInt::from(reserves), asset.decimals),
+        );
+    }
+
+    (config_toml(&file), accounts_csv(&params, &records))
+}
+
+/// A tier table in whole USD boundaries and ppm rates; the last tier has no boundary.
+type Tiers = Vec<(Option<u64>, u64)>;
+
+/// The asset at position `i` (0-based).
+fn asset_section(i: usize, rng: &mut StdRng) -> AssetSection {
+    let (symbol, decimals, price_micro, haircut, maintenance): (String, u32, u64, Tiers, Tiers) =
+        match i {
+            0 => (
+                "BTC".into(),
+                8,
+                97_123_450_000,
+                vec![
+                    (Some(30_000_000), 1_000_000),
+                    (Some(50_000_000), 980_000),
+                    (None, 950_000),
+                ],
+                vec![(Some(1_000_000), 50_000), (None, 100_000)],
+            ),
+            1 => (
+                "ETH".into(),
+                8,
+                3_456_780_000,
+                vec![
+                    (Some(20_000_000), 1_000_000),
+                    (Some(40_000_000), 970_000),
+                    (None, 930_000),
+                ],
+                vec![
+                    (Some(1_000_000), 50_000),
+                    (Some(5_000_000), 80_000),
+                    (None, 120_000),
+                ],
+            ),
+            2 => (
+                "USDT".into(),
+                6,
+                1_000_000,
+                vec![(Some(100_000_000), 1_000_000), (None, 990_000)],
+                vec![(Some(10_000_000), 20_000), (None, 40_000)],
+            ),
+            3 => (
+                "SOL".into(),
+                6,
+                187_654_000,
+                vec![
+                    (Some(2_000_000), 1_000_000),
+                    (Some(10_000_000), 950_000),
+                    (None, 900_000),
+                ],
+                vec![(Some(500_000), 80_000), (None, 150_000)],
+            ),
+            _ => {
+                let first = [100_000, 250_000, 500_000, 1_000_000][rng.random_range(0..4)];
+                let second = first * rng.random_range(3..=6);
+                let r1 = if chance(rng, 1, 3) {
+                    980_000
+                } else {
+                    1_000_000
+                };
+                let r2 = r1 - 10_000 * rng.random_range(2..=8);
+                let r3 = r2 - 10_000 * rng.random_range(2..=10);
+                let boundary = [250_000, 1_000_000][rng.random_range(0..2)];
+                let m1 = 10_000 * rng.random_range(5..=15);
+                let m2 = m1 + 10_000 * rng.random_range(5..=10);
+                (
+                    format!("A{:02}", i + 1),
+                    6,
+                    synthetic_price_micro(rng),
+                    vec![(Some(first), r1), (Some(second), r2), (None, r3)],
+                    vec![(Some(boundary), m1), (None, m2)],
+                )
+            }
+        };
+    AssetSection {
+        symbol,
+        decimals,
+        price: format_decimal(&BigInt::from(price_micro), 6),
+        haircut: tier_specs(&haircut),
+        maintenance: tier_specs(&maintenance),
+    }
+}
+
+/// The market at position `i` (0-based): size decimals 4, mark price near the spot price.
+fn market_section(i: usize, rng: &mut StdRng) -> MarketSection {
+    let (symbol, spot_micro) = match i {
+        0 => ("BTC-PERP".to_string(), 97_123_450_000),
+        1 => ("ETH-PERP".to_string(), 3_456_780_000),
+        2 => ("SOL-PERP".to_string(), 187_654_000),
+        _ => (format!("M{:02}-PERP", i + 1), synthetic_price_micro(rng)),
+    };
+    // Within ±0.25% of spot, rounded to 6 significant digits.
+    let mark = spot_micro / 10_000 * (10_000 + rng.random_range(0..=50) - 25);
+    let mut granularity = 1;
+    while mark / granularity >= 1_000_000 {
+        granularity *= 10;
+    }
+    let mark = (mark / granularity * granularity).max(1);
+    MarketSection {
+        symbol,
+        decimals: 4,
+        mark_price: format_decimal(&BigInt::from(mark), 6),
+        maintenance: tier_specs(&[(Some(1_000_000), 5_000), (None, 10_000)]),
+    }
+}
+
+/// A plausible price in micro-USD: 4 significant digits, from 0.001 to 9999 USD.
+fn synthetic_price_micro(rng: &mut StdRng) -> u64 {
+    rng.random_range(1_000..=9_999) * 10u64.pow(rng.random_range(0..=6))
+}
+
+fn tier_specs(tiers: &[(Option<u64>, u64)]) -> Vec<TierSpec> {
+    tiers
+        .iter()
+        .map(|(up_to, rate)| TierSpec {
+            up_to: up_to.map(|usd| usd.to_string()),
+            rate: rate_text(*rate),
+        })
+        .collect()
+}
+
+/// A rate in ppm as a decimal with at least two fractional digits (`1.00`, `0.98`, `0.005`).
+fn rate_text(ppm: u64) -> String {
+    let text = format_decimal(&BigInt::from(ppm), RATE_DECIMALS);
+    match text.split_once('.') {
+        None => format!("{text}.00"),
+        Some((_, fraction)) if fraction.len() == 1 => format!("{text}0"),
+        Some(_) => text,
+    }
+}
+
+/// `true` with probability `numerator / denominator` (integers only).
+fn chance(rng: &mut StdRng, numerator: u32, denominator: u32) -> bool {
+    rng.random_range(0..denominator) < numerator
+}
+
+/// The kind of account to make.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// 1 to 3 assets, no debt.
+    Spot,
+    /// Collateral in one asset, a healthy debt in another.
+    Borrower,
+    /// Stablecoin collateral and 1 or 2 perpetual positions.
+    Perp,
+    /// Debt or losses close to the collateral: not bankrupt, below the threshold.
+    Liquidatable,
+    /// Debt or losses above the collateral.
+    Bankrupt,
+    /// Nothing at all.
+    Empty,
+}
+
+impl Kind {
+    fn target(self) -> Status {
+        match self {
+            Kind::Liquidatable => Status::Liquidatable,
+            Kind::Bankrupt => Status::Bankrupt,
+            _ => Status::Healthy,
+        }
+    }
+}
+
+/// The kinds of `n` accounts in random order: 8% liquidatable, 4% bankrupt, 3% empty (each at
+/// least one while accounts remain), 20% perpetual traders, 25% borrowers, the rest spot.
+fn allocate(n: usize, assets: usize, markets: usize, rng: &mut StdRng) -> Vec<Kind> {
+    let mut kinds = Vec::with_capacity(n);
+    for (kind, percent, at_least) in [
+        (Kind::Liquidatable, 8, 1),
+        (Kind::Bankrupt, 4, 1),
+        (Kind::Empty, 3, 1),
+        (Kind::Perp, 20, 0),
+        (Kind::Borrower, 25, 0),
+    ] {
+        let count = (n * percent / 100).max(at_least).min(n - kinds.len());
+        kinds.extend(std::iter::repeat_n(kind, count));
+    }
+    kinds.resize(n, Kind::Spot);
+    for kind in &mut kinds {
+        if *kind == Kind::Perp && markets == 0 {
+            *kind = Kind::Borrower;
+        }
+        if *kind == Kind::Borrower && assets < 2 {
+            *kind = Kind::Spot;
+        }
+    }
+    kinds.shuffle(rng);
+    kinds
+}
+
+/// One account of the given kind, drawn again until the risk model gives it the intended status
+/// (a bounded number of times: with a single asset and no market, nothing can be liquidatable).
+fn make_account(id: String, kind: Kind, params: &RiskParams, rng: &mut StdRng) -> AccountRecord {
+    let mut record = AccountRecord::empty(id, params);
+    for _ in 0..64 {
+        record.balances.iter_mut().for_each(|b| *b = 0);
+        record.debts.iter_mut().for_each(|d| *d = 0);
+        record
+            .positions
+            .iter_mut()
+            .for_each(|p| *p = Position::default());
+        fill(&mut record, kind, params, rng);
+        if evaluate(params, &record).status == kind.target() {
+            break;
+        }
+    }
+    record
+}
+
+/// How far debt or losses go, in per mille of the collateral value, and the leverage of a
+/// distressed perpetual position.
+struct Distress {
+    ratio: std::ops::RangeInclusive<u128>,
+    leverage: std::ops::RangeInclusive<u128>,
+}
+
+fn fill(record: &mut AccountRecord, kind: Kind, params: &RiskParams, rng: &mut StdRng) {
+    let assets = params.assets.len();
+    let markets = params.markets.len();
+    match kind {
+        Kind::Empty => {}
+        Kind::Spot => {
+            let count = rng.random_range(1..=3).min(assets);
+            for a in pick_assets(rng, assets, count) {
+                record.balances[a] = atoms(usd_value(rng), params.assets[a].price);
+            }
+        }
+        Kind::Borrower => {
+            let picked = pick_assets(rng, assets, 3);
+            let collateral = borrow(
+                record,
+                params,
+                picked[0],
+                picked[1],
+                usd_value(rng),
+                rng.random_range(100..=600),
+            );
+            if picked.len() > 2 && chance(rng, 1, 3) {
+                // A spot holding on the side.
+                record.balances[picked[2]] = atoms(
+                    collateral / 10 * rng.random_range(1..=10),
+                    params.assets[picked[2]].price,
+                );
+            }
+        }
+        Kind::Perp => {
+            let collateral = perp_collateral(params);
+            let value = usd_value(rng).max(usd(100));
+            record.balances[collateral] = atoms(value, params.assets[collateral].price);
+            let value = u128::from(record.balances[collateral])
+                * u128::from(params.assets[collateral].price);
+            let count = rng.random_range(1..=2).min(markets);
+            let mut chosen: Vec<usize> = Vec::with_capacity(count);
+            while chosen.len() < count {
+                let m = pick_market(rng, markets);
+                if !chosen.contains(&m) {
+                    chosen.push(m);
+                }
+            }
+            for m in chosen {
+                // Notional 0.2x to 2x the collateral, entry within ±20% of the mark.
+                let notional = value / 10 * rng.random_range(2..=20);
+                let mark = params.markets[m].mark_price;
+                let size = size_for(notional, mark, chance(rng, 1, 2));
+                let entry = u128::from(mark) * (1000 + rng.random_range(0..=400) - 200) / 1000;
+                record.positions[m] = Position {
+                    size,
+                    cost: BigInt::from(size) * BigInt::from(entry),
+                };
+            }
+        }
+        Kind::Liquidatable | Kind::Bankrupt => {
+            let distress = if kind == Kind::Liquidatable {
+                Distress {
+                    ratio: 985..=998,
+                    leverage: 6..=10,
+                }
+            } else {
+                Distress {
+                    ratio: 1010..=1300,
+                    leverage: 8..=10,
+                }
+            };
+            let value = usd_value(rng).max(usd(1000));
+            let use_perp = markets > 0 && (assets < 2 || chance(rng, 1, 2));
+            if use_perp {
+                let collateral = perp_collateral(params);
+                record.balances[collateral] = atoms(value, params.assets[collateral].price);
+                let value = u128::from(record.balances[collateral])
+                    * u128::from(params.assets[collateral].price);
+                let m = pick_market(rng, markets);
+                let mark = params.markets[m].mark_price;
+                let size = size_for(
+                    value * rng.random_range(distress.leverage),
+                    mark,
+                    chance(rng, 1, 2),
+                );
+                // A loss of `ratio` per mille of the collateral: `U = s·P − c = −loss`.
+                let loss = value / 1000 * rng.random_range(distress.ratio);
+                record.positions[m] = Position {
+                    size,
+                    cost: BigInt::from(size) * BigInt::from(mark) + BigInt::from(loss),
+                };
+            } else if assets >= 2 {
+                let picked = pick_assets(rng, assets, 2);
+                borrow(
+                    record,
+                    params,
+                    picked[0],
+                    picked[1],
+                    value,
+                    rng.random_range(distress.ratio),
+                );
+            } else {
+                record.balances[0] = atoms(value, params.assets[0].price);
+            }
+        }
+    }
+}
+
+/// Collateral worth about `value` ν in asset `c` and a debt of `ratio` per mille of it in asset
+/// `d`; returns the collateral value.
+fn borrow(
+    record: &mut AccountRecord,
+    params: &RiskParams,
+    c: usize,
+    d: usize,
+    value: u128,
+    ratio: u128,
+) -> u128 {
+    record.balances[c] = atoms(value, params.assets[c].price);
+    let collateral = u128::from(record.balances[c]) * u128::from(params.assets[c].price);
+    record.debts[d] = atoms(collateral / 1000 * ratio, params.assets[d].price);
+    collateral
+}
+
+/// The collateral asset of perpetual traders: USDT where there is one.
+fn perp_collateral(params: &RiskParams) -> usize {
+    params.asset_index("USDT").unwrap_or(0)
+}
+
+/// `usd` whole dollars in ν.
+fn usd(usd: u128) -> u128 {
+    usd * 10u128.pow(VALUE_DECIMALS)
+}
+
+/// An account-sized value in ν, log-uniform-ish from 10 USD to 10 million USD, in cents.
+fn usd_value(rng: &mut StdRng) -> u128 {
+    let exponent = match rng.random_range(0..100) {
+        0..10 => 1,
+        10..30 => 2,
+        30..60 => 3,
+        60..85 => 4,
+        85..97 => 5,
+        _ => 6,
+    };
+    let low = 10u128.pow(exponent) * 100;
+    rng.random_range(low..low * 10) * 10u128.pow(VALUE_DECIMALS - 2)
+}
+
+/// The atoms worth about `value` ν at `price` ν per atom: at least one, below 2^64.
+fn atoms(value: u128, price: u64) -> u64 {
+    u64::try_from(value / u128::from(price))
+        .unwrap_or(u64::MAX)
+        .max(1)
+}
+
+/// A signed size with notional about `notional` ν at `mark` ν per atom.
+fn size_for(notional: u128, mark: u64, short: bool) -> i128 {
+    let size = i128::from(atoms(notional, mark));
+    if short {
+        -size
+    } else {
+        size
+    }
+}
+
+/// `count` distinct assets (at most `assets`), the first four more likely.
+fn pick_assets(rng: &mut StdRng, assets: usize, count: usize) -> Vec<usize> {
+    let count = count.min(assets);
+    let mut picked = Vec::with_capacity(count);
+    while picked.len() < count {
+        let a = if assets > 4 && chance(rng, 3, 10) {
+            rng.random_range(0..assets)
+        } else {
+            rng.random_range(0..assets.min(4))
+        };
+        if !picked.contains(&a) {
+            picked.push(a);
+        }
+    }
+    picked
+}
+
+/// A market, the first three more likely.
+fn pick_market(rng: &mut StdRng, markets: usize) -> usize {
+    if markets > 3 && chance(rng, 3, 10) {
+        rng.random_range(0..markets)
+    } else {
+        rng.random_range(0..markets.min(3))
+    }
+}
+
+/// A TOML basic string.
+fn toml_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{:04X}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A TOML key: bare where it can be, else quoted.
+fn toml_key(key: &str) -> String {
+    let bare = !key.is_empty()
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if bare {
+        key.to_string()
+    } else {
+        toml_string(key)
+    }
+}
+
+fn tiers_toml(tiers: &[TierSpec]) -> String {
+    let parts: Vec<String> = tiers
+        .iter()
+        .map(|t| match &t.up_to {
+            Some(up_to) => format!(
+                "{{ up_to = {}, rate = {} }}",
+                toml_string(up_to),
+                toml_string(&t.rate)
+            ),
+            None => format!("{{ rate = {} }}", toml_string(&t.rate)),
+        })
+        .collect();
+    format!("[ {} ]", parts.join(", "))
+}
+
+/// The configuration in the layout of SPEC §5.
+fn config_toml(file: &RiskConfigFile) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "# A synthetic venue: generated, not real data.");
+    let _ = writeln!(out, "[snapshot]");
+    let _ = writeln!(out, "id = {}", toml_string(&file.snapshot.id));
+    let _ = writeln!(out, "venue = {}", toml_string(&file.snapshot.venue));
+    let _ = writeln!(
+        out,
+        "liquidation_threshold = {}",
+        toml_string(&file.snapshot.liquidation_threshold)
+    );
+    for a in &file.assets {
+        let _ = writeln!(out, "\n[[assets]]");
+        let _ = writeln!(out, "symbol = {}", toml_string(&a.symbol));
+        let _ = writeln!(out, "decimals = {}", a.decimals);
+        let _ = writeln!(out, "price = {}", toml_string(&a.price));
+        let _ = writeln!(out, "haircut = {}", tiers_toml(&a.haircut));
+        let _ = writeln!(out, "maintenance = {}", tiers_toml(&a.maintenance));
+    }
+    for m in &file.markets {
+        let _ = writeln!(out, "\n[[markets]]");
+        let _ = writeln!(out, "symbol = {}", toml_string(&m.symbol));
+        let _ = writeln!(out, "decimals = {}", m.decimals);
+        let _ = writeln!(out, "mark_price = {}", toml_string(&m.mark_price));
+        let _ = writeln!(out, "maintenance = {}", tiers_toml(&m.maintenance));
+    }
+    if !file.reserves.is_empty() {
+        let _ = writeln!(out, "\n[reserves]");
+        // In configuration order, not alphabetical.
+        for a in &file.assets {
+            if let Some(amount) = file.reserves.get(&a.symbol) {
+                let _ = writeln!(out, "{} = {}", toml_key(&a.symbol), toml_string(amount));
+            }
+        }
+    }
+    out
+}
+
+/// The accounts in the CSV layout of SPEC §5, every column present, zero cells empty.
+fn accounts_csv(params: &RiskParams, records: &[AccountRecord]) -> String {
+    let mut header = vec!["account_id".to_string()];
+    for a in &params.assets {
+        header.push(a.symbol.clone());
+        header.push(format!("{}_debt", a.symbol));
+    }
+    for m in &params.markets {
+        header.push(format!("{}_size", m.symbol));
+        header.push(format!("{}_cost", m.symbol));
+    }
+    let mut out = header.join(",");
+    out.push('\n');
+    let quantity = |atoms: u64, decimals: u32| {
+        if atoms == 0 {
+            String::new()
+        } else {
+            format_decimal(&BigInt::from(atoms), decimals)
+        }
+    };
+    for record in records {
+        let mut row = vec![record.id.clone()];
+        for (a, asset) in params.assets.iter().enumerate() {
+            row.push(quantity(record.balances[a], asset.decimals));
+            row.push(quantity(record.debts[a], asset.decimals));
+        }
+        for (m, market) in params.markets.iter().enumerate() {
+            let p = &record.positions[m];
+            if p.size == 0 && p.cost.is_zero() {
+                row.push(String::new());
+                row.push(String::new());
+            } else {
+                row.push(format_decimal(&BigInt::from(p.size), market.decimals));
+                row.push(format_decimal(&p.cost, VALUE_DECIMALS));
+            }
+        }
+        out.push_str(&row.join(","));
+        out.push('\n');
+    }
+    out
+}

@@ -1,0 +1,86 @@
+//! A user's inclusion proof (SPEC §5), answered from a bundle's `private/` part.
+
+use std::path::Path;
+
+use marginproof_circuits::field::{fp_to_hex, Fp};
+use marginproof_circuits::hash::merkle::{tree_levels, MerklePath};
+use marginproof_circuits::hash::snapshot::{empty_batch_root, top_tree_leaves};
+use marginproof_circuits::statement::{read_fp, InclusionProof, FORMAT_VERSION};
+use marginproof_circuits::RiskParams;
+use marginproof_verifier::store::{read_limited, read_manifest};
+use serde::de::DeserializeOwned;
+
+use crate::bundle::{PrivateAccounts, PrivateLeaves};
+use crate::error::ProveError;
+
+/// Largest private file read.
+const MAX_PRIVATE_BYTES: u64 = 4 << 30;
+
+fn read_json<T: DeserializeOwned>(path: &Path) -> Result<T, ProveError> {
+    let bytes = read_limited(path, MAX_PRIVATE_BYTES)?;
+    serde_json::from_slice(&bytes).map_err(|e| ProveError::CorruptBundle {
+        path: path.display().to_string(),
+        problem: e.to_string(),
+    })
+}
+
+/// The inclusion proof of `account_id` from the bundle at `bundle_dir`.
+pub fn inclusion_proof(bundle_dir: &Path, account_id: &str) -> Result<InclusionProof, ProveError> {
+    let manifest_path = bundle_dir.join("public").join("manifest.json");
+    let manifest = read_manifest(&manifest_path)?;
+    let corrupt = |path: &Path, problem: String| ProveError::CorruptBundle {
+        path: path.display().to_string(),
+        problem,
+    };
+    let params = RiskParams::from_file(&manifest.config)
+        .map_err(|e| corrupt(&manifest_path, e.to_string()))?;
+    let accounts_path = bundle_dir.join("private").join("accounts.json");
+    let accounts: PrivateAccounts = read_json(&accounts_path)?;
+    let leaves_path = bundle_dir.join("private").join("leaves.json");
+    let leaves: PrivateLeaves = read_json(&leaves_path)?;
+
+    let account = accounts
+        .accounts
+        .iter()
+        .find(|a| a.account_id == account_id)
+        .ok_or_else(|| ProveError::UnknownAccount(account_id.to_string()))?;
+    let b = manifest.batch_size;
+    let index = account.leaf_index as usize;
+    let batch = index / b.max(1);
+    let start = batch * b;
+    let batch_leaves: Vec<Fp> = leaves
+        .leaves
+        .get(start..start + b)
+        .ok_or_else(|| corrupt(&leaves_path, format!("no leaves for batch {batch}")))?
+        .iter()
+        .map(|h| read_fp("leaf", h))
+        .collect::<Result<_, _>>()
+        .map_err(|e| corrupt(&leaves_path, e.to_string()))?;
+    let batch_roots: Vec<Fp> = manifest
+        .batches
+        .iter()
+        .map(|e| read_fp("batch root", &e.root))
+        .collect::<Result<_, _>>()
+        .map_err(|e| corrupt(&manifest_path, e.to_string()))?;
+    let top = top_tree_leaves(&batch_roots, empty_batch_root(&params, b));
+    let lower = MerklePath::from_levels(&tree_levels(batch_leaves), (index - start) as u64)
+        .ok_or_else(|| corrupt(&leaves_path, "leaf index outside its batch".into()))?;
+    let upper = MerklePath::from_levels(&tree_levels(top), batch as u64)
+        .ok_or_else(|| corrupt(&manifest_path, "batch index outside the top tree".into()))?;
+    let path = lower
+        .siblings
+        .iter()
+        .chain(&upper.siblings)
+        .map(fp_to_hex)
+        .collect();
+    Ok(InclusionProof {
+        format_version: FORMAT_VERSION,
+        snapshot_id: params.snapshot_id.clone(),
+        account_id: account.account_id.clone(),
+        salt: account.salt.clone(),
+        record: account.record.clone(),
+        leaf_index: account.leaf_index,
+        path,
+        root: manifest.root.clone(),
+    })
+}

@@ -1,0 +1,288 @@
+//! Verification of a bundle's `public/` part (SPEC §1, §3): every batch proof under the verifying
+//! key re-derived from the published configuration, the running-totals chain `C_0 → … → C_n`, the
+//! opening of `C_n` to the published totals, and the top tree up to the published root.
+//!
+//! No file system here: the caller reads the files (see `store`) and passes bytes.
+
+use std::cell::Cell;
+use std::io::{self, Read};
+use std::rc::Rc;
+use std::sync::Arc;
+
+use halo2_proofs::pasta::EqAffine;
+use halo2_proofs::plonk::{keygen_vk, verify_proof, SingleVerifier, VerifyingKey};
+use halo2_proofs::poly::commitment::Params;
+use halo2_proofs::transcript::{Blake2bRead, Challenge255};
+use marginproof_circuits::circuit::batch::commit_totals;
+use marginproof_circuits::circuit::layout::min_k;
+use marginproof_circuits::circuit::BatchCircuit;
+use marginproof_circuits::config::ConfigError;
+use marginproof_circuits::field::Fp;
+use marginproof_circuits::hash::snapshot::snapshot_root;
+use marginproof_circuits::hash::statement_tag;
+use marginproof_circuits::model::Totals;
+use marginproof_circuits::statement::{
+    read_fp, BatchStatement, Manifest, StatementError, FORMAT_VERSION,
+};
+use marginproof_circuits::RiskParams;
+use thiserror::Error;
+
+/// Largest proof file accepted (a batch proof is a few KiB).
+pub const MAX_PROOF_BYTES: usize = 1 << 20;
+/// Largest circuit size accepted: a manifest cannot make the verifier build a bigger key.
+pub const MAX_K: u32 = 22;
+/// Most batches accepted in one manifest.
+pub const MAX_BATCHES: usize = 1 << 20;
+
+/// The public part of a bundle, read into memory.
+#[derive(Debug, Clone)]
+pub struct PublicBundle {
+    /// `public/manifest.json`.
+    pub manifest: Manifest,
+    /// Each batch's proof bytes, in manifest order.
+    pub proofs: Vec<Vec<u8>>,
+}
+
+/// Why a bundle does not verify.
+#[derive(Debug, Error)]
+pub enum BundleError {
+    /// Unknown format version.
+    #[error("manifest format_version {found} is not {expected}")]
+    FormatVersion {
+        /// In the manifest.
+        found: u32,
+        /// Supported.
+        expected: u32,
+    },
+    /// The published configuration is invalid.
+    #[error("published configuration: {0}")]
+    Config(#[from] ConfigError),
+    /// Batch size or count out of range or inconsistent.
+    #[error("manifest: {0}")]
+    Shape(String),
+    /// A malformed field element or total.
+    #[error("manifest: {0}")]
+    Statement(#[from] StatementError),
+    /// The IPA parameters are not for this circuit's size.
+    #[error("parameters are for k = {found}, the circuit needs k = {expected}")]
+    ParamsSize {
+        /// k of the parameters.
+        found: u32,
+        /// k the circuit needs.
+        expected: u32,
+    },
+    /// Key derivation failed.
+    #[error("cannot derive the verifying key: {0}")]
+    Keygen(String),
+    /// A proof is too large to be one.
+    #[error("batch {batch}: proof file of {len} bytes is larger than {max}")]
+    ProofTooLarge {
+        /// Batch index.
+        batch: usize,
+        /// Its length.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// A proof does not verify against its statement.
+    #[error("batch {batch}: proof does not verify against the published configuration, snapshot, batch root and totals chain ({reason})")]
+    ProofInvalid {
+        /// Batch index.
+        batch: usize,
+        /// halo2's error.
+        reason: String,
+    },
+    /// A proof followed by extra bytes.
+    #[error("batch {batch}: {extra} bytes after the end of the proof")]
+    TrailingBytes {
+        /// Batch index.
+        batch: usize,
+        /// Bytes left over.
+        extra: usize,
+    },
+    /// The published totals and blinding do not open the last commitment.
+    #[error("the published totals and blinding do not open the final totals commitment C_n")]
+    TotalsDoNotOpen,
+    /// The batch roots do not lead to the published root.
+    #[error("the batch roots do not hash to the published root")]
+    RootMismatch,
+}
+
+/// What a verified bundle establishes.
+#[derive(Debug, Clone)]
+pub struct VerifiedBundle {
+    /// The published configuration.
+    pub params: Arc<RiskParams>,
+    /// The published totals, now proven.
+    pub totals: Totals,
+    /// The root R.
+    pub root: Fp,
+    /// Number of batch proofs verified.
+    pub batches: usize,
+}
+
+/// Checks the manifest's shape and returns its configuration and the circuit size `k`.
+pub fn bundle_shape(manifest: &Manifest) -> Result<(Arc<RiskParams>, u32), BundleError> {
+    if manifest.format_version != FORMAT_VERSION {
+        return Err(BundleError::FormatVersion {
+            found: manifest.format_version,
+            expected: FORMAT_VERSION,
+        });
+    }
+    let params = Arc::new(RiskParams::from_file(&manifest.config)?);
+    let b = manifest.batch_size;
+    if b == 0 || !b.is_power_of_two() || b > 1 << 16 {
+        return Err(BundleError::Shape(format!(
+            "batch_size {b} is not a power of two up to 65536"
+        )));
+    }
+    let n = manifest.batch_count;
+    if n == 0 || n > MAX_BATCHES || manifest.batches.len() != n {
+        return Err(BundleError::Shape(format!(
+            "batch_count {n} does not match {} batch entries (1 to {MAX_BATCHES})",
+            manifest.batches.len()
+        )));
+    }
+    let k = min_k(&BatchCircuit::shape(params.clone(), b))
+        .map_err(|e| BundleError::Keygen(format!("{e:?}")))?;
+    if k > MAX_K {
+        return Err(BundleError::Shape(format!(
+            "the circuit needs k = {k}, above the limit {MAX_K}"
+        )));
+    }
+    Ok((params, k))
+}
+
+/// The verifying key of a configuration and batch size under `ipa`.
+pub fn verifying_key(
+    ipa: &Params<EqAffine>,
+    params: Arc<RiskParams>,
+    batch_size: usize,
+) -> Result<VerifyingKey<EqAffine>, BundleError> {
+    keygen_vk(ipa, &BatchCircuit::shape(params, batch_size))
+        .map_err(|e| BundleError::Keygen(format!("{e:?}")))
+}
+
+/// A reader over a proof that records how far the transcript read.
+struct CountingReader {
+    bytes: Rc<Vec<u8>>,
+    position: Rc<Cell<usize>>,
+}
+
+impl Read for CountingReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let start = self.position.get().min(self.bytes.len());
+        let n = buf.len().min(self.bytes.len() - start);
+        buf[..n].copy_from_slice(&self.bytes[start..start + n]);
+        self.position.set(start + n);
+        Ok(n)
+    }
+}
+
+/// Verifies one batch proof against its statement; the whole proof must be consumed.
+pub fn verify_batch_proof(
+    ipa: &Params<EqAffine>,
+    vk: &VerifyingKey<EqAffine>,
+    batch: usize,
+    statement: &BatchStatement,
+    proof: &[u8],
+) -> Result<(), BundleError> {
+    if proof.len() > MAX_PROOF_BYTES {
+        return Err(BundleError::ProofTooLarge {
+            batch,
+            len: proof.len(),
+            max: MAX_PROOF_BYTES,
+        });
+    }
+    let position = Rc::new(Cell::new(0));
+    let reader = CountingReader {
+        bytes: Rc::new(proof.to_vec()),
+        position: position.clone(),
+    };
+    let mut transcript = Blake2bRead::<_, EqAffine, Challenge255<_>>::init(reader);
+    let instance = statement.instance();
+    verify_proof(
+        ipa,
+        vk,
+        SingleVerifier::new(ipa),
+        &[&[&instance]],
+        &mut transcript,
+    )
+    .map_err(|e| BundleError::ProofInvalid {
+        batch,
+        reason: format!("{e:?}"),
+    })?;
+    let extra = proof.len().saturating_sub(position.get());
+    if extra != 0 {
+        return Err(BundleError::TrailingBytes { batch, extra });
+    }
+    Ok(())
+}
+
+/// Verifies a bundle's public part with IPA parameters of the size [`bundle_shape`] returned.
+pub fn verify_bundle(
+    bundle: &PublicBundle,
+    ipa: &Params<EqAffine>,
+) -> Result<VerifiedBundle, BundleError> {
+    let manifest = &bundle.manifest;
+    let (params, k) = bundle_shape(manifest)?;
+    if ipa.k() != k {
+        return Err(BundleError::ParamsSize {
+            found: ipa.k(),
+            expected: k,
+        });
+    }
+    if bundle.proofs.len() != manifest.batch_count {
+        return Err(BundleError::Shape(format!(
+            "{} proof files for {} batches",
+            bundle.proofs.len(),
+            manifest.batch_count
+        )));
+    }
+    let totals = manifest.totals.to_totals(&params)?;
+    let blinding = read_fp("totals_blinding", &manifest.totals_blinding)?;
+    let root = read_fp("root", &manifest.root)?;
+    let mut batch_roots = Vec::with_capacity(manifest.batch_count);
+    let mut commitments = Vec::with_capacity(manifest.batch_count);
+    for (i, entry) in manifest.batches.iter().enumerate() {
+        batch_roots.push(read_fp(&format!("batches[{i}].root"), &entry.root)?);
+        commitments.push(read_fp(
+            &format!("batches[{i}].totals_after"),
+            &entry.totals_after,
+        )?);
+    }
+
+    let vk = verifying_key(ipa, params.clone(), manifest.batch_size)?;
+    let tag = statement_tag(&params);
+    let zero = Totals::zero(params.assets.len(), params.markets.len());
+    let mut before = commit_totals(&params, &zero, Fp::zero());
+    for (i, proof) in bundle.proofs.iter().enumerate() {
+        let statement = BatchStatement {
+            statement_tag: tag,
+            batch_root: batch_roots[i],
+            totals_before: before,
+            totals_after: commitments[i],
+        };
+        verify_batch_proof(ipa, &vk, i, &statement, proof)?;
+        before = commitments[i];
+    }
+    if commit_totals(&params, &totals, blinding) != before {
+        return Err(BundleError::TotalsDoNotOpen);
+    }
+    if snapshot_root(&params, manifest.batch_size, &batch_roots) != root {
+        return Err(BundleError::RootMismatch);
+    }
+    Ok(VerifiedBundle {
+        params,
+        totals,
+        root,
+        batches: manifest.batch_count,
+    })
+}
+
+impl VerifiedBundle {
+    /// The root R in hex.
+    pub fn root_hex(&self) -> String {
+        marginproof_circuits::field::fp_to_hex(&self.root)
+    }
+}

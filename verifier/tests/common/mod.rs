@@ -1,0 +1,227 @@
+//! A small venue built in code: a configuration, five accounts, their tree and manifest, and
+//! inclusion proofs made with the circuits crate's own hashing.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+
+use marginproof_circuits::config::{
+    AssetSection, MarketSection, RiskConfigFile, SnapshotSection, TierSpec,
+};
+use marginproof_circuits::field::{fp_to_hex, Fp};
+use marginproof_circuits::hash::merkle::tree_levels;
+use marginproof_circuits::hash::{empty_leaf, id_hash, LeafHasher, MerklePath};
+use marginproof_circuits::model::record::{PositionInUnits, RecordInUnits};
+use marginproof_circuits::model::{evaluate, AccountRecord, Totals};
+use marginproof_circuits::statement::{
+    BatchEntry, InclusionProof, Manifest, TotalsFile, FORMAT_VERSION,
+};
+use marginproof_circuits::RiskParams;
+
+pub const SNAPSHOT: &str = "2026-11-21T00:00Z";
+pub const BATCH_SIZE: usize = 2;
+pub const BATCH_COUNT: usize = 3;
+
+fn tier(up_to: Option<&str>, rate: &str) -> TierSpec {
+    TierSpec {
+        up_to: up_to.map(str::to_string),
+        rate: rate.to_string(),
+    }
+}
+
+/// BTC (8 decimals, $60000), USDC (6 decimals, $1), BTC-PERP (4 decimals, mark $61000); BTC
+/// reserves of 10.
+pub fn config() -> RiskConfigFile {
+    RiskConfigFile {
+        snapshot: SnapshotSection {
+            id: SNAPSHOT.to_string(),
+            venue: "Test Venue".to_string(),
+            liquidation_threshold: "1.00".to_string(),
+        },
+        assets: vec![
+            AssetSection {
+                symbol: "BTC".to_string(),
+                decimals: 8,
+                price: "60000".to_string(),
+                haircut: vec![tier(Some("1000000"), "0.95"), tier(None, "0.90")],
+                maintenance: vec![tier(Some("100000"), "0.05"), tier(None, "0.10")],
+            },
+            AssetSection {
+                symbol: "USDC".to_string(),
+                decimals: 6,
+                price: "1".to_string(),
+                haircut: vec![tier(None, "1")],
+                maintenance: vec![tier(Some("50000"), "0.02"), tier(None, "0.04")],
+            },
+        ],
+        markets: vec![MarketSection {
+            symbol: "BTC-PERP".to_string(),
+            decimals: 4,
+            mark_price: "61000".to_string(),
+            maintenance: vec![tier(Some("1000000"), "0.005"), tier(None, "0.01")],
+        }],
+        reserves: BTreeMap::from([("BTC".to_string(), "10".to_string())]),
+    }
+}
+
+pub fn params() -> RiskParams {
+    RiskParams::from_file(&config()).expect("the test configuration is valid")
+}
+
+fn units(
+    balances: &[(&str, &str)],
+    debts: &[(&str, &str)],
+    positions: &[(&str, &str, &str)],
+) -> RecordInUnits {
+    RecordInUnits {
+        balances: balances
+            .iter()
+            .map(|(s, v)| (s.to_string(), v.to_string()))
+            .collect(),
+        debts: debts
+            .iter()
+            .map(|(s, v)| (s.to_string(), v.to_string()))
+            .collect(),
+        positions: positions
+            .iter()
+            .map(|(s, size, cost)| {
+                (
+                    s.to_string(),
+                    PositionInUnits {
+                        size: size.to_string(),
+                        cost: cost.to_string(),
+                    },
+                )
+            })
+            .collect(),
+    }
+}
+
+/// The accounts, in leaf order: (id, record in units).
+pub fn accounts() -> Vec<(&'static str, RecordInUnits)> {
+    vec![
+        // Spot only, no requirement: healthy, no margin ratio.
+        (
+            "alice",
+            units(&[("BTC", "1.5"), ("USDC", "1000")], &[], &[]),
+        ),
+        // Borrower with a long perp: healthy.
+        (
+            "bob",
+            units(
+                &[("BTC", "0.1")],
+                &[("USDC", "5000")],
+                &[("BTC-PERP", "0.5", "30000")],
+            ),
+        ),
+        // AE 100, MR 226: liquidatable.
+        ("carol", units(&[("BTC", "0.2")], &[("USDC", "11300")], &[])),
+        // E = 6000 − 7000 < 0: bankrupt.
+        ("dave", units(&[("BTC", "0.1")], &[("USDC", "7000")], &[])),
+        // A short in profit: healthy.
+        (
+            "erin",
+            units(
+                &[("USDC", "20000")],
+                &[],
+                &[("BTC-PERP", "-0.25", "-16000")],
+            ),
+        ),
+    ]
+}
+
+pub fn salt(i: usize) -> Fp {
+    Fp::from(0x5a17_0000 + i as u64)
+}
+
+/// A built venue: the tree levels, the manifest, and the records.
+pub struct Venue {
+    pub params: RiskParams,
+    pub records: Vec<(String, RecordInUnits, AccountRecord)>,
+    pub salts: Vec<Fp>,
+    pub levels: Vec<Vec<Fp>>,
+    pub manifest: Manifest,
+    pub totals: Totals,
+}
+
+impl Venue {
+    /// Builds the venue from `accounts` with `salt_of(i)` as account `i`'s salt.
+    pub fn build_with(
+        accounts: Vec<(&'static str, RecordInUnits)>,
+        salt_of: impl Fn(usize) -> Fp,
+    ) -> Venue {
+        let params = params();
+        let mut records = Vec::new();
+        let mut salts = Vec::new();
+        let mut leaves = Vec::new();
+        let mut totals = Totals::zero(params.assets.len(), params.markets.len());
+        for (i, (id, units)) in accounts.into_iter().enumerate() {
+            let record =
+                AccountRecord::from_units(id, &units, &params).expect("test record is valid");
+            let s = salt_of(i);
+            leaves.push(LeafHasher::hash(id_hash(id), s, &record));
+            totals.add(&Totals::of_account(
+                &record,
+                &evaluate(&params, &record),
+                true,
+            ));
+            records.push((id.to_string(), units, record));
+            salts.push(s);
+        }
+        // Proven batches hold BATCH_SIZE · BATCH_COUNT leaves; the top tree is padded to a power
+        // of two with batches of empty leaves.
+        assert!(leaves.len() <= BATCH_SIZE * BATCH_COUNT);
+        let padded = BATCH_SIZE * BATCH_COUNT.next_power_of_two();
+        leaves.resize(padded, empty_leaf(&params));
+        let levels = tree_levels(leaves);
+        let root = levels.last().unwrap()[0];
+        let dummy = |n: u64| fp_to_hex(&Fp::from(n));
+        let manifest = Manifest {
+            format_version: FORMAT_VERSION,
+            config: params.file.clone(),
+            batch_size: BATCH_SIZE,
+            batch_count: BATCH_COUNT,
+            root: fp_to_hex(&root),
+            totals: TotalsFile::from_totals(&totals, &params),
+            totals_blinding: dummy(7),
+            batches: (0..BATCH_COUNT as u64)
+                .map(|i| BatchEntry {
+                    root: dummy(100 + i),
+                    totals_after: dummy(200 + i),
+                    proof: format!("batch-{i}.proof"),
+                })
+                .collect(),
+        };
+        Venue {
+            params,
+            records,
+            salts,
+            levels,
+            manifest,
+            totals,
+        }
+    }
+
+    pub fn build() -> Venue {
+        Venue::build_with(accounts(), salt)
+    }
+
+    /// The inclusion proof of account `i` (its leaf index is `i`).
+    pub fn proof(&self, i: usize) -> InclusionProof {
+        let path = MerklePath::from_levels(&self.levels, i as u64).expect("index in the tree");
+        let (id, units, _) = &self.records[i];
+        InclusionProof {
+            format_version: FORMAT_VERSION,
+            snapshot_id: SNAPSHOT.to_string(),
+            account_id: id.clone(),
+            salt: fp_to_hex(&self.salts[i]),
+            record: units.clone(),
+            leaf_index: i as u64,
+            path: path.siblings.iter().map(fp_to_hex).collect(),
+            root: self.manifest.root.clone(),
+        }
+    }
+
+    pub fn proof_json(&self, i: usize) -> String {
+        serde_json::to_string_pretty(&self.proof(i)).unwrap()
+    }
+}

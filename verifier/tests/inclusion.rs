@@ -1,0 +1,618 @@
+//! Inclusion proofs: every account of a small venue verifies with the values the model gives, and
+//! each kind of tampering is refused with its own error.
+
+mod common;
+
+use common::{Venue, BATCH_COUNT, BATCH_SIZE, SNAPSHOT};
+use marginproof_circuits::decimal::format_decimal;
+use marginproof_circuits::field::{fp_from_hex, fp_to_hex, Fp};
+use marginproof_circuits::model::risk::{
+    adjusted_equity, borrow_requirement, haircut_collateral, maintenance_requirement, net_value,
+    raw_equity, status, unrealized_pnl,
+};
+use marginproof_circuits::model::{AccountRecord, Status};
+use marginproof_circuits::statement::{InclusionProof, StatementError};
+use marginproof_circuits::RiskParams;
+use marginproof_verifier::inclusion::{
+    parse_manifest, tree_shape, verify_inclusion, InclusionError, InclusionReport, ManifestError,
+    MAX_MANIFEST_BYTES, MAX_PROOF_BYTES,
+};
+use num_bigint::BigInt;
+use num_integer::Integer;
+use num_traits::Zero;
+use serde_json::{json, Value};
+
+/// (AE, E, MR, status) by the formulas of SPEC §2, one model function per term.
+fn expected(params: &RiskParams, record: &AccountRecord) -> (BigInt, BigInt, BigInt, Status) {
+    let mut collateral = Vec::new();
+    let mut net_values = Vec::new();
+    let mut borrow = Vec::new();
+    for (i, a) in params.assets.iter().enumerate() {
+        let v = net_value(record.balances[i], record.debts[i], a.price);
+        collateral.push(haircut_collateral(&v, &a.haircut));
+        borrow.push(borrow_requirement(&v, &a.maintenance));
+        net_values.push(v);
+    }
+    let mut pnl = Vec::new();
+    let mut position_req = Vec::new();
+    for (m, p) in params.markets.iter().zip(&record.positions) {
+        pnl.push(unrealized_pnl(p, m.mark_price));
+        let notional = p.size.unsigned_abs() * u128::from(m.mark_price);
+        position_req.push(m.maintenance.scaled_by_definition(notional));
+    }
+    let ae = adjusted_equity(&collateral, &pnl);
+    let e = raw_equity(&net_values, &pnl);
+    let mr = maintenance_requirement(&borrow, &position_req);
+    let s = status(&e, &ae, &mr, params.threshold_ppm);
+    (ae, e, mr, s)
+}
+
+fn verify(venue: &Venue, proof: &InclusionProof) -> Result<InclusionReport, InclusionError> {
+    verify_inclusion(&serde_json::to_string(proof).unwrap(), &venue.manifest)
+}
+
+fn verify_value(venue: &Venue, proof: &Value) -> Result<InclusionReport, InclusionError> {
+    verify_inclusion(&proof.to_string(), &venue.manifest)
+}
+
+fn proof_value(venue: &Venue, i: usize) -> Value {
+    serde_json::to_value(venue.proof(i)).unwrap()
+}
+
+#[test]
+fn every_account_verifies_with_the_model_values() {
+    let venue = Venue::build();
+    let mut statuses = Vec::new();
+    for (i, (id, _, record)) in venue.records.iter().enumerate() {
+        let report = verify_inclusion(&venue.proof_json(i), &venue.manifest).expect("verifies");
+        let (ae, e, mr, s) = expected(&venue.params, record);
+        assert_eq!(report.account_id, *id);
+        assert_eq!(report.status, s, "{id}");
+        assert_eq!(report.adjusted_equity_usd, format_decimal(&ae, 24), "{id}");
+        assert_eq!(report.equity_usd, format_decimal(&e, 18), "{id}");
+        assert_eq!(report.maintenance_usd, format_decimal(&mr, 24), "{id}");
+        let ratio = (!mr.is_zero())
+            .then(|| format_decimal(&(&ae * BigInt::from(1_000_000)).div_floor(&mr), 6));
+        assert_eq!(report.margin_ratio, ratio, "{id}");
+        assert_eq!(report.leaf_index, i as u64);
+        assert_eq!(report.root_hex, venue.manifest.root);
+        statuses.push(s);
+    }
+    assert_eq!(
+        statuses,
+        [
+            Status::Healthy,
+            Status::Healthy,
+            Status::Liquidatable,
+            Status::Bankrupt,
+            Status::Healthy
+        ]
+    );
+}
+
+#[test]
+fn values_by_hand() {
+    let venue = Venue::build();
+    // alice: 1.5 BTC at 60000 (95% haircut) + 1000 USDC.
+    let alice = verify_inclusion(&venue.proof_json(0), &venue.manifest).unwrap();
+    assert_eq!(alice.status, Status::Healthy);
+    assert_eq!(alice.equity_usd, "91000");
+    assert_eq!(alice.adjusted_equity_usd, "86500");
+    assert_eq!(alice.maintenance_usd, "0");
+    assert_eq!(alice.margin_ratio, None);
+    assert_eq!(
+        alice.to_json(true),
+        json!({
+            "valid": true,
+            "account_id": "alice",
+            "status": "healthy",
+            "adjusted_equity_usd": "86500",
+            "equity_usd": "91000",
+            "maintenance_usd": "0",
+            "margin_ratio": null,
+        })
+    );
+    // bob: 0.1 BTC (W 5700), −5000 USDC (G 100), long 0.5 at cost 30000, mark 61000 (U 500,
+    // notional 30500, G 152.5).
+    let bob = verify_inclusion(&venue.proof_json(1), &venue.manifest).unwrap();
+    assert_eq!(bob.equity_usd, "1500");
+    assert_eq!(bob.adjusted_equity_usd, "1200");
+    assert_eq!(bob.maintenance_usd, "252.5");
+    assert_eq!(bob.margin_ratio.as_deref(), Some("4.752475"));
+    // carol: 0.2 BTC (W 11400), −11300 USDC (G 226): AE 100 < MR 226.
+    let carol = verify_inclusion(&venue.proof_json(2), &venue.manifest).unwrap();
+    assert_eq!(carol.status, Status::Liquidatable);
+    assert_eq!(carol.adjusted_equity_usd, "100");
+    assert_eq!(carol.equity_usd, "700");
+    assert_eq!(carol.maintenance_usd, "226");
+    // 100 / 226 = 0.44247787…, rounded toward −∞.
+    assert_eq!(carol.margin_ratio.as_deref(), Some("0.442477"));
+    let j = carol.to_json(true);
+    assert_eq!(j["status"], "liquidatable");
+    assert_eq!(j["margin_ratio"], "0.442477");
+    // dave: E = 6000 − 7000; AE = 5700 − 7000 and the ratio is negative.
+    let dave = verify_inclusion(&venue.proof_json(3), &venue.manifest).unwrap();
+    assert_eq!(dave.status, Status::Bankrupt);
+    assert_eq!(dave.equity_usd, "-1000");
+    assert_eq!(dave.adjusted_equity_usd, "-1300");
+    assert_eq!(dave.maintenance_usd, "140");
+    // −1300 / 140 = −9.2857142…, rounded toward −∞.
+    assert_eq!(dave.margin_ratio.as_deref(), Some("-9.285715"));
+    assert_eq!(dave.to_json(false)["valid"], false);
+    assert_eq!(dave.to_json(false)["status"], "bankrupt");
+    // erin: short 0.25 at cost −16000, mark 61000: U = 750, notional 15250, G 76.25.
+    let erin = verify_inclusion(&venue.proof_json(4), &venue.manifest).unwrap();
+    assert_eq!(erin.equity_usd, "20750");
+    assert_eq!(erin.maintenance_usd, "76.25");
+
+    let text = carol.to_text();
+    assert!(text.contains("carol"));
+    assert!(text.contains("liquidatable"));
+    assert!(text.contains("0.442477"));
+    assert!(alice.to_text().contains("none"));
+}
+
+#[test]
+fn json_keys_are_exactly_the_spec_keys() {
+    let venue = Venue::build();
+    let report = verify_inclusion(&venue.proof_json(1), &venue.manifest).unwrap();
+    let j = report.to_json(true);
+    let mut keys: Vec<&str> = j.as_object().unwrap().keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        [
+            "account_id",
+            "adjusted_equity_usd",
+            "equity_usd",
+            "maintenance_usd",
+            "margin_ratio",
+            "status",
+            "valid"
+        ]
+    );
+}
+
+#[test]
+fn a_changed_balance_is_refused() {
+    let venue = Venue::build();
+    let mut proof = venue.proof(0);
+    proof.record.balances.insert("BTC".into(), "1.6".into());
+    assert_eq!(verify(&venue, &proof), Err(InclusionError::RootMismatch));
+    // The same value written differently is the same record.
+    let mut same = venue.proof(0);
+    same.record
+        .balances
+        .insert("BTC".into(), "1.50000000".into());
+    assert!(verify(&venue, &same).is_ok());
+    // An explicit zero is the same as an absent entry.
+    same.record.debts.insert("BTC".into(), "0".into());
+    assert!(verify(&venue, &same).is_ok());
+    // A dropped position is not.
+    let mut dropped = venue.proof(1);
+    dropped.record.positions.clear();
+    assert_eq!(verify(&venue, &dropped), Err(InclusionError::RootMismatch));
+}
+
+#[test]
+fn a_wrong_salt_or_account_id_is_refused() {
+    let venue = Venue::build();
+    let mut proof = venue.proof(2);
+    proof.salt = fp_to_hex(&(venue.salts[2] + Fp::from(1)));
+    assert_eq!(verify(&venue, &proof), Err(InclusionError::RootMismatch));
+    let mut proof = venue.proof(2);
+    proof.account_id = "mallory".into();
+    assert_eq!(verify(&venue, &proof), Err(InclusionError::RootMismatch));
+}
+
+#[test]
+fn a_wrong_sibling_or_index_is_refused() {
+    let venue = Venue::build();
+    let path_len = venue.proof(0).path.len();
+    for level in 0..path_len {
+        let mut proof = venue.proof(3);
+        let sibling = fp_from_hex(&proof.path[level]).unwrap();
+        proof.path[level] = fp_to_hex(&(sibling + Fp::from(1)));
+        assert_eq!(
+            verify(&venue, &proof),
+            Err(InclusionError::RootMismatch),
+            "level {level}"
+        );
+    }
+    // Another account's position in the tree.
+    let mut proof = venue.proof(3);
+    proof.leaf_index = 2;
+    assert_eq!(verify(&venue, &proof), Err(InclusionError::RootMismatch));
+    // Siblings swapped.
+    let mut proof = venue.proof(3);
+    proof.path.swap(0, 1);
+    assert_eq!(verify(&venue, &proof), Err(InclusionError::RootMismatch));
+}
+
+#[test]
+fn a_root_that_is_not_the_manifests_is_refused() {
+    let venue = Venue::build();
+    // The proof claims another root: its path does not lead there.
+    let mut proof = venue.proof(0);
+    proof.root = fp_to_hex(&Fp::from(12345));
+    assert_eq!(verify(&venue, &proof), Err(InclusionError::RootMismatch));
+
+    // A consistent proof from another tree (other salts): its path leads to its root, which is
+    // not the manifest's.
+    let other = Venue::build_with(common::accounts(), |i| Fp::from(99 + i as u64));
+    assert_ne!(other.manifest.root, venue.manifest.root);
+    assert!(verify_inclusion(&other.proof_json(0), &other.manifest).is_ok());
+    assert_eq!(
+        verify_inclusion(&other.proof_json(0), &venue.manifest),
+        Err(InclusionError::NotManifestRoot)
+    );
+
+    // The manifest's root changed under a proof that is itself consistent.
+    let mut manifest = venue.manifest.clone();
+    manifest.root = fp_to_hex(&Fp::from(12345));
+    assert_eq!(
+        verify_inclusion(&venue.proof_json(0), &manifest),
+        Err(InclusionError::NotManifestRoot)
+    );
+}
+
+#[test]
+fn malformed_json_is_refused_with_its_position() {
+    let venue = Venue::build();
+    let json = venue.proof_json(0);
+    let truncated = &json[..json.len() / 2];
+    match verify_inclusion(truncated, &venue.manifest) {
+        Err(InclusionError::Json(e)) => {
+            assert!(e.line > 1, "{e}");
+            assert!(e.column > 0, "{e}");
+            assert!(!e.message.contains(" at line "), "{e}");
+        }
+        other => panic!("expected a JSON error, got {other:?}"),
+    }
+    for bad in [
+        "",
+        "{",
+        "null",
+        "[]",
+        "{\"format_version\": 1}",
+        "\u{feff}{}",
+    ] {
+        assert!(
+            matches!(
+                verify_inclusion(bad, &venue.manifest),
+                Err(InclusionError::Json(_))
+            ),
+            "{bad:?}"
+        );
+    }
+    // Every strict prefix is refused, none panics.
+    for end in 0..json.len() {
+        if json.is_char_boundary(end) {
+            assert!(
+                verify_inclusion(&json[..end], &venue.manifest).is_err(),
+                "prefix {end}"
+            );
+        }
+    }
+}
+
+#[test]
+fn unknown_fields_are_refused() {
+    let venue = Venue::build();
+    let mut proof = proof_value(&venue, 0);
+    proof["comment"] = json!("hello");
+    match verify_value(&venue, &proof) {
+        Err(InclusionError::Json(e)) => assert!(e.message.contains("unknown field"), "{e}"),
+        other => panic!("expected a JSON error, got {other:?}"),
+    }
+    let mut proof = proof_value(&venue, 1);
+    proof["record"]["positions"]["BTC-PERP"]["entry_price"] = json!("60000");
+    assert!(matches!(
+        verify_value(&venue, &proof),
+        Err(InclusionError::Json(_))
+    ));
+    let mut proof = proof_value(&venue, 1);
+    proof["record"]["collateral"] = json!({});
+    assert!(matches!(
+        verify_value(&venue, &proof),
+        Err(InclusionError::Json(_))
+    ));
+    // A missing field and a field of the wrong type.
+    let mut proof = proof_value(&venue, 0);
+    proof.as_object_mut().unwrap().remove("salt");
+    assert!(matches!(
+        verify_value(&venue, &proof),
+        Err(InclusionError::Json(_))
+    ));
+    let mut proof = proof_value(&venue, 0);
+    proof["leaf_index"] = json!(-1);
+    assert!(matches!(
+        verify_value(&venue, &proof),
+        Err(InclusionError::Json(_))
+    ));
+}
+
+#[test]
+fn a_wrong_format_version_is_refused() {
+    let venue = Venue::build();
+    let mut proof = venue.proof(0);
+    proof.format_version = 2;
+    assert_eq!(
+        verify(&venue, &proof),
+        Err(InclusionError::WrongVersion {
+            found: 2,
+            expected: 1
+        })
+    );
+    let mut manifest = venue.manifest.clone();
+    manifest.format_version = 0;
+    assert!(matches!(
+        verify_inclusion(&venue.proof_json(0), &manifest),
+        Err(InclusionError::Manifest(ManifestError::WrongVersion {
+            found: 0,
+            expected: 1
+        }))
+    ));
+}
+
+#[test]
+fn a_leaf_index_beyond_the_tree_is_refused() {
+    let venue = Venue::build();
+    let leaves = (BATCH_SIZE * BATCH_COUNT) as u128;
+    // In the top tree's padding (not a proven batch), just past the padded tree, and far out.
+    for index in [6u64, 7, 8, 1 << 40, u64::MAX] {
+        let mut proof = venue.proof(0);
+        proof.leaf_index = index;
+        assert_eq!(
+            verify(&venue, &proof),
+            Err(InclusionError::IndexOutOfRange { index, leaves }),
+            "{index}"
+        );
+    }
+}
+
+#[test]
+fn a_path_of_the_wrong_length_is_refused() {
+    let venue = Venue::build();
+    let expected = venue.proof(0).path.len();
+    assert_eq!(expected, 1 + 2, "log2(2) + ceil(log2(3))");
+    for len in [0, expected - 1, expected + 1, 64, 65, 1000] {
+        let mut proof = venue.proof(0);
+        proof.path.resize(len, fp_to_hex(&Fp::from(1)));
+        assert_eq!(
+            verify(&venue, &proof),
+            Err(InclusionError::WrongPathLength {
+                found: len,
+                expected
+            }),
+            "{len}"
+        );
+    }
+}
+
+#[test]
+fn non_canonical_hex_is_refused() {
+    let venue = Venue::build();
+    let ffs = "f".repeat(64);
+    let is_bad_hex = |r: Result<InclusionReport, InclusionError>, name: &str| match r {
+        Err(InclusionError::BadHex(StatementError::Field { field, .. })) => assert_eq!(field, name),
+        other => panic!("{name}: expected a hex error, got {other:?}"),
+    };
+    let mut proof = venue.proof(0);
+    proof.salt = ffs.clone();
+    is_bad_hex(verify(&venue, &proof), "salt");
+    let mut proof = venue.proof(0);
+    proof.path[1] = ffs.clone();
+    is_bad_hex(verify(&venue, &proof), "path[1]");
+    let mut proof = venue.proof(0);
+    proof.root = ffs.clone();
+    is_bad_hex(verify(&venue, &proof), "root");
+    // Not hex, too short, too long, upper-case accepted as the same bytes.
+    for bad in ["zz".repeat(32), "ab".into(), "00".repeat(33), String::new()] {
+        let mut proof = venue.proof(0);
+        proof.salt = bad;
+        is_bad_hex(verify(&venue, &proof), "salt");
+    }
+    let mut proof = venue.proof(0);
+    proof.root = proof.root.to_uppercase();
+    assert!(verify(&venue, &proof).is_ok());
+    let mut manifest = venue.manifest.clone();
+    manifest.root = ffs;
+    is_bad_hex(
+        verify_inclusion(&venue.proof_json(0), &manifest),
+        "manifest.root",
+    );
+}
+
+#[test]
+fn bad_records_snapshots_and_configs_are_refused() {
+    let venue = Venue::build();
+    let mut proof = venue.proof(0);
+    proof.snapshot_id = "2026-11-20T00:00Z".into();
+    assert_eq!(
+        verify(&venue, &proof),
+        Err(InclusionError::SnapshotMismatch {
+            proof: "2026-11-20T00:00Z".into(),
+            manifest: SNAPSHOT.into(),
+        })
+    );
+    for (field, value) in [
+        ("balances", json!({"BTC": "-1"})),
+        ("balances", json!({"BTC": "0.000000001"})),
+        ("balances", json!({"BTC": "1e3"})),
+        ("balances", json!({"ETH": "1"})),
+        ("debts", json!({"USDC": "18446744073709.551616"})),
+        (
+            "positions",
+            json!({"BTC-PERP": {"size": "1", "cost": "1e9"}}),
+        ),
+        ("positions", json!({"ETH-PERP": {"size": "1", "cost": "1"}})),
+    ] {
+        let mut proof = proof_value(&venue, 0);
+        proof["record"][field] = value.clone();
+        assert!(
+            matches!(verify_value(&venue, &proof), Err(InclusionError::Record(_))),
+            "{field}: {value}"
+        );
+    }
+    let mut manifest = venue.manifest.clone();
+    manifest.config.assets[0].price = "0".into();
+    assert!(matches!(
+        verify_inclusion(&venue.proof_json(0), &manifest),
+        Err(InclusionError::InvalidConfig(_))
+    ));
+    let mut manifest = venue.manifest.clone();
+    manifest.batch_size = 3;
+    assert!(matches!(
+        verify_inclusion(&venue.proof_json(0), &manifest),
+        Err(InclusionError::Manifest(ManifestError::Shape(_)))
+    ));
+}
+
+#[test]
+fn oversized_inputs_are_refused() {
+    let venue = Venue::build();
+    let big = " ".repeat(MAX_PROOF_BYTES + 1);
+    assert!(matches!(
+        verify_inclusion(&big, &venue.manifest),
+        Err(InclusionError::TooLarge { .. })
+    ));
+    let big = " ".repeat(MAX_MANIFEST_BYTES + 1);
+    assert!(matches!(
+        parse_manifest(&big),
+        Err(ManifestError::TooLarge { .. })
+    ));
+}
+
+#[test]
+fn huge_numbers_are_refused_without_being_parsed() {
+    let venue = Venue::build();
+    let started = std::time::Instant::now();
+    // In a proof of allowed size (parse_decimal would take about a second on each).
+    let huge = "9".repeat(MAX_PROOF_BYTES - 2000);
+    for (field, value, name) in [
+        ("balances", json!({ "BTC": huge }), "balances.BTC"),
+        (
+            "debts",
+            json!({ "USDC": format!("-{huge}.5") }),
+            "debts.USDC",
+        ),
+        (
+            "positions",
+            json!({"BTC-PERP": {"size": huge, "cost": "1"}}),
+            "positions.BTC-PERP.size",
+        ),
+        (
+            "positions",
+            json!({"BTC-PERP": {"size": "1", "cost": huge}}),
+            "positions.BTC-PERP.cost",
+        ),
+    ] {
+        let mut proof = proof_value(&venue, 0);
+        proof["record"][field] = value;
+        match verify_value(&venue, &proof) {
+            Err(InclusionError::Record(e)) => assert_eq!(e.field, name),
+            other => panic!("{name}: expected a record error, got {other:?}"),
+        }
+    }
+    // In a manifest's configuration (parse_decimal would take over a minute).
+    let huge = "9".repeat(8 << 20);
+    let mut manifest = venue.manifest.clone();
+    manifest.config.markets[0].maintenance[0].up_to = Some(huge.clone());
+    match verify_inclusion(&venue.proof_json(0), &manifest) {
+        Err(InclusionError::InvalidConfig(e)) => {
+            assert_eq!(e.field, "markets[0].maintenance[0].up_to")
+        }
+        other => panic!("expected a config error, got {other:?}"),
+    }
+    let mut manifest = venue.manifest.clone();
+    manifest.config.reserves.insert("BTC".into(), huge);
+    match verify_inclusion(&venue.proof_json(0), &manifest) {
+        Err(InclusionError::InvalidConfig(e)) => assert_eq!(e.field, "reserves.BTC"),
+        other => panic!("expected a config error, got {other:?}"),
+    }
+    assert!(started.elapsed().as_secs() < 10, "{:?}", started.elapsed());
+    // Leading zeros are not digits that count: a long but valid number still verifies.
+    let mut proof = venue.proof(0);
+    proof.record.balances.insert(
+        "BTC".into(),
+        format!("{}1.5{}", "0".repeat(1000), "0".repeat(1000)),
+    );
+    assert!(verify(&venue, &proof).is_ok());
+}
+
+#[test]
+fn manifests_parse_and_are_checked() {
+    let venue = Venue::build();
+    let text = serde_json::to_string_pretty(&venue.manifest).unwrap();
+    let manifest = parse_manifest(&text).expect("parses");
+    assert_eq!(manifest, venue.manifest);
+    let shape = tree_shape(&manifest).unwrap();
+    assert_eq!(
+        (shape.batch_depth, shape.top_depth, shape.path_len()),
+        (1, 2, 3)
+    );
+
+    let mut v: Value = serde_json::from_str(&text).unwrap();
+    v["format_version"] = json!(2);
+    assert_eq!(
+        parse_manifest(&v.to_string()),
+        Err(ManifestError::WrongVersion {
+            found: 2,
+            expected: 1
+        })
+    );
+    let mut v: Value = serde_json::from_str(&text).unwrap();
+    v["extra"] = json!(1);
+    assert!(matches!(
+        parse_manifest(&v.to_string()),
+        Err(ManifestError::Json(_))
+    ));
+    assert!(matches!(
+        parse_manifest(&text[..text.len() - 3]),
+        Err(ManifestError::Json(_))
+    ));
+    for (size, count, listed) in [
+        (0usize, 3usize, 3usize),
+        (3, 3, 3),
+        (2, 0, 0),
+        (2, 3, 2),
+        (1 << 40, 1 << 30, 0),
+    ] {
+        let mut v: Value = serde_json::from_str(&text).unwrap();
+        v["batch_size"] = json!(size);
+        v["batch_count"] = json!(count);
+        let batches = v["batches"][0].clone();
+        v["batches"] = Value::Array(vec![batches; listed]);
+        assert!(
+            matches!(parse_manifest(&v.to_string()), Err(ManifestError::Shape(_))),
+            "{size} × {count}"
+        );
+    }
+    // One batch: the top path is empty.
+    let mut one = venue.manifest.clone();
+    one.batch_count = 1;
+    one.batches.truncate(1);
+    let shape = tree_shape(&one).unwrap();
+    assert_eq!((shape.top_depth, shape.path_len(), shape.leaves), (0, 1, 2));
+}
+
+#[test]
+fn a_single_batch_tree_verifies() {
+    // Two accounts, batch size 2, one batch: the path is the batch path only.
+    let params = common::params();
+    let accounts = common::accounts();
+    let venue = Venue::build_with(accounts, common::salt);
+    let mut manifest = venue.manifest.clone();
+    let leaves = &venue.levels[0][..2];
+    let root = marginproof_circuits::hash::node_hash(leaves[0], leaves[1]);
+    manifest.batch_count = 1;
+    manifest.batches.truncate(1);
+    manifest.root = fp_to_hex(&root);
+    let mut proof = venue.proof(1);
+    proof.path.truncate(1);
+    proof.root = manifest.root.clone();
+    let report = verify_inclusion(&serde_json::to_string(&proof).unwrap(), &manifest).unwrap();
+    assert_eq!(report.account_id, "bob");
+    assert_eq!(params.snapshot_id, SNAPSHOT);
+}
