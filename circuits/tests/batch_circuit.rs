@@ -1,49 +1,226 @@
-//! MockProver tests of the batch circuit: honest witnesses satisfy it; every lie fails the
-//! constraint that names it.
+//! MockProver tests of the batch circuit: an honest witness satisfies it, and each lie a prover
+//! could tell fails the constraint (by gate, constraint and region name) that forbids it.
 
 mod common;
 
 use halo2_proofs::dev::MockProver;
+use marginproof_circuits::circuit::batch::PreparedBatch;
 use marginproof_circuits::circuit::layout::min_k;
+use marginproof_circuits::field::{fp_from_bigint, fp_from_u128, Fp};
+use marginproof_circuits::hash::merkle::tree_root;
+use marginproof_circuits::hash::LeafHasher;
 use marginproof_circuits::model::{evaluate, Status};
+use marginproof_circuits::statement::{BATCH_ROOT, TOTALS_BEFORE};
+use num_bigint::BigInt;
+
+/// Every failure MockProver reports, as its Display text (which names gate, constraint, region).
+fn failures(batch: &PreparedBatch) -> Vec<String> {
+    let k = min_k(&batch.circuit).expect("layout");
+    let prover = MockProver::run(k, &batch.circuit, vec![batch.statement.instance()]).expect("synthesis");
+    match prover.verify() {
+        Ok(()) => vec![],
+        Err(list) => list.iter().map(ToString::to_string).collect(),
+    }
+}
+
+fn assert_constraint(failures: &[String], gate: &str, constraint: &str, region: &str) {
+    let found = failures.iter().any(|f| {
+        f.contains(&format!("('{constraint}') in gate")) && f.contains(&format!("('{gate}')")) && f.contains(&format!("('{region}')"))
+    });
+    assert!(found, "expected `{constraint}` of gate `{gate}` to fail in `{region}`; got {failures:#?}");
+}
+
+fn assert_range_check(failures: &[String], what: &str) {
+    let found = failures
+        .iter()
+        .any(|f| f.starts_with("Equality constraint") && f.contains(&format!("('range check: {what}')")));
+    assert!(found, "expected range check `{what}` to fail; got {failures:#?}");
+}
+
+fn assert_lookup(failures: &[String], region: &str) {
+    let found = failures.iter().any(|f| f.starts_with("Lookup") && f.contains(&format!("('{region}')")));
+    assert!(found, "expected a lookup to fail in `{region}`; got {failures:#?}");
+}
+
+fn assert_public_input(failures: &[String], offset: usize) {
+    let found = failures
+        .iter()
+        .any(|f| f.contains("Instance") && f.contains(&format!("outside any region, on row {offset})")));
+    assert!(found, "expected public input {offset} to mismatch; got {failures:#?}");
+}
+
+fn mixed_batch() -> PreparedBatch {
+    let params = common::params();
+    common::prepare(&params, 4, &common::mixed_slots(&params))
+}
 
 #[test]
 fn honest_batch_is_satisfied() {
     let params = common::params();
     let slots = common::mixed_slots(&params);
-    let statuses: Vec<Status> = slots
-        .iter()
-        .map(|s| evaluate(&params, &s.record).status)
-        .collect();
-    assert_eq!(
-        statuses,
-        [
-            Status::Healthy,
-            Status::Healthy,
-            Status::Liquidatable,
-            Status::Bankrupt
-        ]
-    );
-    let batch = common::prepare(&params, 4, &slots);
-    let k = min_k(&batch.circuit).unwrap();
-    eprintln!("k = {k}");
-    let prover = MockProver::run(k, &batch.circuit, vec![batch.statement.instance()]).unwrap();
-    prover.assert_satisfied();
+    let statuses: Vec<Status> = slots.iter().map(|s| evaluate(&params, &s.record).status).collect();
+    assert_eq!(statuses, [Status::Healthy, Status::Healthy, Status::Liquidatable, Status::Bankrupt]);
+    assert_eq!(failures(&common::prepare(&params, 4, &slots)), Vec::<String>::new());
 }
 
 #[test]
-fn sanity_tampered_balance_fails() {
+fn padding_only_batch_is_satisfied() {
+    let params = common::params();
+    assert_eq!(failures(&common::prepare(&params, 2, &[])), Vec::<String>::new());
+}
+
+#[test]
+fn negative_balance_fails_its_range_check() {
+    let mut batch = mixed_batch();
+    // b = −1 (the field element p − 1), with the net code and value kept consistent with it.
+    batch.circuit.tamper_account(0, |w| w.assets[1].balance = -Fp::one());
+    assert_range_check(&failures(&batch), "USDT balance");
+}
+
+#[test]
+fn over_range_quantity_fails_its_range_check() {
+    let mut batch = mixed_batch();
+    let two_64 = fp_from_bigint(&(BigInt::from(1) << 64));
+    batch.circuit.tamper_account(1, |w| {
+        w.assets[1].debt = two_64;
+        w.assets[1].code = two_64 - Fp::one();
+    });
+    assert_range_check(&failures(&batch), "USDT debt");
+}
+
+#[test]
+fn wrong_net_value_fails() {
+    let mut batch = mixed_batch();
+    batch.circuit.tamper_account(0, |w| w.assets[0].value += Fp::one());
+    assert_constraint(&failures(&batch), "asset valuation", "net value", "account");
+}
+
+#[test]
+fn wrong_net_sign_fails() {
+    let mut batch = mixed_batch();
+    // Bob owes USDT: claim the net is positive with the same magnitude.
+    batch.circuit.tamper_account(1, |w| w.assets[1].negative = Fp::zero());
+    assert_constraint(&failures(&batch), "asset valuation", "net quantity", "account");
+}
+
+#[test]
+fn wrong_tier_choice_fails_the_tier_range() {
+    let mut batch = mixed_batch();
+    // Alice holds 1 BTC = 50,000 USD, in the first haircut tier (100%). Claim the second tier
+    // (90%, from 100,000 USD): its parameters are a real table row, but x is below its lower bound.
+    let params = common::params();
+    let second = &params.assets[0].haircut.tiers()[1];
+    batch.circuit.tamper_account(0, |w| {
+        let x = w.assets[0].value;
+        let t = &mut w.assets[0].tier;
+        t.lower = fp_from_u128(second.lower);
+        t.max_offset = fp_from_u128(second.max_offset);
+        t.base = fp_from_bigint(&second.base);
+        t.rate = Fp::from(u64::from(second.rate));
+        t.offset = x - t.lower;
+        t.room = t.max_offset - t.offset;
+        t.value = t.base + t.rate * t.offset;
+    });
+    assert_range_check(&failures(&batch), "BTC tier offset");
+}
+
+#[test]
+fn tier_parameters_not_in_the_table_fail_the_lookup() {
+    let mut batch = mixed_batch();
+    // A made-up rate of 100% on the whole 90% tier's span is not a row of BTC's table.
+    batch.circuit.tamper_account(0, |w| {
+        let t = &mut w.assets[0].tier;
+        t.rate = Fp::from(1_100_000);
+        t.value = t.base + t.rate * t.offset;
+    });
+    assert_lookup(&failures(&batch), "tiered rate: BTC");
+}
+
+#[test]
+fn tiered_value_must_follow_the_tier() {
+    let mut batch = mixed_batch();
+    batch.circuit.tamper_account(0, |w| w.assets[0].tier.value += Fp::one());
+    assert_constraint(&failures(&batch), "tiered rate", "tier value", "tiered rate: BTC");
+}
+
+#[test]
+fn liquidatable_account_claimed_healthy_fails() {
+    let mut batch = mixed_batch();
+    // Carol (slot 2) is liquidatable: claim she is not.
+    batch.circuit.tamper_account(2, |w| w.status.liquidatable = Fp::zero());
+    assert_constraint(&failures(&batch), "account status", "liquidatable", "account");
+}
+
+#[test]
+fn liquidatable_account_with_a_forged_margin_sign_fails() {
+    let mut batch = mixed_batch();
+    // Claim AE·RS − θ·MR ≥ 0 for Carol by dropping the sign: the code is then negative.
+    batch.circuit.tamper_account(2, |w| {
+        let s = &mut w.status;
+        let d = s.margin_code - s.margin_negative * (s.margin_code + s.margin_code + Fp::one());
+        s.margin_negative = Fp::zero();
+        s.margin_code = d;
+        s.liquidatable = Fp::zero();
+    });
+    assert_range_check(&failures(&batch), "margin code");
+}
+
+#[test]
+fn bankrupt_account_claimed_liquidatable_fails() {
+    let mut batch = mixed_batch();
+    // Dave (slot 3) is bankrupt: claim E ≥ 0 and liquidatable instead.
+    batch.circuit.tamper_account(3, |w| {
+        let s = &mut w.status;
+        let e = s.equity_code - s.equity_negative * (s.equity_code + s.equity_code + Fp::one());
+        s.equity_negative = Fp::zero();
+        s.equity_code = e;
+        s.liquidatable = Fp::one();
+    });
+    let f = failures(&batch);
+    assert_range_check(&f, "equity code");
+    // And the published count of bankrupt accounts no longer adds up.
+    assert_constraint(&f, "running total", "running total", "running total: bankrupt");
+}
+
+#[test]
+fn bankrupt_flag_cannot_be_dropped() {
+    let mut batch = mixed_batch();
+    batch.circuit.tamper_account(3, |w| w.status.equity_negative = Fp::zero());
+    assert_constraint(&failures(&batch), "account status", "equity sign", "account");
+}
+
+#[test]
+fn real_account_cannot_pose_as_padding() {
+    let mut batch = mixed_batch();
+    batch.circuit.tamper_account(0, |w| w.is_real = Fp::zero());
+    assert_constraint(&failures(&batch), "account identity", "real iff id is nonzero", "account");
+}
+
+#[test]
+fn wrong_running_total_fails() {
+    let mut batch = mixed_batch();
+    // Claim one more BTC of balance than the accounts hold.
+    batch.circuit.tamper_totals(|o| o.after[0] += Fp::one());
+    assert_constraint(&failures(&batch), "running total", "running total", "running total: BTC balance");
+}
+
+#[test]
+fn totals_before_must_open_the_previous_commitment() {
+    let mut batch = mixed_batch();
+    batch.circuit.tamper_totals(|o| o.before[1] += Fp::one());
+    assert_public_input(&failures(&batch), TOTALS_BEFORE);
+}
+
+#[test]
+fn leaf_that_does_not_match_the_record_fails() {
+    // The published batch root commits to a record with one more atom of BTC than the proven one.
     let params = common::params();
     let slots = common::mixed_slots(&params);
     let mut batch = common::prepare(&params, 4, &slots);
-    batch.circuit.tamper_account(0, |w| {
-        w.assets[0].balance += marginproof_circuits::Fp::one()
-    });
-    let k = min_k(&batch.circuit).unwrap();
-    let prover = MockProver::run(k, &batch.circuit, vec![batch.statement.instance()]).unwrap();
-    let errs = prover.verify().unwrap_err();
-    for e in errs.iter().take(5) {
-        eprintln!("{e}");
-    }
-    assert!(!errs.is_empty());
+    let mut lying = slots[0].record.clone();
+    lying.balances[0] += 1;
+    let mut leaves = batch.leaves.clone();
+    leaves[0] = LeafHasher::hash(slots[0].id_hash, slots[0].salt, &lying);
+    batch.statement.batch_root = tree_root(leaves);
+    assert_public_input(&failures(&batch), BATCH_ROOT);
 }

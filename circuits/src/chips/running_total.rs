@@ -6,7 +6,7 @@
 //! |---|---|---|---|
 //! | 0 | total before the batch | account 0's term (copied) | 1 |
 //! | j | `acc_j` | account j's term (copied) | 1 |
-//! | B | total after the batch | | 0 |
+//! | B | total after the batch (the prover's claim) | | 0 |
 //!
 //! ```text
 //! running total:  acc_next − (acc_cur + term_cur) = 0
@@ -26,12 +26,14 @@ use crate::field::Fp;
 
 /// Instructions of the running-total chip.
 pub trait RunningTotalInstructions {
-    /// Constrains `after = before + Σ terms`; returns the `(before, after)` cells.
+    /// Constrains `after = before + Σ terms` for the claimed `after`; returns the
+    /// `(before, after)` cells.
     fn accumulate(
         &self,
         layouter: impl Layouter<Fp>,
         what: &str,
         before: Value<Fp>,
+        after: Value<Fp>,
         terms: &[AssignedCell<Fp, Fp>],
     ) -> Result<(AssignedCell<Fp, Fp>, AssignedCell<Fp, Fp>), Error>;
 }
@@ -94,6 +96,7 @@ impl RunningTotalInstructions for RunningTotalChip {
         mut layouter: impl Layouter<Fp>,
         what: &str,
         before: Value<Fp>,
+        after: Value<Fp>,
         terms: &[AssignedCell<Fp, Fp>],
     ) -> Result<(AssignedCell<Fp, Fp>, AssignedCell<Fp, Fp>), Error> {
         let cfg = &self.config;
@@ -105,7 +108,11 @@ impl RunningTotalInstructions for RunningTotalChip {
                 for (j, term) in terms.iter().enumerate() {
                     cfg.q_sum.enable(&mut region, j)?;
                     let t = term.copy_advice(|| "term", &mut region, cfg.term, j)?;
-                    let next = acc.value().copied() + t.value().copied();
+                    let next = if j + 1 == terms.len() {
+                        after
+                    } else {
+                        acc.value().copied() + t.value().copied()
+                    };
                     acc = region.assign_advice(|| "acc", cfg.acc, j + 1, || next)?;
                 }
                 Ok((first, acc))

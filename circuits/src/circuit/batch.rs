@@ -84,7 +84,7 @@ impl PreparedBatch {
             totals_before: commit_totals(&params, before, blinding_before),
             totals_after: commit_totals(&params, &totals_after, blinding_after),
         };
-        let opening = TotalsOpening::new(before, blinding_before, blinding_after);
+        let opening = TotalsOpening::new(before, &totals_after, blinding_before, blinding_after);
         PreparedBatch {
             circuit: BatchCircuit::new(params, witnesses, opening),
             statement,

@@ -242,8 +242,14 @@ impl Circuit<Fp> for BatchCircuit {
         for (t, name) in total_names(params).iter().enumerate() {
             let terms: Vec<Cell> = contributions.iter().map(|c| c[t].clone()).collect();
             let opened = self.totals.as_ref().map(|o| o.before[t]);
-            let (b, a) =
-                running.accumulate(layouter.namespace(|| name.clone()), name, opened, &terms)?;
+            let claimed = self.totals.as_ref().map(|o| o.after[t]);
+            let (b, a) = running.accumulate(
+                layouter.namespace(|| name.clone()),
+                name,
+                opened,
+                claimed,
+                &terms,
+            )?;
             before.push(b);
             after.push(a);
         }

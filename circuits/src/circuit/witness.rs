@@ -202,6 +202,8 @@ impl AccountWitness {
 pub struct TotalsOpening {
     /// Totals before the batch, in canonical order ([`Totals::entries`]).
     pub before: Vec<Fp>,
+    /// Totals after the batch, as the prover claims them; the circuit checks the sums.
+    pub after: Vec<Fp>,
     /// Blinding of `C_i`.
     pub blinding_before: Fp,
     /// Blinding of `C_{i+1}`.
@@ -209,10 +211,12 @@ pub struct TotalsOpening {
 }
 
 impl TotalsOpening {
-    /// The opening for totals before the batch and the two blindings.
-    pub fn new(before: &Totals, blinding_before: Fp, blinding_after: Fp) -> Self {
+    /// The opening for totals before and after the batch and the two blindings.
+    pub fn new(before: &Totals, after: &Totals, blinding_before: Fp, blinding_after: Fp) -> Self {
+        let fields = |t: &Totals| t.entries().iter().map(fp_from_bigint).collect();
         TotalsOpening {
-            before: before.entries().iter().map(fp_from_bigint).collect(),
+            before: fields(before),
+            after: fields(after),
             blinding_before,
             blinding_after,
         }
