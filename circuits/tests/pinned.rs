@@ -1,0 +1,52 @@
+//! Pins the verifying key and the proof size of a small configuration, so that any change to the
+//! circuit (a gate, a column, a layout) is a deliberate one: update the constants below with it.
+
+mod common;
+
+use blake2::{Blake2b512, Digest};
+use halo2_proofs::pasta::EqAffine;
+use halo2_proofs::plonk::{create_proof, keygen_pk, keygen_vk, verify_proof, SingleVerifier};
+use halo2_proofs::poly::commitment::Params;
+use halo2_proofs::transcript::{Blake2bRead, Blake2bWrite, Challenge255};
+use marginproof_circuits::circuit::layout::{min_k, rows_used};
+use marginproof_circuits::circuit::BatchCircuit;
+
+/// BLAKE2b-512 (first 16 bytes) of the pinned verifying key of the test configuration, B = 4.
+const PINNED_VK: &str = "76d69c7753418a5cfaaebea5e49b5714";
+/// Circuit size and rows of the test configuration, B = 4.
+const PINNED_K: u32 = 11;
+/// Bytes of one proof of the test configuration, B = 4.
+const PINNED_PROOF_BYTES: usize = 5760;
+
+#[test]
+fn verifying_key_and_proof_size_are_pinned() {
+    let params = common::params();
+    let batch = common::prepare(&params, 4, &common::mixed_slots(&params));
+    let k = min_k(&batch.circuit).unwrap();
+    eprintln!("rows used: {}", rows_used(&batch.circuit).unwrap());
+    assert_eq!(k, PINNED_K, "circuit size changed");
+    let ipa = Params::<EqAffine>::new(k);
+    let shape = BatchCircuit::shape(params.clone(), 4);
+    let vk = keygen_vk(&ipa, &shape).unwrap();
+    let digest = Blake2b512::digest(format!("{:?}", vk.pinned()).as_bytes());
+    let vk_hash = hex::encode(&digest[..16]);
+
+    let pk = keygen_pk(&ipa, vk, &shape).unwrap();
+    let instance = batch.statement.instance();
+    let mut transcript = Blake2bWrite::<_, EqAffine, Challenge255<_>>::init(vec![]);
+    create_proof(
+        &ipa,
+        &pk,
+        std::slice::from_ref(&batch.circuit),
+        &[&[&instance]],
+        rand_core::UnwrapErr(rand::rngs::SysRng),
+        &mut transcript,
+    )
+    .unwrap();
+    let proof = transcript.finalize();
+    let mut reader = Blake2bRead::<_, EqAffine, Challenge255<_>>::init(&proof[..]);
+    verify_proof(&ipa, pk.get_vk(), SingleVerifier::new(&ipa), &[&[&instance]], &mut reader).unwrap();
+    eprintln!("vk {vk_hash}, proof {} bytes", proof.len());
+    assert_eq!(vk_hash, PINNED_VK, "verifying key changed");
+    assert_eq!(proof.len(), PINNED_PROOF_BYTES, "proof size changed");
+}
