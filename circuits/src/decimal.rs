@@ -7,6 +7,11 @@ use num_bigint::{BigInt, BigUint, Sign};
 use num_traits::Zero;
 use thiserror::Error;
 
+/// Most significant integer digits a decimal may have. The largest value of SPEC §2 (reserves
+/// below 2^128 atoms) has 39; the bound also keeps parsing linear, since converting a digit
+/// string to an integer is quadratic in its length (a hostile 64 MiB number would take hours).
+pub const MAX_INTEGER_DIGITS: usize = 60;
+
 /// Why a decimal string was refused.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum DecimalError {
@@ -16,6 +21,14 @@ pub enum DecimalError {
     /// A character that is not a digit, or a misplaced sign or point.
     #[error("`{0}` is not an exact decimal number")]
     Malformed(String),
+    /// More significant integer digits than any value of SPEC §2 has.
+    #[error("`{prefix}…` has more than {max} integer digits")]
+    TooManyDigits {
+        /// The first characters of the text.
+        prefix: String,
+        /// The most integer digits allowed.
+        max: usize,
+    },
     /// More fractional digits than the unit allows.
     #[error("`{text}` has more than {max} fractional digits")]
     TooManyDecimals {
@@ -48,6 +61,12 @@ pub fn parse_decimal(text: &str, scale: u32) -> Result<BigInt, DecimalError> {
         || !all_digits(frac_part)
     {
         return Err(DecimalError::Malformed(text.to_string()));
+    }
+    if int_part.trim_start_matches('0').len() > MAX_INTEGER_DIGITS {
+        return Err(DecimalError::TooManyDigits {
+            prefix: text.chars().take(16).collect(),
+            max: MAX_INTEGER_DIGITS,
+        });
     }
     let frac_significant = frac_part.trim_end_matches('0');
     if frac_significant.len() > scale as usize {

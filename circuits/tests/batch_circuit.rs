@@ -16,7 +16,8 @@ use num_bigint::BigInt;
 /// Every failure MockProver reports, as its Display text (which names gate, constraint, region).
 fn failures(batch: &PreparedBatch) -> Vec<String> {
     let k = min_k(&batch.circuit).expect("layout");
-    let prover = MockProver::run(k, &batch.circuit, vec![batch.statement.instance()]).expect("synthesis");
+    let prover =
+        MockProver::run(k, &batch.circuit, vec![batch.statement.instance()]).expect("synthesis");
     match prover.verify() {
         Ok(()) => vec![],
         Err(list) => list.iter().map(ToString::to_string).collect(),
@@ -25,28 +26,44 @@ fn failures(batch: &PreparedBatch) -> Vec<String> {
 
 fn assert_constraint(failures: &[String], gate: &str, constraint: &str, region: &str) {
     let found = failures.iter().any(|f| {
-        f.contains(&format!("('{constraint}') in gate")) && f.contains(&format!("('{gate}')")) && f.contains(&format!("('{region}')"))
+        f.contains(&format!("('{constraint}') in gate"))
+            && f.contains(&format!("('{gate}')"))
+            && f.contains(&format!("('{region}')"))
     });
-    assert!(found, "expected `{constraint}` of gate `{gate}` to fail in `{region}`; got {failures:#?}");
+    assert!(
+        found,
+        "expected `{constraint}` of gate `{gate}` to fail in `{region}`; got {failures:#?}"
+    );
 }
 
 fn assert_range_check(failures: &[String], what: &str) {
-    let found = failures
-        .iter()
-        .any(|f| f.starts_with("Equality constraint") && f.contains(&format!("('range check: {what}')")));
-    assert!(found, "expected range check `{what}` to fail; got {failures:#?}");
+    let found = failures.iter().any(|f| {
+        f.starts_with("Equality constraint") && f.contains(&format!("('range check: {what}')"))
+    });
+    assert!(
+        found,
+        "expected range check `{what}` to fail; got {failures:#?}"
+    );
 }
 
 fn assert_lookup(failures: &[String], region: &str) {
-    let found = failures.iter().any(|f| f.starts_with("Lookup") && f.contains(&format!("('{region}')")));
-    assert!(found, "expected a lookup to fail in `{region}`; got {failures:#?}");
+    let found = failures
+        .iter()
+        .any(|f| f.starts_with("Lookup") && f.contains(&format!("('{region}')")));
+    assert!(
+        found,
+        "expected a lookup to fail in `{region}`; got {failures:#?}"
+    );
 }
 
 fn assert_public_input(failures: &[String], offset: usize) {
-    let found = failures
-        .iter()
-        .any(|f| f.contains("Instance") && f.contains(&format!("outside any region, on row {offset})")));
-    assert!(found, "expected public input {offset} to mismatch; got {failures:#?}");
+    let found = failures.iter().any(|f| {
+        f.contains("Instance") && f.contains(&format!("outside any region, on row {offset})"))
+    });
+    assert!(
+        found,
+        "expected public input {offset} to mismatch; got {failures:#?}"
+    );
 }
 
 fn mixed_batch() -> PreparedBatch {
@@ -58,22 +75,41 @@ fn mixed_batch() -> PreparedBatch {
 fn honest_batch_is_satisfied() {
     let params = common::params();
     let slots = common::mixed_slots(&params);
-    let statuses: Vec<Status> = slots.iter().map(|s| evaluate(&params, &s.record).status).collect();
-    assert_eq!(statuses, [Status::Healthy, Status::Healthy, Status::Liquidatable, Status::Bankrupt]);
-    assert_eq!(failures(&common::prepare(&params, 4, &slots)), Vec::<String>::new());
+    let statuses: Vec<Status> = slots
+        .iter()
+        .map(|s| evaluate(&params, &s.record).status)
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            Status::Healthy,
+            Status::Healthy,
+            Status::Liquidatable,
+            Status::Bankrupt
+        ]
+    );
+    assert_eq!(
+        failures(&common::prepare(&params, 4, &slots)),
+        Vec::<String>::new()
+    );
 }
 
 #[test]
 fn padding_only_batch_is_satisfied() {
     let params = common::params();
-    assert_eq!(failures(&common::prepare(&params, 2, &[])), Vec::<String>::new());
+    assert_eq!(
+        failures(&common::prepare(&params, 2, &[])),
+        Vec::<String>::new()
+    );
 }
 
 #[test]
 fn negative_balance_fails_its_range_check() {
     let mut batch = mixed_batch();
     // b = −1 (the field element p − 1), with the net code and value kept consistent with it.
-    batch.circuit.tamper_account(0, |w| w.assets[1].balance = -Fp::one());
+    batch
+        .circuit
+        .tamper_account(0, |w| w.assets[1].balance = -Fp::one());
     assert_range_check(&failures(&batch), "USDT balance");
 }
 
@@ -91,7 +127,9 @@ fn over_range_quantity_fails_its_range_check() {
 #[test]
 fn wrong_net_value_fails() {
     let mut batch = mixed_batch();
-    batch.circuit.tamper_account(0, |w| w.assets[0].value += Fp::one());
+    batch
+        .circuit
+        .tamper_account(0, |w| w.assets[0].value += Fp::one());
     assert_constraint(&failures(&batch), "asset valuation", "net value", "account");
 }
 
@@ -99,8 +137,15 @@ fn wrong_net_value_fails() {
 fn wrong_net_sign_fails() {
     let mut batch = mixed_batch();
     // Bob owes USDT: claim the net is positive with the same magnitude.
-    batch.circuit.tamper_account(1, |w| w.assets[1].negative = Fp::zero());
-    assert_constraint(&failures(&batch), "asset valuation", "net quantity", "account");
+    batch
+        .circuit
+        .tamper_account(1, |w| w.assets[1].negative = Fp::zero());
+    assert_constraint(
+        &failures(&batch),
+        "asset valuation",
+        "net quantity",
+        "account",
+    );
 }
 
 #[test]
@@ -139,16 +184,30 @@ fn tier_parameters_not_in_the_table_fail_the_lookup() {
 #[test]
 fn tiered_value_must_follow_the_tier() {
     let mut batch = mixed_batch();
-    batch.circuit.tamper_account(0, |w| w.assets[0].tier.value += Fp::one());
-    assert_constraint(&failures(&batch), "tiered rate", "tier value", "tiered rate: BTC");
+    batch
+        .circuit
+        .tamper_account(0, |w| w.assets[0].tier.value += Fp::one());
+    assert_constraint(
+        &failures(&batch),
+        "tiered rate",
+        "tier value",
+        "tiered rate: BTC",
+    );
 }
 
 #[test]
 fn liquidatable_account_claimed_healthy_fails() {
     let mut batch = mixed_batch();
     // Carol (slot 2) is liquidatable: claim she is not.
-    batch.circuit.tamper_account(2, |w| w.status.liquidatable = Fp::zero());
-    assert_constraint(&failures(&batch), "account status", "liquidatable", "account");
+    batch
+        .circuit
+        .tamper_account(2, |w| w.status.liquidatable = Fp::zero());
+    assert_constraint(
+        &failures(&batch),
+        "account status",
+        "liquidatable",
+        "account",
+    );
 }
 
 #[test]
@@ -179,21 +238,38 @@ fn bankrupt_account_claimed_liquidatable_fails() {
     let f = failures(&batch);
     assert_range_check(&f, "equity code");
     // And the published count of bankrupt accounts no longer adds up.
-    assert_constraint(&f, "running total", "running total", "running total: bankrupt");
+    assert_constraint(
+        &f,
+        "running total",
+        "running total",
+        "running total: bankrupt",
+    );
 }
 
 #[test]
 fn bankrupt_flag_cannot_be_dropped() {
     let mut batch = mixed_batch();
-    batch.circuit.tamper_account(3, |w| w.status.equity_negative = Fp::zero());
-    assert_constraint(&failures(&batch), "account status", "equity sign", "account");
+    batch
+        .circuit
+        .tamper_account(3, |w| w.status.equity_negative = Fp::zero());
+    assert_constraint(
+        &failures(&batch),
+        "account status",
+        "equity sign",
+        "account",
+    );
 }
 
 #[test]
 fn real_account_cannot_pose_as_padding() {
     let mut batch = mixed_batch();
     batch.circuit.tamper_account(0, |w| w.is_real = Fp::zero());
-    assert_constraint(&failures(&batch), "account identity", "real iff id is nonzero", "account");
+    assert_constraint(
+        &failures(&batch),
+        "account identity",
+        "real iff id is nonzero",
+        "account",
+    );
 }
 
 #[test]
@@ -201,7 +277,12 @@ fn wrong_running_total_fails() {
     let mut batch = mixed_batch();
     // Claim one more BTC of balance than the accounts hold.
     batch.circuit.tamper_totals(|o| o.after[0] += Fp::one());
-    assert_constraint(&failures(&batch), "running total", "running total", "running total: BTC balance");
+    assert_constraint(
+        &failures(&batch),
+        "running total",
+        "running total",
+        "running total: BTC balance",
+    );
 }
 
 #[test]

@@ -9,8 +9,8 @@ use halo2_proofs::dev::MockProver;
 use marginproof_circuits::circuit::layout::min_k;
 use marginproof_circuits::field::Fp;
 use marginproof_circuits::model::risk::{
-    adjusted_equity, borrow_requirement, haircut_collateral, maintenance_requirement, margin_test, net_value,
-    position_requirement, raw_equity, status, unrealized_pnl,
+    adjusted_equity, borrow_requirement, haircut_collateral, maintenance_requirement, margin_test,
+    net_value, position_requirement, raw_equity, status, unrealized_pnl,
 };
 use marginproof_circuits::model::{evaluate, AccountRecord, Position, Status};
 use marginproof_circuits::RiskParams;
@@ -94,8 +94,18 @@ fn by_formulas(params: &RiskParams, r: &AccountRecord) -> (BigInt, BigInt, BigIn
         borrow.push(borrow_requirement(&v, &a.maintenance));
         values.push(v);
     }
-    let pnl: Vec<BigInt> = params.markets.iter().zip(&r.positions).map(|(m, p)| unrealized_pnl(p, m.mark_price)).collect();
-    let req: Vec<BigInt> = params.markets.iter().zip(&r.positions).map(|(m, p)| position_requirement(p, m)).collect();
+    let pnl: Vec<BigInt> = params
+        .markets
+        .iter()
+        .zip(&r.positions)
+        .map(|(m, p)| unrealized_pnl(p, m.mark_price))
+        .collect();
+    let req: Vec<BigInt> = params
+        .markets
+        .iter()
+        .zip(&r.positions)
+        .map(|(m, p)| position_requirement(p, m))
+        .collect();
     let ae = adjusted_equity(&collateral, &pnl);
     let e = raw_equity(&values, &pnl);
     let mr = maintenance_requirement(&borrow, &req);
@@ -108,9 +118,20 @@ fn threshold_accounts_are_exactly_on_the_threshold() {
     let params = common::params();
     for t in [1, 7, 999_999] {
         let risk = evaluate(&params, &at_threshold(&params, "edge", t));
-        assert!(risk.margin_test.is_zero(), "AE·RS − θ·MR = {}", risk.margin_test);
+        assert!(
+            risk.margin_test.is_zero(),
+            "AE·RS − θ·MR = {}",
+            risk.margin_test
+        );
         assert_eq!(risk.status, Status::Healthy);
-        assert_eq!(margin_test(&risk.adjusted_equity, &risk.maintenance, params.threshold_ppm), BigInt::zero());
+        assert_eq!(
+            margin_test(
+                &risk.adjusted_equity,
+                &risk.maintenance,
+                params.threshold_ppm
+            ),
+            BigInt::zero()
+        );
     }
 }
 

@@ -45,7 +45,14 @@ fn verifying_key_and_proof_size_are_pinned() {
     .unwrap();
     let proof = transcript.finalize();
     let mut reader = Blake2bRead::<_, EqAffine, Challenge255<_>>::init(&proof[..]);
-    verify_proof(&ipa, pk.get_vk(), SingleVerifier::new(&ipa), &[&[&instance]], &mut reader).unwrap();
+    verify_proof(
+        &ipa,
+        pk.get_vk(),
+        SingleVerifier::new(&ipa),
+        &[&[&instance]],
+        &mut reader,
+    )
+    .unwrap();
     eprintln!("vk {vk_hash}, proof {} bytes", proof.len());
     assert_eq!(vk_hash, PINNED_VK, "verifying key changed");
     assert_eq!(proof.len(), PINNED_PROOF_BYTES, "proof size changed");

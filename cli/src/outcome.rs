@@ -2,6 +2,8 @@
 
 use std::process::ExitCode;
 
+use marginproof_verifier::store::StoreError;
+
 /// The end of a command.
 pub enum Outcome {
     /// Exit 0.
@@ -51,5 +53,14 @@ pub fn finish(result: Result<(), Outcome>) -> Outcome {
     match result {
         Ok(()) => Outcome::Valid,
         Err(outcome) => outcome,
+    }
+}
+
+/// A file error: present but wrong is a rejection (1), missing or unreadable is unusable (2).
+pub fn store_outcome(e: StoreError) -> Outcome {
+    if e.is_invalid() {
+        Outcome::Rejected(e.into())
+    } else {
+        Outcome::Unusable(e.into())
     }
 }

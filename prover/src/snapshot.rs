@@ -35,7 +35,7 @@ impl SnapshotLayout {
             .into_iter()
             .map(|r| (secret.order_key(&snapshot, &r.id), r))
             .collect();
-        keyed.sort_by(|a, b| a.0.cmp(&b.0));
+        keyed.sort_unstable_by_key(|(key, _)| *key);
         let slots = keyed
             .into_iter()
             .map(|(_, record)| AccountSlot {

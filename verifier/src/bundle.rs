@@ -21,11 +21,11 @@ use marginproof_circuits::field::Fp;
 use marginproof_circuits::hash::snapshot::snapshot_root;
 use marginproof_circuits::hash::statement_tag;
 use marginproof_circuits::model::Totals;
-use marginproof_circuits::statement::{
-    read_fp, BatchStatement, Manifest, StatementError, FORMAT_VERSION,
-};
+use marginproof_circuits::statement::{read_fp, BatchStatement, Manifest, StatementError};
 use marginproof_circuits::RiskParams;
 use thiserror::Error;
+
+use crate::manifest::{tree_shape, ManifestError};
 
 /// Largest proof file accepted (a batch proof is a few KiB).
 pub const MAX_PROOF_BYTES: usize = 1 << 20;
@@ -33,6 +33,8 @@ pub const MAX_PROOF_BYTES: usize = 1 << 20;
 pub const MAX_K: u32 = 22;
 /// Most batches accepted in one manifest.
 pub const MAX_BATCHES: usize = 1 << 20;
+/// Largest batch size accepted.
+pub const MAX_BATCH_SIZE: usize = 1 << 16;
 
 /// The public part of a bundle, read into memory.
 #[derive(Debug, Clone)]
@@ -46,14 +48,9 @@ pub struct PublicBundle {
 /// Why a bundle does not verify.
 #[derive(Debug, Error)]
 pub enum BundleError {
-    /// Unknown format version.
-    #[error("manifest format_version {found} is not {expected}")]
-    FormatVersion {
-        /// In the manifest.
-        found: u32,
-        /// Supported.
-        expected: u32,
-    },
+    /// The manifest's version or tree shape.
+    #[error(transparent)]
+    Manifest(#[from] ManifestError),
     /// The published configuration is invalid.
     #[error("published configuration: {0}")]
     Config(#[from] ConfigError),
@@ -123,24 +120,13 @@ pub struct VerifiedBundle {
 
 /// Checks the manifest's shape and returns its configuration and the circuit size `k`.
 pub fn bundle_shape(manifest: &Manifest) -> Result<(Arc<RiskParams>, u32), BundleError> {
-    if manifest.format_version != FORMAT_VERSION {
-        return Err(BundleError::FormatVersion {
-            found: manifest.format_version,
-            expected: FORMAT_VERSION,
-        });
-    }
+    tree_shape(manifest)?;
     let params = Arc::new(RiskParams::from_file(&manifest.config)?);
     let b = manifest.batch_size;
-    if b == 0 || !b.is_power_of_two() || b > 1 << 16 {
+    if b > MAX_BATCH_SIZE || manifest.batch_count > MAX_BATCHES {
         return Err(BundleError::Shape(format!(
-            "batch_size {b} is not a power of two up to 65536"
-        )));
-    }
-    let n = manifest.batch_count;
-    if n == 0 || n > MAX_BATCHES || manifest.batches.len() != n {
-        return Err(BundleError::Shape(format!(
-            "batch_count {n} does not match {} batch entries (1 to {MAX_BATCHES})",
-            manifest.batches.len()
+            "{} batches of {b}: at most {MAX_BATCHES} batches of at most {MAX_BATCH_SIZE}",
+            manifest.batch_count
         )));
     }
     let k = min_k(&BatchCircuit::shape(params.clone(), b))

@@ -7,37 +7,25 @@
 //! Everything here works on strings and parsed values: no file system, no threads, no panics on
 //! any input.
 
-use marginproof_circuits::config::{
-    ConfigError, ConfigProblem, RiskConfigFile, RiskParams, TierSpec,
-};
+use marginproof_circuits::config::{ConfigError, RiskParams};
 use marginproof_circuits::decimal::format_decimal;
 use marginproof_circuits::field::{fp_to_hex, Fp};
 use marginproof_circuits::hash::{id_hash, LeafHasher, MerklePath};
-use marginproof_circuits::model::record::{
-    AccountRecord, QuantityError, RecordError, RecordInUnits, RecordProblem,
-};
+use marginproof_circuits::model::record::{AccountRecord, RecordError};
 use marginproof_circuits::model::{evaluate, Status};
 use marginproof_circuits::statement::{
     read_fp, InclusionProof, Manifest, StatementError, FORMAT_VERSION,
 };
-use marginproof_circuits::units::{COST_BITS, QUANTITY_BITS};
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 use thiserror::Error;
 
+use crate::manifest::{tree_shape, ManifestError};
+
 /// The largest inclusion proof accepted, in bytes (1 MiB). A real one is a few kilobytes.
 pub const MAX_PROOF_BYTES: usize = 1 << 20;
-/// The largest manifest accepted, in bytes (64 MiB).
-pub const MAX_MANIFEST_BYTES: usize = 64 << 20;
 /// The longest inclusion path accepted: a leaf index is a `u64`.
 pub const MAX_PATH_LEN: usize = 64;
-
-/// The most significant integer digits (leading zeros aside) a decimal may have before it is
-/// refused without being parsed. No valid number of SPEC §2 comes close: the largest, reserves
-/// below 2^128 atoms, has at most 39 integer digits. `parse_decimal` converts digits to an integer
-/// in quadratic time (a 16-million-digit number takes minutes), so a hostile manifest or proof
-/// could otherwise stall the verifier.
-pub const MAX_INTEGER_DIGITS: usize = 60;
 
 /// Scale of values in ν (10⁻¹⁸ USD): raw equity.
 const NU_DECIMALS: u32 = 18;
@@ -72,211 +60,8 @@ impl From<serde_json::Error> for JsonError {
     }
 }
 
-/// Why a manifest was refused.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-pub enum ManifestError {
-    /// Larger than [`MAX_MANIFEST_BYTES`].
-    #[error("manifest is {size} bytes, more than the {limit} allowed")]
-    TooLarge {
-        /// Size of the input.
-        size: usize,
-        /// The limit.
-        limit: usize,
-    },
-    /// Not JSON of the manifest's shape (includes unknown fields).
-    #[error("manifest: {0}")]
-    Json(#[from] JsonError),
-    /// A `format_version` this verifier does not read.
-    #[error("manifest format_version is {found}, this verifier reads {expected}")]
-    WrongVersion {
-        /// The version in the file.
-        found: u32,
-        /// [`FORMAT_VERSION`].
-        expected: u32,
-    },
-    /// Batch size, batch count or batch list that do not describe a tree.
-    #[error("manifest: {0}")]
-    Shape(String),
-}
-
-/// The shape of a manifest's tree (SPEC §3): `batch_count` batch trees of `batch_size` leaves,
-/// whose roots are the leaves of a top tree padded to a power of two.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TreeShape {
-    /// `log2(batch_size)`: length of the batch part of a path.
-    pub batch_depth: u32,
-    /// `ceil(log2(batch_count))`: length of the top part of a path (0 for one batch).
-    pub top_depth: u32,
-    /// Leaves in proven batches, `batch_size · batch_count`: every valid leaf index is below this.
-    pub leaves: u128,
-}
-
-impl TreeShape {
-    /// The length of every inclusion path: `batch_depth + top_depth` (at most [`MAX_PATH_LEN`]).
-    pub fn path_len(&self) -> usize {
-        (self.batch_depth + self.top_depth) as usize
-    }
-}
-
-/// Checks a manifest's version and tree shape: `batch_size` a power of two, `batch_count` at
-/// least 1 with one `batches` entry each, and a path of at most [`MAX_PATH_LEN`] siblings.
-pub fn tree_shape(manifest: &Manifest) -> Result<TreeShape, ManifestError> {
-    if manifest.format_version != FORMAT_VERSION {
-        return Err(ManifestError::WrongVersion {
-            found: manifest.format_version,
-            expected: FORMAT_VERSION,
-        });
-    }
-    if !manifest.batch_size.is_power_of_two() {
-        return Err(ManifestError::Shape(format!(
-            "batch_size {} is not a power of two",
-            manifest.batch_size
-        )));
-    }
-    if manifest.batch_count == 0 {
-        return Err(ManifestError::Shape("batch_count is 0".into()));
-    }
-    if manifest.batches.len() != manifest.batch_count {
-        return Err(ManifestError::Shape(format!(
-            "batch_count is {} but {} batches are listed",
-            manifest.batch_count,
-            manifest.batches.len()
-        )));
-    }
-    let batch_depth = manifest.batch_size.trailing_zeros();
-    let top_depth = manifest
-        .batch_count
-        .checked_next_power_of_two()
-        .map(usize::trailing_zeros)
-        .ok_or_else(|| ManifestError::Shape("batch_count is too large".into()))?;
-    let shape = TreeShape {
-        batch_depth,
-        top_depth,
-        leaves: manifest.batch_size as u128 * manifest.batch_count as u128,
-    };
-    if shape.path_len() > MAX_PATH_LEN {
-        return Err(ManifestError::Shape(format!(
-            "a tree of {} batches of {} leaves is deeper than {MAX_PATH_LEN} levels",
-            manifest.batch_count, manifest.batch_size
-        )));
-    }
-    Ok(shape)
-}
-
-/// Whether `text` is a decimal whose integer part, leading zeros aside, has more than
-/// [`MAX_INTEGER_DIGITS`] digits: certainly out of range. Anything else (including text that is
-/// not a decimal at all) is left to `parse_decimal`, which refuses it before any slow work.
-fn too_many_digits(text: &str) -> bool {
-    let t = text.trim();
-    let t = t.strip_prefix(|c| c == '-' || c == '+').unwrap_or(t);
-    let int = t.split('.').next().unwrap_or("");
-    int.bytes().all(|b| b.is_ascii_digit())
-        && int.trim_start_matches('0').len() > MAX_INTEGER_DIGITS
-}
-
-/// Validates the manifest's risk configuration: [`RiskParams::from_file`], after refusing any
-/// number with more than [`MAX_INTEGER_DIGITS`] integer digits (out of range in any case) so
-/// that a hostile configuration cannot stall the parse.
-pub fn risk_params(file: &RiskConfigFile) -> Result<RiskParams, ConfigError> {
-    let mut numbers: Vec<(String, &str)> = vec![(
-        "snapshot.liquidation_threshold".into(),
-        &file.snapshot.liquidation_threshold,
-    )];
-    fn tiers<'a>(at: &str, specs: &'a [TierSpec], numbers: &mut Vec<(String, &'a str)>) {
-        for (k, t) in specs.iter().enumerate() {
-            if let Some(up_to) = &t.up_to {
-                numbers.push((format!("{at}[{k}].up_to"), up_to));
-            }
-            numbers.push((format!("{at}[{k}].rate"), &t.rate));
-        }
-    }
-    for (i, a) in file.assets.iter().enumerate() {
-        numbers.push((format!("assets[{i}].price"), &a.price));
-        tiers(&format!("assets[{i}].haircut"), &a.haircut, &mut numbers);
-        tiers(
-            &format!("assets[{i}].maintenance"),
-            &a.maintenance,
-            &mut numbers,
-        );
-    }
-    for (i, m) in file.markets.iter().enumerate() {
-        numbers.push((format!("markets[{i}].mark_price"), &m.mark_price));
-        tiers(
-            &format!("markets[{i}].maintenance"),
-            &m.maintenance,
-            &mut numbers,
-        );
-    }
-    for (symbol, r) in &file.reserves {
-        numbers.push((format!("reserves.{symbol}"), r));
-    }
-    if let Some((field, _)) = numbers.into_iter().find(|(_, text)| too_many_digits(text)) {
-        return Err(ConfigError {
-            field,
-            problem: ConfigProblem::OutOfRange(format!(
-                "more than {MAX_INTEGER_DIGITS} integer digits"
-            )),
-        });
-    }
-    RiskParams::from_file(file)
-}
-
-/// [`AccountRecord::from_units`], after refusing any quantity with more than
-/// [`MAX_INTEGER_DIGITS`] integer digits (out of range in any case) without parsing it.
-fn read_record(
-    id: &str,
-    units: &RecordInUnits,
-    params: &RiskParams,
-) -> Result<AccountRecord, RecordError> {
-    let too_large = |field: String, bits: usize, unit: &'static str| RecordError {
-        field,
-        problem: RecordProblem::Quantity(QuantityError::TooLarge { bits, unit }),
-    };
-    for (kind, map) in [("balances", &units.balances), ("debts", &units.debts)] {
-        if let Some((symbol, _)) = map.iter().find(|(_, text)| too_many_digits(text)) {
-            return Err(too_large(
-                format!("{kind}.{symbol}"),
-                QUANTITY_BITS,
-                "atoms",
-            ));
-        }
-    }
-    for (symbol, p) in &units.positions {
-        if too_many_digits(&p.size) {
-            return Err(too_large(
-                format!("positions.{symbol}.size"),
-                QUANTITY_BITS,
-                "atoms",
-            ));
-        }
-        if too_many_digits(&p.cost) {
-            return Err(too_large(
-                format!("positions.{symbol}.cost"),
-                COST_BITS,
-                "ν (10^-18 USD)",
-            ));
-        }
-    }
-    AccountRecord::from_units(id, units, params)
-}
-
 fn parse_json<T: DeserializeOwned>(json: &str) -> Result<T, JsonError> {
     serde_json::from_str(json).map_err(JsonError::from)
-}
-
-/// Reads `public/manifest.json`: at most [`MAX_MANIFEST_BYTES`], the manifest's exact shape (no
-/// unknown fields), [`FORMAT_VERSION`], and a tree shape as [`tree_shape`] checks. The risk
-/// configuration inside is validated by its users ([`verify_inclusion`] and the bundle check).
-pub fn parse_manifest(json: &str) -> Result<Manifest, ManifestError> {
-    if json.len() > MAX_MANIFEST_BYTES {
-        return Err(ManifestError::TooLarge {
-            size: json.len(),
-            limit: MAX_MANIFEST_BYTES,
-        });
-    }
-    let manifest: Manifest = parse_json(json)?;
-    tree_shape(&manifest)?;
-    Ok(manifest)
 }
 
 /// Why an inclusion proof does not verify. Each reason is its own variant.
@@ -401,14 +186,14 @@ pub fn verify_inclusion(
         });
     }
     let shape = tree_shape(manifest)?;
-    let params = risk_params(&manifest.config)?;
+    let params = RiskParams::from_file(&manifest.config)?;
     if proof.snapshot_id != params.snapshot_id {
         return Err(InclusionError::SnapshotMismatch {
             proof: proof.snapshot_id,
             manifest: params.snapshot_id,
         });
     }
-    let record = read_record(&proof.account_id, &proof.record, &params)?;
+    let record = AccountRecord::from_units(&proof.account_id, &proof.record, &params)?;
     let salt = hex_field("salt", &proof.salt)?;
     let leaf = LeafHasher::hash(id_hash(&proof.account_id), salt, &record);
 

@@ -13,5 +13,6 @@
 
 pub mod bundle;
 pub mod inclusion;
+pub mod manifest;
 pub mod report;
 pub mod store;

@@ -11,9 +11,7 @@ use marginproof_circuits::statement::Manifest;
 use thiserror::Error;
 
 use crate::bundle::{PublicBundle, MAX_PROOF_BYTES};
-
-/// Largest manifest accepted.
-pub const MAX_MANIFEST_BYTES: u64 = 64 << 20;
+use crate::manifest::{parse_manifest, MAX_MANIFEST_BYTES};
 
 /// A file that could not be read, or whose content is not what it must be.
 #[derive(Debug, Error)]
@@ -70,15 +68,16 @@ pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, StoreError> {
     Ok(bytes)
 }
 
-/// Parses a manifest from JSON text.
-pub fn parse_manifest_json(path: &Path, bytes: &[u8]) -> Result<Manifest, StoreError> {
-    serde_json::from_slice(bytes).map_err(|e| invalid(path, format!("not a manifest: {e}")))
+/// Reads a text file of at most `limit` bytes; non-UTF-8 content is invalid.
+pub fn read_text(path: &Path, limit: usize) -> Result<String, StoreError> {
+    let bytes = read_limited(path, limit as u64)?;
+    String::from_utf8(bytes).map_err(|_| invalid(path, "not UTF-8 text"))
 }
 
-/// Reads `manifest.json`.
+/// Reads and checks `manifest.json` ([`parse_manifest`]).
 pub fn read_manifest(path: &Path) -> Result<Manifest, StoreError> {
-    let bytes = read_limited(path, MAX_MANIFEST_BYTES)?;
-    parse_manifest_json(path, &bytes)
+    let text = read_text(path, MAX_MANIFEST_BYTES)?;
+    parse_manifest(&text).map_err(|e| invalid(path, e.to_string()))
 }
 
 /// Reads a bundle's `public/` directory: the manifest and every proof it names. Proof paths must

@@ -14,8 +14,10 @@ use marginproof_circuits::model::{AccountRecord, Status};
 use marginproof_circuits::statement::{InclusionProof, StatementError};
 use marginproof_circuits::RiskParams;
 use marginproof_verifier::inclusion::{
-    parse_manifest, tree_shape, verify_inclusion, InclusionError, InclusionReport, ManifestError,
-    MAX_MANIFEST_BYTES, MAX_PROOF_BYTES,
+    verify_inclusion, InclusionError, InclusionReport, MAX_PROOF_BYTES,
+};
+use marginproof_verifier::manifest::{
+    parse_manifest, tree_shape, ManifestError, MAX_MANIFEST_BYTES,
 };
 use num_bigint::BigInt;
 use num_integer::Integer;

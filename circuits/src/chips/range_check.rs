@@ -150,7 +150,7 @@ impl RangeCheckInstructions for RangeCheckChip {
         bits: usize,
     ) -> Result<(), Error> {
         assert!(
-            bits % LIMB_BITS == 0 && bits > 0 && bits <= MAX_RANGE_BITS,
+            bits.is_multiple_of(LIMB_BITS) && bits > 0 && bits <= MAX_RANGE_BITS,
             "range checks are whole limbs up to {MAX_RANGE_BITS} bits"
         );
         let limbs = bits / LIMB_BITS;

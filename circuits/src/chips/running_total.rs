@@ -24,10 +24,18 @@ use halo2_proofs::{
 
 use crate::field::Fp;
 
+/// The two ends of one running total: the opened value before the batch and the value after.
+#[derive(Debug, Clone)]
+pub struct RunningTotal {
+    /// Total before the batch.
+    pub before: AssignedCell<Fp, Fp>,
+    /// Total after the batch.
+    pub after: AssignedCell<Fp, Fp>,
+}
+
 /// Instructions of the running-total chip.
 pub trait RunningTotalInstructions {
-    /// Constrains `after = before + Σ terms` for the claimed `after`; returns the
-    /// `(before, after)` cells.
+    /// Constrains `after = before + Σ terms` for the claimed `after`.
     fn accumulate(
         &self,
         layouter: impl Layouter<Fp>,
@@ -35,7 +43,7 @@ pub trait RunningTotalInstructions {
         before: Value<Fp>,
         after: Value<Fp>,
         terms: &[AssignedCell<Fp, Fp>],
-    ) -> Result<(AssignedCell<Fp, Fp>, AssignedCell<Fp, Fp>), Error>;
+    ) -> Result<RunningTotal, Error>;
 }
 
 /// Columns and selector of the running-total chip.
@@ -98,7 +106,7 @@ impl RunningTotalInstructions for RunningTotalChip {
         before: Value<Fp>,
         after: Value<Fp>,
         terms: &[AssignedCell<Fp, Fp>],
-    ) -> Result<(AssignedCell<Fp, Fp>, AssignedCell<Fp, Fp>), Error> {
+    ) -> Result<RunningTotal, Error> {
         let cfg = &self.config;
         layouter.assign_region(
             || format!("running total: {what}"),
@@ -115,7 +123,10 @@ impl RunningTotalInstructions for RunningTotalChip {
                     };
                     acc = region.assign_advice(|| "acc", cfg.acc, j + 1, || next)?;
                 }
-                Ok((first, acc))
+                Ok(RunningTotal {
+                    before: first,
+                    after: acc,
+                })
             },
         )
     }

@@ -243,15 +243,15 @@ impl Circuit<Fp> for BatchCircuit {
             let terms: Vec<Cell> = contributions.iter().map(|c| c[t].clone()).collect();
             let opened = self.totals.as_ref().map(|o| o.before[t]);
             let claimed = self.totals.as_ref().map(|o| o.after[t]);
-            let (b, a) = running.accumulate(
+            let total = running.accumulate(
                 layouter.namespace(|| name.clone()),
                 name,
                 opened,
                 claimed,
                 &terms,
             )?;
-            before.push(b);
-            after.push(a);
+            before.push(total.before);
+            after.push(total.after);
         }
         let (blinding_before, blinding_after) = layouter.assign_region(
             || "blindings",

@@ -44,17 +44,19 @@ impl MerklePath {
     /// The path of leaf `index` in `levels` (from [`tree_levels`]).
     pub fn from_levels(levels: &[Vec<Fp>], index: u64) -> Option<Self> {
         let mut siblings = Vec::with_capacity(levels.len().saturating_sub(1));
-        let mut i = index as usize;
+        let mut i = index;
         for level in &levels[..levels.len().saturating_sub(1)] {
-            siblings.push(*level.get(i ^ 1)?);
+            siblings.push(*level.get(usize::try_from(i ^ 1).ok()?)?);
             i >>= 1;
         }
         Some(MerklePath { index, siblings })
     }
 
-    /// The root this path leads to from `leaf`. `None` if the index has bits above the path.
+    /// The root this path leads to from `leaf`. `None` if the path is longer than an index has
+    /// bits (64) or the index has bits above the path.
     pub fn root(&self, leaf: Fp) -> Option<Fp> {
-        if self.siblings.len() < 64 && self.index >> self.siblings.len() != 0 {
+        let depth = self.siblings.len();
+        if depth > 64 || (depth < 64 && self.index >> depth != 0) {
             return None;
         }
         let mut node = leaf;

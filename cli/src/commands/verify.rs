@@ -5,12 +5,10 @@ use std::time::{Duration, Instant};
 
 use marginproof_verifier::bundle::{bundle_shape, verify_bundle, VerifiedBundle};
 use marginproof_verifier::report::totals_report;
-use marginproof_verifier::store::{
-    load_or_create_params, read_public_bundle, ParamsSource, StoreError,
-};
+use marginproof_verifier::store::{load_or_create_params, read_public_bundle, ParamsSource};
 
 use crate::commands::prove::secs;
-use crate::outcome::{finish, OrExit, Outcome};
+use crate::outcome::{finish, store_outcome, OrExit, Outcome};
 use crate::CacheArgs;
 
 /// Arguments of `verify`.
@@ -37,14 +35,6 @@ pub struct VerifyRun {
     pub params_cached: bool,
     /// Key derivation and proof verification.
     pub verify: Duration,
-}
-
-fn store_outcome(e: StoreError) -> Outcome {
-    if e.is_invalid() {
-        Outcome::Rejected(e.into())
-    } else {
-        Outcome::Unusable(e.into())
-    }
 }
 
 /// Reads and verifies `public_dir`.

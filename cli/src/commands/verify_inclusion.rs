@@ -2,12 +2,10 @@
 
 use std::path::{Path, PathBuf};
 
-use marginproof_verifier::inclusion::{
-    parse_manifest, verify_inclusion, InclusionReport, MAX_MANIFEST_BYTES, MAX_PROOF_BYTES,
-};
-use marginproof_verifier::store::read_limited;
+use marginproof_verifier::inclusion::{verify_inclusion, InclusionReport, MAX_PROOF_BYTES};
+use marginproof_verifier::store::{read_manifest, read_text};
 
-use crate::outcome::{finish, OrExit, Outcome};
+use crate::outcome::{finish, store_outcome, OrExit, Outcome};
 
 /// Arguments of `verify-inclusion`.
 #[derive(clap::Args)]
@@ -22,32 +20,13 @@ pub struct VerifyInclusionArgs {
     json: bool,
 }
 
-fn read_text(path: &Path, limit: usize) -> Result<String, Outcome> {
-    let bytes = read_limited(path, limit as u64).map_err(|e| {
-        if e.is_invalid() {
-            Outcome::Rejected(e.into())
-        } else {
-            Outcome::Unusable(e.into())
-        }
-    })?;
-    String::from_utf8(bytes)
-        .map_err(|_| Outcome::Rejected(anyhow::anyhow!("{}: not UTF-8 text", path.display())))
-}
-
 /// Checks `proof` against `manifest`.
 pub fn check_files(proof: &Path, manifest: &Path) -> Result<InclusionReport, Outcome> {
-    let proof_text = read_text(proof, MAX_PROOF_BYTES)?;
-    let manifest_text = read_text(manifest, MAX_MANIFEST_BYTES)?;
-    let manifest = parse_manifest(&manifest_text)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", manifest_path_display(manifest)))
-        .rejected()?;
+    let proof_text = read_text(proof, MAX_PROOF_BYTES).map_err(store_outcome)?;
+    let manifest = read_manifest(manifest).map_err(store_outcome)?;
     verify_inclusion(&proof_text, &manifest)
         .map_err(|e| anyhow::anyhow!("{}: {e}", proof.display()))
         .rejected()
-}
-
-fn manifest_path_display(path: &Path) -> String {
-    path.display().to_string()
 }
 
 /// Runs `verify-inclusion`.

@@ -1,0 +1,121 @@
+//! The manifest (`public/manifest.json`): reading it with a size bound, and the shape of the
+//! tree it describes. Shared by the inclusion check and the bundle check.
+
+use marginproof_circuits::statement::{Manifest, FORMAT_VERSION};
+use serde::de::DeserializeOwned;
+use thiserror::Error;
+
+use crate::inclusion::{JsonError, MAX_PATH_LEN};
+
+/// The largest manifest accepted, in bytes (64 MiB).
+pub const MAX_MANIFEST_BYTES: usize = 64 << 20;
+
+/// Why a manifest was refused.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ManifestError {
+    /// Larger than [`MAX_MANIFEST_BYTES`].
+    #[error("manifest is {size} bytes, more than the {limit} allowed")]
+    TooLarge {
+        /// Size of the input.
+        size: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// Not JSON of the manifest's shape (includes unknown fields).
+    #[error("manifest: {0}")]
+    Json(#[from] JsonError),
+    /// A `format_version` this verifier does not read.
+    #[error("manifest format_version is {found}, this verifier reads {expected}")]
+    WrongVersion {
+        /// The version in the file.
+        found: u32,
+        /// [`FORMAT_VERSION`].
+        expected: u32,
+    },
+    /// Batch size, batch count or batch list that do not describe a tree.
+    #[error("manifest: {0}")]
+    Shape(String),
+}
+
+/// The shape of a manifest's tree (SPEC §3): `batch_count` batch trees of `batch_size` leaves,
+/// whose roots are the leaves of a top tree padded to a power of two.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TreeShape {
+    /// `log2(batch_size)`: length of the batch part of a path.
+    pub batch_depth: u32,
+    /// `ceil(log2(batch_count))`: length of the top part of a path (0 for one batch).
+    pub top_depth: u32,
+    /// Leaves in proven batches, `batch_size · batch_count`: every valid leaf index is below this.
+    pub leaves: u128,
+}
+
+impl TreeShape {
+    /// The length of every inclusion path: `batch_depth + top_depth` (at most [`MAX_PATH_LEN`]).
+    pub fn path_len(&self) -> usize {
+        (self.batch_depth + self.top_depth) as usize
+    }
+}
+
+/// Checks a manifest's version and tree shape: `batch_size` a power of two, `batch_count` at
+/// least 1 with one `batches` entry each, and a path of at most [`MAX_PATH_LEN`] siblings.
+pub fn tree_shape(manifest: &Manifest) -> Result<TreeShape, ManifestError> {
+    if manifest.format_version != FORMAT_VERSION {
+        return Err(ManifestError::WrongVersion {
+            found: manifest.format_version,
+            expected: FORMAT_VERSION,
+        });
+    }
+    if !manifest.batch_size.is_power_of_two() {
+        return Err(ManifestError::Shape(format!(
+            "batch_size {} is not a power of two",
+            manifest.batch_size
+        )));
+    }
+    if manifest.batch_count == 0 {
+        return Err(ManifestError::Shape("batch_count is 0".into()));
+    }
+    if manifest.batches.len() != manifest.batch_count {
+        return Err(ManifestError::Shape(format!(
+            "batch_count is {} but {} batches are listed",
+            manifest.batch_count,
+            manifest.batches.len()
+        )));
+    }
+    let batch_depth = manifest.batch_size.trailing_zeros();
+    let top_depth = manifest
+        .batch_count
+        .checked_next_power_of_two()
+        .map(usize::trailing_zeros)
+        .ok_or_else(|| ManifestError::Shape("batch_count is too large".into()))?;
+    let shape = TreeShape {
+        batch_depth,
+        top_depth,
+        leaves: manifest.batch_size as u128 * manifest.batch_count as u128,
+    };
+    if shape.path_len() > MAX_PATH_LEN {
+        return Err(ManifestError::Shape(format!(
+            "a tree of {} batches of {} leaves is deeper than {MAX_PATH_LEN} levels",
+            manifest.batch_count, manifest.batch_size
+        )));
+    }
+    Ok(shape)
+}
+
+fn parse_json<T: DeserializeOwned>(json: &str) -> Result<T, JsonError> {
+    serde_json::from_str(json).map_err(JsonError::from)
+}
+
+/// Reads `public/manifest.json`: at most [`MAX_MANIFEST_BYTES`], the manifest's exact shape (no
+/// unknown fields), [`FORMAT_VERSION`], and a tree shape as [`tree_shape`] checks. The risk
+/// configuration inside is validated by its users ([`verify_inclusion`] and the bundle check).
+pub fn parse_manifest(json: &str) -> Result<Manifest, ManifestError> {
+    if json.len() > MAX_MANIFEST_BYTES {
+        return Err(ManifestError::TooLarge {
+            size: json.len(),
+            limit: MAX_MANIFEST_BYTES,
+        });
+    }
+    let manifest: Manifest = parse_json(json)?;
+    tree_shape(&manifest)?;
+    Ok(manifest)
+}
