@@ -21,7 +21,9 @@ use marginproof_circuits::field::Fp;
 use marginproof_circuits::hash::snapshot::snapshot_root;
 use marginproof_circuits::hash::statement_tag;
 use marginproof_circuits::model::Totals;
-use marginproof_circuits::statement::{read_fp, BatchStatement, Manifest, StatementError};
+use marginproof_circuits::statement::{
+    read_fp, BatchEntry, BatchStatement, Manifest, StatementError,
+};
 use marginproof_circuits::RiskParams;
 use thiserror::Error;
 
@@ -35,15 +37,6 @@ pub const MAX_K: u32 = 22;
 pub const MAX_BATCHES: usize = 1 << 20;
 /// Largest batch size accepted.
 pub const MAX_BATCH_SIZE: usize = 1 << 16;
-
-/// The public part of a bundle, read into memory.
-#[derive(Debug, Clone)]
-pub struct PublicBundle {
-    /// `public/manifest.json`.
-    pub manifest: Manifest,
-    /// Each batch's proof bytes, in manifest order.
-    pub proofs: Vec<Vec<u8>>,
-}
 
 /// Why a bundle does not verify.
 #[derive(Debug, Error)]
@@ -71,6 +64,14 @@ pub enum BundleError {
     /// Key derivation failed.
     #[error("cannot derive the verifying key: {0}")]
     Keygen(String),
+    /// A proof file could not be read.
+    #[error("batch {batch}: {reason}")]
+    ProofFile {
+        /// Batch index.
+        batch: usize,
+        /// Why.
+        reason: String,
+    },
     /// A proof is too large to be one.
     #[error("batch {batch}: proof file of {len} bytes is larger than {max}")]
     ProofTooLarge {
@@ -206,24 +207,19 @@ pub fn verify_batch_proof(
 }
 
 /// Verifies a bundle's public part with IPA parameters of the size [`bundle_shape`] returned.
+/// `proof` yields batch `i`'s proof bytes when asked; proofs are read and checked one at a time,
+/// so memory stays bounded however many batches the manifest lists.
 pub fn verify_bundle(
-    bundle: &PublicBundle,
+    manifest: &Manifest,
+    mut proof: impl FnMut(usize, &BatchEntry) -> Result<Vec<u8>, BundleError>,
     ipa: &Params<EqAffine>,
 ) -> Result<VerifiedBundle, BundleError> {
-    let manifest = &bundle.manifest;
     let (params, k) = bundle_shape(manifest)?;
     if ipa.k() != k {
         return Err(BundleError::ParamsSize {
             found: ipa.k(),
             expected: k,
         });
-    }
-    if bundle.proofs.len() != manifest.batch_count {
-        return Err(BundleError::Shape(format!(
-            "{} proof files for {} batches",
-            bundle.proofs.len(),
-            manifest.batch_count
-        )));
     }
     let totals = manifest.totals.to_totals(&params)?;
     let blinding = read_fp("totals_blinding", &manifest.totals_blinding)?;
@@ -242,14 +238,15 @@ pub fn verify_bundle(
     let tag = statement_tag(&params);
     let zero = Totals::zero(params.assets.len(), params.markets.len());
     let mut before = commit_totals(&params, &zero, Fp::zero());
-    for (i, proof) in bundle.proofs.iter().enumerate() {
+    for (i, entry) in manifest.batches.iter().enumerate() {
+        let bytes = proof(i, entry)?;
         let statement = BatchStatement {
             statement_tag: tag,
             batch_root: batch_roots[i],
             totals_before: before,
             totals_after: commitments[i],
         };
-        verify_batch_proof(ipa, &vk, i, &statement, proof)?;
+        verify_batch_proof(ipa, &vk, i, &statement, &bytes)?;
         before = commitments[i];
     }
     if commit_totals(&params, &totals, blinding) != before {

@@ -1,4 +1,4 @@
-//! Files: the IPA parameter cache and reading a bundle's `public/` directory with size limits.
+//! Files: the IPA parameter cache and reading a bundle's `public/` files with size limits.
 //! (The rest of the crate is free of the file system.)
 
 use std::fs;
@@ -7,10 +7,10 @@ use std::path::{Component, Path, PathBuf};
 
 use halo2_proofs::pasta::EqAffine;
 use halo2_proofs::poly::commitment::Params;
-use marginproof_circuits::statement::Manifest;
+use marginproof_circuits::statement::{BatchEntry, Manifest};
 use thiserror::Error;
 
-use crate::bundle::{PublicBundle, MAX_PROOF_BYTES};
+use crate::bundle::{BundleError, MAX_PROOF_BYTES};
 use crate::manifest::{parse_manifest, MAX_MANIFEST_BYTES};
 
 /// A file that could not be read, or whose content is not what it must be.
@@ -80,35 +80,30 @@ pub fn read_manifest(path: &Path) -> Result<Manifest, StoreError> {
     parse_manifest(&text).map_err(|e| invalid(path, e.to_string()))
 }
 
-/// Reads a bundle's `public/` directory: the manifest and every proof it names. Proof paths must
-/// stay inside the directory.
-pub fn read_public_bundle(public_dir: &Path) -> Result<PublicBundle, StoreError> {
-    let manifest = read_manifest(&public_dir.join("manifest.json"))?;
-    let mut proofs = Vec::with_capacity(manifest.batches.len().min(1 << 16));
-    for entry in &manifest.batches {
-        let relative = Path::new(&entry.proof);
-        let contained = relative
-            .components()
-            .all(|c| matches!(c, Component::Normal(_)));
-        if !contained {
-            return Err(invalid(
-                &public_dir.join("manifest.json"),
-                format!("proof path `{}` leaves the bundle", entry.proof),
-            ));
-        }
-        let path = public_dir.join(relative);
-        let bytes = read_limited(&path, MAX_PROOF_BYTES as u64).map_err(|e| match e {
-            StoreError::Io { path, source } if source.kind() == io::ErrorKind::NotFound => {
-                StoreError::Invalid {
-                    path,
-                    problem: "proof file named by the manifest is missing".into(),
-                }
-            }
-            other => other,
-        })?;
-        proofs.push(bytes);
+/// Reads batch `batch`'s proof file named by `entry`, relative to `public_dir`: the path must stay
+/// inside the directory and the file must exist and be at most [`MAX_PROOF_BYTES`]. Every problem
+/// is a rejection of the bundle.
+pub fn read_proof(
+    public_dir: &Path,
+    batch: usize,
+    entry: &BatchEntry,
+) -> Result<Vec<u8>, BundleError> {
+    let relative = Path::new(&entry.proof);
+    let contained = relative
+        .components()
+        .all(|c| matches!(c, Component::Normal(_)));
+    if !contained {
+        return Err(BundleError::ProofFile {
+            batch,
+            reason: format!("proof path `{}` leaves the bundle", entry.proof),
+        });
     }
-    Ok(PublicBundle { manifest, proofs })
+    read_limited(&public_dir.join(relative), MAX_PROOF_BYTES as u64).map_err(|e| {
+        BundleError::ProofFile {
+            batch,
+            reason: e.to_string(),
+        }
+    })
 }
 
 /// The parameter cache directory: `$MARGINPROOF_CACHE`, else `$XDG_CACHE_HOME/marginproof`, else

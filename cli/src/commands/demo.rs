@@ -19,9 +19,9 @@ pub struct DemoArgs {
     /// Number of synthetic accounts.
     #[arg(long, default_value_t = 64)]
     accounts: usize,
-    /// Accounts per proof (a power of two) [default: up to 64]
-    #[arg(long)]
-    batch_size: Option<usize>,
+    /// Accounts per proof (a power of two); the default makes two batches of the default venue.
+    #[arg(long, default_value_t = 32)]
+    batch_size: usize,
     /// Working directory (must not hold a previous demo) [default: a new temporary directory]
     #[arg(long)]
     dir: Option<PathBuf>,
@@ -55,7 +55,7 @@ pub fn run(args: DemoArgs) -> Outcome {
             &accounts,
             &bundle,
             None,
-            args.batch_size,
+            Some(args.batch_size),
             args.cache.dir(),
             true,
         )?;
