@@ -1,0 +1,115 @@
+//! The circuit's Poseidon (`HashChip` on halo2_gadgets' `Pow5Chip`) and the native Poseidon of
+//! `hash::poseidon` are the same function: leaves, tree nodes and totals commitments computed in a
+//! circuit are constrained to equal the native values as public inputs.
+
+use halo2_gadgets::poseidon::Pow5Chip;
+use halo2_proofs::circuit::{Layouter, SimpleFloorPlanner, Value};
+use halo2_proofs::dev::MockProver;
+use halo2_proofs::plonk::{Advice, Circuit, Column, ConstraintSystem, Error, Fixed, Instance};
+use marginproof_circuits::chips::hashing::{HashChip, PoseidonConfig};
+use marginproof_circuits::field::Fp;
+use marginproof_circuits::hash::merkle::{node_hash, tree_root};
+use marginproof_circuits::hash::poseidon::{sponge, LeafDomain, PoseidonSpec};
+use marginproof_circuits::hash::totals_commitment;
+
+/// Hashes `message` three ways (leaf, commitment, tree of the message) and exposes the results.
+#[derive(Clone)]
+struct HashCircuit {
+    message: Vec<Value<Fp>>,
+}
+
+#[derive(Clone)]
+struct HashConfig {
+    input: Column<Advice>,
+    instance: Column<Instance>,
+    poseidon: PoseidonConfig,
+}
+
+impl Circuit<Fp> for HashCircuit {
+    type Config = HashConfig;
+    type FloorPlanner = SimpleFloorPlanner;
+
+    fn without_witnesses(&self) -> Self {
+        HashCircuit {
+            message: vec![Value::unknown(); self.message.len()],
+        }
+    }
+
+    fn configure(meta: &mut ConstraintSystem<Fp>) -> HashConfig {
+        let input = meta.advice_column();
+        meta.enable_equality(input);
+        let instance = meta.instance_column();
+        meta.enable_equality(instance);
+        let constants = meta.fixed_column();
+        meta.enable_constant(constants);
+        let state: [Column<Advice>; 3] = std::array::from_fn(|_| meta.advice_column());
+        let partial = meta.advice_column();
+        let rc_a: [Column<Fixed>; 3] = std::array::from_fn(|_| meta.fixed_column());
+        let rc_b: [Column<Fixed>; 3] = std::array::from_fn(|_| meta.fixed_column());
+        let poseidon = Pow5Chip::configure::<PoseidonSpec>(meta, state, partial, rc_a, rc_b);
+        HashConfig {
+            input,
+            instance,
+            poseidon,
+        }
+    }
+
+    fn synthesize(&self, config: HashConfig, mut layouter: impl Layouter<Fp>) -> Result<(), Error> {
+        let cells = layouter.assign_region(
+            || "message",
+            |mut region| {
+                self.message
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| region.assign_advice(|| "word", config.input, i, || *v))
+                    .collect::<Result<Vec<_>, _>>()
+            },
+        )?;
+        let chip = HashChip::construct(config.poseidon.clone());
+        let leaf = chip.leaf(layouter.namespace(|| "leaf"), &cells)?;
+        let commitment = chip.commitment(layouter.namespace(|| "commitment"), &cells)?;
+        let root = chip.root(layouter.namespace(|| "tree"), cells[..4].to_vec())?;
+        let node = chip.node(layouter.namespace(|| "node"), &cells[0], &cells[1])?;
+        for (row, cell) in [leaf, commitment, root, node].iter().enumerate() {
+            layouter.constrain_instance(cell.cell(), config.instance, row)?;
+        }
+        Ok(())
+    }
+}
+
+fn native(message: &[Fp]) -> Vec<Fp> {
+    let (tag, rest) = message.split_first().expect("non-empty");
+    let (blinding, totals) = rest.split_last().expect("two or more");
+    vec![
+        sponge::<LeafDomain>(message),
+        totals_commitment(*tag, totals, *blinding),
+        tree_root(message[..4].to_vec()),
+        node_hash(message[0], message[1]),
+    ]
+}
+
+#[test]
+fn circuit_and_native_poseidon_agree() {
+    for len in [4usize, 5, 6, 9] {
+        let message: Vec<Fp> = (0..len as u64)
+            .map(|i| Fp::from(1000 + i * 7919) - Fp::from(3))
+            .collect();
+        let circuit = HashCircuit {
+            message: message.iter().copied().map(Value::known).collect(),
+        };
+        let prover = MockProver::run(10, &circuit, vec![native(&message)]).expect("synthesis");
+        assert_eq!(prover.verify(), Ok(()), "message length {len}");
+    }
+}
+
+#[test]
+fn a_different_native_value_is_refused() {
+    let message: Vec<Fp> = (1..=6u64).map(Fp::from).collect();
+    let circuit = HashCircuit {
+        message: message.iter().copied().map(Value::known).collect(),
+    };
+    let mut expected = native(&message);
+    expected[0] += Fp::one();
+    let prover = MockProver::run(10, &circuit, vec![expected]).expect("synthesis");
+    assert!(prover.verify().is_err());
+}
