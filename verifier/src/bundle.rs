@@ -130,6 +130,16 @@ pub fn bundle_shape(manifest: &Manifest) -> Result<(Arc<RiskParams>, u32), Bundl
             manifest.batch_count
         )));
     }
+    // Each account region alone takes 2 + A + M rows: refuse before laying out a circuit that
+    // cannot fit in 2^MAX_K rows.
+    let account_rows = b.saturating_mul(2 + params.assets.len() + params.markets.len());
+    if account_rows > 1 << MAX_K {
+        return Err(BundleError::Shape(format!(
+            "{b} accounts of {} assets and {} markets need more than 2^{MAX_K} rows",
+            params.assets.len(),
+            params.markets.len()
+        )));
+    }
     let k = min_k(&BatchCircuit::shape(params.clone(), b))
         .map_err(|e| BundleError::Keygen(format!("{e:?}")))?;
     if k > MAX_K {
