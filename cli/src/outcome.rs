@@ -4,7 +4,8 @@ use std::process::ExitCode;
 
 use marginproof_verifier::store::StoreError;
 
-/// The end of a command.
+/// The end of a command. Errors print their own message only: every error of this project's
+/// libraries already names its cause in its message, so printing the `source` chain would repeat it.
 pub enum Outcome {
     /// Exit 0.
     Valid,
@@ -20,11 +21,11 @@ impl Outcome {
         match self {
             Outcome::Valid => ExitCode::SUCCESS,
             Outcome::Rejected(e) => {
-                eprintln!("marginproof: does not verify: {e:#}");
+                eprintln!("marginproof: does not verify: {e}");
                 ExitCode::from(1)
             }
             Outcome::Unusable(e) => {
-                eprintln!("marginproof: error: {e:#}");
+                eprintln!("marginproof: error: {e}");
                 ExitCode::from(2)
             }
         }

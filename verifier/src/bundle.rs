@@ -207,7 +207,15 @@ pub fn verify_batch_proof(
     )
     .map_err(|e| BundleError::ProofInvalid {
         batch,
-        reason: format!("{e:?}"),
+        reason: match e {
+            halo2_proofs::plonk::Error::Transcript(io)
+                if io.kind() == io::ErrorKind::UnexpectedEof =>
+            {
+                "the proof is truncated".to_string()
+            }
+            halo2_proofs::plonk::Error::Transcript(io) => format!("malformed proof: {io}"),
+            other => format!("{other:?}"),
+        },
     })?;
     let extra = proof.len().saturating_sub(position.get());
     if extra != 0 {

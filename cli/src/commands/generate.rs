@@ -3,7 +3,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
+use anyhow::anyhow;
 use marginproof_prover::generate::{generate, GenerateOptions};
 
 use crate::outcome::{finish, OrExit, Outcome};
@@ -31,13 +31,13 @@ pub struct GenerateArgs {
 /// Writes `text` to `path` through a temporary file and a rename.
 pub fn write_atomically(path: &Path, text: &str) -> anyhow::Result<()> {
     let tmp = path.with_extension(format!("partial-{}", std::process::id()));
-    fs::write(&tmp, text).with_context(|| format!("{}", tmp.display()))?;
-    fs::rename(&tmp, path).with_context(|| format!("{}", path.display()))
+    fs::write(&tmp, text).map_err(|e| anyhow!("{}: {e}", tmp.display()))?;
+    fs::rename(&tmp, path).map_err(|e| anyhow!("{}: {e}", path.display()))
 }
 
 /// Writes a synthetic venue into `out`; returns the config and accounts paths.
 pub fn write_venue(out: &Path, options: &GenerateOptions) -> anyhow::Result<(PathBuf, PathBuf)> {
-    fs::create_dir_all(out).with_context(|| format!("{}", out.display()))?;
+    fs::create_dir_all(out).map_err(|e| anyhow!("{}: {e}", out.display()))?;
     let (config, accounts) = generate(options);
     let config_path = out.join("venue.toml");
     let accounts_path = out.join("accounts.csv");

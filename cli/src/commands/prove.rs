@@ -59,6 +59,13 @@ pub fn prove_files(
     let params = Arc::new(load_config(config).unusable()?);
     let records = load_accounts(accounts, &params).unusable()?;
     let load = started.elapsed();
+    let parent = out.parent().filter(|p| !p.as_os_str().is_empty());
+    if let Some(parent) = parent.filter(|p| !p.is_dir()) {
+        return Err(Outcome::Unusable(anyhow::anyhow!(
+            "{}: the output's parent directory does not exist",
+            parent.display()
+        )));
+    }
     if out.exists() {
         return Err(Outcome::Unusable(anyhow::anyhow!(
             "{}: already exists; choose a new output directory",

@@ -76,7 +76,7 @@ pub fn run(args: VerifyArgs) -> Outcome {
                 );
             }
             Err(Outcome::Rejected(e)) => {
-                let json = serde_json::json!({ "valid": false, "reason": format!("{e:#}") });
+                let json = serde_json::json!({ "valid": false, "reason": format!("{e}") });
                 println!(
                     "{}",
                     serde_json::to_string_pretty(&json).unwrap_or_default()

@@ -39,7 +39,7 @@ pub fn run(args: VerifyInclusionArgs) -> Outcome {
                 serde_json::to_string_pretty(&report.to_json(true)).unwrap_or_default()
             ),
             Err(Outcome::Rejected(e)) => {
-                let json = serde_json::json!({ "valid": false, "reason": format!("{e:#}") });
+                let json = serde_json::json!({ "valid": false, "reason": format!("{e}") });
                 println!(
                     "{}",
                     serde_json::to_string_pretty(&json).unwrap_or_default()
