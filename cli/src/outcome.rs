@@ -65,3 +65,17 @@ pub fn store_outcome(e: StoreError) -> Outcome {
         Outcome::Unusable(e.into())
     }
 }
+
+/// For `--json`: prints the value of a result, or `{"valid": false, "reason": …}` for a rejection.
+/// Unusable input prints nothing on standard output (its message goes to standard error).
+pub fn print_json<T>(result: &Result<T, Outcome>, to_json: impl FnOnce(&T) -> serde_json::Value) {
+    let json = match result {
+        Ok(value) => to_json(value),
+        Err(Outcome::Rejected(e)) => serde_json::json!({ "valid": false, "reason": e.to_string() }),
+        Err(_) => return,
+    };
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&json).unwrap_or_default()
+    );
+}

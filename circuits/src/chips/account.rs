@@ -26,7 +26,7 @@ use halo2_proofs::{
 };
 
 use crate::chips::range_check::{RangeCheckChip, RangeCheckInstructions};
-use crate::chips::tiered::{TierTableIds, TieredRateChip, TieredRateInstructions};
+use crate::chips::tiered::{TierTableIds, TieredInput, TieredRateChip, TieredRateInstructions};
 use crate::circuit::witness::AccountWitness;
 use crate::config::RiskParams;
 use crate::field::Fp;
@@ -314,11 +314,7 @@ struct Pending {
 }
 
 struct TierProof {
-    what: String,
-    table_id: u64,
-    sign: Option<AssignedCell<Fp, Fp>>,
-    x: AssignedCell<Fp, Fp>,
-    value: AssignedCell<Fp, Fp>,
+    input: TieredInput,
     source: TierSource,
 }
 
@@ -426,11 +422,13 @@ impl AccountInstructions for AccountChip {
                         .ranges
                         .push((format!("{sym} net code"), code, QUANTITY_BITS));
                     pending.tiers.push(TierProof {
-                        what: sym.clone(),
-                        table_id: ids.asset(i),
-                        sign: Some(sigma),
-                        x,
-                        value: f,
+                        input: TieredInput {
+                            what: sym.clone(),
+                            table_id: ids.asset(i),
+                            sign: Some(sigma),
+                            x,
+                            value: f,
+                        },
                         source: TierSource::Asset(i),
                     });
                     asset_terms.push(b);
@@ -484,11 +482,13 @@ impl AccountInstructions for AccountChip {
                         .ranges
                         .push((format!("{sym} cost code"), mc, COST_BITS));
                     pending.tiers.push(TierProof {
-                        what: sym.clone(),
-                        table_id: ids.market(j),
-                        sign: None,
-                        x: n,
-                        value: f,
+                        input: TieredInput {
+                            what: sym.clone(),
+                            table_id: ids.market(j),
+                            sign: None,
+                            x: n,
+                            value: f,
+                        },
                         source: TierSource::Market(j),
                     });
                     market_terms.push(s);
@@ -575,13 +575,9 @@ impl AccountInstructions for AccountChip {
                 TierSource::Market(j) => &w.positions[j].tier,
             });
             tiers.tiered_value(
-                layouter.namespace(|| t.what.clone()),
+                layouter.namespace(|| t.input.what.clone()),
                 range,
-                &t.what,
-                t.table_id,
-                t.sign.as_ref(),
-                &t.x,
-                &t.value,
+                &t.input,
                 tier,
             )?;
         }

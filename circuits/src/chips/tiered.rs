@@ -60,20 +60,31 @@ impl TierTableIds {
     }
 }
 
+/// One evaluation to prove: `value = T(x)` for table `T = table_id + sign` (`sign` is 0 when
+/// `None`, as for perpetual markets).
+#[derive(Debug, Clone)]
+pub struct TieredInput {
+    /// Names the region (`tiered rate: <what>`) and its range checks.
+    pub what: String,
+    /// Table id for `sign = 0` (see [`TierTableIds`]).
+    pub table_id: u64,
+    /// The sign that selects the next table id, if any.
+    pub sign: Option<AssignedCell<Fp, Fp>>,
+    /// The argument `x`.
+    pub x: AssignedCell<Fp, Fp>,
+    /// The claimed `T(x)`.
+    pub value: AssignedCell<Fp, Fp>,
+}
+
 /// Instructions of the tiered-function chip.
 pub trait TieredRateInstructions {
-    /// Constrains `value = T(x)` where `T` is table `table_id + sign` (`sign` is 0 when `None`).
-    /// `tier` is the witnessed tier; its parameters are checked by lookup.
-    #[allow(clippy::too_many_arguments)]
+    /// Constrains `input.value = T(input.x)`; `tier` is the witnessed tier, whose parameters are
+    /// checked by lookup.
     fn tiered_value(
         &self,
         layouter: impl Layouter<Fp>,
         range: &RangeCheckChip,
-        what: &str,
-        table_id: u64,
-        sign: Option<&AssignedCell<Fp, Fp>>,
-        x: &AssignedCell<Fp, Fp>,
-        value: &AssignedCell<Fp, Fp>,
+        input: &TieredInput,
         tier: Value<&TierWitness>,
     ) -> Result<(), Error>;
 }
@@ -245,13 +256,16 @@ impl TieredRateInstructions for TieredRateChip {
         &self,
         mut layouter: impl Layouter<Fp>,
         range: &RangeCheckChip,
-        what: &str,
-        table_id: u64,
-        sign: Option<&AssignedCell<Fp, Fp>>,
-        x: &AssignedCell<Fp, Fp>,
-        value: &AssignedCell<Fp, Fp>,
+        input: &TieredInput,
         tier: Value<&TierWitness>,
     ) -> Result<(), Error> {
+        let TieredInput {
+            what,
+            table_id,
+            sign,
+            x,
+            value,
+        } = input;
         let cfg = &self.config;
         let (offset, room) = layouter.assign_region(
             || format!("tiered rate: {what}"),
@@ -261,7 +275,7 @@ impl TieredRateInstructions for TieredRateChip {
                     || "table id",
                     cfg.table_id,
                     0,
-                    || Value::known(Fp::from(table_id)),
+                    || Value::known(Fp::from(*table_id)),
                 )?;
                 match sign {
                     Some(s) => s.copy_advice(|| "sign", &mut region, cfg.advice[SIGN], 0)?,

@@ -8,7 +8,7 @@ use marginproof_verifier::report::totals_report;
 use marginproof_verifier::store::{load_or_create_params, read_manifest, read_proof, ParamsSource};
 
 use crate::commands::prove::secs;
-use crate::outcome::{finish, store_outcome, OrExit, Outcome};
+use crate::outcome::{finish, print_json, store_outcome, OrExit, Outcome};
 use crate::CacheArgs;
 
 /// Arguments of `verify`.
@@ -62,28 +62,15 @@ pub fn verify_dir(public_dir: &Path, cache_dir: &Path) -> Result<VerifyRun, Outc
 pub fn run(args: VerifyArgs) -> Outcome {
     let result = verify_dir(&args.public, &args.cache.dir());
     if args.json {
-        match &result {
-            Ok(run) => {
-                let mut json = totals_report(&run.verified.params, &run.verified.totals).to_json();
-                if let Some(map) = json.as_object_mut() {
-                    map.insert("valid".into(), true.into());
-                    map.insert("root".into(), run.verified.root_hex().into());
-                    map.insert("batches".into(), run.verified.batches.into());
-                }
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&json).unwrap_or_default()
-                );
+        print_json(&result, |run| {
+            let mut json = totals_report(&run.verified.params, &run.verified.totals).to_json();
+            if let Some(map) = json.as_object_mut() {
+                map.insert("valid".into(), true.into());
+                map.insert("root".into(), run.verified.root_hex().into());
+                map.insert("batches".into(), run.verified.batches.into());
             }
-            Err(Outcome::Rejected(e)) => {
-                let json = serde_json::json!({ "valid": false, "reason": format!("{e}") });
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&json).unwrap_or_default()
-                );
-            }
-            Err(_) => {}
-        }
+            json
+        });
     }
     finish(result.map(|run| {
         if !args.json {

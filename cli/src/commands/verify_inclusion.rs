@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use marginproof_verifier::inclusion::{verify_inclusion, InclusionReport, MAX_PROOF_BYTES};
 use marginproof_verifier::store::{read_manifest, read_text};
 
-use crate::outcome::{finish, store_outcome, OrExit, Outcome};
+use crate::outcome::{finish, print_json, store_outcome, OrExit, Outcome};
 
 /// Arguments of `verify-inclusion`.
 #[derive(clap::Args)]
@@ -33,20 +33,7 @@ pub fn check_files(proof: &Path, manifest: &Path) -> Result<InclusionReport, Out
 pub fn run(args: VerifyInclusionArgs) -> Outcome {
     let result = check_files(&args.proof, &args.manifest);
     if args.json {
-        match &result {
-            Ok(report) => println!(
-                "{}",
-                serde_json::to_string_pretty(&report.to_json(true)).unwrap_or_default()
-            ),
-            Err(Outcome::Rejected(e)) => {
-                let json = serde_json::json!({ "valid": false, "reason": format!("{e}") });
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&json).unwrap_or_default()
-                );
-            }
-            Err(_) => {}
-        }
+        print_json(&result, |report| report.to_json(true));
     }
     finish(result.map(|report| {
         if !args.json {
