@@ -1,7 +1,7 @@
 //! The public statement: what one batch proof exposes (its public inputs, at named offsets) and
 //! the published files built from them (SPEC §5): the manifest and a user's inclusion proof.
 
-use num_bigint::BigInt;
+use num_bigint::{BigInt, Sign};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -191,22 +191,36 @@ impl TotalsFile {
 
     /// Reads the totals against `params`: symbols in configuration order, every entry an integer.
     pub fn to_totals(&self, params: &RiskParams) -> Result<Totals, StatementError> {
-        let int = |field: String, text: &str| -> Result<BigInt, StatementError> {
-            let ok = !text.is_empty()
-                && text
-                    .strip_prefix('-')
-                    .unwrap_or(text)
-                    .bytes()
-                    .all(|b| b.is_ascii_digit())
-                && text.len() <= 100;
-            if !ok {
+        // Each total is an integer within its proven range (`units::total_bits`): a value off by
+        // a multiple of p would open the same commitment, so it must be refused here.
+        let int = |field: String,
+                   text: &str,
+                   bits: usize,
+                   signed: bool|
+         -> Result<BigInt, StatementError> {
+            let digits = text.strip_prefix('-').unwrap_or(text);
+            if digits.is_empty() || digits.len() > 80 || !digits.bytes().all(|b| b.is_ascii_digit())
+            {
                 return Err(StatementError::Totals(format!(
                     "{field}: `{text}` is not an integer"
                 )));
             }
-            text.parse::<BigInt>()
-                .map_err(|_| StatementError::Totals(format!("{field}: `{text}` is not an integer")))
+            let value = text.parse::<BigInt>().map_err(|_| {
+                StatementError::Totals(format!("{field}: `{text}` is not an integer"))
+            })?;
+            if (!signed && value.sign() == Sign::Minus) || value.magnitude().bits() > bits as u64 {
+                let range = if signed {
+                    format!("|x| < 2^{bits}")
+                } else {
+                    format!("0 ≤ x < 2^{bits}")
+                };
+                return Err(StatementError::Totals(format!(
+                    "{field}: `{text}` is outside {range}"
+                )));
+            }
+            Ok(value)
         };
+        use crate::units::total_bits::{COUNT, EQUITY, PNL, QUANTITY, SHORTFALL};
         if self.assets.len() != params.assets.len() || self.markets.len() != params.markets.len() {
             return Err(StatementError::Totals(
                 "one entry per configured asset and market is required".into(),
@@ -226,8 +240,13 @@ impl TotalsFile {
                 )));
             }
             *t = AssetTotals {
-                balance: int(format!("{}.balance", file.symbol), &file.balance)?,
-                debt: int(format!("{}.debt", file.symbol), &file.debt)?,
+                balance: int(
+                    format!("{}.balance", file.symbol),
+                    &file.balance,
+                    QUANTITY,
+                    false,
+                )?,
+                debt: int(format!("{}.debt", file.symbol), &file.debt, QUANTITY, false)?,
             };
         }
         for ((file, p), t) in self
@@ -243,20 +262,27 @@ impl TotalsFile {
                 )));
             }
             *t = MarketTotals {
-                net_size: int(format!("{}.net_size", file.symbol), &file.net_size)?,
+                net_size: int(
+                    format!("{}.net_size", file.symbol),
+                    &file.net_size,
+                    QUANTITY,
+                    true,
+                )?,
                 open_interest: int(
                     format!("{}.open_interest", file.symbol),
                     &file.open_interest,
+                    QUANTITY,
+                    false,
                 )?,
-                pnl: int(format!("{}.pnl", file.symbol), &file.pnl)?,
+                pnl: int(format!("{}.pnl", file.symbol), &file.pnl, PNL, true)?,
             };
         }
-        totals.accounts = int("accounts".into(), &self.accounts)?;
-        totals.liquidatable = int("liquidatable".into(), &self.liquidatable)?;
-        totals.bankrupt = int("bankrupt".into(), &self.bankrupt)?;
-        totals.equity = int("equity".into(), &self.equity)?;
-        totals.bad_debt = int("bad_debt".into(), &self.bad_debt)?;
-        totals.shortfall = int("shortfall".into(), &self.shortfall)?;
+        totals.accounts = int("accounts".into(), &self.accounts, COUNT, false)?;
+        totals.liquidatable = int("liquidatable".into(), &self.liquidatable, COUNT, false)?;
+        totals.bankrupt = int("bankrupt".into(), &self.bankrupt, COUNT, false)?;
+        totals.equity = int("equity".into(), &self.equity, EQUITY, false)?;
+        totals.bad_debt = int("bad_debt".into(), &self.bad_debt, EQUITY, false)?;
+        totals.shortfall = int("shortfall".into(), &self.shortfall, SHORTFALL, false)?;
         Ok(totals)
     }
 }

@@ -31,3 +31,22 @@ pub const EQUITY_BITS: usize = 144;
 pub const MARGIN_TEST_BITS: usize = 192;
 /// Accounts in one snapshot are below 2^32, so every total stays below 2^32 · 2^192 = 2^224 < p.
 pub const MAX_ACCOUNTS_LOG2: usize = 32;
+
+/// Largest magnitude, in bits, of each published total: its per-account bound plus
+/// [`MAX_ACCOUNTS_LOG2`]. Every one is below 2^253 < p/2, so a total in range is the only integer
+/// in range with its field element: the verifier refuses any other (a total off by a multiple
+/// of p would otherwise open the same commitment).
+pub mod total_bits {
+    use super::*;
+    /// Σ b, Σ l, Σ |s| (non-negative) and Σ s (signed): quantities below 2^64.
+    pub const QUANTITY: usize = QUANTITY_BITS + MAX_ACCOUNTS_LOG2;
+    /// Σ U (signed): `|U| < 2^128 + 2^128`.
+    pub const PNL: usize = COST_BITS + 1 + MAX_ACCOUNTS_LOG2;
+    /// Counts: at most one per account.
+    pub const COUNT: usize = 1 + MAX_ACCOUNTS_LOG2;
+    /// Σ max(E, 0) and Σ max(−E, 0): the equity code is below 2^144.
+    pub const EQUITY: usize = EQUITY_BITS + 1 + MAX_ACCOUNTS_LOG2;
+    /// Σ max(0, θ·MR − AE·RS): the margin code is below 2^192.
+    pub const SHORTFALL: usize = MARGIN_TEST_BITS + 1 + MAX_ACCOUNTS_LOG2;
+    const _: () = assert!(SHORTFALL < 253 && EQUITY < 253 && PNL < 253);
+}

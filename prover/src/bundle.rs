@@ -1,16 +1,21 @@
-//! Writing a bundle (SPEC §5) atomically: everything goes to a temporary directory beside the
-//! output, which is renamed into place only when complete. `private/` files are owner-only.
+//! The bundle on disk (SPEC §5), written so that a crash loses nothing: every file is written to a
+//! temporary name in its directory, synced, and renamed into place, so a killed run leaves only
+//! whole files. `private/` is owner-only (directory 0700, files 0600).
 //!
 //! ```text
-//! BUNDLE/public/manifest.json            config, root, totals, opening, batch entries
-//! BUNDLE/public/batches/batch-NNNNNN.proof
+//! BUNDLE/private/secret                  the 32-byte secret, when prove generated it (first)
+//! BUNDLE/private/job.json                what the run is for (second): see `job`
+//! BUNDLE/public/batches/batch-NNNNNN.proof   each batch proof, as soon as it is proven
 //! BUNDLE/private/accounts.json           per account: leaf index, salt, record in units
 //! BUNDLE/private/leaves.json             every leaf, padding included
-//! BUNDLE/private/secret                  the 32-byte secret, when prove generated it
+//! BUNDLE/public/manifest.json            config, root, totals, opening, batch entries (LAST)
 //! ```
+//!
+//! The manifest is written last: its presence marks a complete bundle. A directory with
+//! `private/job.json` and no manifest is an interrupted run, which `prove` resumes.
 
 use std::fs;
-use std::io::Write;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use marginproof_circuits::field::fp_to_hex;
@@ -18,8 +23,7 @@ use marginproof_circuits::model::RecordInUnits;
 use serde::{Deserialize, Serialize};
 
 use crate::error::ProveError;
-use crate::prove::ProvenSnapshot;
-use crate::secret::VenueSecret;
+use crate::snapshot::SnapshotLayout;
 
 /// One account in `private/accounts.json`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -53,7 +57,101 @@ pub struct PrivateLeaves {
     pub leaves: Vec<String>,
 }
 
-fn write_file(path: &Path, bytes: &[u8], private: bool) -> Result<(), ProveError> {
+/// The paths of a bundle directory.
+#[derive(Debug, Clone)]
+pub struct BundlePaths {
+    /// The bundle directory.
+    pub root: PathBuf,
+}
+
+impl BundlePaths {
+    /// The paths of the bundle at `root`.
+    pub fn new(root: &Path) -> Self {
+        BundlePaths {
+            root: root.to_path_buf(),
+        }
+    }
+    /// `public/`.
+    pub fn public(&self) -> PathBuf {
+        self.root.join("public")
+    }
+    /// `public/batches/`.
+    pub fn batches(&self) -> PathBuf {
+        self.public().join("batches")
+    }
+    /// `public/manifest.json`.
+    pub fn manifest(&self) -> PathBuf {
+        self.public().join("manifest.json")
+    }
+    /// `private/`.
+    pub fn private(&self) -> PathBuf {
+        self.root.join("private")
+    }
+    /// `private/job.json`.
+    pub fn job(&self) -> PathBuf {
+        self.private().join("job.json")
+    }
+    /// `private/secret`.
+    pub fn secret(&self) -> PathBuf {
+        self.private().join("secret")
+    }
+    /// `private/accounts.json`.
+    pub fn accounts(&self) -> PathBuf {
+        self.private().join("accounts.json")
+    }
+    /// `private/leaves.json`.
+    pub fn leaves(&self) -> PathBuf {
+        self.private().join("leaves.json")
+    }
+    /// Batch `index`'s proof file.
+    pub fn proof(&self, index: usize) -> PathBuf {
+        self.public().join(proof_file_name(index))
+    }
+}
+
+/// The proof file of batch `index`, relative to `public/`.
+pub fn proof_file_name(index: usize) -> String {
+    format!("batches/batch-{index:06}.proof")
+}
+
+/// Marks the temporary files of [`write_atomic`]: `.NAME.tmp-PID`.
+const TEMP_MARK: &str = ".tmp-";
+
+/// Whether a file name is one of [`write_atomic`]'s temporary names (left by an interrupted run).
+pub fn is_temp_name(name: &str) -> bool {
+    name.starts_with('.') && name.contains(TEMP_MARK)
+}
+
+/// Syncs a directory, so that a rename in it survives a crash of the machine.
+fn sync_dir(dir: &Path) -> Result<(), ProveError> {
+    #[cfg(unix)]
+    {
+        let handle = fs::File::open(dir).map_err(|e| ProveError::io(dir, e))?;
+        handle.sync_all().map_err(|e| ProveError::io(dir, e))?;
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
+}
+
+/// Writes `bytes` to `path` atomically: to a temporary name in the same directory (mode 0600 when
+/// `private`), synced, then renamed over `path`. A crash leaves either the old file, no file, or
+/// the whole new file (and perhaps a temporary file, which [`remove_temp_files`] clears).
+pub fn write_atomic(path: &Path, bytes: &[u8], private: bool) -> Result<(), ProveError> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "file".into());
+    let tmp = dir.join(format!(".{name}{TEMP_MARK}{}", std::process::id()));
+    match fs::remove_file(&tmp) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(ProveError::io(&tmp, e)),
+    }
     let mut options = fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -63,82 +161,91 @@ fn write_file(path: &Path, bytes: &[u8], private: bool) -> Result<(), ProveError
     }
     #[cfg(not(unix))]
     let _ = private;
-    let mut file = options.open(path).map_err(|e| ProveError::io(path, e))?;
-    file.write_all(bytes).map_err(|e| ProveError::io(path, e))?;
-    file.sync_all().map_err(|e| ProveError::io(path, e))
+    let result = (|| {
+        let mut file = options.open(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()
+    })();
+    if let Err(e) = result {
+        let _ = fs::remove_file(&tmp);
+        return Err(ProveError::io(&tmp, e));
+    }
+    if let Err(e) = fs::rename(&tmp, path) {
+        let _ = fs::remove_file(&tmp);
+        return Err(ProveError::io(path, e));
+    }
+    sync_dir(dir)
 }
 
-fn create_dir(path: &Path, private: bool) -> Result<(), ProveError> {
-    fs::create_dir_all(path).map_err(|e| ProveError::io(path, e))?;
+/// Creates the directory `path` (its parent must exist); 0700 when `private`.
+pub fn create_dir(path: &Path, private: bool) -> Result<(), ProveError> {
+    let mut builder = fs::DirBuilder::new();
     #[cfg(unix)]
     if private {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(path).map_err(|e| ProveError::io(path, e))?;
+    #[cfg(unix)]
+    if private {
+        // The mode above is filtered by the umask; set it exactly.
         use std::os::unix::fs::PermissionsExt;
         fs::set_permissions(path, fs::Permissions::from_mode(0o700))
             .map_err(|e| ProveError::io(path, e))?;
     }
-    #[cfg(not(unix))]
-    let _ = private;
     Ok(())
 }
 
-fn json<T: Serialize>(value: &T) -> Vec<u8> {
+/// Creates a fresh bundle directory at `out` (which must not exist; its parent must):
+/// `public/batches/` and the owner-only `private/`.
+pub fn create_bundle_dirs(out: &Path) -> Result<BundlePaths, ProveError> {
+    let paths = BundlePaths::new(out);
+    create_dir(out, false)?;
+    create_dir(&paths.public(), false)?;
+    create_dir(&paths.batches(), false)?;
+    create_dir(&paths.private(), true)?;
+    sync_dir(out)?;
+    Ok(paths)
+}
+
+/// Removes the temporary files an interrupted run left in `dir`; returns how many.
+pub fn remove_temp_files(dir: &Path) -> Result<usize, ProveError> {
+    let mut removed = 0;
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(ProveError::io(dir, e)),
+    };
+    for entry in entries {
+        let entry = entry.map_err(|e| ProveError::io(dir, e))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if is_temp_name(&name) {
+            let path = entry.path();
+            fs::remove_file(&path).map_err(|e| ProveError::io(&path, e))?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
+/// Pretty JSON with a final newline.
+pub(crate) fn json<T: Serialize>(value: &T) -> Vec<u8> {
     // Serializing these plain structs cannot fail.
     let mut bytes = serde_json::to_vec_pretty(value).unwrap_or_default();
     bytes.push(b'\n');
     bytes
 }
 
-/// Removes a temporary directory when dropped, unless disarmed.
-struct TempDir(Option<PathBuf>);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        if let Some(path) = self.0.take() {
-            let _ = fs::remove_dir_all(path);
-        }
-    }
-}
-
-/// Writes `proven` to `out`, which must not exist; `keep_secret` goes to `private/secret`.
-pub fn write_bundle(
-    out: &Path,
-    proven: &ProvenSnapshot,
-    keep_secret: Option<&VenueSecret>,
+/// Writes `private/accounts.json` and `private/leaves.json` (owner-only, atomically).
+pub fn write_private_files(
+    paths: &BundlePaths,
+    layout: &SnapshotLayout,
+    leaves: &[marginproof_circuits::field::Fp],
 ) -> Result<(), ProveError> {
-    if out.exists() {
-        return Err(ProveError::OutputExists(out.display().to_string()));
-    }
-    let parent = out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = out
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "bundle".into());
-    let tmp = parent.join(format!(".{name}.partial-{}", std::process::id()));
-    let mut guard = TempDir(Some(tmp.clone()));
-    if tmp.exists() {
-        fs::remove_dir_all(&tmp).map_err(|e| ProveError::io(&tmp, e))?;
-    }
-    create_dir(&tmp.join("public").join("batches"), false)?;
-    create_dir(&tmp.join("private"), true)?;
-
-    for (i, proof) in proven.proofs.iter().enumerate() {
-        let path = tmp.join("public").join(&proven.manifest.batches[i].proof);
-        write_file(&path, proof, false)?;
-    }
-    write_file(
-        &tmp.join("public").join("manifest.json"),
-        &json(&proven.manifest),
-        false,
-    )?;
-
-    let params = &proven.layout.params;
+    let params = &layout.params;
     let accounts = PrivateAccounts {
         snapshot_id: params.snapshot_id.clone(),
-        accounts: proven
-            .layout
+        accounts: layout
             .slots
             .iter()
             .enumerate()
@@ -150,23 +257,9 @@ pub fn write_bundle(
             })
             .collect(),
     };
-    write_file(
-        &tmp.join("private").join("accounts.json"),
-        &json(&accounts),
-        true,
-    )?;
+    write_atomic(&paths.accounts(), &json(&accounts), true)?;
     let leaves = PrivateLeaves {
-        leaves: proven.leaves.iter().map(fp_to_hex).collect(),
+        leaves: leaves.iter().map(fp_to_hex).collect(),
     };
-    write_file(
-        &tmp.join("private").join("leaves.json"),
-        &json(&leaves),
-        true,
-    )?;
-    if let Some(secret) = keep_secret {
-        secret.write(&tmp.join("private").join("secret"))?;
-    }
-    fs::rename(&tmp, out).map_err(|e| ProveError::io(out, e))?;
-    guard.0 = None;
-    Ok(())
+    write_atomic(&paths.leaves(), &json(&leaves), true)
 }

@@ -30,9 +30,31 @@ pub enum ProveError {
         /// Its length.
         len: usize,
     },
-    /// The output directory is already there.
-    #[error("{0}: already exists; choose a new output directory")]
-    OutputExists(String),
+    /// The output directory holds a complete bundle.
+    #[error("{0}: already complete (public/manifest.json exists); choose a new output directory")]
+    AlreadyComplete(String),
+    /// The output path exists and is not an interrupted `prove` run.
+    #[error("{0}: already exists and is not a marginproof job (no private/job.json); choose a new output directory")]
+    NotAJob(String),
+    /// `private/job.json` cannot be read as a job file.
+    #[error("{path}: not a marginproof job file ({problem}); choose a new output directory")]
+    CorruptJob {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        problem: String,
+    },
+    /// The interrupted run in the output directory was for other inputs.
+    #[error("{path}: cannot resume: this directory is a job for other inputs; {field} differs. Rerun with the same --config, --accounts, --batch-size and secret, or choose a new output directory")]
+    JobMismatch {
+        /// The output directory.
+        path: String,
+        /// What differs.
+        field: crate::job::JobField,
+    },
+    /// An interrupted run is resumed without a secret: no `--secret-file` and none in `private/`.
+    #[error("{0}: cannot resume: no secret (this job's secret is not in private/); give the job's --secret-file again, or choose a new output directory")]
+    MissingSecret(String),
     /// An option out of range.
     #[error("{0}")]
     BadOption(String),

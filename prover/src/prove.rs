@@ -1,12 +1,15 @@
-//! Proving a snapshot: lay out, prepare every batch natively, derive keys once, prove batches in
-//! parallel with a progress bar, and assemble the bundle's contents.
+//! Proving a snapshot into its bundle directory: lay out, prepare every batch natively, derive
+//! keys once, prove batches in parallel with a progress bar, writing each proof as soon as it is
+//! proven, then the private files and the manifest. An interrupted run is resumed.
 
-use std::path::PathBuf;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use halo2_proofs::pasta::EqAffine;
-use halo2_proofs::plonk::{create_proof, keygen_pk, keygen_vk, ProvingKey};
+use halo2_proofs::plonk::{create_proof, keygen_pk, keygen_vk, ProvingKey, VerifyingKey};
 use halo2_proofs::poly::commitment::Params;
 use halo2_proofs::transcript::{Blake2bWrite, Challenge255};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -16,12 +19,20 @@ use marginproof_circuits::circuit::BatchCircuit;
 use marginproof_circuits::field::{fp_to_hex, Fp};
 use marginproof_circuits::hash::snapshot::snapshot_root;
 use marginproof_circuits::model::{AccountRecord, Totals};
-use marginproof_circuits::statement::{BatchEntry, Manifest, TotalsFile, FORMAT_VERSION};
+use marginproof_circuits::statement::{
+    BatchEntry, BatchStatement, Manifest, TotalsFile, FORMAT_VERSION,
+};
 use marginproof_circuits::RiskParams;
-use marginproof_verifier::store::{load_or_create_params, ParamsSource};
+use marginproof_verifier::bundle::{verify_batch_proof, MAX_PROOF_BYTES};
+use marginproof_verifier::store::{load_or_create_params, read_limited, ParamsSource, StoreError};
 use rayon::prelude::*;
 
+pub use crate::bundle::proof_file_name;
+use crate::bundle::{
+    create_bundle_dirs, json, remove_temp_files, write_atomic, write_private_files, BundlePaths,
+};
 use crate::error::ProveError;
+use crate::job::{inspect_output, JobFile, OutputState};
 use crate::secret::VenueSecret;
 use crate::snapshot::SnapshotLayout;
 
@@ -54,11 +65,15 @@ pub struct StageTimings {
     pub params_cached: bool,
     /// Verifying and proving keys.
     pub keygen: Duration,
-    /// All batch proofs.
+    /// Checking the proofs an interrupted run left (zero on a fresh run).
+    pub check: Duration,
+    /// Batch proofs made by this run (each written as soon as it is proven).
     pub prove: Duration,
+    /// Private files and manifest.
+    pub write: Duration,
 }
 
-/// A proven snapshot, ready to be written.
+/// A proven snapshot, as written to its bundle directory.
 #[derive(Debug, Clone)]
 pub struct ProvenSnapshot {
     /// The public manifest.
@@ -75,6 +90,8 @@ pub struct ProvenSnapshot {
     pub k: u32,
     /// Stage timings.
     pub timings: StageTimings,
+    /// What a resumed run kept; `None` on a fresh run.
+    pub resumed: Option<Resumed>,
 }
 
 /// The batch size used when none is given: the smallest power of two that holds every account,
@@ -142,29 +159,175 @@ pub fn prepare_batches(
     (batches, totals)
 }
 
-/// Proves a snapshot end to end (without writing it).
-pub fn prove_snapshot(
-    params: Arc<RiskParams>,
-    records: Vec<AccountRecord>,
-    secret: &VenueSecret,
-    options: &ProveOptions,
-) -> Result<ProvenSnapshot, ProveError> {
+/// Where the secret comes from.
+#[derive(Debug, Clone)]
+pub enum SecretChoice {
+    /// Given by the venue (`--secret-file`).
+    Given(VenueSecret),
+    /// Made by `prove` and kept in `private/secret`; a resumed run reads it back from there.
+    Generate,
+}
+
+/// What a resumed run found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Resumed {
+    /// Batch proofs already on disk that verify against their statements, kept.
+    pub kept: usize,
+    /// Batch proofs in the bundle.
+    pub batches: usize,
+    /// Proof files that did not verify (or could not be read), deleted and proven again.
+    pub discarded: usize,
+    /// Temporary files of the interrupted run, deleted.
+    pub temp_files: usize,
+}
+
+/// The batch size of a run: `options.batch_size` checked, or [`default_batch_size`].
+pub fn resolve_batch_size(options: &ProveOptions, accounts: usize) -> Result<usize, ProveError> {
     let batch_size = options
         .batch_size
-        .unwrap_or_else(|| default_batch_size(records.len()));
+        .unwrap_or_else(|| default_batch_size(accounts));
     if !batch_size.is_power_of_two() || batch_size > MAX_BATCH_SIZE {
         return Err(ProveError::BadOption(format!(
             "--batch-size {batch_size}: must be a power of two from 1 to {MAX_BATCH_SIZE}"
         )));
     }
+    Ok(batch_size)
+}
+
+/// Opens the output directory: creates a fresh one (directories, the generated secret, then
+/// `private/job.json`), or checks an interrupted one's job against this run's inputs. Returns the
+/// secret to use and whether the run resumes.
+fn open_output(
+    out: &Path,
+    params: &RiskParams,
+    records: &[AccountRecord],
+    batch_size: usize,
+    secret: SecretChoice,
+) -> Result<(BundlePaths, VenueSecret, bool), ProveError> {
+    match inspect_output(out)? {
+        OutputState::Fresh => {
+            let (secret, generated) = match secret {
+                SecretChoice::Given(secret) => (secret, false),
+                SecretChoice::Generate => (VenueSecret::generate(), true),
+            };
+            let paths = create_bundle_dirs(out)?;
+            if generated {
+                // Before any proof, so that a resumed run proves with the same secret.
+                secret.write(&paths.secret())?;
+            }
+            JobFile::new(params, records, batch_size, &secret, generated).write(&paths)?;
+            Ok((paths, secret, false))
+        }
+        OutputState::Partial(job) => {
+            let paths = BundlePaths::new(out);
+            let secret = match secret {
+                SecretChoice::Given(secret) => secret,
+                SecretChoice::Generate if paths.secret().exists() => {
+                    VenueSecret::read(&paths.secret())?
+                }
+                SecretChoice::Generate => {
+                    return Err(ProveError::MissingSecret(out.display().to_string()))
+                }
+            };
+            let current = JobFile::new(params, records, batch_size, &secret, job.secret_generated);
+            if let Some(field) = job.mismatch(&current) {
+                return Err(ProveError::JobMismatch {
+                    path: out.display().to_string(),
+                    field,
+                });
+            }
+            Ok((paths, secret, true))
+        }
+    }
+}
+
+/// Removes what an interrupted run left that is not a whole file of this bundle: temporary files
+/// everywhere, and proof files beyond the last batch. Returns how many temporary files.
+fn clean_partial(paths: &BundlePaths, batch_count: usize) -> Result<usize, ProveError> {
+    let mut removed = 0;
+    for dir in [paths.batches(), paths.public(), paths.private()] {
+        removed += remove_temp_files(&dir)?;
+    }
+    let dir = paths.batches();
+    let entries = fs::read_dir(&dir).map_err(|e| ProveError::io(&dir, e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| ProveError::io(&dir, e))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let index = name
+            .strip_prefix("batch-")
+            .and_then(|rest| rest.strip_suffix(".proof"))
+            .and_then(|digits| digits.parse::<usize>().ok());
+        if index.is_some_and(|i| i >= batch_count) {
+            remove_file(&entry.path())?;
+        }
+    }
+    Ok(removed)
+}
+
+fn remove_file(path: &Path) -> Result<(), ProveError> {
+    match fs::remove_file(path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(ProveError::io(path, e)),
+    }
+}
+
+/// The proof already on disk for batch `index`, if it is there and verifies against `statement`;
+/// a file that does not (truncated, corrupt, from another run) is deleted.
+fn existing_proof(
+    paths: &BundlePaths,
+    ipa: &Params<EqAffine>,
+    vk: &VerifyingKey<EqAffine>,
+    index: usize,
+    statement: &BatchStatement,
+) -> Result<Option<Vec<u8>>, ProveError> {
+    let path = paths.proof(index);
+    let bytes = match read_limited(&path, MAX_PROOF_BYTES as u64) {
+        Ok(bytes) => Some(bytes),
+        Err(StoreError::Io { source, .. }) if source.kind() == io::ErrorKind::NotFound => {
+            return Ok(None)
+        }
+        Err(_) => None,
+    };
+    match bytes {
+        Some(bytes) if verify_batch_proof(ipa, vk, index, statement, &bytes).is_ok() => {
+            Ok(Some(bytes))
+        }
+        _ => {
+            remove_file(&path)?;
+            Ok(None)
+        }
+    }
+}
+
+/// Proves a snapshot into the bundle directory `out`, writing as it goes so that a crash loses
+/// nothing (see [`crate::bundle`]).
+///
+/// - `out` absent: creates it, writes the generated secret (if any) and `private/job.json`, then
+///   each batch proof as soon as it is proven, then the private files, then the manifest.
+/// - `out` holds an interrupted run (`private/job.json`, no manifest): checks that the job is for
+///   these inputs ([`ProveError::JobMismatch`] if not), keeps every proof on disk that verifies
+///   against its recomputed statement, proves the rest, and finishes the bundle.
+/// - otherwise: [`ProveError::AlreadyComplete`] or [`ProveError::NotAJob`].
+///
+/// Invalid options are refused before anything is written.
+pub fn prove_snapshot(
+    out: &Path,
+    params: Arc<RiskParams>,
+    records: Vec<AccountRecord>,
+    secret: SecretChoice,
+    options: &ProveOptions,
+) -> Result<ProvenSnapshot, ProveError> {
+    let batch_size = resolve_batch_size(options, records.len())?;
     let mut timings = StageTimings::default();
+    let (paths, secret, resuming) = open_output(out, &params, &records, batch_size, secret)?;
 
     let started = Instant::now();
-    let layout = SnapshotLayout::new(params.clone(), records, secret, batch_size);
+    let layout = SnapshotLayout::new(params.clone(), records, &secret, batch_size);
     timings.layout = started.elapsed();
 
     let started = Instant::now();
-    let (batches, totals) = prepare_batches(&layout, secret);
+    let (batches, totals) = prepare_batches(&layout, &secret);
     timings.witness = started.elapsed();
 
     let started = Instant::now();
@@ -180,8 +343,36 @@ pub fn prove_snapshot(
     timings.keygen = started.elapsed();
 
     let started = Instant::now();
+    let mut proofs: Vec<Option<Vec<u8>>> = vec![None; batches.len()];
+    let mut resumed = None;
+    if resuming {
+        // An interrupted run made these first; recreate them if they were removed since.
+        fs::create_dir_all(paths.batches()).map_err(|e| ProveError::io(&paths.batches(), e))?;
+        let temp_files = clean_partial(&paths, batches.len())?;
+        let present = (0..batches.len())
+            .filter(|&i| paths.proof(i).exists())
+            .count();
+        proofs = batches
+            .par_iter()
+            .enumerate()
+            .map(|(i, b)| existing_proof(&paths, &ipa, pk.get_vk(), i, &b.statement))
+            .collect::<Result<Vec<_>, _>>()?;
+        let kept = proofs.iter().filter(|p| p.is_some()).count();
+        resumed = Some(Resumed {
+            kept,
+            batches: batches.len(),
+            discarded: present.saturating_sub(kept),
+            temp_files,
+        });
+    }
+    timings.check = started.elapsed();
+
+    let started = Instant::now();
+    let todo: Vec<usize> = (0..batches.len())
+        .filter(|&i| proofs[i].is_none())
+        .collect();
     let bar = if options.progress {
-        let bar = ProgressBar::new(batches.len() as u64);
+        let bar = ProgressBar::new(todo.len() as u64);
         bar.set_style(
             ProgressStyle::with_template(
                 "proving {bar:40} {pos}/{len} batches [{elapsed_precise}, eta {eta}]",
@@ -192,17 +383,24 @@ pub fn prove_snapshot(
     } else {
         ProgressBar::hidden()
     };
-    let proofs = batches
+    let proven = todo
         .par_iter()
-        .map(|batch| {
-            let proof = prove_batch(&ipa, &pk, batch);
+        .map(|&i| {
+            let proof = prove_batch(&ipa, &pk, &batches[i])?;
+            // As soon as it is proven, whole or not at all: a crash keeps every finished batch.
+            write_atomic(&paths.proof(i), &proof, false)?;
             bar.inc(1);
-            proof
+            Ok((i, proof))
         })
-        .collect::<Result<Vec<_>, _>>()?;
+        .collect::<Result<Vec<_>, ProveError>>();
     bar.finish_and_clear();
+    for (i, proof) in proven? {
+        proofs[i] = Some(proof);
+    }
     timings.prove = started.elapsed();
+    let proofs: Vec<Vec<u8>> = proofs.into_iter().map(Option::unwrap_or_default).collect();
 
+    let started = Instant::now();
     let batch_roots: Vec<Fp> = batches.iter().map(|b| b.statement.batch_root).collect();
     let root = snapshot_root(&params, batch_size, &batch_roots);
     let manifest = Manifest {
@@ -223,10 +421,14 @@ pub fn prove_snapshot(
             })
             .collect(),
     };
-    let leaves = batches
+    let leaves: Vec<Fp> = batches
         .iter()
         .flat_map(|b| b.leaves.iter().copied())
         .collect();
+    write_private_files(&paths, &layout, &leaves)?;
+    // Last: the manifest's presence marks a complete bundle.
+    write_atomic(&paths.manifest(), &json(&manifest), false)?;
+    timings.write = started.elapsed();
     Ok(ProvenSnapshot {
         manifest,
         proofs,
@@ -235,10 +437,6 @@ pub fn prove_snapshot(
         totals,
         k,
         timings,
+        resumed,
     })
-}
-
-/// The proof file of batch `index`, relative to `public/`.
-pub fn proof_file_name(index: usize) -> String {
-    format!("batches/batch-{index:06}.proof")
 }

@@ -2,7 +2,6 @@
 //! the leaf order, and the running-totals blindings. Nothing derived here is ever logged.
 
 use std::fs;
-use std::io::Write;
 use std::path::Path;
 
 use blake2::digest::{FixedOutput, KeyInit, Update};
@@ -47,19 +46,14 @@ impl VenueSecret {
         Ok(VenueSecret(bytes))
     }
 
-    /// Writes the secret to `path`, readable by the owner only.
+    /// Writes the secret to `path` atomically, readable by the owner only (0600).
     pub fn write(&self, path: &Path) -> Result<(), ProveError> {
-        let mut options = fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        let mut file = options.open(path).map_err(|e| ProveError::io(path, e))?;
-        file.write_all(&self.0)
-            .map_err(|e| ProveError::io(path, e))?;
-        file.sync_all().map_err(|e| ProveError::io(path, e))
+        crate::bundle::write_atomic(path, &self.0, true)
+    }
+
+    /// A keyed digest of a fixed label: tells two secrets apart without revealing either.
+    pub fn fingerprint(&self) -> [u8; 64] {
+        self.derive(b"marginproof/fingerprint/v1", "", b"")
     }
 
     fn derive(&self, purpose: &[u8], snapshot_id: &str, item: &[u8]) -> [u8; 64] {
@@ -106,5 +100,6 @@ mod tests {
         assert_eq!(a.salt("s1", "x"), a.salt("s1", "x"));
         assert_ne!(a.blinding("s1", 0), a.blinding("s1", 1));
         assert_eq!(format!("{a:?}"), "VenueSecret(<redacted>)");
+        assert_ne!(a.fingerprint(), b.fingerprint());
     }
 }

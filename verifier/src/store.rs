@@ -98,11 +98,21 @@ pub fn read_proof(
             reason: format!("proof path `{}` leaves the bundle", entry.proof),
         });
     }
-    read_limited(&public_dir.join(relative), MAX_PROOF_BYTES as u64).map_err(|e| {
-        BundleError::ProofFile {
-            batch,
-            reason: e.to_string(),
+    let path = public_dir.join(relative);
+    // Only a regular file (after symlinks): opening a FIFO the bundle ships under a proof's name
+    // would block forever, and a device or directory is not a proof either.
+    match fs::metadata(&path) {
+        Ok(meta) if !meta.is_file() => {
+            return Err(BundleError::ProofFile {
+                batch,
+                reason: format!("{}: not a regular file", path.display()),
+            })
         }
+        _ => {}
+    }
+    read_limited(&path, MAX_PROOF_BYTES as u64).map_err(|e| BundleError::ProofFile {
+        batch,
+        reason: e.to_string(),
     })
 }
 

@@ -5,9 +5,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use marginproof_circuits::decimal::format_decimal;
-use marginproof_prover::bundle::write_bundle;
 use marginproof_prover::input::{load_accounts, load_config};
-use marginproof_prover::prove::{prove_snapshot, ProveOptions, ProvenSnapshot};
+use marginproof_prover::prove::{prove_snapshot, ProveOptions, ProvenSnapshot, SecretChoice};
 use marginproof_prover::secret::VenueSecret;
 
 use crate::outcome::{finish, OrExit, Outcome};
@@ -22,7 +21,8 @@ pub struct ProveArgs {
     /// Accounts (CSV).
     #[arg(long)]
     accounts: PathBuf,
-    /// Output bundle directory (must not exist).
+    /// Output bundle directory: a new one, or one an interrupted `prove` of the same inputs left
+    /// (it is resumed).
     #[arg(long)]
     out: PathBuf,
     /// File with the venue's 32-byte secret; without it a new one is made and kept in `private/`.
@@ -41,11 +41,10 @@ pub struct ProveRun {
     pub proven: ProvenSnapshot,
     /// Time to load and validate the input files.
     pub load: Duration,
-    /// Time to write the bundle.
-    pub write: Duration,
 }
 
-/// Loads, proves and writes; errors are venue-input (2) or proving failures (2).
+/// Loads, proves and writes (or resumes an interrupted run in `out`); every error exits 2: venue
+/// input, options, an output directory that is complete or another job's, proving failures.
 pub fn prove_files(
     config: &Path,
     accounts: &Path,
@@ -66,29 +65,17 @@ pub fn prove_files(
             parent.display()
         )));
     }
-    if out.exists() {
-        return Err(Outcome::Unusable(anyhow::anyhow!(
-            "{}: already exists; choose a new output directory",
-            out.display()
-        )));
-    }
-    let (secret, keep) = match secret_file {
-        Some(path) => (VenueSecret::read(path).unusable()?, false),
-        None => (VenueSecret::generate(), true),
+    let secret = match secret_file {
+        Some(path) => SecretChoice::Given(VenueSecret::read(path).unusable()?),
+        None => SecretChoice::Generate,
     };
     let options = ProveOptions {
         batch_size,
         cache_dir,
         progress,
     };
-    let proven = prove_snapshot(params, records, &secret, &options).unusable()?;
-    let started = Instant::now();
-    write_bundle(out, &proven, keep.then_some(&secret)).unusable()?;
-    Ok(ProveRun {
-        proven,
-        load,
-        write: started.elapsed(),
-    })
+    let proven = prove_snapshot(out, params, records, secret, &options).unusable()?;
+    Ok(ProveRun { proven, load })
 }
 
 /// Seconds with millisecond precision.
@@ -106,6 +93,12 @@ pub fn print_summary(run: &ProveRun, out: &Path) {
         "proved {accounts} accounts in {} batches of {} (k = {})",
         m.batch_count, m.batch_size, p.k
     );
+    if let Some(r) = &p.resumed {
+        println!(
+            "resumed: kept {} of {} batch proofs ({} did not verify and were proven again, {} temporary files removed)",
+            r.kept, r.batches, r.discarded, r.temp_files
+        );
+    }
     println!("  load + validate   {}", secs(run.load));
     println!("  shuffle + salts   {}", secs(t.layout));
     println!("  witness + tree    {}", secs(t.witness));
@@ -120,8 +113,15 @@ pub fn print_summary(run: &ProveRun, out: &Path) {
         }
     );
     println!("  keygen            {}", secs(t.keygen));
-    println!("  prove             {}", secs(t.prove));
-    println!("  write bundle      {}", secs(run.write));
+    if p.resumed.is_some() {
+        println!("  check kept proofs {}", secs(t.check));
+    }
+    println!(
+        "  prove             {} ({} batches)",
+        secs(t.prove),
+        m.batch_count - p.resumed.map_or(0, |r| r.kept)
+    );
+    println!("  write bundle      {}", secs(t.write));
     let proof_bytes: usize = p.proofs.iter().map(Vec::len).sum();
     println!(
         "  proof bytes       {proof_bytes} ({} per proof)",

@@ -345,7 +345,7 @@ pub fn other_snapshot() -> &'static Venue {
 }
 
 /// Copies the directory `from` into `to` (recursively).
-fn copy_dir(from: &Path, to: &Path) {
+pub fn copy_dir(from: &Path, to: &Path) {
     fs::create_dir_all(to).expect("create the copy");
     for entry in fs::read_dir(from).expect("list the directory").flatten() {
         let target = to.join(entry.file_name());
@@ -500,4 +500,101 @@ pub fn position(text: &str, after: &str, needle: &str) -> (usize, usize) {
         .count()
         + 1;
     (line, column)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers of the crash-safety and secrets tests (`resume.rs`, `secrets.rs`)
+// ---------------------------------------------------------------------------------------------
+
+/// A fresh directory under this run's directory (removed when dropped).
+#[allow(dead_code)]
+pub fn tempdir() -> TempDir {
+    tempfile::Builder::new()
+        .prefix("t-")
+        .tempdir_in(run_dir())
+        .expect("create a test directory")
+}
+
+/// `generate --accounts N --assets 2 --markets 1 --seed SEED --out DIR`: `(venue.toml,
+/// accounts.csv)`.
+#[allow(dead_code)]
+pub fn generate_venue(dir: &Path, accounts: usize, seed: u64) -> (PathBuf, PathBuf) {
+    let out = marginproof!(
+        "generate",
+        "--accounts",
+        accounts.to_string(),
+        "--assets",
+        "2",
+        "--markets",
+        "1",
+        "--seed",
+        seed.to_string(),
+        "--out",
+        dir,
+    );
+    assert_valid(&out);
+    (dir.join("venue.toml"), dir.join("accounts.csv"))
+}
+
+/// The arguments of `prove` into `out` with the shared cache; `secret` is `--secret-file`.
+#[allow(dead_code)]
+pub fn prove_args(
+    config: &Path,
+    accounts: &Path,
+    out: &Path,
+    secret: Option<&Path>,
+    batch_size: &str,
+) -> Vec<std::ffi::OsString> {
+    let mut args: Vec<std::ffi::OsString> = vec![
+        "prove".into(),
+        "--config".into(),
+        config.into(),
+        "--accounts".into(),
+        accounts.into(),
+        "--out".into(),
+        out.into(),
+        "--batch-size".into(),
+        batch_size.into(),
+        "--cache-dir".into(),
+        cache_dir().into(),
+    ];
+    if let Some(secret) = secret {
+        args.push("--secret-file".into());
+        args.push(secret.into());
+    }
+    args
+}
+
+/// Runs `marginproof` with owned arguments.
+#[allow(dead_code)]
+pub fn run_args(args: &[std::ffi::OsString]) -> Run {
+    run(&args.iter().map(|a| a.as_os_str()).collect::<Vec<_>>())
+}
+
+/// `verify PUBLIC --json` with the shared cache.
+#[allow(dead_code)]
+pub fn verify_public_json(public: &Path) -> Run {
+    marginproof!("verify", public, "--json", "--cache-dir", cache_dir())
+}
+
+/// Every file under `dir` (recursively), sorted.
+#[allow(dead_code)]
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in fs::read_dir(dir).expect("list a directory").flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(files_under(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files.sort();
+    files
+}
+
+/// Lower-case hex of `bytes`.
+#[allow(dead_code)]
+pub fn to_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
