@@ -1,0 +1,34 @@
+//! `verify_batch_proof` of arbitrary bytes against batch 0 of the fixture bundle (its real
+//! statement, verifying key and IPA parameters, built once).
+#![no_main]
+
+use std::sync::OnceLock;
+
+use halo2_proofs::pasta::Fp;
+use libfuzzer_sys::fuzz_target;
+use marginproof_circuits::circuit::batch::commit_totals;
+use marginproof_circuits::hash::statement_tag;
+use marginproof_circuits::model::Totals;
+use marginproof_circuits::statement::{read_fp, BatchStatement};
+use marginproof_verifier::bundle::verify_batch_proof;
+
+fn statement() -> &'static BatchStatement {
+    static S: OnceLock<BatchStatement> = OnceLock::new();
+    S.get_or_init(|| {
+        let keys = marginproof_fuzz::keys();
+        let params = &keys.params;
+        let entry = &marginproof_fuzz::manifest().batches[0];
+        let zero = Totals::zero(params.assets.len(), params.markets.len());
+        BatchStatement {
+            statement_tag: statement_tag(params),
+            batch_root: read_fp("root", &entry.root).unwrap(),
+            totals_before: commit_totals(params, &zero, Fp::zero()),
+            totals_after: read_fp("totals_after", &entry.totals_after).unwrap(),
+        }
+    })
+}
+
+fuzz_target!(|data: &[u8]| {
+    let keys = marginproof_fuzz::keys();
+    let _ = verify_batch_proof(&keys.ipa, &keys.vk, 0, statement(), data);
+});

@@ -1,0 +1,51 @@
+//! The auditor's check end to end: the input is length-prefixed parts (see
+//! `marginproof_fuzz::split`): a manifest, then batch proofs. `parse_manifest`, then
+//! `verify_bundle` with the fixture's IPA parameters (a manifest of another k is refused with
+//! `ParamsSize`), and the report on success. The proof paths are also resolved with
+//! `store::read_proof` against the fixture's `public/` directory, as `marginproof verify` does.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use marginproof_verifier::bundle::{verify_bundle, BundleError};
+use marginproof_verifier::manifest::parse_manifest;
+use marginproof_verifier::store::read_proof;
+
+fuzz_target!(
+    init: {
+        // IPA parameters and the fixture's verifying key, outside the timed runs.
+        let _ = marginproof_fuzz::keys();
+    },
+    |data: &[u8]| {
+        let parts = marginproof_fuzz::split(data, 9);
+        let Some((manifest, proofs)) = parts.split_first() else {
+            return;
+        };
+        let Ok(text) = std::str::from_utf8(manifest) else {
+            return;
+        };
+        let Ok(manifest) = parse_manifest(text) else {
+            return;
+        };
+        let public = marginproof_fuzz::seed_path("public");
+        for (i, entry) in manifest.batches.iter().take(8).enumerate() {
+            let _ = read_proof(&public, i, entry);
+        }
+        let keys = marginproof_fuzz::keys();
+        let result = verify_bundle(
+            &manifest,
+            |i, _| {
+                proofs
+                    .get(i)
+                    .map(|p| p.to_vec())
+                    .ok_or_else(|| BundleError::ProofFile {
+                        batch: i,
+                        reason: "missing".into(),
+                    })
+            },
+            &keys.ipa,
+        );
+        if let Ok(verified) = result {
+            let _ = verified.root_hex();
+        }
+    }
+);
