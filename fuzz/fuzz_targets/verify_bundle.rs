@@ -6,7 +6,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use marginproof_verifier::bundle::{verify_bundle, BundleError};
+use marginproof_verifier::bundle::{bundle_shape, verify_bundle, BundleError};
 use marginproof_verifier::manifest::parse_manifest;
 use marginproof_verifier::store::read_proof;
 
@@ -31,8 +31,12 @@ fuzz_target!(
             let _ = read_proof(&public, i, entry);
         }
         let keys = marginproof_fuzz::keys();
+        let Ok(shape) = bundle_shape(&manifest) else {
+            return;
+        };
         let result = verify_bundle(
             &manifest,
+            &shape,
             |i, _| {
                 proofs
                     .get(i)

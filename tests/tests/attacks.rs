@@ -41,7 +41,9 @@ use marginproof_circuits::units::{
 };
 use marginproof_circuits::RiskParams;
 use marginproof_prover::input::{parse_accounts, parse_config, AccountsProblem, InputError};
-use marginproof_verifier::bundle::{bundle_shape, verify_batch_proof, verifying_key, BundleError};
+use marginproof_verifier::bundle::{
+    bundle_shape, verify_batch_proof, verifying_key, BundleError, BundleShape,
+};
 use marginproof_verifier::store::load_or_create_params;
 use num_bigint::BigInt;
 use num_traits::{One, Signed, Zero};
@@ -927,7 +929,7 @@ fn attack_verifying_key_for_another_shape() {
 #[test]
 fn attack_verifying_key_for_another_shape_library() {
     let manifest = honest_manifest();
-    let (params, k) = bundle_shape(&manifest).expect("shape");
+    let BundleShape { params, k } = bundle_shape(&manifest).expect("shape");
     let (ipa, _) = load_or_create_params(&cache_dir(), k).expect("params");
     let proof = fs::read(proof_path(&honest().public(), 0)).expect("proof");
     let zero = Totals::zero(params.assets.len(), params.markets.len());

@@ -119,8 +119,17 @@ pub struct VerifiedBundle {
     pub batches: usize,
 }
 
+/// A manifest's checked shape: its configuration and the circuit size `k` (from [`bundle_shape`]).
+#[derive(Debug, Clone)]
+pub struct BundleShape {
+    /// The published configuration.
+    pub params: Arc<RiskParams>,
+    /// Circuit size of one batch proof.
+    pub k: u32,
+}
+
 /// Checks the manifest's shape and returns its configuration and the circuit size `k`.
-pub fn bundle_shape(manifest: &Manifest) -> Result<(Arc<RiskParams>, u32), BundleError> {
+pub fn bundle_shape(manifest: &Manifest) -> Result<BundleShape, BundleError> {
     tree_shape(manifest)?;
     let params = Arc::new(RiskParams::from_file(&manifest.config)?);
     let b = manifest.batch_size;
@@ -163,7 +172,7 @@ pub fn bundle_shape(manifest: &Manifest) -> Result<(Arc<RiskParams>, u32), Bundl
             }));
         }
     }
-    Ok((params, k))
+    Ok(BundleShape { params, k })
 }
 
 /// The verifying key of a configuration and batch size under `ipa`.
@@ -240,15 +249,22 @@ pub fn verify_batch_proof(
     Ok(())
 }
 
-/// Verifies a bundle's public part with IPA parameters of the size [`bundle_shape`] returned.
-/// `proof` yields batch `i`'s proof bytes when asked; proofs are read and checked one at a time,
-/// so memory stays bounded however many batches the manifest lists.
+/// Verifies a bundle's public part, given its [`bundle_shape`] (computed once: laying out the
+/// circuit is the costly part of it) and IPA parameters of that size. `proof` yields batch `i`'s
+/// proof bytes when asked; proofs are read and checked one at a time, so memory stays bounded
+/// however many batches the manifest lists.
 pub fn verify_bundle(
     manifest: &Manifest,
+    shape: &BundleShape,
     mut proof: impl FnMut(usize, &BatchEntry) -> Result<Vec<u8>, BundleError>,
     ipa: &Params<EqAffine>,
 ) -> Result<VerifiedBundle, BundleError> {
-    let (params, k) = bundle_shape(manifest)?;
+    let BundleShape { params, k } = shape.clone();
+    if params.file != manifest.config {
+        return Err(BundleError::Shape(
+            "the shape given was checked for another manifest's configuration".into(),
+        ));
+    }
     if ipa.k() != k {
         return Err(BundleError::ParamsSize {
             found: ipa.k(),

@@ -50,7 +50,7 @@ fn bundle_shape_worst_cases_are_bounded() {
             "{assets} assets, {markets} markets, batch {batch_size}: {:?} in {:.2?}",
             result
                 .as_ref()
-                .map(|(_, k)| *k)
+                .map(|shape| shape.k)
                 .map_err(BundleError::to_string),
             start.elapsed()
         );

@@ -43,12 +43,17 @@ pub fn verify_dir(public_dir: &Path, cache_dir: &Path) -> Result<VerifyRun, Outc
     let manifest = read_manifest(&public_dir.join("manifest.json")).map_err(store_outcome)?;
     let read = started.elapsed();
     let started = Instant::now();
-    let (_, k) = bundle_shape(&manifest).rejected()?;
-    let (ipa, source) = load_or_create_params(cache_dir, k).unusable()?;
+    let shape = bundle_shape(&manifest).rejected()?;
+    let (ipa, source) = load_or_create_params(cache_dir, shape.k).unusable()?;
     let params = started.elapsed();
     let started = Instant::now();
-    let verified =
-        verify_bundle(&manifest, |i, entry| read_proof(public_dir, i, entry), &ipa).rejected()?;
+    let verified = verify_bundle(
+        &manifest,
+        &shape,
+        |i, entry| read_proof(public_dir, i, entry),
+        &ipa,
+    )
+    .rejected()?;
     Ok(VerifyRun {
         verified,
         read,
