@@ -7,11 +7,13 @@ use thiserror::Error;
 
 use crate::config::{RiskConfigFile, RiskParams};
 use crate::field::{fp_from_hex, FieldError, Fp};
+use crate::hash::poseidon::{sponge, ChallengeDomain};
+use crate::model::holdings::SlotShape;
 use crate::model::record::RecordInUnits;
 use crate::model::totals::{AssetTotals, MarketTotals, Totals};
 
-/// Version of the bundle and inclusion formats.
-pub const FORMAT_VERSION: u32 = 1;
+/// Version of the bundle and inclusion formats (2: sparse slot leaves, `slots` in the manifest).
+pub const FORMAT_VERSION: u32 = 2;
 
 /// Public input offset: the statement tag (snapshot id and configuration digest).
 pub const STATEMENT_TAG: usize = 0;
@@ -21,8 +23,20 @@ pub const BATCH_ROOT: usize = 1;
 pub const TOTALS_BEFORE: usize = 2;
 /// Public input offset: commitment to the running totals after this batch.
 pub const TOTALS_AFTER: usize = 3;
+/// Public input offset: the bucket challenge `r` ([`bucket_challenges`]).
+pub const CHALLENGE: usize = 4;
+/// Public input offset: the bucket weight `ρ` ([`bucket_challenges`]).
+pub const CHALLENGE_WEIGHT: usize = 5;
 /// Number of public inputs of a batch proof.
-pub const NUM_PUBLIC_INPUTS: usize = 4;
+pub const NUM_PUBLIC_INPUTS: usize = 6;
+
+/// The bucket identity's challenges `(r, ρ)`: `Poseidon_challenge(tag, root, C_i, C_{i+1}, n)`
+/// for `n = 0, 1`. Computed by the verifier from the other public inputs, never chosen by the
+/// prover (see [`crate::chips::instrument_totals`]).
+pub fn bucket_challenges(tag: Fp, root: Fp, before: Fp, after: Fp) -> (Fp, Fp) {
+    let challenge = |n: u64| sponge::<ChallengeDomain>(&[tag, root, before, after, Fp::from(n)]);
+    (challenge(0), challenge(1))
+}
 
 /// The public inputs of one batch proof.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,6 +59,14 @@ impl BatchStatement {
         column[BATCH_ROOT] = self.batch_root;
         column[TOTALS_BEFORE] = self.totals_before;
         column[TOTALS_AFTER] = self.totals_after;
+        let (r, rho) = bucket_challenges(
+            self.statement_tag,
+            self.batch_root,
+            self.totals_before,
+            self.totals_after,
+        );
+        column[CHALLENGE] = r;
+        column[CHALLENGE_WEIGHT] = rho;
         column
     }
 }
@@ -59,6 +81,8 @@ pub struct Manifest {
     pub config: RiskConfigFile,
     /// Accounts per batch proof (a power of two).
     pub batch_size: usize,
+    /// Holding slots per account leaf.
+    pub slots: SlotShape,
     /// Number of batch proofs.
     pub batch_count: usize,
     /// The tree root R (hex field element).

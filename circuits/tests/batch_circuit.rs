@@ -9,7 +9,7 @@ use marginproof_circuits::circuit::layout::min_k;
 use marginproof_circuits::field::{fp_from_bigint, fp_from_u128, Fp};
 use marginproof_circuits::hash::merkle::tree_root;
 use marginproof_circuits::hash::LeafHasher;
-use marginproof_circuits::model::{evaluate, Status};
+use marginproof_circuits::model::{evaluate, Holdings, SlotShape, Status};
 use marginproof_circuits::statement::{BATCH_ROOT, TOTALS_BEFORE};
 use num_bigint::BigInt;
 
@@ -43,6 +43,16 @@ fn assert_range_check(failures: &[String], what: &str) {
     assert!(
         found,
         "expected range check `{what}` to fail; got {failures:#?}"
+    );
+}
+
+fn assert_equality(failures: &[String], region: &str) {
+    let found = failures
+        .iter()
+        .any(|f| f.starts_with("Equality constraint") && f.contains(&format!("('{region}')")));
+    assert!(
+        found,
+        "expected an equality constraint to fail in `{region}`; got {failures:#?}"
     );
 }
 
@@ -110,7 +120,7 @@ fn negative_balance_fails_its_range_check() {
     batch
         .circuit
         .tamper_account(0, |w| w.assets[1].balance = -Fp::one());
-    assert_range_check(&failures(&batch), "USDT balance");
+    assert_range_check(&failures(&batch), "asset slot 1 balance");
 }
 
 #[test]
@@ -121,7 +131,7 @@ fn over_range_quantity_fails_its_range_check() {
         w.assets[1].debt = two_64;
         w.assets[1].code = two_64 - Fp::one();
     });
-    assert_range_check(&failures(&batch), "USDT debt");
+    assert_range_check(&failures(&batch), "asset slot 1 debt");
 }
 
 #[test]
@@ -130,7 +140,7 @@ fn wrong_net_value_fails() {
     batch
         .circuit
         .tamper_account(0, |w| w.assets[0].value += Fp::one());
-    assert_constraint(&failures(&batch), "asset valuation", "net value", "account");
+    assert_constraint(&failures(&batch), "asset slot", "net value", "account");
 }
 
 #[test]
@@ -140,12 +150,7 @@ fn wrong_net_sign_fails() {
     batch
         .circuit
         .tamper_account(1, |w| w.assets[1].negative = Fp::zero());
-    assert_constraint(
-        &failures(&batch),
-        "asset valuation",
-        "net quantity",
-        "account",
-    );
+    assert_constraint(&failures(&batch), "asset slot", "net quantity", "account");
 }
 
 #[test]
@@ -166,7 +171,7 @@ fn wrong_tier_choice_fails_the_tier_range() {
         t.room = t.max_offset - t.offset;
         t.value = t.base + t.rate * t.offset;
     });
-    assert_range_check(&failures(&batch), "BTC tier offset");
+    assert_range_check(&failures(&batch), "asset slot 0 tier offset");
 }
 
 #[test]
@@ -178,7 +183,7 @@ fn tier_parameters_not_in_the_table_fail_the_lookup() {
         t.rate = Fp::from(1_100_000);
         t.value = t.base + t.rate * t.offset;
     });
-    assert_lookup(&failures(&batch), "tiered rate: BTC");
+    assert_lookup(&failures(&batch), "tiered rate: asset slot 0");
 }
 
 #[test]
@@ -191,7 +196,7 @@ fn tiered_value_must_follow_the_tier() {
         &failures(&batch),
         "tiered rate",
         "tier value",
-        "tiered rate: BTC",
+        "tiered rate: asset slot 0",
     );
 }
 
@@ -267,7 +272,7 @@ fn real_account_cannot_pose_as_padding() {
     assert_constraint(
         &failures(&batch),
         "account identity",
-        "real iff id is nonzero",
+        "real iff key is nonzero",
         "account",
     );
 }
@@ -275,14 +280,104 @@ fn real_account_cannot_pose_as_padding() {
 #[test]
 fn wrong_running_total_fails() {
     let mut batch = mixed_batch();
-    // Claim one more BTC of balance than the accounts hold.
+    // Claim one more atom of BTC balance than the accounts hold: the bucket identity breaks.
     batch.circuit.tamper_totals(|o| o.after[0] += Fp::one());
+    assert_equality(&failures(&batch), "instrument totals");
+}
+
+#[test]
+fn totals_moved_between_assets_fail_the_bucket_identity() {
+    let mut batch = mixed_batch();
+    // Same grand sum, wrong split: one atom moved from BTC debt to USDT debt.
+    batch.circuit.tamper_totals(|o| {
+        o.after[1] += Fp::one();
+        o.after[3] -= Fp::one();
+    });
+    assert_equality(&failures(&batch), "instrument totals");
+}
+
+#[test]
+fn wrong_account_count_fails_its_running_total() {
+    let mut batch = mixed_batch();
+    let params = common::params();
+    let accounts = 2 * params.assets.len() + 3 * params.markets.len();
+    batch
+        .circuit
+        .tamper_totals(|o| o.after[accounts] += Fp::one());
     assert_constraint(
         &failures(&batch),
         "running total",
         "running total",
-        "running total: BTC balance",
+        "running total: accounts",
     );
+}
+
+#[test]
+fn an_asset_held_twice_fails_the_slot_order() {
+    let mut batch = mixed_batch();
+    // Alice's second slot (empty) claims BTC again: splitting one holding in two would lower
+    // its haircut under the concave table.
+    batch.circuit.tamper_account(0, |w| {
+        let mut again = w.assets[0].clone();
+        again.gap = Fp::zero();
+        w.assets[1] = again;
+    });
+    assert_constraint(
+        &failures(&batch),
+        "slot order",
+        "held slots in index order",
+        "account",
+    );
+}
+
+#[test]
+fn a_held_slot_after_an_empty_one_fails_the_slot_order() {
+    let params = common::params();
+    let slots = common::mixed_slots(&params);
+    let mut batch = common::prepare(&params, 4, &slots);
+    // Alice's BTC in slot 1 behind an empty slot 0.
+    batch.circuit.tamper_account(0, |w| w.assets.swap(0, 1));
+    assert_constraint(
+        &failures(&batch),
+        "slot order",
+        "empty slots last",
+        "account",
+    );
+}
+
+#[test]
+fn a_held_slot_cannot_claim_to_be_empty() {
+    let mut batch = mixed_batch();
+    batch
+        .circuit
+        .tamper_account(0, |w| w.assets[0].empty = Fp::one());
+    assert_constraint(
+        &failures(&batch),
+        "asset slot",
+        "empty slot holds nothing",
+        "account",
+    );
+}
+
+#[test]
+fn a_price_that_is_not_the_published_one_fails_the_instrument_lookup() {
+    let mut batch = mixed_batch();
+    batch.circuit.tamper_account(0, |w| {
+        let a = &mut w.assets[0];
+        a.price += Fp::one();
+        a.value = (a.code + a.negative) * a.price;
+    });
+    assert_lookup(&failures(&batch), "account");
+}
+
+#[test]
+fn an_asset_slot_cannot_use_a_market_index() {
+    let mut batch = mixed_batch();
+    // Index 256 + 0 would be the market BTC-PERP's pole; as an asset it is not in the table.
+    batch
+        .circuit
+        .tamper_account(0, |w| w.assets[0].index = Fp::from(256));
+    assert_lookup(&failures(&batch), "account");
 }
 
 #[test]
@@ -301,7 +396,8 @@ fn leaf_that_does_not_match_the_record_fails() {
     let mut lying = slots[0].record.clone();
     lying.balances[0] += 1;
     let mut leaves = batch.leaves.clone();
-    leaves[0] = LeafHasher::hash(slots[0].id_hash, slots[0].salt, &lying);
+    let holdings = Holdings::of(&lying, SlotShape::dense(&params)).expect("fits");
+    leaves[0] = LeafHasher::hash(slots[0].key(), &holdings);
     batch.statement.batch_root = tree_root(leaves);
     assert_public_input(&failures(&batch), BATCH_ROOT);
 }

@@ -12,6 +12,7 @@ use marginproof_circuits::model::risk::{
     adjusted_equity, borrow_requirement, haircut_collateral, maintenance_requirement, margin_test,
     net_value, position_requirement, raw_equity, status, unrealized_pnl,
 };
+use marginproof_circuits::model::SlotShape;
 use marginproof_circuits::model::{evaluate, AccountRecord, Position, Status};
 use marginproof_circuits::RiskParams;
 use num_bigint::BigInt;
@@ -161,7 +162,9 @@ proptest! {
             }
         }
         let slots: Vec<_> = records.iter().cloned().map(common::slot).collect();
-        let batch = common::prepare(&params, 4, &slots);
+        // The tightest slot shape for these records: sparse whenever some asset is unheld.
+        let shape = SlotShape::covering(&records);
+        let batch = common::prepare_in(&params, shape, 4, &slots);
         let k = min_k(&batch.circuit).unwrap();
         let honest = MockProver::run(k, &batch.circuit, vec![batch.statement.instance()]).unwrap();
         prop_assert_eq!(honest.verify(), Ok(()));

@@ -10,13 +10,14 @@ use halo2_proofs::poly::commitment::Params;
 use halo2_proofs::transcript::{Blake2bRead, Blake2bWrite, Challenge255};
 use marginproof_circuits::circuit::layout::{min_k, rows_used};
 use marginproof_circuits::circuit::BatchCircuit;
+use marginproof_circuits::model::SlotShape;
 
 /// BLAKE2b-512 (first 16 bytes) of the pinned verifying key of the test configuration, B = 4.
-const PINNED_VK: &str = "76d69c7753418a5cfaaebea5e49b5714";
+const PINNED_VK: &str = "96eac10995a11cb6486bccdee10afe18";
 /// Circuit size and rows of the test configuration, B = 4.
 const PINNED_K: u32 = 11;
 /// Bytes of one proof of the test configuration, B = 4.
-const PINNED_PROOF_BYTES: usize = 5760;
+const PINNED_PROOF_BYTES: usize = 6816;
 
 #[test]
 fn verifying_key_and_proof_size_are_pinned() {
@@ -26,7 +27,7 @@ fn verifying_key_and_proof_size_are_pinned() {
     eprintln!("rows used: {}", rows_used(&batch.circuit).unwrap());
     assert_eq!(k, PINNED_K, "circuit size changed");
     let ipa = Params::<EqAffine>::new(k);
-    let shape = BatchCircuit::shape(params.clone(), 4);
+    let shape = BatchCircuit::shape(params.clone(), SlotShape::dense(&params), 4);
     let vk = keygen_vk(&ipa, &shape).unwrap();
     let digest = Blake2b512::digest(format!("{:?}", vk.pinned()).as_bytes());
     let vk_hash = hex::encode(&digest[..16]);

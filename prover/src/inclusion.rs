@@ -62,7 +62,7 @@ pub fn inclusion_proof(bundle_dir: &Path, account_id: &str) -> Result<InclusionP
         .map(|e| read_fp("batch root", &e.root))
         .collect::<Result<_, _>>()
         .map_err(|e| corrupt(&manifest_path, e.to_string()))?;
-    let top = top_tree_leaves(&batch_roots, empty_batch_root(&params, b));
+    let top = top_tree_leaves(&batch_roots, empty_batch_root(manifest.slots, b));
     let lower = MerklePath::from_levels(&tree_levels(batch_leaves), (index - start) as u64)
         .ok_or_else(|| corrupt(&leaves_path, "leaf index outside its batch".into()))?;
     let upper = MerklePath::from_levels(&tree_levels(top), batch as u64)

@@ -1,7 +1,7 @@
 //! marginproof's prover: what a venue runs once per snapshot.
 //!
 //! snapshot files → [`input`] (exact integers, precise errors) → [`snapshot`] (keyed shuffle,
-//! salts) → [`prove`] (witnesses, keys, batch proofs in parallel) → [`bundle`] (crash-safe, resumable write; [`job`]) →
+//! salts) → [`plan`] (slot shape, batch size) → [`prove`] (witnesses, keys, batch proofs in parallel) → [`bundle`] (crash-safe, resumable write; [`job`]) →
 //! [`inclusion`] (answers to users). [`generate`] makes synthetic venues for tests and benches.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
@@ -12,6 +12,7 @@ pub mod generate;
 pub mod inclusion;
 pub mod input;
 pub mod job;
+pub mod plan;
 pub mod prove;
 pub mod secret;
 pub mod snapshot;

@@ -14,11 +14,10 @@ use halo2_proofs::poly::commitment::Params;
 use halo2_proofs::transcript::{Blake2bWrite, Challenge255};
 use indicatif::{ProgressBar, ProgressStyle};
 use marginproof_circuits::circuit::batch::PreparedBatch;
-use marginproof_circuits::circuit::layout::min_k;
 use marginproof_circuits::circuit::BatchCircuit;
 use marginproof_circuits::field::{fp_to_hex, Fp};
 use marginproof_circuits::hash::snapshot::snapshot_root;
-use marginproof_circuits::model::{AccountRecord, Totals};
+use marginproof_circuits::model::{AccountRecord, SlotShape, Totals};
 use marginproof_circuits::statement::{
     BatchEntry, BatchStatement, Manifest, TotalsFile, FORMAT_VERSION,
 };
@@ -33,13 +32,9 @@ use crate::bundle::{
 };
 use crate::error::ProveError;
 use crate::job::{inspect_output, JobFile, OutputState};
+pub use crate::plan::{plan_batches, BatchPlan, MAX_AUTO_K, MAX_BATCH_SIZE};
 use crate::secret::VenueSecret;
 use crate::snapshot::SnapshotLayout;
-
-/// Largest batch size accepted.
-pub const MAX_BATCH_SIZE: usize = 1 << 12;
-/// Batch size when none is given: up to 64 accounts per proof.
-pub const DEFAULT_MAX_BATCH_SIZE: usize = 64;
 
 /// How to prove.
 #[derive(Debug, Clone)]
@@ -55,6 +50,8 @@ pub struct ProveOptions {
 /// Wall time of each stage.
 #[derive(Debug, Clone, Default)]
 pub struct StageTimings {
+    /// Slot shape and batch size choice (circuit layouts).
+    pub plan: Duration,
     /// Shuffle, salts.
     pub layout: Duration,
     /// Witnesses, leaves, batch roots, commitments (native).
@@ -88,19 +85,12 @@ pub struct ProvenSnapshot {
     pub totals: Totals,
     /// Circuit size.
     pub k: u32,
+    /// Rows the circuit uses (of `2^k`).
+    pub rows: usize,
     /// Stage timings.
     pub timings: StageTimings,
     /// What a resumed run kept; `None` on a fresh run.
     pub resumed: Option<Resumed>,
-}
-
-/// The batch size used when none is given: the smallest power of two that holds every account,
-/// at most [`DEFAULT_MAX_BATCH_SIZE`].
-pub fn default_batch_size(accounts: usize) -> usize {
-    accounts
-        .max(1)
-        .next_power_of_two()
-        .min(DEFAULT_MAX_BATCH_SIZE)
 }
 
 fn proving_error(stage: &'static str) -> impl Fn(halo2_proofs::plonk::Error) -> ProveError {
@@ -134,7 +124,7 @@ pub fn prove_batch(
 pub fn prepare_batches(
     layout: &SnapshotLayout,
     secret: &VenueSecret,
-) -> (Vec<PreparedBatch>, Totals) {
+) -> Result<(Vec<PreparedBatch>, Totals), ProveError> {
     let params = &layout.params;
     let snapshot = &params.snapshot_id;
     let mut totals = Totals::zero(params.assets.len(), params.markets.len());
@@ -147,16 +137,18 @@ pub fn prepare_batches(
         };
         let batch = PreparedBatch::new(
             params.clone(),
+            layout.slot_shape,
             layout.batch_size,
             layout.batch(i),
             &totals,
             blinding_before,
             secret.blinding(snapshot, i),
-        );
+        )
+        .map_err(|e| ProveError::BadOption(e.to_string()))?;
         totals = batch.totals_after.clone();
         batches.push(batch);
     }
-    (batches, totals)
+    Ok((batches, totals))
 }
 
 /// Where the secret comes from.
@@ -179,19 +171,6 @@ pub struct Resumed {
     pub discarded: usize,
     /// Temporary files of the interrupted run, deleted.
     pub temp_files: usize,
-}
-
-/// The batch size of a run: `options.batch_size` checked, or [`default_batch_size`].
-pub fn resolve_batch_size(options: &ProveOptions, accounts: usize) -> Result<usize, ProveError> {
-    let batch_size = options
-        .batch_size
-        .unwrap_or_else(|| default_batch_size(accounts));
-    if !batch_size.is_power_of_two() || batch_size > MAX_BATCH_SIZE {
-        return Err(ProveError::BadOption(format!(
-            "--batch-size {batch_size}: must be a power of two from 1 to {MAX_BATCH_SIZE}"
-        )));
-    }
-    Ok(batch_size)
 }
 
 /// Opens the output directory: creates a fresh one (directories, the generated secret, then
@@ -318,21 +297,24 @@ pub fn prove_snapshot(
     secret: SecretChoice,
     options: &ProveOptions,
 ) -> Result<ProvenSnapshot, ProveError> {
-    let batch_size = resolve_batch_size(options, records.len())?;
     let mut timings = StageTimings::default();
+    let started = Instant::now();
+    let slot_shape = SlotShape::covering(&records);
+    let plan = plan_batches(&params, slot_shape, records.len(), options.batch_size)?;
+    let (batch_size, k) = (plan.batch_size, plan.k);
+    timings.plan = started.elapsed();
     let (paths, secret, resuming) = open_output(out, &params, &records, batch_size, secret)?;
 
     let started = Instant::now();
-    let layout = SnapshotLayout::new(params.clone(), records, &secret, batch_size);
+    let layout = SnapshotLayout::new(params.clone(), records, &secret, batch_size, slot_shape);
     timings.layout = started.elapsed();
 
     let started = Instant::now();
-    let (batches, totals) = prepare_batches(&layout, &secret);
+    let (batches, totals) = prepare_batches(&layout, &secret)?;
     timings.witness = started.elapsed();
 
     let started = Instant::now();
-    let shape = BatchCircuit::shape(params.clone(), batch_size);
-    let k = min_k(&shape).map_err(proving_error("layout"))?;
+    let shape = BatchCircuit::shape(params.clone(), slot_shape, batch_size);
     let (ipa, source) = load_or_create_params(&options.cache_dir, k)?;
     timings.params = started.elapsed();
     timings.params_cached = source == ParamsSource::Cached;
@@ -402,11 +384,12 @@ pub fn prove_snapshot(
 
     let started = Instant::now();
     let batch_roots: Vec<Fp> = batches.iter().map(|b| b.statement.batch_root).collect();
-    let root = snapshot_root(&params, batch_size, &batch_roots);
+    let root = snapshot_root(slot_shape, batch_size, &batch_roots);
     let manifest = Manifest {
         format_version: FORMAT_VERSION,
         config: params.file.clone(),
         batch_size,
+        slots: slot_shape,
         batch_count: batches.len(),
         root: fp_to_hex(&root),
         totals: TotalsFile::from_totals(&totals, &params),
@@ -436,6 +419,7 @@ pub fn prove_snapshot(
         leaves,
         totals,
         k,
+        rows: plan.rows,
         timings,
         resumed,
     })

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use marginproof_circuits::circuit::batch::AccountSlot;
 use marginproof_circuits::field::Fp;
 use marginproof_circuits::hash::id_hash;
-use marginproof_circuits::model::AccountRecord;
+use marginproof_circuits::model::{AccountRecord, SlotShape};
 use marginproof_circuits::RiskParams;
 
 use crate::secret::VenueSecret;
@@ -18,17 +18,21 @@ pub struct SnapshotLayout {
     pub params: Arc<RiskParams>,
     /// Accounts per batch (a power of two).
     pub batch_size: usize,
+    /// Holding slots per account leaf.
+    pub slot_shape: SlotShape,
     /// Accounts in leaf order; account `i` is leaf `i`, padding follows the last.
     pub slots: Vec<AccountSlot>,
 }
 
 impl SnapshotLayout {
-    /// Orders `records` by the keyed shuffle and derives each salt.
+    /// Orders `records` by the keyed shuffle and derives each salt; every record must fit
+    /// `slot_shape`.
     pub fn new(
         params: Arc<RiskParams>,
         records: Vec<AccountRecord>,
         secret: &VenueSecret,
         batch_size: usize,
+        slot_shape: SlotShape,
     ) -> Self {
         let snapshot = params.snapshot_id.clone();
         let mut keyed: Vec<([u8; 64], AccountRecord)> = records
@@ -47,6 +51,7 @@ impl SnapshotLayout {
         SnapshotLayout {
             params,
             batch_size,
+            slot_shape,
             slots,
         }
     }

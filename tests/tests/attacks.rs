@@ -32,7 +32,9 @@ use marginproof_circuits::hash::leaf::pow2;
 use marginproof_circuits::hash::merkle::tree_root;
 use marginproof_circuits::hash::poseidon::{sponge, LeafDomain};
 use marginproof_circuits::hash::{id_hash, statement_tag, totals_commitment, LeafHasher};
-use marginproof_circuits::model::{evaluate, AccountRecord, QuantityError, Status, Totals};
+use marginproof_circuits::model::{
+    evaluate, AccountRecord, Holdings, QuantityError, SlotShape, Status, Totals,
+};
 use marginproof_circuits::signed::SignedCode;
 use marginproof_circuits::statement::{read_fp, BatchStatement, Manifest, TotalsFile};
 use marginproof_circuits::units::{
@@ -139,12 +141,29 @@ fn batch_of(params: &Arc<RiskParams>, rows: &str) -> PreparedBatch {
     let before = Totals::zero(params.assets.len(), params.markets.len());
     PreparedBatch::new(
         params.clone(),
+        SlotShape::dense(params),
         4,
         &slots(&records(params, rows)),
         &before,
         Fp::zero(),
         Fp::from(99),
     )
+    .expect("dense slots hold every account")
+}
+
+/// The slot of a witness that holds `asset` (slots hold holdings in index order, not at their
+/// index).
+fn slot_of(w: &AccountWitness, asset: usize) -> usize {
+    w.assets
+        .iter()
+        .position(|a| a.index == Fp::from(asset as u64) && a.empty == Fp::ZERO)
+        .expect("the account holds the asset")
+}
+
+/// A small field element (an instrument index) as `usize`.
+fn small(x: Fp) -> usize {
+    let repr = x.to_repr();
+    usize::from(repr.as_ref()[0]) + 256 * usize::from(repr.as_ref()[1])
 }
 
 fn honest_batch() -> PreparedBatch {
@@ -175,24 +194,32 @@ fn republish(batch: &mut PreparedBatch) {
     let open = opening(batch);
     let mut after = open.before.clone();
     let mut leaves = Vec::with_capacity(batch.circuit.batch_size());
+    let p = batch.circuit.params().clone();
+    let instruments = 2 * p.assets.len() + 3 * p.markets.len();
     for slot in 0..batch.circuit.batch_size() {
         let w = witness(batch, slot);
-        let mut words = vec![w.id_hash, w.salt];
-        let mut terms = Vec::new();
+        let mut words = vec![w.key];
         for a in &w.assets {
-            words.push(a.balance + pow2(64) * a.debt);
-            terms.extend([a.balance, a.debt]);
+            words.push(a.index + pow2(8) * a.balance + pow2(72) * a.debt);
+            let i = small(a.index);
+            after[2 * i] += a.balance;
+            after[2 * i + 1] += a.debt;
         }
-        for p in &w.positions {
+        for q in &w.positions {
             words.push(
-                p.size_code
-                    + pow2(64) * p.cost_code
-                    + pow2(192) * p.size_negative
-                    + pow2(193) * p.cost_negative,
+                q.index
+                    + pow2(8) * q.size_code
+                    + pow2(72) * q.cost_code
+                    + pow2(200) * q.size_negative
+                    + pow2(201) * q.cost_negative,
             );
-            let size = p.size_code - p.size_negative * (p.size_code.double() + Fp::ONE);
-            terms.extend([size, p.size_code + p.size_negative, p.pnl]);
+            let size = q.size_code - q.size_negative * (q.size_code.double() + Fp::ONE);
+            let m = 2 * p.assets.len() + 3 * small(q.index);
+            after[m] += size;
+            after[m + 1] += q.size_code + q.size_negative;
+            after[m + 2] += q.pnl;
         }
+        let mut terms = Vec::new();
         let s = &w.status;
         terms.extend([
             w.is_real,
@@ -202,8 +229,8 @@ fn republish(batch: &mut PreparedBatch) {
             s.equity_negative * (s.equity_code + Fp::ONE),
             s.margin_negative * (s.margin_code + Fp::ONE),
         ]);
-        assert_eq!(terms.len(), after.len());
-        for (total, term) in after.iter_mut().zip(terms) {
+        assert_eq!(instruments + terms.len(), after.len());
+        for (total, term) in after[instruments..].iter_mut().zip(terms) {
             *total += term;
         }
         leaves.push(sponge::<LeafDomain>(&words));
@@ -305,27 +332,31 @@ fn assert_only_range_checks(batch: &PreparedBatch, whats: &[&str]) {
     );
 }
 
-/// Replaces slot `slot`'s balance and debt of `asset` by `balance` and `debt` (field elements)
-/// with the same net `balance − debt`, so every valuation gate still holds, and republishes.
+/// Replaces account `slot`'s balance and debt of `asset` (which it holds) by `balance` and `debt`
+/// (field elements) with the same net `balance − debt`, so every valuation gate still holds, and
+/// republishes. Returns the name of the asset slot (`asset slot i`) its range checks carry.
 fn lie_about_quantities(
     batch: &mut PreparedBatch,
     slot: usize,
     asset: usize,
     balance: Fp,
     debt: Fp,
-) {
+) -> String {
     let before = witness(batch, slot);
-    let a = &before.assets[asset];
+    let i = slot_of(&before, asset);
+    let a = &before.assets[i];
     assert_eq!(
         balance - debt,
         a.balance - a.debt,
         "the net quantity is kept"
     );
     batch.circuit.tamper_account(slot, |w| {
-        w.assets[asset].balance = balance;
-        w.assets[asset].debt = debt;
+        w.assets[i].balance = balance;
+        w.assets[i].debt = debt;
+        w.assets[i].empty_inverse = (balance + debt).invert().unwrap_or(Fp::ZERO);
     });
     republish(batch);
+    format!("asset slot {i}")
 }
 
 #[test]
@@ -390,15 +421,15 @@ fn attack_negative_balance_refused_by_the_loader() {
 /// `p − 10^12`) in the witness, with the debt moved so the net quantity, the valuation, the status,
 /// the leaf and the published totals are all consistent with the lie (the USDT liabilities total
 /// drops by 1,000,000). **Stopped by:** the lookup range check `b < 2^64` on every balance: the
-/// region `range check: USDT balance` fails, and nothing else does.
+/// region `range check: asset slot 1 balance` (the sink's USDT slot) fails, and nothing else does.
 #[test]
 fn attack_negative_balance() {
     let p = params();
     // The honest record this lie is equivalent to: the same net quantity as a 1,000,000 USDT debt.
     let mut batch = batch_of(&p, "sink,30,,,1000000,,,,\ncarol,,,1000,,,,1,50950\n");
     let million = Fp::from(1_000_000_000_000u64);
-    lie_about_quantities(&mut batch, 0, USDT, -million, Fp::zero());
-    assert_only_range_checks(&batch, &["USDT balance"]);
+    let usdt = lie_about_quantities(&mut batch, 0, USDT, -million, Fp::zero());
+    assert_only_range_checks(&batch, &[&format!("{usdt} balance")]);
 }
 
 // =============================================================================================
@@ -409,25 +440,36 @@ fn attack_negative_balance() {
 /// (one past the range) and a balance of `p − 1` (which the field treats as −1), each paired with a
 /// debt that keeps the net quantity, so every valuation gate holds and the published totals are
 /// the field sums; and a balance of `2^64 − 1 + 10^9` atoms against a valid debt of `2^64 − 1`.
-/// **Stopped by:** the range checks `b < 2^64` and `l < 2^64` (`range check: USDT balance`,
-/// `range check: USDT debt`), exactly those of the out-of-range quantities.
+/// **Stopped by:** the range checks `b < 2^64` and `l < 2^64` of the holding's slot
+/// (`range check: asset slot i balance`, `… debt`), exactly those of the out-of-range quantities.
 #[test]
 fn attack_quantity_wraps_around_the_field() {
     let two_64 = fp_from_bigint(&(BigInt::one() << 64));
     let p_minus_1 = -Fp::one();
-    for (balance, debt) in [(two_64, two_64), (p_minus_1, p_minus_1)] {
+    let btc = Fp::from(100_000_000u64);
+    // (2^64 + 1 BTC, 2^64): both out of range. (1 BTC − 1 atom, p − 1 = "−1"): the balance is a
+    // valid quantity, the debt wraps around.
+    for (balance, debt, both) in [
+        (btc + two_64, two_64, true),
+        (btc + p_minus_1, p_minus_1, false),
+    ] {
         let mut batch = honest_batch();
-        // Alice holds no USDT: 0 − 0 = balance − debt.
-        lie_about_quantities(&mut batch, ALICE, USDT, balance, debt);
-        assert_only_range_checks(&batch, &["USDT balance", "USDT debt"]);
+        // Alice holds 1 BTC: 1 − 0 = balance − debt.
+        let slot = lie_about_quantities(&mut batch, ALICE, BTC, balance, debt);
+        let (b, l) = (format!("{slot} balance"), format!("{slot} debt"));
+        if both {
+            assert_only_range_checks(&batch, &[&b, &l]);
+        } else {
+            assert_only_range_checks(&batch, &[&l]);
+        }
     }
     // Only the balance out of range: Carol's 1,000 USDT as 2^64 − 1 + 10^9 atoms held against a
     // debt of 2^64 − 1 atoms (a valid quantity): only the balance's check fails.
     let mut batch = honest_batch();
     let max = two_64 - Fp::one();
     let thousand = Fp::from(1_000_000_000u64);
-    lie_about_quantities(&mut batch, CAROL, USDT, max + thousand, max);
-    assert_only_range_checks(&batch, &["USDT balance"]);
+    let usdt = lie_about_quantities(&mut batch, CAROL, USDT, max + thousand, max);
+    assert_only_range_checks(&batch, &[&format!("{usdt} balance")]);
 }
 
 /// The Pallas base field modulus p.
@@ -502,8 +544,10 @@ fn attack_sum_wraps_around_the_field() {
 
 /// **Attack:** the prover claims a running total that is not the sum of the accounts (1,000,000
 /// USDT less liabilities than the accounts hold) and publishes the commitment to that claim.
-/// **Stopped by:** the `running total` gate (`acc_next = acc_cur + term`) in the region
-/// `running total: USDT balance`, and only there.
+/// **Stopped by:** the bucket identity of the instrument totals: the sum of the accounts' bucket
+/// terms no longer equals the weighted changes of the published per-instrument totals, so the
+/// copy constraint between the two ends (`instrument totals` and `running total: bucket terms`)
+/// fails, and nothing else does.
 #[test]
 fn attack_claimed_total_differs_from_the_sum() {
     let mut batch = honest_batch();
@@ -514,12 +558,16 @@ fn attack_claimed_total_differs_from_the_sum() {
     batch.statement.totals_after =
         totals_commitment(batch.statement.statement_tag, &after, blinding);
     batch.circuit.tamper_totals(|o| o.after = after);
-    let region = "running total: USDT balance";
+    let is_bucket_copy = |f: &str| {
+        f.starts_with("Equality constraint")
+            && (f.contains("('instrument totals')")
+                || f.contains("('running total: bucket terms')"))
+    };
     assert_stopped_by(
         &failures(&batch),
-        "the USDT balance running total",
-        |f| is_constraint(f, "running total", "running total", region),
-        |f| f.contains(&format!("('{region}')")),
+        "the bucket identity of the instrument totals",
+        is_bucket_copy,
+        is_bucket_copy,
     );
 }
 
@@ -563,7 +611,8 @@ fn attack_leaf_does_not_bind_balances_batch_root() {
     let mut lying = slots[ALICE].record.clone();
     lying.balances[BTC] += 1;
     let mut leaves = batch.leaves.clone();
-    leaves[ALICE] = LeafHasher::hash(slots[ALICE].id_hash, slots[ALICE].salt, &lying);
+    let holdings = Holdings::of(&lying, SlotShape::dense(&p)).expect("fits");
+    leaves[ALICE] = LeafHasher::hash(slots[ALICE].key(), &holdings);
     batch.statement.batch_root = tree_root(leaves);
     let root = marginproof_circuits::statement::BATCH_ROOT;
     assert_stopped_by(
@@ -929,7 +978,7 @@ fn attack_verifying_key_for_another_shape() {
 #[test]
 fn attack_verifying_key_for_another_shape_library() {
     let manifest = honest_manifest();
-    let BundleShape { params, k } = bundle_shape(&manifest).expect("shape");
+    let BundleShape { params, slots, k } = bundle_shape(&manifest).expect("shape");
     let (ipa, _) = load_or_create_params(&cache_dir(), k).expect("params");
     let proof = fs::read(proof_path(&honest().public(), 0)).expect("proof");
     let zero = Totals::zero(params.assets.len(), params.markets.len());
@@ -939,9 +988,9 @@ fn attack_verifying_key_for_another_shape_library() {
         totals_before: commit_totals(&params, &zero, Fp::zero()),
         totals_after: read_fp("totals_after", &manifest.batches[0].totals_after).expect("C_1"),
     };
-    let right = verifying_key(&ipa, params.clone(), manifest.batch_size).expect("vk");
+    let right = verifying_key(&ipa, params.clone(), slots, manifest.batch_size).expect("vk");
     verify_batch_proof(&ipa, &right, 0, &statement, &proof).expect("the right key verifies");
-    let wrong = verifying_key(&ipa, params, 2).expect("vk for batch size 2");
+    let wrong = verifying_key(&ipa, params, slots, 2).expect("vk for batch size 2");
     match verify_batch_proof(&ipa, &wrong, 0, &statement, &proof) {
         Err(BundleError::ProofInvalid { batch: 0, .. }) => {}
         other => panic!("expected ProofInvalid for batch 0, got {other:?}"),
@@ -958,7 +1007,7 @@ fn attack_verifying_key_for_another_shape_library() {
 /// public haircut tiers (JUNK: 50% of the first 1,000 USD, 0 beyond), so its adjusted equity is
 /// negative and the model says liquidatable; in the circuit, claiming it healthy fails the
 /// `account status` gate (flag flipped), the `margin code` range check (margin sign forged), or
-/// the `JUNK tier room` range check (JUNK valued at 50% all the way).
+/// the tier room range check of JUNK's slot (JUNK valued at 50% all the way).
 #[test]
 fn attack_dummy_user() {
     let p = params();
@@ -1004,9 +1053,10 @@ fn attack_dummy_user() {
         + (&lying_value - &risk.assets[JUNK].tier.value) * BigInt::from(RATE_SCALE);
     assert!(!lying_margin.is_negative(), "the lie makes mallory healthy");
     let mut batch = honest_batch();
+    let junk_slot = slot_of(&witness(&batch, MALLORY), JUNK);
     batch.circuit.tamper_account(MALLORY, |w| {
-        let x = w.assets[JUNK].value;
-        let t = &mut w.assets[JUNK].tier;
+        let x = w.assets[junk_slot].value;
+        let t = &mut w.assets[junk_slot].tier;
         t.lower = Fp::from_u128(junk.lower);
         t.max_offset = Fp::from_u128(junk.max_offset);
         t.base = fp_from_bigint(&junk.base);
@@ -1017,7 +1067,7 @@ fn attack_dummy_user() {
         set_margin(w, &lying_margin);
     });
     republish(&mut batch);
-    assert_only_range_checks(&batch, &["JUNK tier room"]);
+    assert_only_range_checks(&batch, &[&format!("asset slot {junk_slot} tier room")]);
 }
 
 // =============================================================================================

@@ -20,7 +20,7 @@ use marginproof_circuits::config::ConfigError;
 use marginproof_circuits::field::Fp;
 use marginproof_circuits::hash::snapshot::snapshot_root;
 use marginproof_circuits::hash::statement_tag;
-use marginproof_circuits::model::Totals;
+use marginproof_circuits::model::{SlotShape, Totals};
 use marginproof_circuits::statement::{
     read_fp, BatchEntry, BatchStatement, Manifest, StatementError,
 };
@@ -124,6 +124,8 @@ pub struct VerifiedBundle {
 pub struct BundleShape {
     /// The published configuration.
     pub params: Arc<RiskParams>,
+    /// Holding slots per account leaf.
+    pub slots: SlotShape,
     /// Circuit size of one batch proof.
     pub k: u32,
 }
@@ -132,6 +134,10 @@ pub struct BundleShape {
 pub fn bundle_shape(manifest: &Manifest) -> Result<BundleShape, BundleError> {
     tree_shape(manifest)?;
     let params = Arc::new(RiskParams::from_file(&manifest.config)?);
+    let slots = manifest.slots;
+    slots
+        .validate(&params)
+        .map_err(|e| BundleError::Shape(e.to_string()))?;
     let b = manifest.batch_size;
     if b > MAX_BATCH_SIZE || manifest.batch_count > MAX_BATCHES {
         return Err(BundleError::Shape(format!(
@@ -139,14 +145,13 @@ pub fn bundle_shape(manifest: &Manifest) -> Result<BundleShape, BundleError> {
             manifest.batch_count
         )));
     }
-    // Each account region alone takes 2 + A + M rows: refuse before laying out a circuit that
+    // Each account region alone takes 2 + S + P rows: refuse before laying out a circuit that
     // cannot fit in 2^MAX_K rows.
-    let account_rows = b.saturating_mul(2 + params.assets.len() + params.markets.len());
+    let account_rows = b.saturating_mul(2 + slots.assets + slots.markets);
     if account_rows > 1 << MAX_K {
         return Err(BundleError::Shape(format!(
-            "{b} accounts of {} assets and {} markets need more than 2^{MAX_K} rows",
-            params.assets.len(),
-            params.markets.len()
+            "{b} accounts of {} asset and {} position slots need more than 2^{MAX_K} rows",
+            slots.assets, slots.markets
         )));
     }
     // Laying out the circuit costs time proportional to its rows, which the pre-check above
@@ -162,7 +167,7 @@ pub fn bundle_shape(manifest: &Manifest) -> Result<BundleShape, BundleError> {
     }
     let mut k = 0;
     for &size in probes.iter().rev() {
-        k = min_k(&BatchCircuit::shape(params.clone(), size))
+        k = min_k(&BatchCircuit::shape(params.clone(), slots, size))
             .map_err(|e| BundleError::Keygen(format!("{e:?}")))?;
         if k > MAX_K {
             return Err(BundleError::Shape(if size == b {
@@ -172,16 +177,17 @@ pub fn bundle_shape(manifest: &Manifest) -> Result<BundleShape, BundleError> {
             }));
         }
     }
-    Ok(BundleShape { params, k })
+    Ok(BundleShape { params, slots, k })
 }
 
-/// The verifying key of a configuration and batch size under `ipa`.
+/// The verifying key of a configuration, slot shape and batch size under `ipa`.
 pub fn verifying_key(
     ipa: &Params<EqAffine>,
     params: Arc<RiskParams>,
+    slots: SlotShape,
     batch_size: usize,
 ) -> Result<VerifyingKey<EqAffine>, BundleError> {
-    keygen_vk(ipa, &BatchCircuit::shape(params, batch_size))
+    keygen_vk(ipa, &BatchCircuit::shape(params, slots, batch_size))
         .map_err(|e| BundleError::Keygen(format!("{e:?}")))
 }
 
@@ -259,8 +265,8 @@ pub fn verify_bundle(
     mut proof: impl FnMut(usize, &BatchEntry) -> Result<Vec<u8>, BundleError>,
     ipa: &Params<EqAffine>,
 ) -> Result<VerifiedBundle, BundleError> {
-    let BundleShape { params, k } = shape.clone();
-    if params.file != manifest.config {
+    let BundleShape { params, slots, k } = shape.clone();
+    if params.file != manifest.config || slots != manifest.slots {
         return Err(BundleError::Shape(
             "the shape given was checked for another manifest's configuration".into(),
         ));
@@ -284,7 +290,7 @@ pub fn verify_bundle(
         )?);
     }
 
-    let vk = verifying_key(ipa, params.clone(), manifest.batch_size)?;
+    let vk = verifying_key(ipa, params.clone(), slots, manifest.batch_size)?;
     let tag = statement_tag(&params);
     let zero = Totals::zero(params.assets.len(), params.markets.len());
     let mut before = commit_totals(&params, &zero, Fp::zero());
@@ -302,7 +308,7 @@ pub fn verify_bundle(
     if commit_totals(&params, &totals, blinding) != before {
         return Err(BundleError::TotalsDoNotOpen);
     }
-    if snapshot_root(&params, manifest.batch_size, &batch_roots) != root {
+    if snapshot_root(slots, manifest.batch_size, &batch_roots) != root {
         return Err(BundleError::RootMismatch);
     }
     Ok(VerifiedBundle {

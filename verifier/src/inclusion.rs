@@ -12,7 +12,7 @@ use marginproof_circuits::decimal::format_decimal;
 use marginproof_circuits::field::{fp_to_hex, Fp};
 use marginproof_circuits::hash::{id_hash, LeafHasher, MerklePath};
 use marginproof_circuits::model::record::{AccountRecord, RecordError};
-use marginproof_circuits::model::{evaluate, Status};
+use marginproof_circuits::model::{evaluate, Holdings, Status, TooManyHoldings};
 use marginproof_circuits::statement::{
     read_fp, InclusionProof, Manifest, StatementError, FORMAT_VERSION,
 };
@@ -104,6 +104,9 @@ pub enum InclusionError {
     /// A record field that is not a valid quantity for the configuration.
     #[error("record: {0}")]
     Record(#[from] RecordError),
+    /// The record holds more than the manifest's leaf slots: no leaf of this snapshot is it.
+    #[error("record: {0}")]
+    Holdings(#[from] TooManyHoldings),
     /// A salt, sibling or root that is not a canonical field element in hex.
     #[error("bad hex field: {0}")]
     BadHex(StatementError),
@@ -166,8 +169,8 @@ fn hex_field(field: &str, text: &str) -> Result<Fp, InclusionError> {
 /// [`FORMAT_VERSION`]; the manifest has a valid tree shape and risk configuration; the proof is
 /// for the manifest's snapshot; the record reads under the configuration; the salt, siblings and
 /// roots are canonical field elements; the path has `log2(batch_size) + ceil(log2(batch_count))`
-/// siblings; the leaf index is in a proven batch; the leaf `LeafHasher::hash(id_hash(account),
-/// salt, record)` walked up the path gives the proof's root, and that root is the manifest's.
+/// siblings; the leaf index is in a proven batch; the leaf of the record's holdings in the
+/// manifest's slots, keyed by `Poseidon_key(id_hash(account), salt)`, walked up the path gives the proof's root, and that root is the manifest's.
 pub fn verify_inclusion(
     proof_json: &str,
     manifest: &Manifest,
@@ -195,7 +198,12 @@ pub fn verify_inclusion(
     }
     let record = AccountRecord::from_units(&proof.account_id, &proof.record, &params)?;
     let salt = hex_field("salt", &proof.salt)?;
-    let leaf = LeafHasher::hash(id_hash(&proof.account_id), salt, &record);
+    manifest
+        .slots
+        .validate(&params)
+        .map_err(|e| InclusionError::Manifest(ManifestError::Shape(e.to_string())))?;
+    let holdings = Holdings::of(&record, manifest.slots)?;
+    let leaf = LeafHasher::hash(LeafHasher::key(id_hash(&proof.account_id), salt), &holdings);
 
     let expected = shape.path_len();
     if proof.path.len() != expected || proof.path.len() > MAX_PATH_LEN {

@@ -338,12 +338,12 @@ fn unknown_fields_are_refused() {
 fn a_wrong_format_version_is_refused() {
     let venue = Venue::build();
     let mut proof = venue.proof(0);
-    proof.format_version = 2;
+    proof.format_version = 1;
     assert_eq!(
         verify(&venue, &proof),
         Err(InclusionError::WrongVersion {
-            found: 2,
-            expected: 1
+            found: 1,
+            expected: 2
         })
     );
     let mut manifest = venue.manifest.clone();
@@ -352,7 +352,7 @@ fn a_wrong_format_version_is_refused() {
         verify_inclusion(&venue.proof_json(0), &manifest),
         Err(InclusionError::Manifest(ManifestError::WrongVersion {
             found: 0,
-            expected: 1
+            expected: 2
         }))
     ));
 }
@@ -556,12 +556,12 @@ fn manifests_parse_and_are_checked() {
     );
 
     let mut v: Value = serde_json::from_str(&text).unwrap();
-    v["format_version"] = json!(2);
+    v["format_version"] = json!(1);
     assert_eq!(
         parse_manifest(&v.to_string()),
         Err(ManifestError::WrongVersion {
-            found: 2,
-            expected: 1
+            found: 1,
+            expected: 2
         })
     );
     let mut v: Value = serde_json::from_str(&text).unwrap();

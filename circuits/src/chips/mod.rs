@@ -5,12 +5,16 @@
 //! |---|---|
 //! | [`range_check::RangeCheckChip`] | a cell is below `2^n` (running sum of lookup limbs) |
 //! | [`tiered::TieredRateChip`] | a cell is `F(x)` for a public tier table (tier lookup + two range checks) |
-//! | [`account::AccountChip`] | one account's valuation, requirement, equity, status and leaf words |
+//! | [`account::AccountChip`] | one account's slots: valuation, requirement, equity, status, leaf words, bucket term |
+//! | [`instruments::InstrumentTable`] | (the fixed table of instrument indices and prices the account rows look up) |
+//! | [`instrument_totals::InstrumentTotalsChip`] | per-asset and per-market totals from the slots' bucket terms |
 //! | [`running_total::RunningTotalChip`] | a total after a batch is the total before plus every term |
 //! | [`hashing::HashChip`] | leaves, tree nodes and totals commitments (Poseidon) |
 
 pub mod account;
 pub mod hashing;
+pub mod instrument_totals;
+pub mod instruments;
 pub mod range_check;
 pub mod running_total;
 pub mod tiered;

@@ -44,6 +44,14 @@ pub trait RunningTotalInstructions {
         after: Value<Fp>,
         terms: &[AssignedCell<Fp, Fp>],
     ) -> Result<RunningTotal, Error>;
+
+    /// `Σ terms`, starting from the constant 0 (no claimed value: the sum is computed).
+    fn sum(
+        &self,
+        layouter: impl Layouter<Fp>,
+        what: &str,
+        terms: &[AssignedCell<Fp, Fp>],
+    ) -> Result<AssignedCell<Fp, Fp>, Error>;
 }
 
 /// Columns and selector of the running-total chip.
@@ -98,28 +106,42 @@ impl RunningTotalChip {
     }
 }
 
-impl RunningTotalInstructions for RunningTotalChip {
-    fn accumulate(
+/// Where a running total starts.
+enum Start {
+    /// The opened total before the batch (a witness, bound by the commitment `C_i`).
+    Opened(Value<Fp>),
+    /// The constant 0.
+    Zero,
+}
+
+impl RunningTotalChip {
+    /// Lays out `start + Σ terms`; the last accumulator is `claimed` if given, else computed.
+    fn lay_out(
         &self,
         mut layouter: impl Layouter<Fp>,
         what: &str,
-        before: Value<Fp>,
-        after: Value<Fp>,
+        start: Start,
+        claimed: Option<Value<Fp>>,
         terms: &[AssignedCell<Fp, Fp>],
     ) -> Result<RunningTotal, Error> {
         let cfg = &self.config;
         layouter.assign_region(
             || format!("running total: {what}"),
             |mut region| {
-                let first = region.assign_advice(|| "before", cfg.acc, 0, || before)?;
+                let first = match &start {
+                    Start::Opened(v) => region.assign_advice(|| "before", cfg.acc, 0, || *v)?,
+                    Start::Zero => {
+                        region.assign_advice_from_constant(|| "zero", cfg.acc, 0, Fp::zero())?
+                    }
+                };
                 let mut acc = first.clone();
                 for (j, term) in terms.iter().enumerate() {
                     cfg.q_sum.enable(&mut region, j)?;
                     let t = term.copy_advice(|| "term", &mut region, cfg.term, j)?;
-                    let next = if j + 1 == terms.len() {
-                        after
-                    } else {
-                        acc.value().copied() + t.value().copied()
+                    let computed = acc.value().copied() + t.value().copied();
+                    let next = match claimed {
+                        Some(c) if j + 1 == terms.len() => c,
+                        _ => computed,
                     };
                     acc = region.assign_advice(|| "acc", cfg.acc, j + 1, || next)?;
                 }
@@ -129,5 +151,29 @@ impl RunningTotalInstructions for RunningTotalChip {
                 })
             },
         )
+    }
+}
+
+impl RunningTotalInstructions for RunningTotalChip {
+    fn accumulate(
+        &self,
+        layouter: impl Layouter<Fp>,
+        what: &str,
+        before: Value<Fp>,
+        after: Value<Fp>,
+        terms: &[AssignedCell<Fp, Fp>],
+    ) -> Result<RunningTotal, Error> {
+        self.lay_out(layouter, what, Start::Opened(before), Some(after), terms)
+    }
+
+    fn sum(
+        &self,
+        layouter: impl Layouter<Fp>,
+        what: &str,
+        terms: &[AssignedCell<Fp, Fp>],
+    ) -> Result<AssignedCell<Fp, Fp>, Error> {
+        Ok(self
+            .lay_out(layouter, what, Start::Zero, None, terms)?
+            .after)
     }
 }

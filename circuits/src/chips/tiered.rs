@@ -4,12 +4,14 @@
 //! `(table id, lower, max_offset, base, rate)` (see [`TierTableIds`]); row `(0, 0, 0, 0, 0)` is the
 //! filler that disabled rows look up. One region per evaluation:
 //!
-//! | a0 | a1 | a2 | a3 | a4 | a5 | a6 | a7 | a8 | fixed `table_id` | `q_tier` |
-//! |---|---|---|---|---|---|---|---|---|---|---|
-//! | σ | x | lower | max_offset | base | rate | offset | room | value | `t` | 1 |
+//! | a0 | a1 | a2 | a3 | a4 | a5 | a6 | a7 | a8 | `q_tier` |
+//! |---|---|---|---|---|---|---|---|---|---|
+//! | table id | x | lower | max_offset | base | rate | offset | room | value | 1 |
 //!
-//! Lookup: `(t + σ, lower, max_offset, base, rate)` is a row of the tier table, so the four tier
-//! parameters are those of one real tier of table `t + σ` (`t ≥ 1`, so never the filler).
+//! Lookup: `(table id, lower, max_offset, base, rate)` is a row of the tier table, so the four
+//! tier parameters are those of one real tier of that table. The table id is copied from the
+//! account row that derives it from the slot's instrument index (see [`TierTableIds`]); it is
+//! at least 1, so never the filler.
 //!
 //! ```text
 //! offset in tier:  offset − (x − lower)           = 0
@@ -24,7 +26,7 @@
 
 use halo2_proofs::{
     circuit::{AssignedCell, Chip, Layouter, Value},
-    plonk::{Advice, Column, ConstraintSystem, Constraints, Error, Fixed, Selector, TableColumn},
+    plonk::{Advice, Column, ConstraintSystem, Constraints, Error, Selector, TableColumn},
     poly::Rotation,
 };
 
@@ -33,43 +35,36 @@ use crate::circuit::witness::TierWitness;
 use crate::config::RiskParams;
 use crate::field::{fp_from_bigint, fp_from_u128, Fp};
 use crate::model::TierTable;
-use crate::units::VALUE_BITS;
+use crate::units::{MAX_ASSETS, VALUE_BITS};
 
 /// Table ids of a configuration's tier tables in the lookup table.
 ///
-/// Asset `a`: haircut `1 + 2a`, maintenance `2 + 2a` (= haircut id + σ). Market `m`: `1 + 2A + m`.
+/// Asset `a`: haircut `1 + 2a`, maintenance `2 + 2a` (= haircut id + σ). Market `m`:
+/// `MARKET_TIER_BASE + m`. Both are linear in the index, so a gate derives them from the slot.
 #[derive(Debug, Clone, Copy)]
-pub struct TierTableIds {
-    num_assets: usize,
-}
+pub struct TierTableIds;
+
+/// First tier table id of the markets: above every asset id (`a < 256`).
+pub const MARKET_TIER_BASE: u64 = 1 + 2 * MAX_ASSETS as u64;
 
 impl TierTableIds {
-    /// Ids for a configuration.
-    pub fn new(params: &RiskParams) -> Self {
-        TierTableIds {
-            num_assets: params.assets.len(),
-        }
-    }
     /// Id of asset `a`'s haircut table; its maintenance table is the next id.
-    pub fn asset(&self, a: usize) -> u64 {
+    pub fn asset(a: usize) -> u64 {
         1 + 2 * a as u64
     }
     /// Id of market `m`'s maintenance table.
-    pub fn market(&self, m: usize) -> u64 {
-        1 + 2 * self.num_assets as u64 + m as u64
+    pub fn market(m: usize) -> u64 {
+        MARKET_TIER_BASE + m as u64
     }
 }
 
-/// One evaluation to prove: `value = T(x)` for table `T = table_id + sign` (`sign` is 0 when
-/// `None`, as for perpetual markets).
+/// One evaluation to prove: `value = T(x)` for the table `T` whose id is in `table_id`.
 #[derive(Debug, Clone)]
 pub struct TieredInput {
     /// Names the region (`tiered rate: <what>`) and its range checks.
     pub what: String,
-    /// Table id for `sign = 0` (see [`TierTableIds`]).
-    pub table_id: u64,
-    /// The sign that selects the next table id, if any.
-    pub sign: Option<AssignedCell<Fp, Fp>>,
+    /// The table id cell (see [`TierTableIds`]).
+    pub table_id: AssignedCell<Fp, Fp>,
     /// The argument `x`.
     pub x: AssignedCell<Fp, Fp>,
     /// The claimed `T(x)`.
@@ -103,7 +98,6 @@ pub struct TierTableColumns {
 #[derive(Debug, Clone)]
 pub struct TieredRateConfig {
     advice: [Column<Advice>; 9],
-    table_id: Column<Fixed>,
     q_tier: Selector,
     table: TierTableColumns,
 }
@@ -125,7 +119,7 @@ impl Chip<Fp> for TieredRateChip {
     }
 }
 
-const SIGN: usize = 0;
+const TABLE_ID: usize = 0;
 const X: usize = 1;
 const LOWER: usize = 2;
 const MAX_OFFSET: usize = 3;
@@ -136,11 +130,10 @@ const ROOM: usize = 7;
 const VALUE: usize = 8;
 
 impl TieredRateChip {
-    /// Configures the gate and the tier lookup on `advice[0..9]` and the fixed `table_id` column.
+    /// Configures the gate and the tier lookup on `advice[0..9]`.
     pub fn configure(
         meta: &mut ConstraintSystem<Fp>,
         advice: [Column<Advice>; 9],
-        table_id: Column<Fixed>,
     ) -> TieredRateConfig {
         let q_tier = meta.complex_selector();
         let table = TierTableColumns {
@@ -155,7 +148,7 @@ impl TieredRateChip {
             let cur = |m: &mut halo2_proofs::plonk::VirtualCells<'_, Fp>, c: usize| {
                 m.query_advice(advice[c], Rotation::cur())
             };
-            let id = m.query_fixed(table_id) + cur(m, SIGN);
+            let id = cur(m, TABLE_ID);
             vec![
                 (q.clone() * id, table.id),
                 (q.clone() * cur(m, LOWER), table.lower),
@@ -192,7 +185,6 @@ impl TieredRateChip {
         }
         TieredRateConfig {
             advice,
-            table_id,
             q_tier,
             table,
         }
@@ -209,14 +201,13 @@ impl TieredRateChip {
         layouter: &mut impl Layouter<Fp>,
         params: &RiskParams,
     ) -> Result<(), Error> {
-        let ids = TierTableIds::new(params);
         let mut rows: Vec<(u64, &TierTable)> = Vec::new();
         for (a, asset) in params.assets.iter().enumerate() {
-            rows.push((ids.asset(a), &asset.haircut));
-            rows.push((ids.asset(a) + 1, &asset.maintenance));
+            rows.push((TierTableIds::asset(a), &asset.haircut));
+            rows.push((TierTableIds::asset(a) + 1, &asset.maintenance));
         }
         for (m, market) in params.markets.iter().enumerate() {
-            rows.push((ids.market(m), &market.maintenance));
+            rows.push((TierTableIds::market(m), &market.maintenance));
         }
         let t = self.config.table;
         layouter.assign_table(
@@ -262,7 +253,6 @@ impl TieredRateInstructions for TieredRateChip {
         let TieredInput {
             what,
             table_id,
-            sign,
             x,
             value,
         } = input;
@@ -271,21 +261,7 @@ impl TieredRateInstructions for TieredRateChip {
             || format!("tiered rate: {what}"),
             |mut region| {
                 cfg.q_tier.enable(&mut region, 0)?;
-                region.assign_fixed(
-                    || "table id",
-                    cfg.table_id,
-                    0,
-                    || Value::known(Fp::from(*table_id)),
-                )?;
-                match sign {
-                    Some(s) => s.copy_advice(|| "sign", &mut region, cfg.advice[SIGN], 0)?,
-                    None => region.assign_advice_from_constant(
-                        || "sign",
-                        cfg.advice[SIGN],
-                        0,
-                        Fp::zero(),
-                    )?,
-                };
+                table_id.copy_advice(|| "table id", &mut region, cfg.advice[TABLE_ID], 0)?;
                 x.copy_advice(|| "x", &mut region, cfg.advice[X], 0)?;
                 value.copy_advice(|| "value", &mut region, cfg.advice[VALUE], 0)?;
                 let put = |region: &mut halo2_proofs::circuit::Region<'_, Fp>,

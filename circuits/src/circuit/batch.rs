@@ -9,6 +9,7 @@ use crate::config::RiskParams;
 use crate::field::{fp_from_bigint, Fp};
 use crate::hash::merkle::tree_levels;
 use crate::hash::{statement_tag, totals_commitment, LeafHasher};
+use crate::model::holdings::{Holdings, SlotShape, TooManyHoldings};
 use crate::model::{evaluate, AccountRecord, Totals};
 use crate::statement::BatchStatement;
 
@@ -21,6 +22,13 @@ pub struct AccountSlot {
     pub id_hash: Fp,
     /// Its salt.
     pub salt: Fp,
+}
+
+impl AccountSlot {
+    /// The account key `Poseidon_key(id_hash, salt)`.
+    pub fn key(&self) -> Fp {
+        LeafHasher::key(self.id_hash, self.salt)
+    }
 }
 
 /// A batch ready to prove.
@@ -43,16 +51,18 @@ pub fn commit_totals(params: &RiskParams, totals: &Totals, blinding: Fp) -> Fp {
 }
 
 impl PreparedBatch {
-    /// Prepares a batch of `batch_size` slots (a power of two) from `accounts` (at most that many;
-    /// the rest is padding), given the running totals before it and the two blindings.
+    /// Prepares a batch of `batch_size` accounts (a power of two) in `shape`'s slots from
+    /// `accounts` (at most that many; the rest is padding), given the running totals before it
+    /// and the two blindings. Fails if an account holds more than the slots.
     pub fn new(
         params: Arc<RiskParams>,
+        shape: SlotShape,
         batch_size: usize,
         accounts: &[AccountSlot],
         before: &Totals,
         blinding_before: Fp,
         blinding_after: Fp,
-    ) -> Self {
+    ) -> Result<Self, TooManyHoldings> {
         debug_assert!(batch_size.is_power_of_two() && accounts.len() <= batch_size);
         let mut witnesses = Vec::with_capacity(batch_size);
         let mut leaves = Vec::with_capacity(batch_size);
@@ -60,16 +70,13 @@ impl PreparedBatch {
         for slot in accounts {
             let risk = evaluate(&params, &slot.record);
             totals_after.add(&Totals::of_account(&slot.record, &risk, true));
-            witnesses.push(AccountWitness::new(
-                &params,
-                &slot.record,
-                slot.id_hash,
-                slot.salt,
-            ));
-            leaves.push(LeafHasher::hash(slot.id_hash, slot.salt, &slot.record));
+            let holdings = Holdings::of(&slot.record, shape)?;
+            let key = slot.key();
+            witnesses.push(AccountWitness::new(&params, &slot.record, &holdings, key));
+            leaves.push(LeafHasher::hash(key, &holdings));
         }
-        let padding_leaf = crate::hash::empty_leaf(&params);
-        let padding = AccountWitness::padding(&params);
+        let padding_leaf = crate::hash::empty_leaf(shape);
+        let padding = AccountWitness::padding(&params, shape);
         while witnesses.len() < batch_size {
             witnesses.push(padding.clone());
             leaves.push(padding_leaf);
@@ -85,11 +92,11 @@ impl PreparedBatch {
             totals_after: commit_totals(&params, &totals_after, blinding_after),
         };
         let opening = TotalsOpening::new(before, &totals_after, blinding_before, blinding_after);
-        PreparedBatch {
-            circuit: BatchCircuit::new(params, witnesses, opening),
+        Ok(PreparedBatch {
+            circuit: BatchCircuit::new(params, shape, witnesses, opening),
             statement,
             leaves,
             totals_after,
-        }
+        })
     }
 }

@@ -1,4 +1,4 @@
-//! The batch circuit: `B` account slots valued under the public configuration, their leaves and
+//! The batch circuit: `B` accounts (each a [`SlotShape`] of holding slots) valued under the public configuration, their leaves and
 //! batch root, and the running-totals commitment chain from `C_i` to `C_{i+1}` (SPEC §1, §3).
 //!
 //! Public inputs (one instance column, offsets in [`crate::statement`]):
@@ -9,6 +9,11 @@
 //! | [`BATCH_ROOT`] | root of the batch's leaves | the in-circuit tree root |
 //! | [`TOTALS_BEFORE`] | `C_i` | commitment to the opened totals before |
 //! | [`TOTALS_AFTER`] | `C_{i+1}` | commitment to the totals after |
+//! | [`CHALLENGE`] | `r` | the bucket identity's evaluation point |
+//! | [`CHALLENGE_WEIGHT`] | `ρ` | the bucket identity's weight |
+//!
+//! The verifier computes the two challenges from the first four inputs
+//! ([`crate::statement::bucket_challenges`]); see [`crate::chips::instrument_totals`].
 //!
 //! The configuration itself (prices, tiers, threshold) is in fixed columns and lookup tables, so
 //! it is part of the verifying key: the auditor re-derives the key from the published
@@ -28,14 +33,22 @@ use halo2_proofs::{
 
 use crate::chips::account::{AccountChip, AccountConfig, AccountInstructions, ACCOUNT_COLUMNS};
 use crate::chips::hashing::{HashChip, PoseidonConfig};
+use crate::chips::instrument_totals::{
+    Challenges, InstrumentTotalsChip, InstrumentTotalsConfig, InstrumentTotalsInstructions,
+    INSTRUMENT_TOTALS_COLUMNS,
+};
+use crate::chips::instruments::InstrumentTable;
 use crate::chips::range_check::{RangeCheckChip, RangeCheckConfig};
 use crate::chips::running_total::{RunningTotalChip, RunningTotalConfig, RunningTotalInstructions};
 use crate::chips::tiered::{TieredRateChip, TieredRateConfig};
 use crate::config::RiskParams;
 use crate::field::Fp;
 use crate::hash::poseidon::PoseidonSpec;
+use crate::model::holdings::SlotShape;
 use crate::model::Totals;
-use crate::statement::{BATCH_ROOT, STATEMENT_TAG, TOTALS_AFTER, TOTALS_BEFORE};
+use crate::statement::{
+    BATCH_ROOT, CHALLENGE, CHALLENGE_WEIGHT, STATEMENT_TAG, TOTALS_AFTER, TOTALS_BEFORE,
+};
 use witness::{AccountWitness, TotalsOpening};
 
 /// Advice columns that run range-check lanes side by side.
@@ -48,6 +61,8 @@ pub struct BatchConfig {
     instance: Column<Instance>,
     constants: Column<Fixed>,
     account: AccountConfig,
+    instruments: InstrumentTable,
+    instrument_totals: InstrumentTotalsConfig,
     tiers: TieredRateConfig,
     range: RangeCheckConfig,
     totals: RunningTotalConfig,
@@ -66,28 +81,34 @@ impl BatchConfig {
 #[derive(Debug, Clone)]
 pub struct BatchCircuit {
     params: Arc<RiskParams>,
+    shape: SlotShape,
     accounts: Vec<Value<AccountWitness>>,
     totals: Value<TotalsOpening>,
 }
 
 impl BatchCircuit {
-    /// The circuit for `accounts` (exactly the batch size, padding included) and the opening.
+    /// The circuit for `accounts` (exactly the batch size, padding included, each in `shape`'s
+    /// slots) and the opening.
     pub fn new(
         params: Arc<RiskParams>,
+        shape: SlotShape,
         accounts: Vec<AccountWitness>,
         totals: TotalsOpening,
     ) -> Self {
         BatchCircuit {
             params,
+            shape,
             accounts: accounts.into_iter().map(Value::known).collect(),
             totals: Value::known(totals),
         }
     }
 
-    /// The empty circuit of a configuration and batch size (keygen, verifying key derivation).
-    pub fn shape(params: Arc<RiskParams>, batch_size: usize) -> Self {
+    /// The empty circuit of a configuration, slot shape and batch size (keygen, verifying key
+    /// derivation).
+    pub fn shape(params: Arc<RiskParams>, shape: SlotShape, batch_size: usize) -> Self {
         BatchCircuit {
             params,
+            shape,
             accounts: vec![Value::unknown(); batch_size],
             totals: Value::unknown(),
         }
@@ -96,6 +117,11 @@ impl BatchCircuit {
     /// The configuration.
     pub fn params(&self) -> &RiskParams {
         &self.params
+    }
+
+    /// Slots per account.
+    pub fn slots(&self) -> SlotShape {
+        self.shape
     }
 
     /// Accounts per batch.
@@ -154,7 +180,7 @@ impl Circuit<Fp> for BatchCircuit {
     type FloorPlanner = SimpleFloorPlanner;
 
     fn without_witnesses(&self) -> Self {
-        Self::shape(self.params.clone(), self.accounts.len())
+        Self::shape(self.params.clone(), self.shape, self.accounts.len())
     }
 
     fn configure(meta: &mut ConstraintSystem<Fp>) -> BatchConfig {
@@ -168,13 +194,20 @@ impl Circuit<Fp> for BatchCircuit {
 
         let range_table = meta.lookup_table_column();
         let range = RangeCheckChip::configure(meta, &lanes, range_table);
-        let account = AccountChip::configure(meta, main, param);
+        let instruments = InstrumentTable::configure(meta);
+        let account = AccountChip::configure(meta, main, param, instruments);
         let tier_columns: [Column<Advice>; 9] = std::array::from_fn(|i| main[i]);
-        let tiers = TieredRateChip::configure(meta, tier_columns, param);
-        let totals = RunningTotalChip::configure(meta, main[0], main[1]);
+        let tiers = TieredRateChip::configure(meta, tier_columns);
+        let bucket_columns: [Column<Advice>; INSTRUMENT_TOTALS_COLUMNS] =
+            std::array::from_fn(|i| main[i]);
+        let instrument_totals = InstrumentTotalsChip::configure(meta, bucket_columns, param);
+        // Running totals ride on the range lanes, which have rows to spare beside Poseidon.
+        let totals = RunningTotalChip::configure(meta, lanes[0], lanes[1]);
 
-        let state: [Column<Advice>; 3] = std::array::from_fn(|_| meta.advice_column());
-        let partial_sbox = meta.advice_column();
+        // Poseidon shares the first four main columns: its regions and the account regions
+        // take turns in rows instead of idling four more columns over every account row.
+        let state: [Column<Advice>; 3] = std::array::from_fn(|i| main[i]);
+        let partial_sbox = main[3];
         let rc_a: [Column<Fixed>; 3] = std::array::from_fn(|_| meta.fixed_column());
         let rc_b: [Column<Fixed>; 3] = std::array::from_fn(|_| meta.fixed_column());
         let poseidon = Pow5Chip::configure::<PoseidonSpec>(meta, state, partial_sbox, rc_a, rc_b);
@@ -184,6 +217,8 @@ impl Circuit<Fp> for BatchCircuit {
             instance,
             constants,
             account,
+            instruments,
+            instrument_totals,
             tiers,
             range,
             totals,
@@ -201,46 +236,91 @@ impl Circuit<Fp> for BatchCircuit {
         range.load_table(&mut layouter)?;
         let tiers = TieredRateChip::construct(config.tiers.clone());
         tiers.load_table(&mut layouter, params)?;
+        config.instruments.load(&mut layouter, params)?;
         let account = AccountChip::construct(config.account.clone());
         let hash = HashChip::construct(config.poseidon.clone());
         let running = RunningTotalChip::construct(config.totals.clone());
+        let buckets = InstrumentTotalsChip::construct(config.instrument_totals.clone());
 
-        let tag = layouter.assign_region(
-            || "statement tag",
+        let (tag, challenges) = layouter.assign_region(
+            || "public inputs",
             |mut region| {
-                region.assign_advice_from_instance(
-                    || "tag",
-                    config.instance,
-                    STATEMENT_TAG,
-                    config.main[0],
-                    0,
-                )
+                let from_instance = |region: &mut halo2_proofs::circuit::Region<'_, Fp>,
+                                     name: &'static str,
+                                     offset: usize,
+                                     column: usize| {
+                    region.assign_advice_from_instance(
+                        || name,
+                        config.instance,
+                        offset,
+                        config.main[column],
+                        0,
+                    )
+                };
+                let tag = from_instance(&mut region, "tag", STATEMENT_TAG, 0)?;
+                let r = from_instance(&mut region, "r", CHALLENGE, 1)?;
+                let rho = from_instance(&mut region, "rho", CHALLENGE_WEIGHT, 2)?;
+                Ok((tag, Challenges { r, rho }))
             },
         )?;
 
         let mut leaves = Vec::with_capacity(self.accounts.len());
-        let mut contributions = Vec::with_capacity(self.accounts.len());
+        let mut account_terms = Vec::with_capacity(self.accounts.len());
+        let mut bucket_terms = Vec::with_capacity(self.accounts.len());
         for (j, witness) in self.accounts.iter().enumerate() {
             let cells = account.assign_account(
                 layouter.namespace(|| format!("account {j}")),
                 params,
+                self.shape,
                 &range,
                 &tiers,
+                &challenges,
                 witness.as_ref(),
             )?;
             leaves.push(hash.leaf(
                 layouter.namespace(|| format!("leaf {j}")),
                 &cells.leaf_words,
             )?);
-            contributions.push(cells.contributions);
+            account_terms.push(cells.account_terms);
+            bucket_terms.push(cells.bucket_term);
         }
         let root = hash.root(layouter.namespace(|| "batch tree"), leaves)?;
         layouter.constrain_instance(root.cell(), config.instance, BATCH_ROOT)?;
 
+        // Instrument totals: the bucket identity against the sum of the accounts' terms.
+        let instrument_entries = 2 * params.assets.len() + 3 * params.markets.len();
+        let bucket_sum = running.sum(
+            layouter.namespace(|| "bucket terms"),
+            "bucket terms",
+            &bucket_terms,
+        )?;
+        let opened = self
+            .totals
+            .as_ref()
+            .map(|o| &o.before[..instrument_entries]);
+        let claimed = self.totals.as_ref().map(|o| &o.after[..instrument_entries]);
+        let instruments = buckets.instrument_totals(
+            layouter.namespace(|| "instrument totals"),
+            params,
+            &challenges,
+            opened,
+            claimed,
+            &bucket_sum,
+        )?;
+
         let mut before: Vec<Cell> = vec![tag.clone()];
         let mut after: Vec<Cell> = vec![tag];
-        for (t, name) in total_names(params).iter().enumerate() {
-            let terms: Vec<Cell> = contributions.iter().map(|c| c[t].clone()).collect();
+        before.extend(instruments.before);
+        after.extend(instruments.after);
+        for (t, name) in total_names(params)
+            .iter()
+            .enumerate()
+            .skip(instrument_entries)
+        {
+            let terms: Vec<Cell> = account_terms
+                .iter()
+                .map(|c| c[t - instrument_entries].clone())
+                .collect();
             let opened = self.totals.as_ref().map(|o| o.before[t]);
             let claimed = self.totals.as_ref().map(|o| o.after[t]);
             let total = running.accumulate(

@@ -8,6 +8,8 @@ use num_bigint::BigInt;
 
 use crate::config::RiskParams;
 use crate::field::{fp_from_bigint, fp_from_bool, fp_from_u128, Fp};
+use crate::model::holdings::{Holdings, SlotShape};
+use crate::model::risk::{value_asset, value_position};
 use crate::model::{evaluate, AccountRecord, TierPoint, TierTable, Totals};
 use crate::signed::SignedCode;
 
@@ -45,9 +47,11 @@ impl TierWitness {
     }
 }
 
-/// One asset of one account.
+/// One asset slot of one account.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AssetWitness {
+    /// Asset index `a` (0 for an empty slot).
+    pub index: Fp,
     /// `b` (atoms).
     pub balance: Fp,
     /// `l` (atoms).
@@ -56,15 +60,25 @@ pub struct AssetWitness {
     pub negative: Fp,
     /// Code of `b − l` (see [`SignedCode`]).
     pub code: Fp,
-    /// `x = |b − l| · p`.
+    /// `p_a`, looked up in the instrument table.
+    pub price: Fp,
+    /// `x = |b − l| · p_a`.
     pub value: Fp,
     /// `x` in `H_a` (σ = 0) or `G_a` (σ = 1).
     pub tier: TierWitness,
+    /// `[b + l = 0]`: the slot is empty.
+    pub empty: Fp,
+    /// `1 / (b + l)`, or 0 when empty.
+    pub empty_inverse: Fp,
+    /// `a − a_prev − 1` for a held slot after the first, else 0.
+    pub gap: Fp,
 }
 
-/// One position of one account.
+/// One position slot of one account.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PositionWitness {
+    /// Market index `m` (0 for an empty slot).
+    pub index: Fp,
     /// `[s < 0]`.
     pub size_negative: Fp,
     /// Code of `s`.
@@ -73,12 +87,20 @@ pub struct PositionWitness {
     pub cost_negative: Fp,
     /// Code of `c`.
     pub cost_code: Fp,
+    /// `P_m`, looked up in the instrument table.
+    pub mark_price: Fp,
     /// `|s| · P`.
     pub notional: Fp,
     /// `U = s·P − c`.
     pub pnl: Fp,
     /// Notional in `G_m`.
     pub tier: TierWitness,
+    /// `[code(s) + σ_s + code(c) + σ_c = 0]`: the slot is empty.
+    pub empty: Fp,
+    /// Inverse of that sum, or 0 when empty.
+    pub empty_inverse: Fp,
+    /// `m − m_prev − 1` for a held slot after the first, else 0.
+    pub gap: Fp,
 }
 
 /// The account's status decomposition.
@@ -99,17 +121,15 @@ pub struct StatusWitness {
 /// One account slot of a batch (a real account or padding).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccountWitness {
-    /// `id_hash` (0 for padding).
-    pub id_hash: Fp,
-    /// `1 / id_hash`, or 0 for padding.
-    pub id_inverse: Fp,
+    /// The account key `Poseidon_key(id_hash, salt)` (0 for padding).
+    pub key: Fp,
+    /// `1 / key`, or 0 for padding.
+    pub key_inverse: Fp,
     /// 1 for a real account, 0 for padding.
     pub is_real: Fp,
-    /// The salt (0 for padding).
-    pub salt: Fp,
-    /// Per asset.
+    /// Asset slots.
     pub assets: Vec<AssetWitness>,
-    /// Per market.
+    /// Position slots.
     pub positions: Vec<PositionWitness>,
     /// Status.
     pub status: StatusWitness,
@@ -120,60 +140,92 @@ fn code(x: &BigInt) -> (Fp, Fp) {
     (fp_from_bool(c.negative), fp_from_bigint(&c.code))
 }
 
+fn inverse_or_zero(x: Fp) -> Fp {
+    Option::from(x.invert()).unwrap_or(Fp::ZERO)
+}
+
+/// `a − a_prev − 1` when slot `i > 0` is held, else 0.
+fn gap(i: usize, held: bool, index: usize, previous: Option<usize>) -> Fp {
+    match previous {
+        Some(prev) if i > 0 && held && index > prev => Fp::from((index - prev - 1) as u64),
+        _ => Fp::ZERO,
+    }
+}
+
 impl AccountWitness {
-    /// The witness of a real account (`id_hash ≠ 0`) or of padding (`id_hash = 0`, empty record).
-    pub fn new(params: &RiskParams, record: &AccountRecord, id_hash: Fp, salt: Fp) -> Self {
+    /// The witness of an account with key `key` (0 for padding) and `holdings` (in the batch's
+    /// slot shape) of `record`.
+    pub fn new(params: &RiskParams, record: &AccountRecord, holdings: &Holdings, key: Fp) -> Self {
         let risk = evaluate(params, record);
-        let assets = params
+        let mut previous = None;
+        let assets = holdings
             .assets
             .iter()
-            .zip(&risk.assets)
             .enumerate()
-            .map(|(i, (a, v))| {
-                let net = BigInt::from(record.balances[i]) - BigInt::from(record.debts[i]);
+            .map(|(i, slot)| {
+                let asset = &params.assets[slot.index];
+                let v = value_asset(slot.balance, slot.debt, asset);
+                let net = BigInt::from(slot.balance) - BigInt::from(slot.debt);
                 let (negative, code) = code(&net);
                 let table = if v.net_negative {
-                    &a.maintenance
+                    &asset.maintenance
                 } else {
-                    &a.haircut
+                    &asset.haircut
                 };
-                AssetWitness {
-                    balance: Fp::from(record.balances[i]),
-                    debt: Fp::from(record.debts[i]),
+                let sum = Fp::from(slot.balance) + Fp::from(slot.debt);
+                let w = AssetWitness {
+                    index: Fp::from(slot.index as u64),
+                    balance: Fp::from(slot.balance),
+                    debt: Fp::from(slot.debt),
                     negative,
                     code,
+                    price: Fp::from(asset.price),
                     value: fp_from_u128(v.value),
                     tier: TierWitness::new(table, &v.tier),
-                }
+                    empty: fp_from_bool(slot.is_empty()),
+                    empty_inverse: inverse_or_zero(sum),
+                    gap: gap(i, !slot.is_empty(), slot.index, previous),
+                };
+                previous = Some(slot.index);
+                w
             })
             .collect();
-        let positions = params
-            .markets
+        let mut previous = None;
+        let positions = holdings
+            .positions
             .iter()
-            .zip(&risk.positions)
-            .zip(&record.positions)
-            .map(|((m, v), p)| {
-                let (size_negative, size_code) = code(&BigInt::from(p.size));
-                let (cost_negative, cost_code) = code(&p.cost);
-                PositionWitness {
+            .enumerate()
+            .map(|(i, slot)| {
+                let market = &params.markets[slot.index];
+                let v = value_position(&slot.position, market);
+                let (size_negative, size_code) = code(&BigInt::from(slot.position.size));
+                let (cost_negative, cost_code) = code(&slot.position.cost);
+                let sum = size_negative + size_code + cost_negative + cost_code;
+                let w = PositionWitness {
+                    index: Fp::from(slot.index as u64),
                     size_negative,
                     size_code,
                     cost_negative,
                     cost_code,
+                    mark_price: Fp::from(market.mark_price),
                     notional: fp_from_u128(v.notional),
                     pnl: fp_from_bigint(&v.pnl),
-                    tier: TierWitness::new(&m.maintenance, &v.tier),
-                }
+                    tier: TierWitness::new(&market.maintenance, &v.tier),
+                    empty: fp_from_bool(slot.is_empty()),
+                    empty_inverse: inverse_or_zero(sum),
+                    gap: gap(i, !slot.is_empty(), slot.index, previous),
+                };
+                previous = Some(slot.index);
+                w
             })
             .collect();
         let (equity_negative, equity_code) = code(&risk.equity);
         let (margin_negative, margin_code) = code(&risk.margin_test);
-        let is_real = !bool::from(id_hash.is_zero());
+        let is_real = !bool::from(key.is_zero());
         AccountWitness {
-            id_hash,
-            id_inverse: Option::from(id_hash.invert()).unwrap_or(Fp::ZERO),
+            key,
+            key_inverse: inverse_or_zero(key),
             is_real: fp_from_bool(is_real),
-            salt,
             assets,
             positions,
             status: StatusWitness {
@@ -186,12 +238,12 @@ impl AccountWitness {
         }
     }
 
-    /// A padding slot: `id_hash = 0`, `salt = 0`, the empty record.
-    pub fn padding(params: &RiskParams) -> Self {
+    /// A padding slot: `key = 0`, every slot empty.
+    pub fn padding(params: &RiskParams, shape: SlotShape) -> Self {
         Self::new(
             params,
             &AccountRecord::empty("", params),
-            Fp::ZERO,
+            &Holdings::empty(shape),
             Fp::ZERO,
         )
     }

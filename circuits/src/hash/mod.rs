@@ -8,6 +8,6 @@ pub mod poseidon;
 pub mod snapshot;
 
 pub use ids::{id_hash, statement_tag};
-pub use leaf::{empty_leaf, leaf_words, LeafHasher};
+pub use leaf::{asset_word, empty_leaf, leaf_words, position_word, LeafHasher};
 pub use merkle::{node_hash, MerklePath};
-pub use poseidon::{totals_commitment, LeafDomain, TotalsDomain};
+pub use poseidon::{totals_commitment, ChallengeDomain, KeyDomain, LeafDomain, TotalsDomain};

@@ -98,7 +98,7 @@ fn tag(n: u64) -> Fp {
     Fp::from_u128(1u128 << 127) * Fp::from(2) + Fp::from(n)
 }
 
-/// Domain of account leaves: `(id_hash, salt, words…)`.
+/// Domain of account leaves: `(key, words…)`.
 #[derive(Debug, Clone, Copy)]
 pub struct LeafDomain;
 
@@ -109,6 +109,40 @@ impl Domain<Fp, RATE> for LeafDomain {
     }
     fn initial_capacity_element() -> Fp {
         tag(1)
+    }
+    fn padding(input_len: usize) -> Vec<Fp> {
+        one_then_zeros(input_len)
+    }
+}
+
+/// Domain of account keys: `(id_hash, salt)`.
+#[derive(Debug, Clone, Copy)]
+pub struct KeyDomain;
+
+impl Domain<Fp, RATE> for KeyDomain {
+    type Padding = Vec<Fp>;
+    fn name() -> String {
+        "marginproof key".into()
+    }
+    fn initial_capacity_element() -> Fp {
+        tag(3)
+    }
+    fn padding(input_len: usize) -> Vec<Fp> {
+        one_then_zeros(input_len)
+    }
+}
+
+/// Domain of the bucket challenges: `(statement tag, batch root, C_i, C_{i+1}, n)`.
+#[derive(Debug, Clone, Copy)]
+pub struct ChallengeDomain;
+
+impl Domain<Fp, RATE> for ChallengeDomain {
+    type Padding = Vec<Fp>;
+    fn name() -> String {
+        "marginproof challenge".into()
+    }
+    fn initial_capacity_element() -> Fp {
+        tag(4)
     }
     fn padding(input_len: usize) -> Vec<Fp> {
         one_then_zeros(input_len)

@@ -1,10 +1,12 @@
 //! The native risk model of SPEC §2 in exact integers: what the circuit proves, computed directly.
 
+pub mod holdings;
 pub mod record;
 pub mod risk;
 pub mod tiers;
 pub mod totals;
 
+pub use holdings::{AssetHolding, Holdings, PositionHolding, SlotShape, TooManyHoldings};
 pub use record::{
     AccountRecord, Position, PositionInUnits, QuantityError, RecordError, RecordInUnits,
 };

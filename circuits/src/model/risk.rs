@@ -198,7 +198,8 @@ fn to_u128(v: &BigInt) -> u128 {
     v.to_u128().unwrap_or(u128::MAX)
 }
 
-fn value_asset(balance: u64, debt: u64, asset: &AssetParams) -> AssetValuation {
+/// Values one holding of an asset (balance, debt) under its parameters.
+pub fn value_asset(balance: u64, debt: u64, asset: &AssetParams) -> AssetValuation {
     let net_negative = debt > balance;
     let net_magnitude = balance.abs_diff(debt);
     let value = net_magnitude as u128 * asset.price as u128;
@@ -215,7 +216,8 @@ fn value_asset(balance: u64, debt: u64, asset: &AssetParams) -> AssetValuation {
     }
 }
 
-fn value_position(position: &Position, market: &MarketParams) -> PositionValuation {
+/// Values one position under its market's parameters.
+pub fn value_position(position: &Position, market: &MarketParams) -> PositionValuation {
     let notional = notional(position, market);
     PositionValuation {
         notional,

@@ -9,7 +9,7 @@ use marginproof_circuits::config::{
 };
 use marginproof_circuits::field::Fp;
 use marginproof_circuits::hash::id_hash;
-use marginproof_circuits::model::{AccountRecord, Position, Totals};
+use marginproof_circuits::model::{AccountRecord, Position, SlotShape, Totals};
 use marginproof_circuits::RiskParams;
 use num_bigint::BigInt;
 
@@ -130,13 +130,24 @@ pub fn prepare(
     batch_size: usize,
     slots: &[AccountSlot],
 ) -> PreparedBatch {
+    prepare_in(params, SlotShape::dense(params), batch_size, slots)
+}
+
+pub fn prepare_in(
+    params: &Arc<RiskParams>,
+    shape: SlotShape,
+    batch_size: usize,
+    slots: &[AccountSlot],
+) -> PreparedBatch {
     let before = Totals::zero(params.assets.len(), params.markets.len());
     PreparedBatch::new(
         params.clone(),
+        shape,
         batch_size,
         slots,
         &before,
         Fp::zero(),
         Fp::from(99),
     )
+    .expect("the shape holds every test account")
 }

@@ -11,7 +11,7 @@ use marginproof_circuits::field::{fp_to_hex, Fp};
 use marginproof_circuits::hash::merkle::tree_levels;
 use marginproof_circuits::hash::{empty_leaf, id_hash, LeafHasher, MerklePath};
 use marginproof_circuits::model::record::{PositionInUnits, RecordInUnits};
-use marginproof_circuits::model::{evaluate, AccountRecord, Totals};
+use marginproof_circuits::model::{evaluate, AccountRecord, Holdings, SlotShape, Totals};
 use marginproof_circuits::statement::{
     BatchEntry, InclusionProof, Manifest, TotalsFile, FORMAT_VERSION,
 };
@@ -150,6 +150,7 @@ impl Venue {
         salt_of: impl Fn(usize) -> Fp,
     ) -> Venue {
         let params = params();
+        let slots = SlotShape::dense(&params);
         let mut records = Vec::new();
         let mut salts = Vec::new();
         let mut leaves = Vec::new();
@@ -158,7 +159,8 @@ impl Venue {
             let record =
                 AccountRecord::from_units(id, &units, &params).expect("test record is valid");
             let s = salt_of(i);
-            leaves.push(LeafHasher::hash(id_hash(id), s, &record));
+            let holdings = Holdings::of(&record, slots).expect("dense slots hold any record");
+            leaves.push(LeafHasher::hash(LeafHasher::key(id_hash(id), s), &holdings));
             totals.add(&Totals::of_account(
                 &record,
                 &evaluate(&params, &record),
@@ -171,7 +173,7 @@ impl Venue {
         // of two with batches of empty leaves.
         assert!(leaves.len() <= BATCH_SIZE * BATCH_COUNT);
         let padded = BATCH_SIZE * BATCH_COUNT.next_power_of_two();
-        leaves.resize(padded, empty_leaf(&params));
+        leaves.resize(padded, empty_leaf(slots));
         let levels = tree_levels(leaves);
         let root = levels.last().unwrap()[0];
         let dummy = |n: u64| fp_to_hex(&Fp::from(n));
@@ -179,6 +181,7 @@ impl Venue {
             format_version: FORMAT_VERSION,
             config: params.file.clone(),
             batch_size: BATCH_SIZE,
+            slots,
             batch_count: BATCH_COUNT,
             root: fp_to_hex(&root),
             totals: TotalsFile::from_totals(&totals, &params),

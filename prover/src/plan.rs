@@ -1,0 +1,90 @@
+//! Choosing the batch size: how many accounts one proof holds, and so the circuit size `k`.
+//!
+//! A proof costs about the same for every row of its `2^k`-row domain, used or not, so the cost
+//! of a snapshot is about `batches × 2^k`. For each power-of-two batch size the plan lays out the
+//! circuit (a row count, no field work), takes the smallest `k` that holds it, and keeps the size
+//! with the least `ceil(n / B) · 2^k`, the larger batch on a tie (fewer proofs to store and
+//! verify). `k` is capped at [`MAX_AUTO_K`], which keeps two proofs in flight under the 4 GiB
+//! memory bound; `--batch-size` overrides the choice.
+
+use std::sync::Arc;
+
+use marginproof_circuits::circuit::layout::{min_k, rows_used};
+use marginproof_circuits::circuit::BatchCircuit;
+use marginproof_circuits::model::SlotShape;
+use marginproof_circuits::RiskParams;
+
+use crate::error::ProveError;
+
+/// Largest batch size accepted.
+pub const MAX_BATCH_SIZE: usize = 1 << 12;
+/// Largest circuit size the automatic choice picks.
+pub const MAX_AUTO_K: u32 = 16;
+
+/// The chosen batch size and circuit size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BatchPlan {
+    /// Accounts per proof (a power of two).
+    pub batch_size: usize,
+    /// Circuit size of one proof.
+    pub k: u32,
+    /// Rows the circuit uses (of `2^k`).
+    pub rows: usize,
+}
+
+fn layout_error(e: halo2_proofs::plonk::Error) -> ProveError {
+    ProveError::Proving {
+        stage: "layout",
+        reason: format!("{e:?}"),
+    }
+}
+
+/// The plan for a given batch size.
+pub fn plan_for(
+    params: &Arc<RiskParams>,
+    shape: SlotShape,
+    batch_size: usize,
+) -> Result<BatchPlan, ProveError> {
+    if !batch_size.is_power_of_two() || batch_size > MAX_BATCH_SIZE {
+        return Err(ProveError::BadOption(format!(
+            "--batch-size {batch_size}: must be a power of two from 1 to {MAX_BATCH_SIZE}"
+        )));
+    }
+    let circuit = BatchCircuit::shape(params.clone(), shape, batch_size);
+    Ok(BatchPlan {
+        batch_size,
+        k: min_k(&circuit).map_err(layout_error)?,
+        rows: rows_used(&circuit).map_err(layout_error)?,
+    })
+}
+
+/// The plan for `accounts` accounts: `forced` if given, else the cheapest as described above.
+pub fn plan_batches(
+    params: &Arc<RiskParams>,
+    shape: SlotShape,
+    accounts: usize,
+    forced: Option<usize>,
+) -> Result<BatchPlan, ProveError> {
+    if let Some(b) = forced {
+        return plan_for(params, shape, b);
+    }
+    let largest = accounts.max(1).next_power_of_two().min(MAX_BATCH_SIZE);
+    let mut best: Option<(u128, BatchPlan)> = None;
+    let mut b = 1;
+    while b <= largest {
+        let plan = plan_for(params, shape, b)?;
+        if plan.k > MAX_AUTO_K {
+            break;
+        }
+        let cost = accounts.max(1).div_ceil(b) as u128 * (1u128 << plan.k);
+        if best.as_ref().is_none_or(|(c, _)| cost <= *c) {
+            best = Some((cost, plan));
+        }
+        b *= 2;
+    }
+    match best {
+        Some((_, plan)) => Ok(plan),
+        // Even one account needs more than MAX_AUTO_K: use a single-account batch anyway.
+        None => plan_for(params, shape, 1),
+    }
+}
