@@ -19,7 +19,7 @@ use crate::error::ProveError;
 /// Largest batch size accepted.
 pub const MAX_BATCH_SIZE: usize = 1 << 12;
 /// Largest circuit size the automatic choice picks.
-pub const MAX_AUTO_K: u32 = 16;
+pub const MAX_AUTO_K: u32 = 15;
 
 /// The chosen batch size and circuit size.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
