@@ -24,6 +24,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Measure a synthetic venue: prove, verify and inclusion-check costs per account.
+    Bench(commands::bench::BenchArgs),
     /// Make a synthetic venue, prove it, verify it, and check one user's inclusion proof.
     Demo(commands::demo::DemoArgs),
     /// Write a synthetic configuration and accounts CSV.
@@ -36,6 +38,9 @@ enum Command {
     Inclusion(commands::inclusion::InclusionArgs),
     /// Check an inclusion proof against a manifest and value the account (user).
     VerifyInclusion(commands::verify_inclusion::VerifyInclusionArgs),
+    /// Run `marginproof ARGS` and write its wall time and peak memory (used by `bench`).
+    #[command(hide = true)]
+    MeasureProcess(commands::bench::MeasureProcessArgs),
 }
 
 /// Where IPA parameters are cached, shared by the commands that prove or verify.
@@ -57,12 +62,14 @@ impl CacheArgs {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
+        Command::Bench(args) => commands::bench::run(args),
         Command::Demo(args) => commands::demo::run(args),
         Command::Generate(args) => commands::generate::run(args),
         Command::Prove(args) => commands::prove::run(args),
         Command::Verify(args) => commands::verify::run(args),
         Command::Inclusion(args) => commands::inclusion::run(args),
         Command::VerifyInclusion(args) => commands::verify_inclusion::run(args),
+        Command::MeasureProcess(args) => commands::bench::measure_process(args),
     };
     outcome.report()
 }

@@ -5,6 +5,11 @@
 //! value is built from integers and written as an exact decimal). Its book is a realistic mix:
 //! about 40% spot-only accounts, 25% borrowers, 20% perpetual traders, 8% liquidatable, 4%
 //! bankrupt and 3% empty accounts, each status checked with the native risk model.
+//!
+//! Holdings are sparse, as on a real venue, however wide it is: each account holds (has a balance
+//! or a debt in) at most [`MAX_HELD_ASSETS`] assets, typically 1 to 4, and at most
+//! [`MAX_HELD_POSITIONS`] perpetual positions, typically none to 2. The first four assets and
+//! first three markets are the popular ones; the others are picked less often.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -20,6 +25,11 @@ use num_traits::Zero;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{RngExt, SeedableRng};
+
+/// Most assets one generated account holds (a balance or a debt).
+pub const MAX_HELD_ASSETS: usize = 4;
+/// Most perpetual positions one generated account holds.
+pub const MAX_HELD_POSITIONS: usize = 2;
 
 /// What to generate.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,7 +61,9 @@ impl Default for GenerateOptions {
 /// The configuration passes [`RiskParams::from_file`] and the accounts file passes
 /// [`load_accounts`](crate::input::load_accounts) against it. With at least two assets or one
 /// market, the book contains liquidatable and bankrupt accounts (at least one of each when there
-/// are enough accounts), and with three accounts or more at least one empty account.
+/// are enough accounts), and with three accounts or more at least one empty account. Every account
+/// holds at most `min(MAX_HELD_ASSETS, assets)` assets and `min(MAX_HELD_POSITIONS, markets)`
+/// positions.
 pub fn generate(opts: &GenerateOptions) -> (String, String) {
     let mut rng = StdRng::seed_from_u64(opts.seed);
     let assets = opts.assets.clamp(1, MAX_ASSETS);
@@ -234,9 +246,9 @@ fn chance(rng: &mut StdRng, numerator: u32, denominator: u32) -> bool {
 /// The kind of account to make.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
-    /// 1 to 3 assets, no debt.
+    /// 1 to 4 assets, no debt.
     Spot,
-    /// Collateral in one asset, a healthy debt in another.
+    /// Collateral in one asset, a healthy debt in another, sometimes 1 or 2 holdings on the side.
     Borrower,
     /// Stablecoin collateral and 1 or 2 perpetual positions.
     Perp,
@@ -301,7 +313,30 @@ fn make_account(id: String, kind: Kind, params: &RiskParams, rng: &mut StdRng) -
             break;
         }
     }
+    debug_assert!(
+        held_assets(&record) <= MAX_HELD_ASSETS && held_positions(&record) <= MAX_HELD_POSITIONS,
+        "a generated account is not sparse: {record:?}"
+    );
     record
+}
+
+/// Assets in which `record` has a balance or a debt.
+fn held_assets(record: &AccountRecord) -> usize {
+    record
+        .balances
+        .iter()
+        .zip(&record.debts)
+        .filter(|(b, d)| **b != 0 || **d != 0)
+        .count()
+}
+
+/// Markets in which `record` has a position.
+fn held_positions(record: &AccountRecord) -> usize {
+    record
+        .positions
+        .iter()
+        .filter(|p| p.size != 0 || !p.cost.is_zero())
+        .count()
 }
 
 /// How far debt or losses go, in per mille of the collateral value, and the leverage of a
@@ -317,13 +352,19 @@ fn fill(record: &mut AccountRecord, kind: Kind, params: &RiskParams, rng: &mut S
     match kind {
         Kind::Empty => {}
         Kind::Spot => {
-            let count = rng.random_range(1..=3).min(assets);
+            // 1 asset for 35%, 2 for 30%, 3 for 20%, 4 for 15%.
+            let count = match rng.random_range(0..100) {
+                0..35 => 1,
+                35..65 => 2,
+                65..85 => 3,
+                _ => MAX_HELD_ASSETS,
+            };
             for a in pick_assets(rng, assets, count) {
                 record.balances[a] = atoms(usd_value(rng), params.assets[a].price);
             }
         }
         Kind::Borrower => {
-            let picked = pick_assets(rng, assets, 3);
+            let picked = pick_assets(rng, assets, MAX_HELD_ASSETS);
             let collateral = borrow(
                 record,
                 params,
@@ -332,11 +373,16 @@ fn fill(record: &mut AccountRecord, kind: Kind, params: &RiskParams, rng: &mut S
                 usd_value(rng),
                 rng.random_range(100..=600),
             );
-            if picked.len() > 2 && chance(rng, 1, 3) {
-                // A spot holding on the side.
-                record.balances[picked[2]] = atoms(
+            // Spot holdings on the side: one for a third of borrowers, two for a sixth.
+            let side = match rng.random_range(0..6) {
+                0 | 1 => 1,
+                2 => 2,
+                _ => 0,
+            };
+            for &a in picked.iter().skip(2).take(side) {
+                record.balances[a] = atoms(
                     collateral / 10 * rng.random_range(1..=10),
-                    params.assets[picked[2]].price,
+                    params.assets[a].price,
                 );
             }
         }
@@ -346,7 +392,7 @@ fn fill(record: &mut AccountRecord, kind: Kind, params: &RiskParams, rng: &mut S
             record.balances[collateral] = atoms(value, params.assets[collateral].price);
             let value = u128::from(record.balances[collateral])
                 * u128::from(params.assets[collateral].price);
-            let count = rng.random_range(1..=2).min(markets);
+            let count = rng.random_range(1..=MAX_HELD_POSITIONS).min(markets);
             let mut chosen: Vec<usize> = Vec::with_capacity(count);
             while chosen.len() < count {
                 let m = pick_market(rng, markets);

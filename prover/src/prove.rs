@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use cpu_time::ProcessTime;
 use halo2_proofs::pasta::EqAffine;
 use halo2_proofs::plonk::{create_proof, keygen_pk, keygen_vk, ProvingKey, VerifyingKey};
 use halo2_proofs::poly::commitment::Params;
@@ -66,6 +67,9 @@ pub struct StageTimings {
     pub check: Duration,
     /// Batch proofs made by this run (each written as soon as it is proven).
     pub prove: Duration,
+    /// CPU time (user and system, all threads: core·seconds) of the process during the prove
+    /// stage, which runs nothing else; `None` where the platform has no process CPU clock.
+    pub prove_cpu: Option<Duration>,
     /// Private files and manifest.
     pub write: Duration,
 }
@@ -350,6 +354,7 @@ pub fn prove_snapshot(
     timings.check = started.elapsed();
 
     let started = Instant::now();
+    let cpu_started = ProcessTime::try_now().ok();
     let todo: Vec<usize> = (0..batches.len())
         .filter(|&i| proofs[i].is_none())
         .collect();
@@ -380,6 +385,7 @@ pub fn prove_snapshot(
         proofs[i] = Some(proof);
     }
     timings.prove = started.elapsed();
+    timings.prove_cpu = cpu_started.and_then(|t| t.try_elapsed().ok());
     let proofs: Vec<Vec<u8>> = proofs.into_iter().map(Option::unwrap_or_default).collect();
 
     let started = Instant::now();

@@ -7,11 +7,14 @@ use marginproof_circuits::config::{ConfigProblem, RiskParams};
 use marginproof_circuits::decimal::{format_decimal, DecimalError};
 use marginproof_circuits::model::{evaluate, AccountRecord, QuantityError, Status};
 use marginproof_circuits::units::VALUE_DECIMALS;
-use marginproof_prover::generate::{generate, GenerateOptions};
+use marginproof_prover::generate::{
+    generate, GenerateOptions, MAX_HELD_ASSETS, MAX_HELD_POSITIONS,
+};
 use marginproof_prover::input::{
     load_accounts, load_config, AccountsProblem, CsvColumn, InputError,
 };
 use num_bigint::BigInt;
+use num_traits::Zero;
 use tempfile::TempDir;
 
 const CONFIG: &str = r#"[snapshot]
@@ -837,6 +840,56 @@ fn generated_venues_at_the_edges() {
         if accounts >= 3 && (assets >= 2 || markets >= 1) {
             assert!(liquidatable >= 1 && bankrupt >= 1, "{opts:?}");
         }
+    }
+}
+
+#[test]
+fn generated_wide_venues_hold_few_assets_and_positions() {
+    for seed in [1, 5, 99] {
+        let opts = GenerateOptions {
+            accounts: 400,
+            assets: 50,
+            markets: 8,
+            seed,
+        };
+        let (params, records) = round_trip(&opts);
+        let mut by_assets = [0usize; 5];
+        let mut by_positions = [0usize; 3];
+        for record in &records {
+            let held = (0..params.assets.len())
+                .filter(|&a| record.balances[a] != 0 || record.debts[a] != 0)
+                .count();
+            let positions = record
+                .positions
+                .iter()
+                .filter(|p| p.size != 0 || !p.cost.is_zero())
+                .count();
+            assert!(held <= MAX_HELD_ASSETS, "{opts:?}: {record:?}");
+            assert!(positions <= MAX_HELD_POSITIONS, "{opts:?}: {record:?}");
+            by_assets[held] += 1;
+            by_positions[positions] += 1;
+        }
+        // Typically 1 to 4 assets (every count occurs), empty accounts aside; 0 to 2 positions.
+        assert!(by_assets.iter().all(|&n| n > 0), "{opts:?}: {by_assets:?}");
+        assert!(by_assets[0] < records.len() / 10, "{opts:?}: {by_assets:?}");
+        assert!(
+            by_positions.iter().all(|&n| n > 0),
+            "{opts:?}: {by_positions:?}"
+        );
+        // Assets beyond the popular four are held too.
+        let wide = (4..params.assets.len())
+            .filter(|&a| {
+                records
+                    .iter()
+                    .any(|r| r.balances[a] != 0 || r.debts[a] != 0)
+            })
+            .count();
+        assert!(wide >= 10, "{opts:?}: {wide} of the other 46 assets held");
+        let (healthy, liquidatable, bankrupt, empty) = statuses(&params, &records);
+        assert_eq!(liquidatable, 32, "{opts:?}");
+        assert_eq!(bankrupt, 16, "{opts:?}");
+        assert_eq!(empty, 12, "{opts:?}");
+        assert_eq!(healthy, 400 - 32 - 16, "{opts:?}");
     }
 }
 

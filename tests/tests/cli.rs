@@ -963,3 +963,205 @@ fn error_messages_do_not_repeat_their_cause() {
     assert_json_rejection(&run, reason);
     assert_eq!(occurrences(&run.stderr, reason), 1, "{}", run.stderr);
 }
+
+// ---------------------------------------------------------------------------------------------
+// `bench`
+// ---------------------------------------------------------------------------------------------
+
+/// A JSON number, asserted present, finite and positive.
+fn positive(json: &Value, key: &str) -> f64 {
+    let x = json[key]
+        .as_f64()
+        .unwrap_or_else(|| panic!("`{key}` is a number: {json:#}"));
+    assert!(x.is_finite() && x > 0.0, "`{key}` = {x}: {json:#}");
+    x
+}
+
+#[test]
+fn bench_json_reports_consistent_figures() {
+    let dir = TempDir::new().expect("tempdir");
+    let keep = dir.path().join("kept");
+    let run = marginproof!(
+        "bench",
+        "--assets",
+        "3",
+        "--markets",
+        "2",
+        "--accounts",
+        "8",
+        "--json",
+        "--keep",
+        keep,
+        "--cache-dir",
+        cache_dir(),
+    );
+    assert_valid(&run);
+    let json = run.json();
+    assert_eq!(json["accounts"], 8, "{json:#}");
+    assert_eq!(json["assets"], 3, "{json:#}");
+    assert_eq!(json["markets"], 2, "{json:#}");
+    let accounts = 8.0;
+    let batch_size = positive(&json, "batch_size");
+    let batches = positive(&json, "batches");
+    assert!(batch_size * batches >= accounts, "{json:#}");
+    assert!(batch_size * (batches - 1.0) < accounts, "{json:#}");
+    assert_eq!(json["verified_batches"], json["batches"], "{json:#}");
+    let k = positive(&json, "k");
+    let rows = positive(&json, "rows_used");
+    assert!(rows <= 2f64.powf(k), "{json:#}");
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-4 * a.abs().max(b.abs());
+    assert!(
+        close(positive(&json, "rows_per_account") * batch_size, rows),
+        "{json:#}"
+    );
+    let cpu = positive(&json, "prove_cpu_s");
+    assert!(
+        close(positive(&json, "prove_cpu_s_per_account") * accounts, cpu),
+        "{json:#}"
+    );
+    let wall = positive(&json, "prove_wall_s");
+    // At most all cores busy for the whole stage (rounded to 6 significant digits).
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
+    assert!(cpu <= wall * cores * 1.01 + 0.01, "{json:#}");
+    let verify = positive(&json, "verify_ms");
+    assert!(
+        close(positive(&json, "verify_ms_per_account") * accounts, verify),
+        "{json:#}"
+    );
+    positive(&json, "verify_one_by_one_ms");
+    positive(&json, "inclusion_check_ms");
+    let bytes = positive(&json, "proof_bytes");
+    assert!(
+        close(positive(&json, "proof_bytes_per_account") * accounts, bytes),
+        "{json:#}"
+    );
+    positive(&json, "peak_rss_kib");
+    positive(&json, "inclusion_peak_rss_kib");
+    let stages = &json["stages_s"];
+    for stage in [
+        "load",
+        "layout",
+        "witness_tree",
+        "params",
+        "keygen",
+        "prove",
+        "write",
+        "verify_read",
+        "verify_layout_params",
+        "verify",
+    ] {
+        let x = stages[stage]
+            .as_f64()
+            .unwrap_or_else(|| panic!("stages_s.{stage}: {json:#}"));
+        assert!(x >= 0.0, "{json:#}");
+    }
+    assert_eq!(stages["prove"], json["prove_wall_s"], "{json:#}");
+    // `--keep`: the venue, the bundle and the inclusion file stay, and the bundle verifies.
+    assert_eq!(json["kept"], Value::String(keep.display().to_string()));
+    for file in ["venue/venue.toml", "venue/accounts.csv", "inclusion.json"] {
+        assert!(keep.join(file).is_file(), "{file}");
+    }
+    assert_valid(&verify_json(&keep.join("bundle").join("public")));
+    // A second run into the same directory is refused: it is not empty.
+    let again = marginproof!(
+        "bench",
+        "--assets",
+        "3",
+        "--markets",
+        "2",
+        "--accounts",
+        "8",
+        "--keep",
+        keep,
+        "--cache-dir",
+        cache_dir(),
+    );
+    assert_exit(&again, 2, "is not empty");
+}
+
+#[test]
+fn batched_and_one_by_one_verification_name_the_same_failing_batch() {
+    use marginproof_verifier::bundle::{bundle_shape, verify_bundle_with, BundleError, ProofCheck};
+    use marginproof_verifier::store::{load_or_create_params, read_manifest};
+
+    let public = honest().public();
+    let manifest = read_manifest(&public.join("manifest.json")).expect("the manifest");
+    let shape = bundle_shape(&manifest).expect("its shape");
+    let (ipa, _) = load_or_create_params(&cache_dir(), shape.k).expect("parameters");
+    let proofs: Vec<Vec<u8>> = (0..manifest.batch_count)
+        .map(|i| fs::read(proof_path(&public, i)).expect("a proof"))
+        .collect();
+    assert_eq!(proofs.len(), 3);
+    let verify = |proofs: &[Option<Vec<u8>>], check| {
+        verify_bundle_with(
+            &manifest,
+            &shape,
+            |i, _| {
+                proofs[i].clone().ok_or(BundleError::ProofFile {
+                    batch: i,
+                    reason: "missing".into(),
+                })
+            },
+            &ipa,
+            check,
+        )
+        .map(|v| v.batches)
+        .map_err(|e| e.to_string())
+    };
+    let flipped = |i: usize| {
+        let mut bytes = proofs[i].clone();
+        let middle = bytes.len() / 2;
+        bytes[middle] ^= 1;
+        bytes
+    };
+    let appended = |i: usize| {
+        let mut bytes = proofs[i].clone();
+        bytes.push(0);
+        bytes
+    };
+    let honest: Vec<Option<Vec<u8>>> = proofs.iter().cloned().map(Some).collect();
+    let cases: Vec<(Vec<Option<Vec<u8>>>, &str)> = vec![
+        (
+            vec![Some(flipped(0)), honest[1].clone(), None],
+            "batch 0: proof does not verify",
+        ),
+        (
+            vec![honest[0].clone(), None, Some(flipped(2))],
+            "batch 1: missing",
+        ),
+        (
+            vec![honest[0].clone(), Some(flipped(1)), Some(flipped(2))],
+            "batch 1: proof does not verify",
+        ),
+        (
+            vec![honest[0].clone(), honest[2].clone(), honest[1].clone()],
+            "batch 1: proof does not verify",
+        ),
+        (
+            (0..3).map(|i| Some(appended(i))).collect(),
+            "batch 0: 1 bytes after the end of the proof",
+        ),
+        (
+            vec![honest[0].clone(), honest[1].clone(), Some(appended(2))],
+            "batch 2: 1 bytes after the end of the proof",
+        ),
+        (
+            vec![
+                Some(proofs[0][..proofs[0].len() - 1].to_vec()),
+                honest[1].clone(),
+                honest[2].clone(),
+            ],
+            "batch 0: proof does not verify",
+        ),
+    ];
+    for check in [ProofCheck::Batched, ProofCheck::OneByOne] {
+        assert_eq!(verify(&honest, check), Ok(3), "{check:?}");
+        for (proofs, reason) in &cases {
+            let error = verify(proofs, check).expect_err("a tampered bundle");
+            assert!(
+                error.starts_with(reason),
+                "{check:?}: `{error}`, expected `{reason}`"
+            );
+        }
+    }
+}

@@ -10,9 +10,11 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use halo2_proofs::pasta::EqAffine;
-use halo2_proofs::plonk::{keygen_vk, verify_proof, SingleVerifier, VerifyingKey};
-use halo2_proofs::poly::commitment::Params;
-use halo2_proofs::transcript::{Blake2bRead, Challenge255};
+use halo2_proofs::plonk::{
+    keygen_vk, verify_proof, SingleVerifier, VerificationStrategy, VerifyingKey,
+};
+use halo2_proofs::poly::commitment::{Guard, Params, MSM};
+use halo2_proofs::transcript::{Blake2bRead, Challenge255, EncodedChallenge};
 use marginproof_circuits::circuit::batch::commit_totals;
 use marginproof_circuits::circuit::layout::min_k;
 use marginproof_circuits::circuit::BatchCircuit;
@@ -37,6 +39,25 @@ pub const MAX_K: u32 = 22;
 pub const MAX_BATCHES: usize = 1 << 20;
 /// Largest batch size accepted.
 pub const MAX_BATCH_SIZE: usize = 1 << 16;
+/// Most proofs checked together by one batch verification: the proofs of a chunk are held in
+/// memory (at most this many times [`MAX_PROOF_BYTES`]), so memory stays bounded however many
+/// batches a manifest lists.
+pub const MAX_PROOFS_PER_CHECK: usize = 64;
+
+/// How [`verify_bundle_with`] checks the batch proofs. Either way every proof is checked, the
+/// verdict is the same, and a failing proof is named by the same [`BundleError`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ProofCheck {
+    /// Up to [`MAX_PROOFS_PER_CHECK`] proofs at a time with halo2's `BatchVerifier`: their final
+    /// multi-scalar multiplications (the costly part of checking an IPA proof) are merged, with
+    /// random weights, into one. If the merged check fails, the proofs of that chunk are checked
+    /// one by one to name the failing batch. Without the crate feature `batch` this is
+    /// [`ProofCheck::OneByOne`].
+    #[default]
+    Batched,
+    /// Each proof on its own ([`verify_batch_proof`]).
+    OneByOne,
+}
 
 /// Why a bundle does not verify.
 #[derive(Debug, Error)]
@@ -255,15 +276,115 @@ pub fn verify_batch_proof(
     Ok(())
 }
 
+/// Reads and checks a proof's transcript but leaves its final multi-scalar multiplication undone:
+/// how many bytes a proof of this verifying key takes (the same for every proof of a key: the
+/// number of points and scalars read depends on the circuit only).
+struct TranscriptOnly<'params> {
+    msm: MSM<'params, EqAffine>,
+}
+
+impl<'params> VerificationStrategy<'params, EqAffine> for TranscriptOnly<'params> {
+    type Output = ();
+
+    fn process<E: EncodedChallenge<EqAffine>>(
+        self,
+        f: impl FnOnce(
+            MSM<'params, EqAffine>,
+        ) -> Result<Guard<'params, EqAffine, E>, halo2_proofs::plonk::Error>,
+    ) -> Result<(), halo2_proofs::plonk::Error> {
+        f(self.msm).map(|_| ())
+    }
+}
+
+/// The length of a well-formed proof of `vk`, read off `proof` (which may be followed by extra
+/// bytes); `None` if its transcript is malformed or truncated.
+fn proof_length(
+    ipa: &Params<EqAffine>,
+    vk: &VerifyingKey<EqAffine>,
+    statement: &BatchStatement,
+    proof: &[u8],
+) -> Option<usize> {
+    let position = Rc::new(Cell::new(0));
+    let reader = CountingReader {
+        bytes: Rc::new(proof.to_vec()),
+        position: position.clone(),
+    };
+    let mut transcript = Blake2bRead::<_, EqAffine, Challenge255<_>>::init(reader);
+    let instance = statement.instance();
+    let strategy = TranscriptOnly { msm: MSM::new(ipa) };
+    verify_proof(ipa, vk, strategy, &[&[&instance]], &mut transcript).ok()?;
+    Some(position.get())
+}
+
+/// A proof waiting for the batch check of its chunk.
+struct Pending {
+    batch: usize,
+    statement: BatchStatement,
+    proof: Vec<u8>,
+}
+
+/// Checks the pending proofs together, and empties the list. If the batch check fails, checks
+/// them one by one, in order, and returns the first failure.
+fn check_pending(
+    ipa: &Params<EqAffine>,
+    vk: &VerifyingKey<EqAffine>,
+    pending: &mut Vec<Pending>,
+) -> Result<(), BundleError> {
+    if pending.is_empty() {
+        return Ok(());
+    }
+    let chunk = std::mem::take(pending);
+    if batch_check(ipa, vk, &chunk) {
+        return Ok(());
+    }
+    for p in &chunk {
+        verify_batch_proof(ipa, vk, p.batch, &p.statement, &p.proof)?;
+    }
+    // The merged check failed but every proof verifies on its own: the one-by-one verdict stands
+    // (the merged check can only fail spuriously with negligible probability).
+    Ok(())
+}
+
+/// Whether every proof of `chunk` verifies, in one merged check.
+#[cfg(feature = "batch")]
+fn batch_check(ipa: &Params<EqAffine>, vk: &VerifyingKey<EqAffine>, chunk: &[Pending]) -> bool {
+    let mut verifier = halo2_proofs::plonk::BatchVerifier::<EqAffine>::new();
+    for p in chunk {
+        verifier.add_proof(vec![vec![p.statement.instance()]], p.proof.clone());
+    }
+    verifier.finalize(ipa, vk)
+}
+
+/// Without the `batch` feature there is no merged check: "failing" it checks one by one.
+#[cfg(not(feature = "batch"))]
+fn batch_check(_: &Params<EqAffine>, _: &VerifyingKey<EqAffine>, _: &[Pending]) -> bool {
+    false
+}
+
 /// Verifies a bundle's public part, given its [`bundle_shape`] (computed once: laying out the
 /// circuit is the costly part of it) and IPA parameters of that size. `proof` yields batch `i`'s
 /// proof bytes when asked; proofs are read and checked one at a time, so memory stays bounded
-/// however many batches the manifest lists.
+/// however many batches the manifest lists. Proofs are checked in batches
+/// ([`ProofCheck::Batched`]); see [`verify_bundle_with`].
 pub fn verify_bundle(
+    manifest: &Manifest,
+    shape: &BundleShape,
+    proof: impl FnMut(usize, &BatchEntry) -> Result<Vec<u8>, BundleError>,
+    ipa: &Params<EqAffine>,
+) -> Result<VerifiedBundle, BundleError> {
+    verify_bundle_with(manifest, shape, proof, ipa, ProofCheck::default())
+}
+
+/// [`verify_bundle`], checking the proofs as `check` says. With [`ProofCheck::Batched`], up to
+/// [`MAX_PROOFS_PER_CHECK`] proofs are read ahead and held; the error returned is still the one
+/// of the first failing batch, as one by one. Size limits and trailing bytes are checked per
+/// proof: a proof whose length differs from a well-formed proof's is checked on its own.
+pub fn verify_bundle_with(
     manifest: &Manifest,
     shape: &BundleShape,
     mut proof: impl FnMut(usize, &BatchEntry) -> Result<Vec<u8>, BundleError>,
     ipa: &Params<EqAffine>,
+    check: ProofCheck,
 ) -> Result<VerifiedBundle, BundleError> {
     let BundleShape { params, slots, k } = shape.clone();
     if params.file != manifest.config || slots != manifest.slots {
@@ -294,17 +415,45 @@ pub fn verify_bundle(
     let tag = statement_tag(&params);
     let zero = Totals::zero(params.assets.len(), params.markets.len());
     let mut before = commit_totals(&params, &zero, Fp::zero());
+    let batched = check == ProofCheck::Batched && cfg!(feature = "batch");
+    let mut pending: Vec<Pending> = Vec::new();
+    // The length of a well-formed proof of this key, read off the first proof that has one.
+    let mut proof_len: Option<usize> = None;
     for (i, entry) in manifest.batches.iter().enumerate() {
-        let bytes = proof(i, entry)?;
         let statement = BatchStatement {
             statement_tag: tag,
             batch_root: batch_roots[i],
             totals_before: before,
             totals_after: commitments[i],
         };
-        verify_batch_proof(ipa, &vk, i, &statement, &bytes)?;
         before = commitments[i];
+        let bytes = match proof(i, entry) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                // An earlier batch's failure comes first.
+                check_pending(ipa, &vk, &mut pending)?;
+                return Err(e);
+            }
+        };
+        if batched && proof_len.is_none() && bytes.len() <= MAX_PROOF_BYTES {
+            proof_len = proof_length(ipa, &vk, &statement, &bytes);
+        }
+        if batched && proof_len == Some(bytes.len()) {
+            pending.push(Pending {
+                batch: i,
+                statement,
+                proof: bytes,
+            });
+            if pending.len() >= MAX_PROOFS_PER_CHECK {
+                check_pending(ipa, &vk, &mut pending)?;
+            }
+        } else {
+            // Too large, truncated, followed by extra bytes, malformed, or checked one by one.
+            check_pending(ipa, &vk, &mut pending)?;
+            verify_batch_proof(ipa, &vk, i, &statement, &bytes)?;
+        }
     }
+    check_pending(ipa, &vk, &mut pending)?;
     if commit_totals(&params, &totals, blinding) != before {
         return Err(BundleError::TotalsDoNotOpen);
     }

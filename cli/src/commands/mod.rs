@@ -1,5 +1,7 @@
 //! One module per subcommand.
 
+pub mod bench;
+mod bench_table;
 pub mod demo;
 pub mod generate;
 pub mod inclusion;

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use marginproof_verifier::bundle::{bundle_shape, verify_bundle, VerifiedBundle};
+use marginproof_verifier::bundle::{bundle_shape, verify_bundle_with, ProofCheck, VerifiedBundle};
 use marginproof_verifier::report::totals_report;
 use marginproof_verifier::store::{load_or_create_params, read_manifest, read_proof, ParamsSource};
 
@@ -39,6 +39,15 @@ pub struct VerifyRun {
 
 /// Reads and verifies `public_dir`.
 pub fn verify_dir(public_dir: &Path, cache_dir: &Path) -> Result<VerifyRun, Outcome> {
+    verify_dir_with(public_dir, cache_dir, ProofCheck::default())
+}
+
+/// Reads and verifies `public_dir`, checking the batch proofs as `check` says.
+pub fn verify_dir_with(
+    public_dir: &Path,
+    cache_dir: &Path,
+    check: ProofCheck,
+) -> Result<VerifyRun, Outcome> {
     let started = Instant::now();
     let manifest = read_manifest(&public_dir.join("manifest.json")).map_err(store_outcome)?;
     let read = started.elapsed();
@@ -47,11 +56,12 @@ pub fn verify_dir(public_dir: &Path, cache_dir: &Path) -> Result<VerifyRun, Outc
     let (ipa, source) = load_or_create_params(cache_dir, shape.k).unusable()?;
     let params = started.elapsed();
     let started = Instant::now();
-    let verified = verify_bundle(
+    let verified = verify_bundle_with(
         &manifest,
         &shape,
         |i, entry| read_proof(public_dir, i, entry),
         &ipa,
+        check,
     )
     .rejected()?;
     Ok(VerifyRun {

@@ -1,0 +1,91 @@
+//! The auditor's and the user's checks on a small proven bundle: verifying every batch proof of a
+//! bundle (merged into one batch check, and one by one), and one user's inclusion proof.
+//!
+//! The bundle (16 accounts, 2 assets, 1 market, 4 batches of 4) is proven once in setup with the
+//! prover; the verifier crate itself does not depend on the prover (the prover depends on it),
+//! so these benches live in the tests crate. `cargo bench -p marginproof-tests --bench
+//! verify_bundle`; IPA parameters come from the usual cache.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use marginproof_prover::generate::{generate, GenerateOptions};
+use marginproof_prover::inclusion::inclusion_proof;
+use marginproof_prover::input::{parse_accounts, parse_config};
+use marginproof_prover::prove::{prove_snapshot, ProveOptions, SecretChoice};
+use marginproof_prover::secret::VenueSecret;
+use marginproof_verifier::bundle::{bundle_shape, verify_bundle_with, ProofCheck};
+use marginproof_verifier::inclusion::verify_inclusion;
+use marginproof_verifier::store::{default_cache_dir, load_or_create_params};
+
+const ACCOUNTS: usize = 16;
+const BATCH_SIZE: usize = 4;
+
+fn verify(c: &mut Criterion) {
+    let (config, accounts) = generate(&GenerateOptions {
+        accounts: ACCOUNTS,
+        assets: 2,
+        markets: 1,
+        seed: 3,
+    });
+    let params = Arc::new(
+        parse_config(&config, Path::new("venue.toml")).expect("the generated venue is valid"),
+    );
+    let records = parse_accounts(accounts.as_bytes(), Path::new("accounts.csv"), &params)
+        .expect("the generated accounts are valid");
+    let dir = tempfile::TempDir::new().expect("a temporary directory");
+    let bundle = dir.path().join("bundle");
+    let cache_dir = default_cache_dir();
+    let proven = prove_snapshot(
+        &bundle,
+        params,
+        records,
+        SecretChoice::Given(VenueSecret::from_bytes([9; 32])),
+        &ProveOptions {
+            batch_size: Some(BATCH_SIZE),
+            cache_dir: cache_dir.clone(),
+            progress: false,
+        },
+    )
+    .expect("the venue proves");
+    let manifest = proven.manifest.clone();
+    let proofs = proven.proofs.clone();
+    let shape = bundle_shape(&manifest).expect("the manifest's shape");
+    let (ipa, _) = load_or_create_params(&cache_dir, shape.k).expect("IPA parameters");
+
+    let mut group = c.benchmark_group("verify_bundle");
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(10));
+    let batches = manifest.batch_count;
+    for (name, check) in [
+        ("batched", ProofCheck::Batched),
+        ("one_by_one", ProofCheck::OneByOne),
+    ] {
+        group.bench_function(format!("{batches}_batches_of_{BATCH_SIZE}/{name}"), |b| {
+            b.iter(|| {
+                verify_bundle_with(&manifest, &shape, |i, _| Ok(proofs[i].clone()), &ipa, check)
+                    .expect("the bundle verifies")
+            })
+        });
+    }
+    group.finish();
+
+    let account = &proven.layout.slots[0].record.id;
+    let proof = serde_json::to_string(&inclusion_proof(&bundle, account).expect("an account"))
+        .expect("JSON");
+    let mut group = c.benchmark_group("inclusion");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(3));
+    group.bench_function("verify_inclusion", |b| {
+        b.iter(|| verify_inclusion(&proof, &manifest).expect("the proof verifies"))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, verify);
+criterion_main!(benches);
