@@ -88,3 +88,55 @@ pub fn plan_batches(
         None => plan_for(params, shape, 1),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generate::{generate, GenerateOptions};
+    use crate::input::{parse_accounts, parse_config};
+    use std::path::Path;
+
+    fn venue(accounts: usize) -> (Arc<RiskParams>, SlotShape) {
+        let (config, csv) = generate(&GenerateOptions {
+            accounts,
+            assets: 6,
+            markets: 2,
+            seed: 3,
+        });
+        let params = Arc::new(parse_config(&config, Path::new("venue.toml")).expect("config"));
+        let records =
+            parse_accounts(csv.as_bytes(), Path::new("accounts.csv"), &params).expect("accounts");
+        let shape = SlotShape::covering(&records);
+        (params, shape)
+    }
+
+    #[test]
+    fn the_chosen_batch_size_costs_least_per_snapshot() {
+        let (params, shape) = venue(100);
+        let chosen = plan_batches(&params, shape, 100, None).expect("plan");
+        assert!(chosen.k <= MAX_AUTO_K);
+        let cost = |p: &BatchPlan| 100usize.div_ceil(p.batch_size) as u128 * (1u128 << p.k);
+        for b in [1, 2, 4, 8, 16, 32, 64, 128] {
+            let other = plan_for(&params, shape, b).expect("plan");
+            if other.k <= MAX_AUTO_K {
+                assert!(cost(&chosen) <= cost(&other), "{chosen:?} vs {other:?}");
+            }
+        }
+        assert!(chosen.rows <= 1 << chosen.k);
+    }
+
+    #[test]
+    fn a_forced_batch_size_is_checked_and_kept() {
+        let (params, shape) = venue(10);
+        assert_eq!(
+            plan_batches(&params, shape, 10, Some(4))
+                .expect("plan")
+                .batch_size,
+            4
+        );
+        assert!(matches!(
+            plan_batches(&params, shape, 10, Some(3)),
+            Err(ProveError::BadOption(_))
+        ));
+    }
+}

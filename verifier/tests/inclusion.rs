@@ -10,7 +10,7 @@ use marginproof_circuits::model::risk::{
     adjusted_equity, borrow_requirement, haircut_collateral, maintenance_requirement, net_value,
     raw_equity, status, unrealized_pnl,
 };
-use marginproof_circuits::model::{AccountRecord, Status};
+use marginproof_circuits::model::{AccountRecord, SlotShape, Status};
 use marginproof_circuits::statement::{InclusionProof, StatementError};
 use marginproof_circuits::RiskParams;
 use marginproof_verifier::inclusion::{
@@ -617,4 +617,39 @@ fn a_single_batch_tree_verifies() {
     let report = verify_inclusion(&serde_json::to_string(&proof).unwrap(), &manifest).unwrap();
     assert_eq!(report.account_id, "bob");
     assert_eq!(params.snapshot_id, SNAPSHOT);
+}
+
+#[test]
+fn a_record_holding_more_than_the_slots_is_refused() {
+    let venue = Venue::build();
+    let (_, _, record) = venue
+        .records
+        .iter()
+        .find(|(_, _, r)| r.holding_counts().0 > 1)
+        .expect("some test account holds two assets");
+    let index = venue
+        .records
+        .iter()
+        .position(|(_, _, r)| r == record)
+        .expect("present");
+    let mut manifest = venue.manifest.clone();
+    manifest.slots = SlotShape {
+        assets: 1,
+        markets: manifest.slots.markets,
+    };
+    match verify_inclusion(&venue.proof_json(index), &manifest) {
+        Err(InclusionError::Holdings(e)) => assert_eq!(e.asset_slots, 1),
+        other => panic!("expected a holdings error, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_slot_shape_wider_than_the_configuration_is_refused() {
+    let venue = Venue::build();
+    let mut manifest = venue.manifest.clone();
+    manifest.slots.assets += 1;
+    assert!(matches!(
+        verify_inclusion(&venue.proof_json(0), &manifest),
+        Err(InclusionError::Manifest(ManifestError::Shape(_)))
+    ));
 }
