@@ -48,7 +48,7 @@ fn prove_one_batch(c: &mut Criterion) {
     group
         .sample_size(10)
         .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(15));
+        .measurement_time(Duration::from_secs(30));
     group.bench_function(format!("batch_of_{BATCH_SIZE}_k{k}"), |b| {
         b.iter(|| prove_batch(&ipa, &pk, &batches[0]).expect("the batch proves"))
     });

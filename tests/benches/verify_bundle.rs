@@ -1,10 +1,11 @@
 //! The auditor's and the user's checks on a small proven bundle: verifying every batch proof of a
 //! bundle (merged into one batch check, and one by one), and one user's inclusion proof.
 //!
-//! The bundle (16 accounts, 2 assets, 1 market, 4 batches of 4) is proven once in setup with the
+//! The bundle (32 accounts, 2 assets, 1 market, 8 batches of 4) is proven once in setup with the
 //! prover; the verifier crate itself does not depend on the prover (the prover depends on it),
 //! so these benches live in the tests crate. `cargo bench -p marginproof-tests --bench
-//! verify_bundle`; IPA parameters come from the usual cache.
+//! verify_bundle`; IPA parameters come from the usual cache. Verifying a bundle derives its
+//! verifying key first, so `verifying_key` is measured alone too: the proof checks take the rest.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -16,11 +17,11 @@ use marginproof_prover::inclusion::inclusion_proof;
 use marginproof_prover::input::{parse_accounts, parse_config};
 use marginproof_prover::prove::{prove_snapshot, ProveOptions, SecretChoice};
 use marginproof_prover::secret::VenueSecret;
-use marginproof_verifier::bundle::{bundle_shape, verify_bundle_with, ProofCheck};
+use marginproof_verifier::bundle::{bundle_shape, verify_bundle_with, verifying_key, ProofCheck};
 use marginproof_verifier::inclusion::verify_inclusion;
 use marginproof_verifier::store::{default_cache_dir, load_or_create_params};
 
-const ACCOUNTS: usize = 16;
+const ACCOUNTS: usize = 32;
 const BATCH_SIZE: usize = 4;
 
 fn verify(c: &mut Criterion) {
@@ -59,8 +60,11 @@ fn verify(c: &mut Criterion) {
     group
         .sample_size(10)
         .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(10));
+        .measurement_time(Duration::from_secs(15));
     let batches = manifest.batch_count;
+    group.bench_function("verifying_key", |b| {
+        b.iter(|| verifying_key(&ipa, shape.params.clone(), manifest.batch_size).expect("the key"))
+    });
     for (name, check) in [
         ("batched", ProofCheck::Batched),
         ("one_by_one", ProofCheck::OneByOne),
