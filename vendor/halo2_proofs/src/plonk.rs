@@ -19,6 +19,8 @@ mod assigned;
 mod circuit;
 mod error;
 mod keygen;
+// Added to upstream 0.4.1: key serialization (PATCHES.md).
+mod keys_io;
 mod lookup;
 pub(crate) mod permutation;
 mod vanishing;

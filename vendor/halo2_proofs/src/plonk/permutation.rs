@@ -5,6 +5,8 @@ use crate::{
 };
 
 pub(crate) mod keygen;
+// Added to upstream 0.4.1: key serialization (PATCHES.md).
+mod keys_io;
 pub(crate) mod prover;
 pub(crate) mod verifier;
 
