@@ -252,25 +252,62 @@ pub fn verify_batch_proof(
 /// Verifies a bundle's public part, given its [`bundle_shape`] (computed once: laying out the
 /// circuit is the costly part of it) and IPA parameters of that size. `proof` yields batch `i`'s
 /// proof bytes when asked; proofs are read and checked one at a time, so memory stays bounded
-/// however many batches the manifest lists.
+/// however many batches the manifest lists. Derives the verifying key ([`verifying_key`]); see
+/// [`verify_bundle_with_vk`] to pass one instead.
 pub fn verify_bundle(
     manifest: &Manifest,
     shape: &BundleShape,
-    mut proof: impl FnMut(usize, &BatchEntry) -> Result<Vec<u8>, BundleError>,
+    proof: impl FnMut(usize, &BatchEntry) -> Result<Vec<u8>, BundleError>,
     ipa: &Params<EqAffine>,
 ) -> Result<VerifiedBundle, BundleError> {
-    let BundleShape { params, k } = shape.clone();
-    if params.file != manifest.config {
+    verify(manifest, shape, proof, ipa, None)
+}
+
+/// [`verify_bundle`] with the verifying key given: the one [`verifying_key`] derives for the
+/// shape's configuration and the manifest's batch size (a cached copy, for instance: see
+/// `keys::load_or_create_vk` with `keys::batch_identity`). A key for any other circuit makes
+/// every proof fail to verify.
+pub fn verify_bundle_with_vk(
+    manifest: &Manifest,
+    shape: &BundleShape,
+    proof: impl FnMut(usize, &BatchEntry) -> Result<Vec<u8>, BundleError>,
+    ipa: &Params<EqAffine>,
+    vk: &VerifyingKey<EqAffine>,
+) -> Result<VerifiedBundle, BundleError> {
+    verify(manifest, shape, proof, ipa, Some(vk))
+}
+
+/// The shape was checked for this manifest and the parameters are of its size.
+fn check_shape(
+    manifest: &Manifest,
+    shape: &BundleShape,
+    ipa: &Params<EqAffine>,
+) -> Result<(), BundleError> {
+    if shape.params.file != manifest.config {
         return Err(BundleError::Shape(
             "the shape given was checked for another manifest's configuration".into(),
         ));
     }
-    if ipa.k() != k {
+    if ipa.k() != shape.k {
         return Err(BundleError::ParamsSize {
             found: ipa.k(),
-            expected: k,
+            expected: shape.k,
         });
     }
+    Ok(())
+}
+
+/// Both: the manifest's values are parsed before the key is derived (a malformed manifest is
+/// refused without key generation).
+fn verify(
+    manifest: &Manifest,
+    shape: &BundleShape,
+    mut proof: impl FnMut(usize, &BatchEntry) -> Result<Vec<u8>, BundleError>,
+    ipa: &Params<EqAffine>,
+    given: Option<&VerifyingKey<EqAffine>>,
+) -> Result<VerifiedBundle, BundleError> {
+    check_shape(manifest, shape, ipa)?;
+    let params = shape.params.clone();
     let totals = manifest.totals.to_totals(&params)?;
     let blinding = read_fp("totals_blinding", &manifest.totals_blinding)?;
     let root = read_fp("root", &manifest.root)?;
@@ -284,7 +321,14 @@ pub fn verify_bundle(
         )?);
     }
 
-    let vk = verifying_key(ipa, params.clone(), manifest.batch_size)?;
+    let derived;
+    let vk = match given {
+        Some(vk) => vk,
+        None => {
+            derived = verifying_key(ipa, params.clone(), manifest.batch_size)?;
+            &derived
+        }
+    };
     let tag = statement_tag(&params);
     let zero = Totals::zero(params.assets.len(), params.markets.len());
     let mut before = commit_totals(&params, &zero, Fp::zero());
@@ -296,7 +340,7 @@ pub fn verify_bundle(
             totals_before: before,
             totals_after: commitments[i],
         };
-        verify_batch_proof(ipa, &vk, i, &statement, &bytes)?;
+        verify_batch_proof(ipa, vk, i, &statement, &bytes)?;
         before = commitments[i];
     }
     if commit_totals(&params, &totals, blinding) != before {
