@@ -46,7 +46,7 @@ enum Command {
 /// Where IPA parameters are cached, shared by the commands that prove or verify.
 #[derive(clap::Args, Clone)]
 pub struct CacheArgs {
-    /// Directory of cached IPA parameters [default: $MARGINPROOF_CACHE or ~/.cache/marginproof]
+    /// Directory of cached IPA parameters and keys [default: $MARGINPROOF_CACHE or ~/.cache/marginproof]
     #[arg(long, value_name = "DIR")]
     cache_dir: Option<PathBuf>,
 }

@@ -13,6 +13,7 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use halo2_proofs::plonk::{keygen_pk, keygen_vk};
 use marginproof_circuits::circuit::layout::min_k;
 use marginproof_circuits::circuit::BatchCircuit;
+use marginproof_circuits::model::SlotShape;
 use marginproof_prover::generate::{generate, GenerateOptions};
 use marginproof_prover::input::{parse_accounts, parse_config};
 use marginproof_prover::prove::{prepare_batches, prove_batch};
@@ -36,9 +37,10 @@ fn prove_one_batch(c: &mut Criterion) {
     let records = parse_accounts(accounts.as_bytes(), Path::new("accounts.csv"), &params)
         .expect("the generated accounts are valid");
     let secret = VenueSecret::from_bytes([7; 32]);
-    let layout = SnapshotLayout::new(params.clone(), records, &secret, BATCH_SIZE);
-    let (batches, _) = prepare_batches(&layout, &secret);
-    let shape = BatchCircuit::shape(params, BATCH_SIZE);
+    let slots = SlotShape::covering(&records);
+    let layout = SnapshotLayout::new(params.clone(), records, &secret, BATCH_SIZE, slots);
+    let (batches, _) = prepare_batches(&layout, &secret).expect("the batches prepare");
+    let shape = BatchCircuit::shape(params, slots, BATCH_SIZE);
     let k = min_k(&shape).expect("the circuit lays out");
     let (ipa, _) = load_or_create_params(&default_cache_dir(), k).expect("IPA parameters");
     let vk = keygen_vk(&ipa, &shape).expect("verifying key");

@@ -3,6 +3,7 @@
 use std::io;
 use std::path::Path;
 
+use marginproof_verifier::keys::KeyError;
 use marginproof_verifier::store::StoreError;
 use thiserror::Error;
 
@@ -80,6 +81,15 @@ pub enum ProveError {
         /// What is wrong.
         problem: String,
     },
+}
+
+impl From<KeyError> for ProveError {
+    fn from(e: KeyError) -> Self {
+        match e {
+            KeyError::Store(e) => ProveError::Store(e),
+            KeyError::Keygen { stage, reason } => ProveError::Proving { stage, reason },
+        }
+    }
 }
 
 impl ProveError {

@@ -12,6 +12,7 @@ pub mod generate;
 pub mod inclusion;
 pub mod input;
 pub mod job;
+pub mod keys;
 pub mod plan;
 pub mod prove;
 pub mod secret;

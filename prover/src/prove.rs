@@ -1,6 +1,7 @@
-//! Proving a snapshot into its bundle directory: lay out, prepare every batch natively, derive
-//! keys once, prove batches in parallel with a progress bar, writing each proof as soon as it is
-//! proven, then the private files and the manifest. An interrupted run is resumed.
+//! Proving a snapshot into its bundle directory: lay out, prepare every batch natively, load the
+//! keys from the cache (or derive and cache them), prove batches in parallel with a progress bar,
+//! writing each proof as soon as it is proven, then the private files and the manifest. An
+//! interrupted run is resumed.
 
 use std::fs;
 use std::io;
@@ -10,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use cpu_time::ProcessTime;
 use halo2_proofs::pasta::EqAffine;
-use halo2_proofs::plonk::{create_proof, keygen_pk, keygen_vk, ProvingKey, VerifyingKey};
+use halo2_proofs::plonk::{create_proof, ProvingKey, VerifyingKey};
 use halo2_proofs::poly::commitment::Params;
 use halo2_proofs::transcript::{Blake2bWrite, Challenge255};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -24,6 +25,7 @@ use marginproof_circuits::statement::{
 };
 use marginproof_circuits::RiskParams;
 use marginproof_verifier::bundle::{verify_batch_proof, MAX_PROOF_BYTES};
+use marginproof_verifier::keys::{batch_identity, KeySource};
 use marginproof_verifier::store::{load_or_create_params, read_limited, ParamsSource, StoreError};
 use rayon::prelude::*;
 
@@ -33,6 +35,7 @@ use crate::bundle::{
 };
 use crate::error::ProveError;
 use crate::job::{inspect_output, JobFile, OutputState};
+use crate::keys::load_or_create_pk;
 pub use crate::plan::{plan_batches, BatchPlan, MAX_AUTO_K, MAX_BATCH_SIZE};
 use crate::secret::VenueSecret;
 use crate::snapshot::SnapshotLayout;
@@ -42,7 +45,7 @@ use crate::snapshot::SnapshotLayout;
 pub struct ProveOptions {
     /// Accounts per proof (a power of two); `None` picks one.
     pub batch_size: Option<usize>,
-    /// Where IPA parameters are cached.
+    /// Where IPA parameters and keys are cached.
     pub cache_dir: PathBuf,
     /// Show a progress bar.
     pub progress: bool,
@@ -61,8 +64,11 @@ pub struct StageTimings {
     pub params: Duration,
     /// Whether the parameters were cached.
     pub params_cached: bool,
-    /// Verifying and proving keys.
+    /// Verifying and proving keys (read from the cache or generated).
     pub keygen: Duration,
+    /// Where the proving key came from (cached, generated, or generated again over an unusable
+    /// cached file).
+    pub keys_source: KeySource,
     /// Checking the proofs an interrupted run left (zero on a fresh run).
     pub check: Duration,
     /// Batch proofs made by this run (each written as soon as it is proven).
@@ -323,10 +329,14 @@ pub fn prove_snapshot(
     timings.params = started.elapsed();
     timings.params_cached = source == ParamsSource::Cached;
 
-    let started = Instant::now();
-    let vk = keygen_vk(&ipa, &shape).map_err(proving_error("verifying key"))?;
-    let pk = keygen_pk(&ipa, vk, &shape).map_err(proving_error("proving key"))?;
-    timings.keygen = started.elapsed();
+    let (pk, keys) = load_or_create_pk(
+        &options.cache_dir,
+        &ipa,
+        &shape,
+        &batch_identity(&params, slot_shape, batch_size),
+    )?;
+    timings.keygen = keys.elapsed;
+    timings.keys_source = keys.source;
 
     let started = Instant::now();
     let mut proofs: Vec<Option<Vec<u8>>> = vec![None; batches.len()];

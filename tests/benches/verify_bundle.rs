@@ -63,7 +63,10 @@ fn verify(c: &mut Criterion) {
         .measurement_time(Duration::from_secs(15));
     let batches = manifest.batch_count;
     group.bench_function("verifying_key", |b| {
-        b.iter(|| verifying_key(&ipa, shape.params.clone(), manifest.batch_size).expect("the key"))
+        b.iter(|| {
+            verifying_key(&ipa, shape.params.clone(), shape.slots, manifest.batch_size)
+                .expect("the key")
+        })
     });
     for (name, check) in [
         ("batched", ProofCheck::Batched),
@@ -71,8 +74,15 @@ fn verify(c: &mut Criterion) {
     ] {
         group.bench_function(format!("{batches}_batches_of_{BATCH_SIZE}/{name}"), |b| {
             b.iter(|| {
-                verify_bundle_with(&manifest, &shape, |i, _| Ok(proofs[i].clone()), &ipa, check)
-                    .expect("the bundle verifies")
+                verify_bundle_with(
+                    &manifest,
+                    &shape,
+                    |i, _| Ok(proofs[i].clone()),
+                    &ipa,
+                    check,
+                    None,
+                )
+                .expect("the bundle verifies")
             })
         });
     }

@@ -1104,6 +1104,7 @@ fn batched_and_one_by_one_verification_name_the_same_failing_batch() {
             },
             &ipa,
             check,
+            None,
         )
         .map(|v| v.batches)
         .map_err(|e| e.to_string())

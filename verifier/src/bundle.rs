@@ -372,10 +372,25 @@ pub fn verify_bundle(
     proof: impl FnMut(usize, &BatchEntry) -> Result<Vec<u8>, BundleError>,
     ipa: &Params<EqAffine>,
 ) -> Result<VerifiedBundle, BundleError> {
-    verify_bundle_with(manifest, shape, proof, ipa, ProofCheck::default())
+    verify_bundle_with(manifest, shape, proof, ipa, ProofCheck::default(), None)
 }
 
-/// [`verify_bundle`], checking the proofs as `check` says. With [`ProofCheck::Batched`], up to
+/// [`verify_bundle`] with the verifying key given: the one [`verifying_key`] derives for the
+/// shape's configuration, slot shape and the manifest's batch size (a cached copy, for
+/// instance: see `keys::load_or_create_batch_vk`). A key for any other circuit makes every proof
+/// fail to verify.
+pub fn verify_bundle_with_vk(
+    manifest: &Manifest,
+    shape: &BundleShape,
+    proof: impl FnMut(usize, &BatchEntry) -> Result<Vec<u8>, BundleError>,
+    ipa: &Params<EqAffine>,
+    vk: &VerifyingKey<EqAffine>,
+) -> Result<VerifiedBundle, BundleError> {
+    verify_bundle_with(manifest, shape, proof, ipa, ProofCheck::default(), Some(vk))
+}
+
+/// [`verify_bundle`], checking the proofs as `check` says, with the verifying key `vk` if given
+/// (else derived). With [`ProofCheck::Batched`], up to
 /// [`MAX_PROOFS_PER_CHECK`] proofs are read ahead and held; the error returned is still the one
 /// of the first failing batch, as one by one. Size limits and trailing bytes are checked per
 /// proof: a proof whose length differs from a well-formed proof's is checked on its own.
@@ -385,6 +400,7 @@ pub fn verify_bundle_with(
     mut proof: impl FnMut(usize, &BatchEntry) -> Result<Vec<u8>, BundleError>,
     ipa: &Params<EqAffine>,
     check: ProofCheck,
+    vk: Option<&VerifyingKey<EqAffine>>,
 ) -> Result<VerifiedBundle, BundleError> {
     let BundleShape { params, slots, k } = shape.clone();
     if params.file != manifest.config || slots != manifest.slots {
@@ -411,7 +427,14 @@ pub fn verify_bundle_with(
         )?);
     }
 
-    let vk = verifying_key(ipa, params.clone(), slots, manifest.batch_size)?;
+    let derived;
+    let vk = match vk {
+        Some(vk) => vk,
+        None => {
+            derived = verifying_key(ipa, params.clone(), slots, manifest.batch_size)?;
+            &derived
+        }
+    };
     let tag = statement_tag(&params);
     let zero = Totals::zero(params.assets.len(), params.markets.len());
     let mut before = commit_totals(&params, &zero, Fp::zero());
@@ -431,12 +454,12 @@ pub fn verify_bundle_with(
             Ok(bytes) => bytes,
             Err(e) => {
                 // An earlier batch's failure comes first.
-                check_pending(ipa, &vk, &mut pending)?;
+                check_pending(ipa, vk, &mut pending)?;
                 return Err(e);
             }
         };
         if batched && proof_len.is_none() && bytes.len() <= MAX_PROOF_BYTES {
-            proof_len = proof_length(ipa, &vk, &statement, &bytes);
+            proof_len = proof_length(ipa, vk, &statement, &bytes);
         }
         if batched && proof_len == Some(bytes.len()) {
             pending.push(Pending {
@@ -445,15 +468,15 @@ pub fn verify_bundle_with(
                 proof: bytes,
             });
             if pending.len() >= MAX_PROOFS_PER_CHECK {
-                check_pending(ipa, &vk, &mut pending)?;
+                check_pending(ipa, vk, &mut pending)?;
             }
         } else {
             // Too large, truncated, followed by extra bytes, malformed, or checked one by one.
-            check_pending(ipa, &vk, &mut pending)?;
-            verify_batch_proof(ipa, &vk, i, &statement, &bytes)?;
+            check_pending(ipa, vk, &mut pending)?;
+            verify_batch_proof(ipa, vk, i, &statement, &bytes)?;
         }
     }
-    check_pending(ipa, &vk, &mut pending)?;
+    check_pending(ipa, vk, &mut pending)?;
     if commit_totals(&params, &totals, blinding) != before {
         return Err(BundleError::TotalsDoNotOpen);
     }

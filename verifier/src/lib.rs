@@ -13,6 +13,7 @@
 
 pub mod bundle;
 pub mod inclusion;
+pub mod keys;
 pub mod manifest;
 pub mod report;
 pub mod store;

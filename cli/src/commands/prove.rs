@@ -112,7 +112,11 @@ pub fn print_summary(run: &ProveRun, out: &Path) {
             " (generated, now cached)"
         }
     );
-    println!("  keygen            {}", secs(t.keygen));
+    println!(
+        "  keys (vk + pk)    {}{}",
+        secs(t.keygen),
+        t.keys_source.describe()
+    );
     if p.resumed.is_some() {
         println!("  check kept proofs {}", secs(t.check));
     }

@@ -1,0 +1,250 @@
+//! The key cache: a second `prove` with the same configuration and cache reads its keys instead
+//! of generating them, `verify` reads the verifying key `prove` cached, and a damaged cached key
+//! is generated again (and the file rewritten) without changing any verdict. Also pins
+//! `CIRCUIT_LAYOUT_VERSION` together with a verifying key, so that a circuit change that changes
+//! keys cannot go unnoticed by the cache.
+
+#[allow(dead_code, unused_imports)]
+mod common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use blake2::{Blake2b512, Digest};
+use halo2_proofs::pasta::EqAffine;
+use halo2_proofs::plonk::keygen_vk;
+use halo2_proofs::poly::commitment::Params;
+use marginproof_circuits::circuit::layout::min_k;
+use marginproof_circuits::circuit::BatchCircuit;
+use marginproof_circuits::config::{AssetSection, RiskConfigFile, SnapshotSection, TierSpec};
+use marginproof_circuits::model::SlotShape;
+use marginproof_circuits::{RiskParams, CIRCUIT_LAYOUT_VERSION};
+
+use common::{assert_valid, generate_venue, marginproof, secret_file, tempdir, Run};
+
+/// `prove` of `config` and `accounts` into `out` in batches of 4, with the cache `cache`.
+fn prove(config: &Path, accounts: &Path, out: &Path, cache: &Path) -> Run {
+    marginproof!(
+        "prove",
+        "--config",
+        config,
+        "--accounts",
+        accounts,
+        "--out",
+        out,
+        "--batch-size",
+        "4",
+        "--secret-file",
+        secret_file(),
+        "--cache-dir",
+        cache,
+    )
+}
+
+/// `verify PUBLIC` with the cache `cache`.
+fn verify(bundle: &Path, cache: &Path) -> Run {
+    marginproof!("verify", bundle.join("public"), "--cache-dir", cache)
+}
+
+/// The line of standard output that starts with `label` (after the indentation).
+fn line<'a>(run: &'a Run, label: &str) -> &'a str {
+    run.stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with(label))
+        .unwrap_or_else(|| panic!("no `{label}` line in:\n{}", run.stdout))
+}
+
+/// The seconds a stage line reports.
+fn seconds(line: &str) -> f64 {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let at = words
+        .iter()
+        .position(|w| *w == "s")
+        .expect("a time in seconds");
+    words[at - 1].parse().expect("seconds")
+}
+
+/// The cached key files of `kind` (`vk` or `pk`) in `cache`.
+fn key_files(cache: &Path, kind: &str) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = fs::read_dir(cache)
+        .expect("list the cache")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(&format!("{kind}-")) && n.ends_with(".bin"))
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn second_prove_reads_its_keys_from_the_cache_and_both_bundles_verify() {
+    let dir = tempdir();
+    let cache = dir.path().join("cache");
+    let (config, accounts) = generate_venue(&dir.path().join("venue"), 8, 21);
+
+    let first = prove(&config, &accounts, &dir.path().join("one"), &cache);
+    assert_valid(&first);
+    assert!(
+        line(&first, "params").contains("(generated, now cached)"),
+        "{}",
+        first.stdout
+    );
+    let keys = line(&first, "keys");
+    assert!(keys.contains("(generated, now cached)"), "{keys}");
+    assert_eq!(key_files(&cache, "vk").len(), 1);
+    assert_eq!(key_files(&cache, "pk").len(), 1);
+
+    let second = prove(&config, &accounts, &dir.path().join("two"), &cache);
+    assert_valid(&second);
+    assert!(line(&second, "params").contains("(cached)"));
+    let cached = line(&second, "keys");
+    assert!(cached.ends_with("(cached)"), "{cached}");
+    assert!(
+        seconds(cached) < seconds(keys),
+        "reading the keys took longer than generating them:\n{keys}\n{cached}"
+    );
+    // Nothing new in the cache: no second key, no temporary file.
+    let names: Vec<_> = fs::read_dir(&cache).expect("list").flatten().collect();
+    assert_eq!(names.len(), 3, "{names:?}");
+
+    for bundle in ["one", "two"] {
+        let run = verify(&dir.path().join(bundle), &cache);
+        assert_valid(&run);
+        assert!(run.stdout.starts_with("VALID"), "{}", run.stdout);
+        // `prove` cached the verifying key too.
+        assert!(
+            line(&run, "verifying key").ends_with("(cached)"),
+            "{}",
+            run.stdout
+        );
+    }
+}
+
+#[test]
+fn damaged_cached_keys_are_generated_again_and_verification_still_succeeds() {
+    let dir = tempdir();
+    let cache = dir.path().join("cache");
+    let (config, accounts) = generate_venue(&dir.path().join("venue"), 8, 22);
+    let bundle = dir.path().join("one");
+    assert_valid(&prove(&config, &accounts, &bundle, &cache));
+
+    // A flipped byte in the middle of the verifying key file.
+    let vk_file = key_files(&cache, "vk")
+        .pop()
+        .expect("a cached verifying key");
+    let good = fs::read(&vk_file).expect("read the vk");
+    let mut bad = good.clone();
+    bad[good.len() / 2] ^= 0x40;
+    fs::write(&vk_file, &bad).expect("damage the vk");
+    let run = verify(&bundle, &cache);
+    assert_valid(&run);
+    let keys = line(&run, "verifying key");
+    assert!(
+        keys.contains("cached file unusable") && keys.contains("generated again"),
+        "{keys}"
+    );
+    assert_eq!(fs::read(&vk_file).expect("read the vk"), good, "rewritten");
+    let run = verify(&bundle, &cache);
+    assert_valid(&run);
+    assert!(line(&run, "verifying key").ends_with("(cached)"));
+
+    // Garbage of the right length, then an empty file.
+    fs::write(&vk_file, vec![0xa5; good.len()]).expect("damage the vk");
+    assert_valid(&verify(&bundle, &cache));
+    fs::write(&vk_file, b"").expect("empty the vk");
+    let run = verify(&bundle, &cache);
+    assert_valid(&run);
+    assert!(
+        line(&run, "verifying key").contains("truncated"),
+        "{}",
+        run.stdout
+    );
+
+    // A truncated proving key: `prove` generates it again, and the bundle verifies.
+    let pk_file = key_files(&cache, "pk").pop().expect("a cached proving key");
+    let len = fs::metadata(&pk_file).expect("pk").len();
+    let file = fs::OpenOptions::new()
+        .write(true)
+        .open(&pk_file)
+        .expect("open the pk");
+    file.set_len(len / 3).expect("truncate the pk");
+    drop(file);
+    let other = dir.path().join("two");
+    let run = prove(&config, &accounts, &other, &cache);
+    assert_valid(&run);
+    assert!(
+        line(&run, "keys").contains("generated again"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(fs::metadata(&pk_file).expect("pk").len(), len);
+    assert_valid(&verify(&other, &cache));
+
+    // A verifying key file of another configuration under this one's name is refused (its
+    // digest is in the file), regenerated, and verification still succeeds.
+    let (config2, accounts2) = generate_venue(&dir.path().join("venue2"), 4, 23);
+    let third = dir.path().join("three");
+    assert_valid(&prove(&config2, &accounts2, &third, &cache));
+    let vks = key_files(&cache, "vk");
+    assert_eq!(vks.len(), 2);
+    let foreign = vks.iter().find(|p| **p != vk_file).expect("the other vk");
+    fs::copy(foreign, &vk_file).expect("swap a vk");
+    let run = verify(&bundle, &cache);
+    assert_valid(&run);
+    assert!(line(&run, "verifying key").contains("generated again"));
+}
+
+/// BLAKE2b-512 (first 16 bytes, hex) of the pinned verifying key of the configuration below with
+/// batches of 2, and the layout version it was pinned with.
+const PINNED: (&str, &str) = ("batch-circuit-2-slots", "19e4d13d909bf357dbd1b00471b4ff4d");
+
+/// A small fixed configuration (one asset, no market).
+fn pinned_params() -> RiskParams {
+    let tier = |up_to: Option<&str>, rate: &str| TierSpec {
+        up_to: up_to.map(str::to_string),
+        rate: rate.into(),
+    };
+    let file = RiskConfigFile {
+        snapshot: SnapshotSection {
+            id: "pinned".into(),
+            venue: "Pinned Venue".into(),
+            liquidation_threshold: "1.00".into(),
+        },
+        assets: vec![AssetSection {
+            symbol: "BTC".into(),
+            decimals: 8,
+            price: "50000".into(),
+            haircut: vec![tier(Some("100000"), "1.00"), tier(None, "0.90")],
+            maintenance: vec![tier(None, "0.05")],
+        }],
+        markets: vec![],
+        reserves: Default::default(),
+    };
+    RiskParams::from_file(&file).expect("the pinned configuration")
+}
+
+#[test]
+fn circuit_layout_version_is_pinned_with_the_verifying_key() {
+    let params = std::sync::Arc::new(pinned_params());
+    let shape = BatchCircuit::shape(params.clone(), SlotShape::dense(&params), 2);
+    let k = min_k(&shape).expect("k");
+    let vk = keygen_vk(&Params::<EqAffine>::new(k), &shape).expect("vk");
+    let digest = Blake2b512::digest(format!("{:?}", vk.pinned()).as_bytes());
+    let found = (CIRCUIT_LAYOUT_VERSION, hex(&digest[..16]));
+    assert!(
+        found.0 == PINNED.0 && found.1 == PINNED.1,
+        "the circuit's keys changed (verifying key {}, layout version {}): cached keys of the old \
+         circuit must not be used, so bump CIRCUIT_LAYOUT_VERSION in circuits/src/lib.rs and pin \
+         the new pair in PINNED here (pinned: {PINNED:?})",
+        found.1,
+        found.0
+    );
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
