@@ -62,10 +62,10 @@ pub fn keys() -> &'static Keys {
     static K: OnceLock<Keys> = OnceLock::new();
     K.get_or_init(|| {
         let m = manifest();
-        let marginproof_verifier::bundle::BundleShape { params, k } =
+        let marginproof_verifier::bundle::BundleShape { params, slots, k } =
             marginproof_verifier::bundle::bundle_shape(m).expect("fixture bundle shape");
         let ipa = Params::<EqAffine>::new(k);
-        let vk = marginproof_verifier::bundle::verifying_key(&ipa, params.clone(), m.batch_size)
+        let vk = marginproof_verifier::bundle::verifying_key(&ipa, params.clone(), slots, m.batch_size)
             .expect("fixture verifying key");
         Keys { params, k, ipa, vk }
     })
