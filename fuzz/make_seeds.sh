@@ -32,9 +32,9 @@ parts "$seeds/verify_bundle/small.bin" "$small/public/manifest.json" "$small"/pu
 parts "$seeds/verify_inclusion_whole/small.bin" "$small/public/manifest.json" "$small/incl.json"
 
 "$bin" demo --dir "$work/demo" > /dev/null
-id=$(sed -n 2p "$work/demo/venue/accounts.csv" | cut -d, -f1)
+id=$(sed -n 2p "$work/demo/accounts.csv" | cut -d, -f1)
 "$bin" inclusion --bundle "$work/demo/bundle" --account "$id" --out "$work/demo-incl.json"
 cp "$work/demo/bundle/public/manifest.json" "$seeds/manifest_json/demo.json"
-cp "$work/demo/venue/venue.toml" "$seeds/config_toml/demo.toml"
+cp "$work/demo/venue.toml" "$seeds/config_toml/demo.toml"
 parts "$seeds/verify_inclusion_whole/demo.bin" "$work/demo/bundle/public/manifest.json" "$work/demo-incl.json"
 echo "seeds rebuilt"

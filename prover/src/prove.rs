@@ -36,7 +36,7 @@ use crate::bundle::{
 use crate::error::ProveError;
 use crate::job::{inspect_output, JobFile, OutputState};
 use crate::keys::load_or_create_pk;
-pub use crate::plan::{plan_batches, BatchPlan, MAX_AUTO_K, MAX_BATCH_SIZE};
+pub use crate::plan::{plan_batches, BatchPlan, MAX_AUTO_K, MAX_BATCH_SIZE, SEQUENTIAL_FROM_K};
 use crate::secret::VenueSecret;
 use crate::snapshot::SnapshotLayout;
 
@@ -380,16 +380,24 @@ pub fn prove_snapshot(
     } else {
         ProgressBar::hidden()
     };
-    let proven = todo
-        .par_iter()
-        .map(|&i| {
-            let proof = prove_batch(&ipa, &pk, &batches[i])?;
-            // As soon as it is proven, whole or not at all: a crash keeps every finished batch.
-            write_atomic(&paths.proof(i), &proof, false)?;
-            bar.inc(1);
-            Ok((i, proof))
-        })
-        .collect::<Result<Vec<_>, ProveError>>();
+    let prove_one = |&i: &usize| {
+        let proof = prove_batch(&ipa, &pk, &batches[i])?;
+        // As soon as it is proven, whole or not at all: a crash keeps every finished batch.
+        write_atomic(&paths.proof(i), &proof, false)?;
+        bar.inc(1);
+        Ok((i, proof))
+    };
+    // Large circuits one at a time (each proof is parallel inside): two in flight would pass the
+    // memory bound (see `plan::SEQUENTIAL_FROM_K`).
+    let proven = if k >= SEQUENTIAL_FROM_K {
+        todo.iter()
+            .map(prove_one)
+            .collect::<Result<Vec<_>, ProveError>>()
+    } else {
+        todo.par_iter()
+            .map(prove_one)
+            .collect::<Result<Vec<_>, ProveError>>()
+    };
     bar.finish_and_clear();
     for (i, proof) in proven? {
         proofs[i] = Some(proof);
