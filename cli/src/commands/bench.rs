@@ -39,7 +39,7 @@ pub struct BenchArgs {
     /// Number of synthetic accounts.
     #[arg(long)]
     accounts: usize,
-    /// Accounts per proof (a power of two) [default: as `prove`, up to 64]
+    /// Accounts per proof (a power of two) [default: as `prove`]
     #[arg(long)]
     batch_size: Option<usize>,
     /// Seed of the generator.

@@ -28,7 +28,7 @@ pub struct ProveArgs {
     /// File with the venue's 32-byte secret; without it a new one is made and kept in `private/`.
     #[arg(long)]
     secret_file: Option<PathBuf>,
-    /// Accounts per proof (a power of two) [default: up to 64]
+    /// Accounts per proof (a power of two) [default: chosen per configuration, see README "Batch size"]
     #[arg(long)]
     batch_size: Option<usize>,
     #[command(flatten)]
