@@ -36,7 +36,7 @@
 use ff::Field;
 use halo2_proofs::{
     circuit::{AssignedCell, Chip, Layouter, Value},
-    plonk::{Advice, Column, ConstraintSystem, Constraints, Error, Fixed, Selector},
+    plonk::{Advice, Column, ConstraintSystem, Constraints, Error, Expression, Fixed, Selector},
     poly::Rotation,
 };
 
@@ -165,8 +165,6 @@ impl InstrumentTotalsChip {
         InstrumentTotalsChip { config }
     }
 }
-
-use halo2_proofs::plonk::Expression;
 
 impl InstrumentTotalsInstructions for InstrumentTotalsChip {
     fn instrument_totals(
