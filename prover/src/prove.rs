@@ -95,8 +95,6 @@ pub struct ProvenSnapshot {
     pub totals: Totals,
     /// Circuit size.
     pub k: u32,
-    /// Rows the circuit uses (of `2^k`).
-    pub rows: usize,
     /// Stage timings.
     pub timings: StageTimings,
     /// What a resumed run kept; `None` on a fresh run.
@@ -154,7 +152,10 @@ pub fn prepare_batches(
             blinding_before,
             secret.blinding(snapshot, i),
         )
-        .map_err(|e| ProveError::BadOption(e.to_string()))?;
+        .map_err(|e| ProveError::Proving {
+            stage: "witness",
+            reason: e.to_string(),
+        })?;
         totals = batch.totals_after.clone();
         batches.push(batch);
     }
@@ -443,7 +444,6 @@ pub fn prove_snapshot(
         leaves,
         totals,
         k,
-        rows: plan.rows,
         timings,
         resumed,
     })

@@ -54,7 +54,7 @@ use tempfile::TempDir;
 
 use common::{
     assert_json_rejection, assert_valid, cache_dir, edit_json, honest, marginproof, proof_path,
-    public_copy, read_json, secret_file, OTHER_SNAPSHOT_ID, SNAPSHOT_ID,
+    prove, public_copy, read_json, OTHER_SNAPSHOT_ID, SNAPSHOT_ID,
 };
 
 // =============================================================================================
@@ -699,21 +699,7 @@ fn attack_duplicate_account() {
         )
         .expect("write accounts.csv");
         let out = dir.path().join("bundle");
-        let run = marginproof!(
-            "prove",
-            "--config",
-            config,
-            "--accounts",
-            accounts,
-            "--out",
-            out,
-            "--batch-size",
-            "4",
-            "--secret-file",
-            secret_file(),
-            "--cache-dir",
-            cache_dir(),
-        );
+        let run = prove(&config, &accounts, &out);
         let expected = format!(
             "{}:4: column `account_id` (1): duplicate account id `alice` (already on line 2)",
             accounts.display()

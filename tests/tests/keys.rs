@@ -20,26 +20,7 @@ use marginproof_circuits::config::{AssetSection, RiskConfigFile, SnapshotSection
 use marginproof_circuits::model::SlotShape;
 use marginproof_circuits::{RiskParams, CIRCUIT_LAYOUT_VERSION};
 
-use common::{assert_valid, generate_venue, marginproof, secret_file, tempdir, Run};
-
-/// `prove` of `config` and `accounts` into `out` in batches of 4, with the cache `cache`.
-fn prove(config: &Path, accounts: &Path, out: &Path, cache: &Path) -> Run {
-    marginproof!(
-        "prove",
-        "--config",
-        config,
-        "--accounts",
-        accounts,
-        "--out",
-        out,
-        "--batch-size",
-        "4",
-        "--secret-file",
-        secret_file(),
-        "--cache-dir",
-        cache,
-    )
-}
+use common::{assert_valid, generate_venue, marginproof, prove_with_cache as prove, tempdir, Run};
 
 /// `verify PUBLIC` with the cache `cache`.
 fn verify(bundle: &Path, cache: &Path) -> Run {

@@ -72,7 +72,7 @@ impl PreparedBatch {
             totals_after.add(&Totals::of_account(&slot.record, &risk, true));
             let holdings = Holdings::of(&slot.record, shape)?;
             let key = slot.key();
-            witnesses.push(AccountWitness::new(&params, &slot.record, &holdings, key));
+            witnesses.push(AccountWitness::new(&params, &risk, &holdings, key));
             leaves.push(LeafHasher::hash(key, &holdings));
         }
         let padding_leaf = crate::hash::empty_leaf(shape);

@@ -10,7 +10,7 @@ use crate::config::RiskParams;
 use crate::field::{fp_from_bigint, fp_from_bool, fp_from_u128, Fp};
 use crate::model::holdings::{Holdings, SlotShape};
 use crate::model::risk::{value_asset, value_position};
-use crate::model::{evaluate, AccountRecord, TierPoint, TierTable, Totals};
+use crate::model::{evaluate, AccountRecord, AccountRisk, TierPoint, TierTable, Totals};
 use crate::signed::SignedCode;
 
 /// Where a value falls in a tier table, and the tier's public parameters.
@@ -153,10 +153,9 @@ fn gap(i: usize, held: bool, index: usize, previous: Option<usize>) -> Fp {
 }
 
 impl AccountWitness {
-    /// The witness of an account with key `key` (0 for padding) and `holdings` (in the batch's
-    /// slot shape) of `record`.
-    pub fn new(params: &RiskParams, record: &AccountRecord, holdings: &Holdings, key: Fp) -> Self {
-        let risk = evaluate(params, record);
+    /// The witness of an account with key `key` (0 for padding), its `holdings` in the batch's
+    /// slot shape, and `risk`, its valuation under `params` ([`evaluate`]).
+    pub fn new(params: &RiskParams, risk: &AccountRisk, holdings: &Holdings, key: Fp) -> Self {
         let mut previous = None;
         let assets = holdings
             .assets
@@ -164,7 +163,11 @@ impl AccountWitness {
             .enumerate()
             .map(|(i, slot)| {
                 let asset = &params.assets[slot.index];
-                let v = value_asset(slot.balance, slot.debt, asset);
+                // A held slot's valuation is the model's; an empty slot values nothing.
+                let v = match risk.assets.get(slot.index) {
+                    Some(v) if !slot.is_empty() => v.clone(),
+                    _ => value_asset(0, 0, asset),
+                };
                 let net = BigInt::from(slot.balance) - BigInt::from(slot.debt);
                 let (negative, code) = code(&net);
                 let table = if v.net_negative {
@@ -197,7 +200,10 @@ impl AccountWitness {
             .enumerate()
             .map(|(i, slot)| {
                 let market = &params.markets[slot.index];
-                let v = value_position(&slot.position, market);
+                let v = match risk.positions.get(slot.index) {
+                    Some(v) if !slot.is_empty() => v.clone(),
+                    _ => value_position(&slot.position, market),
+                };
                 let (size_negative, size_code) = code(&BigInt::from(slot.position.size));
                 let (cost_negative, cost_code) = code(&slot.position.cost);
                 let sum = size_negative + size_code + cost_negative + cost_code;
@@ -242,7 +248,7 @@ impl AccountWitness {
     pub fn padding(params: &RiskParams, shape: SlotShape) -> Self {
         Self::new(
             params,
-            &AccountRecord::empty("", params),
+            &evaluate(params, &AccountRecord::empty("", params)),
             &Holdings::empty(shape),
             Fp::ZERO,
         )

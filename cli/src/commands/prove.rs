@@ -100,6 +100,12 @@ pub fn print_summary(run: &ProveRun, out: &Path) {
         );
     }
     println!("  load + validate   {}", secs(run.load));
+    println!(
+        "  plan              {} ({} asset and {} position slots per account)",
+        secs(t.plan),
+        m.slots.assets,
+        m.slots.markets
+    );
     println!("  shuffle + salts   {}", secs(t.layout));
     println!("  witness + tree    {}", secs(t.witness));
     println!(

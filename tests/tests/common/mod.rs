@@ -286,6 +286,11 @@ fn generated() -> &'static (PathBuf, PathBuf) {
 
 /// Proves `config` and `accounts` into `bundle` with the shared secret and cache.
 pub fn prove(config: &Path, accounts: &Path, bundle: &Path) -> Run {
+    prove_with_cache(config, accounts, bundle, &cache_dir())
+}
+
+/// [`prove`] with the parameter and key cache `cache`.
+pub fn prove_with_cache(config: &Path, accounts: &Path, bundle: &Path, cache: &Path) -> Run {
     marginproof!(
         "prove",
         "--config",
@@ -299,7 +304,7 @@ pub fn prove(config: &Path, accounts: &Path, bundle: &Path) -> Run {
         "--secret-file",
         secret_file(),
         "--cache-dir",
-        cache_dir(),
+        cache,
     )
 }
 
