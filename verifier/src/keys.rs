@@ -12,7 +12,10 @@
 //!   4-way parallel BLAKE2b: a proving key is hundreds of MB, and hashing it is a good part of
 //!   reading it): a damaged, truncated or foreign file is detected and the key generated again,
 //!   overwriting it;
-//! - files are written to a temporary name in the same directory and renamed.
+//! - files are written to a temporary name in the same directory and renamed;
+//! - the IPA parameter cache (`store::load_or_create_params`) uses the same framing under
+//!   [`PARAMS_MAGIC`], so a damaged parameter file is regenerated too, rather than making proofs
+//!   nobody else can verify.
 //!
 //! Like `store`, this is the file-system side of the crate; `bundle` takes keys as values.
 
@@ -39,6 +42,9 @@ use crate::store::StoreError;
 
 /// First bytes of every key cache file (format version 1).
 pub const FILE_MAGIC: &[u8; 16] = b"marginproof-key1";
+
+/// First bytes of an IPA parameter cache file (`store::load_or_create_params`), framed like a key.
+pub const PARAMS_MAGIC: &[u8; 16] = b"marginproof-ipa1";
 
 /// Bytes of the checksum at the end of a key file.
 const CHECKSUM_BYTES: usize = 32;
@@ -179,10 +185,11 @@ fn invalid_data(message: &str) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, message)
 }
 
-/// Reads a key file framed for `digest` with `read` (the halo2 key reader): the magic and digest
-/// must match, and the checksum, and nothing may follow.
+/// Reads a cache file framed with `magic` for `digest` with `read` (the halo2 key or parameter
+/// reader): the magic and digest must match, and the checksum, and nothing may follow.
 fn read_framed<K>(
     path: &Path,
+    magic: &[u8; 16],
     digest: &str,
     read: &dyn Fn(&mut dyn Read) -> io::Result<K>,
 ) -> io::Result<K> {
@@ -193,8 +200,8 @@ fn read_framed<K>(
     };
     let mut header = [0u8; 16 + 32];
     reader.read_exact(&mut header)?;
-    if &header[..16] != FILE_MAGIC || &header[16..] != digest.as_bytes() {
-        return Err(invalid_data("not a key file of this format and digest"));
+    if &header[..16] != magic || &header[16..] != digest.as_bytes() {
+        return Err(invalid_data("not a cache file of this format and digest"));
     }
     let key = read(&mut reader)?;
     let expected = reader.hash.finalize();
@@ -214,10 +221,11 @@ fn read_framed<K>(
 /// A process-wide counter, so that two threads writing the same key use different temporary files.
 static TEMP_COUNTER: AtomicUsize = AtomicUsize::new(0);
 
-/// Writes a key file framed for `digest` atomically: a temporary file in the same directory,
-/// flushed, then renamed over `path`.
+/// Writes a cache file framed with `magic` for `digest` atomically: a temporary file in the same
+/// directory, flushed, then renamed over `path`.
 fn write_framed(
     path: &Path,
+    magic: &[u8; 16],
     digest: &str,
     write: &dyn Fn(&mut dyn Write) -> io::Result<()>,
 ) -> Result<(), StoreError> {
@@ -238,7 +246,7 @@ fn write_framed(
             inner: BufWriter::with_capacity(1 << 20, file),
             hash: checksum(),
         };
-        writer.write_all(FILE_MAGIC)?;
+        writer.write_all(magic)?;
         writer.write_all(digest.as_bytes())?;
         write(&mut writer)?;
         let checksum = writer.hash.finalize();
@@ -275,8 +283,21 @@ pub fn load_or_create_key<K>(
     create: impl FnOnce() -> Result<K, KeyError>,
     write: &dyn Fn(&K, &mut dyn Write) -> io::Result<()>,
 ) -> Result<(K, KeyLoad), KeyError> {
+    load_or_create_framed(path, FILE_MAGIC, digest, read, create, write)
+}
+
+/// [`load_or_create_key`] for any cached value framed with `magic` (keys, IPA parameters), with
+/// the error type of its `create`.
+pub(crate) fn load_or_create_framed<K, E: From<StoreError>>(
+    path: &Path,
+    magic: &[u8; 16],
+    digest: &str,
+    read: &dyn Fn(&mut dyn Read) -> io::Result<K>,
+    create: impl FnOnce() -> Result<K, E>,
+    write: &dyn Fn(&K, &mut dyn Write) -> io::Result<()>,
+) -> Result<(K, KeyLoad), E> {
     let started = Instant::now();
-    let source = match read_framed(path, digest, read) {
+    let source = match read_framed(path, magic, digest, read) {
         Ok(key) => {
             return Ok((
                 key,
@@ -294,7 +315,7 @@ pub fn load_or_create_key<K>(
         Err(e) => KeySource::Regenerated(e.to_string()),
     };
     let key = create()?;
-    write_framed(path, digest, &|w| write(&key, w))?;
+    write_framed(path, magic, digest, &|w| write(&key, w))?;
     Ok((
         key,
         KeyLoad {

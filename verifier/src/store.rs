@@ -1,16 +1,19 @@
 //! Files: the IPA parameter cache and reading a bundle's `public/` files with size limits.
-//! (The rest of the crate is free of the file system.)
+//! (With `keys`, the key cache, the only code of the crate that touches the file system.)
 
 use std::fs;
 use std::io::{self, Read};
 use std::path::{Component, Path, PathBuf};
 
+use blake2::digest::consts::U16;
+use blake2::{Blake2b, Digest};
 use halo2_proofs::pasta::EqAffine;
 use halo2_proofs::poly::commitment::Params;
 use marginproof_circuits::statement::{BatchEntry, Manifest};
 use thiserror::Error;
 
 use crate::bundle::{BundleError, MAX_PROOF_BYTES};
+use crate::keys::{load_or_create_framed, PARAMS_MAGIC};
 use crate::manifest::{parse_manifest, MAX_MANIFEST_BYTES};
 
 /// A file that could not be read, or whose content is not what it must be.
@@ -136,35 +139,113 @@ pub fn default_cache_dir() -> PathBuf {
 pub enum ParamsSource {
     /// Read from the cache.
     Cached,
-    /// Generated (and written to the cache).
+    /// Generated (and written to the cache): there was no cached file, or it was unusable.
     Generated,
 }
 
+/// The name of the cached parameters for `k` inside their file (a 32-hex-digit digest, like a
+/// key's).
+fn params_digest(k: u32) -> String {
+    let mut h = Blake2b::<U16>::new();
+    h.update(b"marginproof/ipa-params/v1/pasta-eq");
+    h.update(k.to_le_bytes());
+    hex::encode(h.finalize())
+}
+
 /// IPA parameters for `k` from `cache_dir`, generating and caching them when absent. They are
-/// deterministic (no setup ceremony), so a cache is only a speed-up; a cached file that does not
-/// read back as parameters for `k` is regenerated.
+/// deterministic (no setup ceremony), so a cache is only a speed-up. The file
+/// `ipa-pasta-k<k>.params` is framed and checksummed like a cached key (`keys`): a damaged,
+/// truncated or foreign file, or one holding parameters for another `k`, is regenerated and
+/// overwritten, never used (a venue proving with damaged parameters would publish proofs that no
+/// one else can verify). The size in the file is checked before anything is allocated for it.
 pub fn load_or_create_params(
     cache_dir: &Path,
     k: u32,
 ) -> Result<(Params<EqAffine>, ParamsSource), StoreError> {
     let path = cache_dir.join(format!("ipa-pasta-k{k}.params"));
-    if let Ok(file) = fs::File::open(&path) {
-        let mut reader = io::BufReader::new(file);
-        if let Ok(params) = Params::<EqAffine>::read(&mut reader) {
-            if params.k() == k {
-                return Ok((params, ParamsSource::Cached));
+    let (params, load) = load_or_create_framed(
+        &path,
+        PARAMS_MAGIC,
+        &params_digest(k),
+        &|reader| {
+            let mut size = [0u8; 4];
+            reader.read_exact(&mut size)?;
+            if u32::from_le_bytes(size) != k {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!("parameters for k = {}, not {k}", u32::from_le_bytes(size)),
+                ));
             }
+            Params::<EqAffine>::read(&mut (&size[..]).chain(reader))
+        },
+        || Ok::<_, StoreError>(Params::<EqAffine>::new(k)),
+        &|params, mut writer| params.write(&mut writer),
+    )?;
+    let source = if load.source.is_cached() {
+        ParamsSource::Cached
+    } else {
+        ParamsSource::Generated
+    };
+    Ok((params, source))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parameters_are_cached_and_damaged_files_regenerated() {
+        let dir =
+            std::env::temp_dir().join(format!("marginproof-params-test-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        let k = 4;
+        let (generated, first) = load_or_create_params(&dir, k).expect("params");
+        assert_eq!(first, ParamsSource::Generated);
+        let mut expected = Vec::new();
+        generated.write(&mut expected).expect("write");
+        let (cached, second) = load_or_create_params(&dir, k).expect("params");
+        assert_eq!(second, ParamsSource::Cached);
+        let mut read_back = Vec::new();
+        cached.write(&mut read_back).expect("write");
+        assert_eq!(read_back, expected);
+
+        let path = dir.join(format!("ipa-pasta-k{k}.params"));
+        let bytes = fs::read(&path).expect("read");
+        // The size field right after the 48-byte header claims k = 5, then 64 (halo2's `1 << k`
+        // would overflow), then the last point byte is flipped, then the file is cut short: each is
+        // regenerated and the file restored.
+        let header = 16 + 32;
+        let mut damaged = Vec::new();
+        for size in [5u32, 64] {
+            let mut b = bytes.clone();
+            b[header..header + 4].copy_from_slice(&size.to_le_bytes());
+            damaged.push(b);
         }
+        let mut flipped = bytes.clone();
+        let last_point = bytes.len() - 32 - 1;
+        flipped[last_point] ^= 0x01;
+        damaged.push(flipped);
+        damaged.push(bytes[..bytes.len() / 2].to_vec());
+        damaged.push(Vec::new());
+        for b in damaged {
+            fs::write(&path, &b).expect("write");
+            let (params, source) = load_or_create_params(&dir, k).expect("params");
+            assert_eq!(source, ParamsSource::Generated);
+            let mut again = Vec::new();
+            params.write(&mut again).expect("write");
+            assert_eq!(again, expected);
+            assert_eq!(fs::read(&path).expect("read"), bytes);
+        }
+        // An unframed file (the format before framing) is regenerated as well.
+        fs::write(&path, &expected).expect("write");
+        assert_eq!(
+            load_or_create_params(&dir, k).expect("params").1,
+            ParamsSource::Generated
+        );
+        assert_eq!(
+            load_or_create_params(&dir, k).expect("params").1,
+            ParamsSource::Cached
+        );
+        let _ = fs::remove_dir_all(&dir);
     }
-    let params = Params::<EqAffine>::new(k);
-    fs::create_dir_all(cache_dir).map_err(|e| io_error(cache_dir, e))?;
-    let tmp = cache_dir.join(format!(".ipa-pasta-k{k}.params.{}", std::process::id()));
-    {
-        let file = fs::File::create(&tmp).map_err(|e| io_error(&tmp, e))?;
-        let mut writer = io::BufWriter::new(file);
-        params.write(&mut writer).map_err(|e| io_error(&tmp, e))?;
-        io::Write::flush(&mut writer).map_err(|e| io_error(&tmp, e))?;
-    }
-    fs::rename(&tmp, &path).map_err(|e| io_error(&path, e))?;
-    Ok((params, ParamsSource::Generated))
 }
