@@ -1,7 +1,8 @@
 //! marginproof's prover: what a venue runs once per snapshot.
 //!
 //! snapshot files → [`input`] (exact integers, precise errors) → [`snapshot`] (keyed shuffle,
-//! salts) → [`plan`] (slot shape, batch size) → [`prove`] (witnesses, keys, batch proofs in parallel) → [`bundle`] (crash-safe, resumable write; [`job`]) →
+//! salts) → [`plan`] (slot shape, batch size) → [`prepare`] (trees, then witnesses) → [`prove`]
+//! (keys, batch proofs) → [`bundle`] (crash-safe, resumable write; [`job`]) →
 //! [`inclusion`] (answers to users). [`generate`] makes synthetic venues for tests and benches.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
@@ -14,6 +15,7 @@ pub mod input;
 pub mod job;
 pub mod keys;
 pub mod plan;
+pub mod prepare;
 pub mod prove;
 pub mod secret;
 pub mod snapshot;

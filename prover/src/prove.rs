@@ -18,7 +18,6 @@ use indicatif::{ProgressBar, ProgressStyle};
 use marginproof_circuits::circuit::batch::PreparedBatch;
 use marginproof_circuits::circuit::BatchCircuit;
 use marginproof_circuits::field::{fp_to_hex, Fp};
-use marginproof_circuits::hash::snapshot::snapshot_root;
 use marginproof_circuits::model::{AccountRecord, SlotShape, Totals};
 use marginproof_circuits::statement::{
     BatchEntry, BatchStatement, Manifest, TotalsFile, FORMAT_VERSION,
@@ -37,6 +36,7 @@ use crate::error::ProveError;
 use crate::job::{inspect_output, JobFile, OutputState};
 use crate::keys::load_or_create_pk;
 pub use crate::plan::{plan_batches, BatchPlan, MAX_AUTO_K, MAX_BATCH_SIZE, SEQUENTIAL_FROM_K};
+use crate::prepare::{build_tree, prepare_batches};
 use crate::secret::VenueSecret;
 use crate::snapshot::SnapshotLayout;
 
@@ -58,7 +58,9 @@ pub struct StageTimings {
     pub plan: Duration,
     /// Shuffle, salts.
     pub layout: Duration,
-    /// Witnesses, leaves, batch roots, commitments (native).
+    /// Holdings, account keys, leaves, batch roots and the snapshot root (native Poseidon).
+    pub tree: Duration,
+    /// Valuations, running totals, totals commitments, circuit witnesses.
     pub witness: Duration,
     /// IPA parameters (read from cache or generated).
     pub params: Duration,
@@ -126,40 +128,6 @@ pub fn prove_batch(
     )
     .map_err(proving_error("proving"))?;
     Ok(transcript.finalize())
-}
-
-/// Prepares every batch of a layout in order, chaining the running totals.
-pub fn prepare_batches(
-    layout: &SnapshotLayout,
-    secret: &VenueSecret,
-) -> Result<(Vec<PreparedBatch>, Totals), ProveError> {
-    let params = &layout.params;
-    let snapshot = &params.snapshot_id;
-    let mut totals = Totals::zero(params.assets.len(), params.markets.len());
-    let mut batches = Vec::with_capacity(layout.batch_count());
-    for i in 0..layout.batch_count() {
-        let blinding_before = if i == 0 {
-            Fp::zero()
-        } else {
-            secret.blinding(snapshot, i - 1)
-        };
-        let batch = PreparedBatch::new(
-            params.clone(),
-            layout.slot_shape,
-            layout.batch_size,
-            layout.batch(i),
-            &totals,
-            blinding_before,
-            secret.blinding(snapshot, i),
-        )
-        .map_err(|e| ProveError::Proving {
-            stage: "witness",
-            reason: e.to_string(),
-        })?;
-        totals = batch.totals_after.clone();
-        batches.push(batch);
-    }
-    Ok((batches, totals))
 }
 
 /// Where the secret comes from.
@@ -309,26 +277,43 @@ pub fn prove_snapshot(
     options: &ProveOptions,
 ) -> Result<ProvenSnapshot, ProveError> {
     let mut timings = StageTimings::default();
+    // With progress on, each stage is announced on standard error as it ends (a large snapshot
+    // spends minutes before the first proof); the caller prints the summary.
+    let announce = |stage: &str, took: Duration| {
+        if options.progress {
+            eprintln!("{stage:<22}{:>10.3} s", took.as_secs_f64());
+        }
+    };
     let started = Instant::now();
     let slot_shape = SlotShape::covering(&records);
     let plan = plan_batches(&params, slot_shape, records.len(), options.batch_size)?;
     let (batch_size, k) = (plan.batch_size, plan.k);
     timings.plan = started.elapsed();
+    announce("plan", timings.plan);
     let (paths, secret, resuming) = open_output(out, &params, &records, batch_size, secret)?;
 
     let started = Instant::now();
     let layout = SnapshotLayout::new(params.clone(), records, &secret, batch_size, slot_shape);
     timings.layout = started.elapsed();
+    announce("shuffle + salts", timings.layout);
 
     let started = Instant::now();
-    let (batches, totals) = prepare_batches(&layout, &secret)?;
+    let tree = build_tree(&layout)?;
+    let root = tree.root;
+    timings.tree = started.elapsed();
+    announce("tree (leaves, roots)", timings.tree);
+
+    let started = Instant::now();
+    let (batches, totals) = prepare_batches(&layout, &secret, tree.batches);
     timings.witness = started.elapsed();
+    announce("witness", timings.witness);
 
     let started = Instant::now();
     let shape = BatchCircuit::shape(params.clone(), slot_shape, batch_size);
     let (ipa, source) = load_or_create_params(&options.cache_dir, k)?;
     timings.params = started.elapsed();
     timings.params_cached = source == ParamsSource::Cached;
+    announce("params", timings.params);
 
     let (pk, keys) = load_or_create_pk(
         &options.cache_dir,
@@ -338,6 +323,7 @@ pub fn prove_snapshot(
     )?;
     timings.keygen = keys.elapsed;
     timings.keys_source = keys.source;
+    announce("keys", timings.keygen);
 
     let started = Instant::now();
     let mut proofs: Vec<Option<Vec<u8>>> = vec![None; batches.len()];
@@ -408,8 +394,6 @@ pub fn prove_snapshot(
     let proofs: Vec<Vec<u8>> = proofs.into_iter().map(Option::unwrap_or_default).collect();
 
     let started = Instant::now();
-    let batch_roots: Vec<Fp> = batches.iter().map(|b| b.statement.batch_root).collect();
-    let root = snapshot_root(slot_shape, batch_size, &batch_roots);
     let manifest = Manifest {
         format_version: FORMAT_VERSION,
         config: params.file.clone(),

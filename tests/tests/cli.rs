@@ -1041,7 +1041,8 @@ fn bench_json_reports_consistent_figures() {
     for stage in [
         "load",
         "layout",
-        "witness_tree",
+        "tree",
+        "witness",
         "params",
         "keygen",
         "prove",

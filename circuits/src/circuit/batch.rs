@@ -10,7 +10,7 @@ use crate::field::{fp_from_bigint, Fp};
 use crate::hash::merkle::tree_levels;
 use crate::hash::{statement_tag, totals_commitment, LeafHasher};
 use crate::model::holdings::{Holdings, SlotShape, TooManyHoldings};
-use crate::model::{evaluate, AccountRecord, Totals};
+use crate::model::{evaluate, AccountRecord, AccountRisk, Totals};
 use crate::statement::BatchStatement;
 
 /// One real account in a batch.
@@ -28,6 +28,89 @@ impl AccountSlot {
     /// The account key `Poseidon_key(id_hash, salt)`.
     pub fn key(&self) -> Fp {
         LeafHasher::key(self.id_hash, self.salt)
+    }
+}
+
+/// A batch's leaves and tree: each real account's holdings in the slots and its key, the leaves
+/// (padding included) and the batch root. The hashing half of preparing a batch, independent of
+/// every other batch ([`BatchValuation`] is the valuation half; [`PreparedBatch::assemble`] joins
+/// them).
+#[derive(Debug, Clone)]
+pub struct BatchTree {
+    /// Holding slots per account.
+    pub shape: SlotShape,
+    /// Accounts per batch (a power of two).
+    pub batch_size: usize,
+    /// Each real account's holdings in `shape`'s slots.
+    pub holdings: Vec<Holdings>,
+    /// Each real account's key `Poseidon_key(id_hash, salt)`.
+    pub keys: Vec<Fp>,
+    /// The leaves, padding included (the batch tree's level 0).
+    pub leaves: Vec<Fp>,
+    /// The batch root.
+    pub root: Fp,
+}
+
+impl BatchTree {
+    /// The tree of a batch of `batch_size` accounts (a power of two) in `shape`'s slots from
+    /// `accounts` (at most that many; the rest is padding). Fails if an account holds more than
+    /// the slots.
+    pub fn new(
+        shape: SlotShape,
+        batch_size: usize,
+        accounts: &[AccountSlot],
+    ) -> Result<Self, TooManyHoldings> {
+        debug_assert!(batch_size.is_power_of_two() && accounts.len() <= batch_size);
+        let holdings = accounts
+            .iter()
+            .map(|slot| Holdings::of(&slot.record, shape))
+            .collect::<Result<Vec<_>, _>>()?;
+        let keys: Vec<Fp> = accounts.iter().map(AccountSlot::key).collect();
+        let mut leaves: Vec<Fp> = keys
+            .iter()
+            .zip(&holdings)
+            .map(|(key, h)| LeafHasher::hash(*key, h))
+            .collect();
+        leaves.resize(batch_size, crate::hash::empty_leaf(shape));
+        let root = tree_levels(leaves.clone())
+            .last()
+            .and_then(|l| l.first().copied())
+            .unwrap_or_default();
+        Ok(BatchTree {
+            shape,
+            batch_size,
+            holdings,
+            keys,
+            leaves,
+            root,
+        })
+    }
+}
+
+/// A batch's valuation under the risk model: each real account's [`AccountRisk`] and what the
+/// batch adds to the running totals. Independent of every other batch, so batches are valued in
+/// parallel and their running totals summed afterwards.
+#[derive(Debug, Clone)]
+pub struct BatchValuation {
+    /// Each real account's valuation.
+    pub risks: Vec<AccountRisk>,
+    /// The sum of the accounts' contributions to the totals.
+    pub added: Totals,
+}
+
+impl BatchValuation {
+    /// Values `accounts` under `params`.
+    pub fn new(params: &RiskParams, accounts: &[AccountSlot]) -> Self {
+        let mut added = Totals::zero(params.assets.len(), params.markets.len());
+        let risks = accounts
+            .iter()
+            .map(|slot| {
+                let risk = evaluate(params, &slot.record);
+                added.add(&Totals::of_account(&slot.record, &risk, true));
+                risk
+            })
+            .collect();
+        BatchValuation { risks, added }
     }
 }
 
@@ -53,7 +136,8 @@ pub fn commit_totals(params: &RiskParams, totals: &Totals, blinding: Fp) -> Fp {
 impl PreparedBatch {
     /// Prepares a batch of `batch_size` accounts (a power of two) in `shape`'s slots from
     /// `accounts` (at most that many; the rest is padding), given the running totals before it
-    /// and the two blindings. Fails if an account holds more than the slots.
+    /// and the two blindings. Fails if an account holds more than the slots. (The prover builds
+    /// the two halves for all batches in parallel and calls [`PreparedBatch::assemble`].)
     pub fn new(
         params: Arc<RiskParams>,
         shape: SlotShape,
@@ -63,40 +147,54 @@ impl PreparedBatch {
         blinding_before: Fp,
         blinding_after: Fp,
     ) -> Result<Self, TooManyHoldings> {
-        debug_assert!(batch_size.is_power_of_two() && accounts.len() <= batch_size);
-        let mut witnesses = Vec::with_capacity(batch_size);
-        let mut leaves = Vec::with_capacity(batch_size);
+        let tree = BatchTree::new(shape, batch_size, accounts)?;
+        let valuation = BatchValuation::new(&params, accounts);
+        Ok(Self::assemble(
+            params,
+            tree,
+            &valuation,
+            before,
+            blinding_before,
+            blinding_after,
+        ))
+    }
+
+    /// Joins a batch's tree and valuation (of the same accounts) into its witness and statement,
+    /// given the running totals before it and the two blindings.
+    pub fn assemble(
+        params: Arc<RiskParams>,
+        tree: BatchTree,
+        valuation: &BatchValuation,
+        before: &Totals,
+        blinding_before: Fp,
+        blinding_after: Fp,
+    ) -> Self {
+        debug_assert_eq!(tree.keys.len(), valuation.risks.len());
         let mut totals_after = before.clone();
-        for slot in accounts {
-            let risk = evaluate(&params, &slot.record);
-            totals_after.add(&Totals::of_account(&slot.record, &risk, true));
-            let holdings = Holdings::of(&slot.record, shape)?;
-            let key = slot.key();
-            witnesses.push(AccountWitness::new(&params, &risk, &holdings, key));
-            leaves.push(LeafHasher::hash(key, &holdings));
-        }
-        let padding_leaf = crate::hash::empty_leaf(shape);
-        let padding = AccountWitness::padding(&params, shape);
-        while witnesses.len() < batch_size {
-            witnesses.push(padding.clone());
-            leaves.push(padding_leaf);
-        }
-        let batch_root = tree_levels(leaves.clone())
-            .last()
-            .and_then(|l| l.first().copied())
-            .unwrap_or_default();
+        totals_after.add(&valuation.added);
+        let mut witnesses: Vec<AccountWitness> = valuation
+            .risks
+            .iter()
+            .zip(&tree.holdings)
+            .zip(&tree.keys)
+            .map(|((risk, holdings), key)| AccountWitness::new(&params, risk, holdings, *key))
+            .collect();
+        witnesses.resize(
+            tree.batch_size,
+            AccountWitness::padding(&params, tree.shape),
+        );
         let statement = BatchStatement {
             statement_tag: statement_tag(&params),
-            batch_root,
+            batch_root: tree.root,
             totals_before: commit_totals(&params, before, blinding_before),
             totals_after: commit_totals(&params, &totals_after, blinding_after),
         };
         let opening = TotalsOpening::new(before, &totals_after, blinding_before, blinding_after);
-        Ok(PreparedBatch {
-            circuit: BatchCircuit::new(params, shape, witnesses, opening),
+        PreparedBatch {
+            circuit: BatchCircuit::new(params, tree.shape, witnesses, opening),
             statement,
-            leaves,
+            leaves: tree.leaves,
             totals_after,
-        })
+        }
     }
 }

@@ -328,6 +328,7 @@ fn measure(args: &BenchArgs, work: &Path) -> Result<Figures, Outcome> {
         stages: Stages {
             load: run.load,
             layout: t.layout,
+            tree: t.tree,
             witness: t.witness,
             params: t.params,
             keygen: t.keygen,

@@ -58,6 +58,10 @@ pub fn prove_files(
     let params = Arc::new(load_config(config).unusable()?);
     let records = load_accounts(accounts, &params).unusable()?;
     let load = started.elapsed();
+    if progress {
+        // The same form as the prover's stage lines that follow.
+        eprintln!("{:<22}{:>10.3} s", "load + validate", load.as_secs_f64());
+    }
     let parent = out.parent().filter(|p| !p.as_os_str().is_empty());
     if let Some(parent) = parent.filter(|p| !p.is_dir()) {
         return Err(Outcome::Unusable(anyhow::anyhow!(
@@ -107,7 +111,8 @@ pub fn print_summary(run: &ProveRun, out: &Path) {
         m.slots.markets
     );
     println!("  shuffle + salts   {}", secs(t.layout));
-    println!("  witness + tree    {}", secs(t.witness));
+    println!("  tree (leaves)     {}", secs(t.tree));
+    println!("  witness           {}", secs(t.witness));
     println!(
         "  params (k = {})   {}{}",
         p.k,

@@ -1,0 +1,154 @@
+//! Preparing the batches of a laid-out snapshot, in two stages that `prove` times apart:
+//!
+//! - **tree**: each batch's holdings, account keys, leaves and batch root (Poseidon), and the
+//!   snapshot root over the batch roots;
+//! - **witness**: each batch's valuation under the risk model, the running totals chained from
+//!   batch to batch, the totals commitments, and the circuit witness.
+//!
+//! Batches are independent except for the running totals, which are a prefix sum of what each
+//! batch adds: both stages run batch by batch in parallel, and only that sum is sequential.
+
+use marginproof_circuits::circuit::batch::{BatchTree, BatchValuation, PreparedBatch};
+use marginproof_circuits::field::Fp;
+use marginproof_circuits::hash::snapshot::snapshot_root;
+use marginproof_circuits::model::Totals;
+use rayon::prelude::*;
+
+use crate::error::ProveError;
+use crate::secret::VenueSecret;
+use crate::snapshot::SnapshotLayout;
+
+/// Every batch's tree, and the snapshot root over their roots.
+#[derive(Debug, Clone)]
+pub struct SnapshotTree {
+    /// One tree per batch, in batch order.
+    pub batches: Vec<BatchTree>,
+    /// The root over the batch roots (the manifest's `root`).
+    pub root: Fp,
+}
+
+/// Stage *tree*: every batch's leaves and root, in parallel, then the snapshot root. Fails if an
+/// account holds more than the layout's slots.
+pub fn build_tree(layout: &SnapshotLayout) -> Result<SnapshotTree, ProveError> {
+    let batches = (0..layout.batch_count())
+        .into_par_iter()
+        .map(|i| {
+            BatchTree::new(layout.slot_shape, layout.batch_size, layout.batch(i)).map_err(|e| {
+                ProveError::Proving {
+                    stage: "witness",
+                    reason: e.to_string(),
+                }
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let roots: Vec<Fp> = batches.iter().map(|b| b.root).collect();
+    let root = snapshot_root(layout.slot_shape, layout.batch_size, &roots);
+    Ok(SnapshotTree { batches, root })
+}
+
+/// Stage *witness*: values every batch in parallel, chains the running totals (batch `i` starts
+/// from the sum of batches `0..i`), and joins each batch's tree and valuation with its blindings
+/// into a batch ready to prove. Returns the batches in order and the snapshot's totals.
+pub fn prepare_batches(
+    layout: &SnapshotLayout,
+    secret: &VenueSecret,
+    trees: Vec<BatchTree>,
+) -> (Vec<PreparedBatch>, Totals) {
+    let params = &layout.params;
+    let snapshot = &params.snapshot_id;
+    let valuations: Vec<BatchValuation> = (0..trees.len())
+        .into_par_iter()
+        .map(|i| BatchValuation::new(params, layout.batch(i)))
+        .collect();
+    let mut before = Vec::with_capacity(valuations.len());
+    let mut running = Totals::zero(params.assets.len(), params.markets.len());
+    for valuation in &valuations {
+        before.push(running.clone());
+        running.add(&valuation.added);
+    }
+    let batches = trees
+        .into_par_iter()
+        .zip(valuations.par_iter())
+        .zip(before.par_iter())
+        .enumerate()
+        .map(|(i, ((tree, valuation), before))| {
+            let blinding_before = if i == 0 {
+                Fp::zero()
+            } else {
+                secret.blinding(snapshot, i - 1)
+            };
+            PreparedBatch::assemble(
+                params.clone(),
+                tree,
+                valuation,
+                before,
+                blinding_before,
+                secret.blinding(snapshot, i),
+            )
+        })
+        .collect();
+    (batches, running)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use marginproof_circuits::model::SlotShape;
+
+    use super::*;
+    use crate::generate::{generate, GenerateOptions};
+    use crate::input::{parse_accounts, parse_config};
+
+    /// The parallel stages give exactly what preparing the batches one after another does.
+    #[test]
+    fn parallel_preparation_equals_the_sequential_chain() {
+        let (config, csv) = generate(&GenerateOptions {
+            accounts: 37,
+            assets: 5,
+            markets: 2,
+            seed: 11,
+        });
+        let params = Arc::new(parse_config(&config, Path::new("venue.toml")).expect("config"));
+        let records =
+            parse_accounts(csv.as_bytes(), Path::new("accounts.csv"), &params).expect("accounts");
+        let shape = SlotShape::covering(&records);
+        let secret = VenueSecret::from_bytes([7; 32]);
+        let layout = SnapshotLayout::new(params.clone(), records, &secret, 8, shape);
+        let tree = build_tree(&layout).expect("tree");
+        assert_eq!(tree.batches.len(), 5);
+        let (batches, totals) = prepare_batches(&layout, &secret, tree.batches.clone());
+
+        let mut running = Totals::zero(params.assets.len(), params.markets.len());
+        for (i, batch) in batches.iter().enumerate() {
+            let blinding_before = if i == 0 {
+                Fp::zero()
+            } else {
+                secret.blinding(&params.snapshot_id, i - 1)
+            };
+            let sequential = PreparedBatch::new(
+                params.clone(),
+                shape,
+                8,
+                layout.batch(i),
+                &running,
+                blinding_before,
+                secret.blinding(&params.snapshot_id, i),
+            )
+            .expect("batch");
+            assert_eq!(batch.statement, sequential.statement, "batch {i}");
+            assert_eq!(batch.leaves, sequential.leaves, "batch {i}");
+            assert_eq!(batch.totals_after, sequential.totals_after, "batch {i}");
+            assert_eq!(
+                format!("{:?}", batch.circuit),
+                format!("{:?}", sequential.circuit),
+                "batch {i}"
+            );
+            running = sequential.totals_after;
+        }
+        assert_eq!(totals, running);
+        let roots: Vec<Fp> = batches.iter().map(|b| b.statement.batch_root).collect();
+        assert_eq!(tree.root, snapshot_root(shape, 8, &roots));
+    }
+}
