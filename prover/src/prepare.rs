@@ -35,7 +35,7 @@ pub fn build_tree(layout: &SnapshotLayout) -> Result<SnapshotTree, ProveError> {
         .map(|i| {
             BatchTree::new(layout.slot_shape, layout.batch_size, layout.batch(i)).map_err(|e| {
                 ProveError::Proving {
-                    stage: "witness",
+                    stage: "tree",
                     reason: e.to_string(),
                 }
             })
@@ -95,15 +95,14 @@ mod tests {
     use std::path::Path;
     use std::sync::Arc;
 
-    use marginproof_circuits::model::SlotShape;
+    use marginproof_circuits::model::{AccountRecord, SlotShape};
+    use marginproof_circuits::RiskParams;
 
     use super::*;
     use crate::generate::{generate, GenerateOptions};
     use crate::input::{parse_accounts, parse_config};
 
-    /// The parallel stages give exactly what preparing the batches one after another does.
-    #[test]
-    fn parallel_preparation_equals_the_sequential_chain() {
+    fn venue() -> (Arc<RiskParams>, Vec<AccountRecord>) {
         let (config, csv) = generate(&GenerateOptions {
             accounts: 37,
             assets: 5,
@@ -113,6 +112,13 @@ mod tests {
         let params = Arc::new(parse_config(&config, Path::new("venue.toml")).expect("config"));
         let records =
             parse_accounts(csv.as_bytes(), Path::new("accounts.csv"), &params).expect("accounts");
+        (params, records)
+    }
+
+    /// The parallel stages give exactly what preparing the batches one after another does.
+    #[test]
+    fn parallel_preparation_equals_the_sequential_chain() {
+        let (params, records) = venue();
         let shape = SlotShape::covering(&records);
         let secret = VenueSecret::from_bytes([7; 32]);
         let layout = SnapshotLayout::new(params.clone(), records, &secret, 8, shape);
@@ -150,5 +156,25 @@ mod tests {
         assert_eq!(totals, running);
         let roots: Vec<Fp> = batches.iter().map(|b| b.statement.batch_root).collect();
         assert_eq!(tree.root, snapshot_root(shape, 8, &roots));
+    }
+
+    /// Slots narrower than an account's holdings: a typed error of the tree stage, not a panic.
+    #[test]
+    fn an_account_beyond_the_slots_is_a_tree_stage_error() {
+        let (params, records) = venue();
+        let covering = SlotShape::covering(&records);
+        let narrow = SlotShape {
+            assets: covering.assets - 1,
+            markets: covering.markets,
+        };
+        let secret = VenueSecret::from_bytes([7; 32]);
+        let layout = SnapshotLayout::new(params, records, &secret, 8, narrow);
+        match build_tree(&layout) {
+            Err(ProveError::Proving { stage, reason }) => {
+                assert_eq!(stage, "tree");
+                assert!(reason.contains("slots"), "{reason}");
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }
