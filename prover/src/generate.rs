@@ -670,3 +670,21 @@ fn accounts_csv(params: &RiskParams, records: &[AccountRecord]) -> String {
     }
     out
 }
+
+/// A generated venue, parsed as `prove` would parse its files (the unit tests' fixture).
+#[cfg(test)]
+pub(crate) fn parsed_venue(
+    options: &GenerateOptions,
+) -> (
+    std::sync::Arc<marginproof_circuits::RiskParams>,
+    Vec<AccountRecord>,
+) {
+    use crate::input::{parse_accounts, parse_config};
+    use std::path::Path;
+    let (config, csv) = generate(options);
+    let params =
+        std::sync::Arc::new(parse_config(&config, Path::new("venue.toml")).expect("config"));
+    let records =
+        parse_accounts(csv.as_bytes(), Path::new("accounts.csv"), &params).expect("accounts");
+    (params, records)
+}

@@ -96,22 +96,16 @@ pub fn plan_batches(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::generate::{generate, GenerateOptions};
-    use crate::input::{parse_accounts, parse_config};
-    use std::path::Path;
+    use crate::generate::{parsed_venue, GenerateOptions};
 
     fn venue(accounts: usize) -> (Arc<RiskParams>, SlotShape) {
-        let (config, csv) = generate(&GenerateOptions {
+        let (params, records) = parsed_venue(&GenerateOptions {
             accounts,
             assets: 6,
             markets: 2,
             seed: 3,
         });
-        let params = Arc::new(parse_config(&config, Path::new("venue.toml")).expect("config"));
-        let records =
-            parse_accounts(csv.as_bytes(), Path::new("accounts.csv"), &params).expect("accounts");
-        let shape = SlotShape::covering(&records);
-        (params, shape)
+        (params, SlotShape::covering(&records))
     }
 
     #[test]

@@ -92,27 +92,21 @@ pub fn prepare_batches(
 
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
     use std::sync::Arc;
 
     use marginproof_circuits::model::{AccountRecord, SlotShape};
     use marginproof_circuits::RiskParams;
 
     use super::*;
-    use crate::generate::{generate, GenerateOptions};
-    use crate::input::{parse_accounts, parse_config};
+    use crate::generate::{parsed_venue, GenerateOptions};
 
     fn venue() -> (Arc<RiskParams>, Vec<AccountRecord>) {
-        let (config, csv) = generate(&GenerateOptions {
+        parsed_venue(&GenerateOptions {
             accounts: 37,
             assets: 5,
             markets: 2,
             seed: 11,
-        });
-        let params = Arc::new(parse_config(&config, Path::new("venue.toml")).expect("config"));
-        let records =
-            parse_accounts(csv.as_bytes(), Path::new("accounts.csv"), &params).expect("accounts");
-        (params, records)
+        })
     }
 
     /// The parallel stages give exactly what preparing the batches one after another does.
