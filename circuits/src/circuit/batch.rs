@@ -7,7 +7,7 @@ use crate::circuit::witness::{AccountWitness, TotalsOpening};
 use crate::circuit::BatchCircuit;
 use crate::config::RiskParams;
 use crate::field::{fp_from_bigint, Fp};
-use crate::hash::merkle::tree_levels;
+use crate::hash::merkle::tree_root;
 use crate::hash::{statement_tag, totals_commitment, LeafHasher};
 use crate::model::holdings::{Holdings, SlotShape, TooManyHoldings};
 use crate::model::{evaluate, AccountRecord, AccountRisk, Totals};
@@ -72,10 +72,7 @@ impl BatchTree {
             .map(|(key, h)| LeafHasher::hash(*key, h))
             .collect();
         leaves.resize(batch_size, crate::hash::empty_leaf(shape));
-        let root = tree_levels(leaves.clone())
-            .last()
-            .and_then(|l| l.first().copied())
-            .unwrap_or_default();
+        let root = tree_root(leaves.clone());
         Ok(BatchTree {
             shape,
             batch_size,
