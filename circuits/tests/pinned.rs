@@ -1,7 +1,13 @@
 //! Pins the verifying key and the proof size of a small configuration, so that any change to the
-//! circuit (a gate, a column, a layout) is a deliberate one: update the constants below with it.
+//! circuit (a gate, a column, a layout) is a deliberate one. The key is pinned as text,
+//! `tests/pinned/batch-b4.vk.txt` (halo2's pinned verifying key: the constraint system, every gate
+//! and lookup as an expression, the fixed and permutation commitments), so a review sees what
+//! changed. After a deliberate change, run this test with `MARGINPROOF_UPDATE_PINS=1` to rewrite
+//! the file, and update the constants below.
 
 mod common;
+
+use std::path::Path;
 
 use blake2::{Blake2b512, Digest};
 use halo2_proofs::pasta::EqAffine;
@@ -12,8 +18,10 @@ use marginproof_circuits::circuit::layout::{min_k, rows_used};
 use marginproof_circuits::circuit::BatchCircuit;
 use marginproof_circuits::model::SlotShape;
 
-/// BLAKE2b-512 (first 16 bytes) of the pinned verifying key of the test configuration, B = 4.
-const PINNED_VK: &str = "96eac10995a11cb6486bccdee10afe18";
+/// The pinned verifying key of the test configuration, B = 4, as text.
+const PINNED_VK_FILE: &str = "tests/pinned/batch-b4.vk.txt";
+/// BLAKE2b-512 (first 16 bytes) of its compact `{:?}` form.
+const PINNED_VK: &str = "ea5a14d867e4e05b50b2304e05a4bafd";
 /// Circuit size and rows of the test configuration, B = 4.
 const PINNED_K: u32 = 11;
 /// Bytes of one proof of the test configuration, B = 4.
@@ -31,6 +39,26 @@ fn verifying_key_and_proof_size_are_pinned() {
     let vk = keygen_vk(&ipa, &shape).unwrap();
     let digest = Blake2b512::digest(format!("{:?}", vk.pinned()).as_bytes());
     let vk_hash = hex::encode(&digest[..16]);
+    let text = format!("{:#?}\n", vk.pinned());
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join(PINNED_VK_FILE);
+    if std::env::var_os("MARGINPROOF_UPDATE_PINS").is_some() {
+        std::fs::write(&file, &text).expect("write the pinned verifying key");
+    }
+    let pinned = std::fs::read_to_string(&file).expect("the pinned verifying key file");
+    if pinned != text {
+        let first = pinned
+            .lines()
+            .zip(text.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or(pinned.lines().count().min(text.lines().count()));
+        panic!(
+            "verifying key changed from {PINNED_VK_FILE} at line {}: pinned `{}`, now `{}` \
+             (rerun with MARGINPROOF_UPDATE_PINS=1 after a deliberate change and review the diff)",
+            first + 1,
+            pinned.lines().nth(first).unwrap_or("<end>"),
+            text.lines().nth(first).unwrap_or("<end>"),
+        );
+    }
 
     let pk = keygen_pk(&ipa, vk, &shape).unwrap();
     let instance = batch.statement.instance();

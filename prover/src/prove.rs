@@ -64,8 +64,9 @@ pub struct StageTimings {
     pub witness: Duration,
     /// IPA parameters (read from cache or generated).
     pub params: Duration,
-    /// Whether the parameters were cached.
-    pub params_cached: bool,
+    /// Where the parameters came from (cached, generated, or generated again over an unusable
+    /// cached file).
+    pub params_source: ParamsSource,
     /// Verifying and proving keys (read from the cache or generated).
     pub keygen: Duration,
     /// Where the proving key came from (cached, generated, or generated again over an unusable
@@ -312,7 +313,7 @@ pub fn prove_snapshot(
     let shape = BatchCircuit::shape(params.clone(), slot_shape, batch_size);
     let (ipa, source) = load_or_create_params(&options.cache_dir, k)?;
     timings.params = started.elapsed();
-    timings.params_cached = source == ParamsSource::Cached;
+    timings.params_source = source;
     announce("params", timings.params);
 
     let (pk, keys) = load_or_create_pk(

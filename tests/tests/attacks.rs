@@ -44,9 +44,11 @@ use marginproof_circuits::units::{
 use marginproof_circuits::RiskParams;
 use marginproof_prover::input::{parse_accounts, parse_config, AccountsProblem, InputError};
 use marginproof_verifier::bundle::{
-    bundle_shape, verify_batch_proof, verifying_key, BundleError, BundleShape,
+    bundle_shape, verify_batch_proof, verify_bundle_with, verifying_key, BundleError, BundleShape,
+    ProofCheck,
 };
-use marginproof_verifier::store::load_or_create_params;
+use marginproof_verifier::manifest::ManifestError;
+use marginproof_verifier::store::{load_or_create_params, read_proof};
 use num_bigint::BigInt;
 use num_traits::{One, Signed, Zero};
 use serde_json::Value;
@@ -983,6 +985,44 @@ fn attack_verifying_key_for_another_shape_library() {
     }
 }
 
+/// **Attack**, at library level: a caller checks the honest manifest's shape once, then hands
+/// `verify_bundle_with` that shape with a manifest whose batch size is 3, or whose batch count is
+/// one less or one more than the batches it lists. **Stopped by:** `verify_bundle_with` checks the
+/// tree shape itself and returns `BundleError::Manifest(ManifestError::Shape)` naming the problem
+/// (a batch size of 3 used to reach `tree_levels` with 3 leaves, which panicked).
+#[test]
+fn attack_manifest_shape_changed_after_its_check_library() {
+    let manifest = honest_manifest();
+    let shape = bundle_shape(&manifest).expect("shape");
+    let (ipa, _) = load_or_create_params(&cache_dir(), shape.k).expect("params");
+    let public = honest().public();
+    let mut three = manifest.clone();
+    three.batch_size = 3;
+    let mut fewer = manifest.clone();
+    fewer.batch_count -= 1;
+    let mut more = manifest.clone();
+    more.batch_count += 1;
+    for (lying, reason) in [
+        (three, "batch_size 3 is not a power of two"),
+        (fewer, "batches are listed"),
+        (more, "batches are listed"),
+    ] {
+        let result = verify_bundle_with(
+            &lying,
+            &shape,
+            |i, entry| read_proof(&public, i, entry),
+            &ipa,
+            ProofCheck::Batched,
+            None,
+        );
+        match result {
+            Err(BundleError::Manifest(ManifestError::Shape(problem)))
+                if problem.contains(reason) => {}
+            other => panic!("expected a manifest shape error naming `{reason}`, got {other:?}"),
+        }
+    }
+}
+
 // =============================================================================================
 // 11. The dummy user
 // =============================================================================================
@@ -1125,4 +1165,169 @@ fn attack_status_bankrupt_claimed_healthy() {
     });
     republish(&mut batch);
     assert_only_range_checks(&batch, &["equity code", "margin code"]);
+}
+
+// =============================================================================================
+// 13. Ghost padding leaves
+// =============================================================================================
+
+/// The witness of a padding slot (key 0) that holds what `w` holds: a ghost.
+fn ghost_of(w: &AccountWitness) -> AccountWitness {
+    AccountWitness {
+        key: Fp::ZERO,
+        key_inverse: Fp::ZERO,
+        is_real: Fp::ZERO,
+        ..w.clone()
+    }
+}
+
+/// **Attack:** a padding leaf (key 0, so not counted in `accounts`) that holds Dave's bankrupt
+/// book: 0.1 BTC against 6,000 USDT of debt. Everything public follows it (leaf, batch root,
+/// totals and their commitment), so the venue publishes 1 account and 2 bankrupt ones, and a
+/// balance and debt that no user can find in any inclusion proof. **Stopped by:** the `padding
+/// holds no asset` constraint of `account identity`: a key-0 account's first asset slot is empty,
+/// and the `slot order` gate keeps every later slot empty behind it. (Before that constraint the
+/// same batch satisfied every gate.)
+#[test]
+fn attack_ghost_padding_leaf_holds_a_bankrupt_book() {
+    let p = params();
+    let mut batch = batch_of(&p, "dave,0.1,,,6000,,,,\n");
+    let dave = witness(&batch, 0);
+    assert_eq!(dave.status.equity_negative, Fp::ONE, "Dave is bankrupt");
+    batch.circuit.tamper_account(1, |w| *w = ghost_of(&dave));
+    republish(&mut batch);
+    let published = opening(&batch).after;
+    let counts = 2 * p.assets.len() + 3 * p.markets.len();
+    assert_eq!(
+        (published[counts], published[counts + 2]),
+        (Fp::ONE, Fp::from(2)),
+        "the lie: 1 account, 2 bankrupt"
+    );
+    assert_stopped_by(
+        &failures(&batch),
+        "the `padding holds no asset` constraint of `account identity`",
+        |f| is_constraint(f, "account identity", "padding holds no asset", "account"),
+        |f| is_constraint(f, "account identity", "padding holds no asset", "account"),
+    );
+}
+
+/// **Attack:** a padding leaf that holds only a position (Carol's long BTC-PERP, her USDT
+/// removed), so that open interest and PnL count a position nobody owns. **Stopped by:** the
+/// `padding holds no position` constraint of `account identity`.
+#[test]
+fn attack_ghost_padding_leaf_holds_a_position() {
+    let p = params();
+    let mut batch = batch_of(&p, "carol,,,1000,,,,1,50950\n");
+    let padding = witness(&batch, 1);
+    let carol = witness(&batch, 0);
+    let ghost = AccountWitness {
+        assets: padding.assets.clone(),
+        ..ghost_of(&carol)
+    };
+    // Valued without the USDT: the status of the position alone.
+    let mut alone = records(&p, "carol,,,1000,,,,1,50950\n").remove(0);
+    alone.balances = vec![0; p.assets.len()];
+    let risk = evaluate(&p, &alone);
+    batch.circuit.tamper_account(1, |w| {
+        *w = ghost;
+        let code = SignedCode::of(&risk.equity);
+        w.status.equity_negative = fp_from_bool(code.negative);
+        w.status.equity_code = fp_from_bigint(&code.code);
+        set_margin(w, &risk.margin_test);
+    });
+    republish(&mut batch);
+    assert_stopped_by(
+        &failures(&batch),
+        "the `padding holds no position` constraint of `account identity`",
+        |f| {
+            is_constraint(
+                f,
+                "account identity",
+                "padding holds no position",
+                "account",
+            )
+        },
+        |f| {
+            is_constraint(
+                f,
+                "account identity",
+                "padding holds no position",
+                "account",
+            )
+        },
+    );
+}
+
+// =============================================================================================
+// 14. Signed codes one past the bound
+// =============================================================================================
+
+/// The honest batch (batch size 4) of one account whose only holding is a BTC-PERP position of
+/// `size` atoms at cost `cost` ν, valued by the native model: every witness value and public input
+/// is consistent, as a venue's own prover would make them.
+fn batch_with_position(size: i128, cost: BigInt) -> PreparedBatch {
+    let p = params();
+    let mut record = records(&p, "erin,,,,,,,1,50000\n").remove(0);
+    record.positions[0].size = size;
+    record.positions[0].cost = cost;
+    let before = Totals::zero(p.assets.len(), p.markets.len());
+    PreparedBatch::new(
+        p.clone(),
+        SlotShape::dense(&p),
+        4,
+        &slots(&[record]),
+        &before,
+        Fp::zero(),
+        Fp::from(99),
+    )
+    .expect("dense slots hold the account")
+}
+
+fn is_magnitude_bound(f: &str) -> bool {
+    is_constraint(
+        f,
+        "position slot",
+        "held or empty, magnitudes in range",
+        "account",
+    )
+}
+
+/// **Attack:** a short position of exactly 2^64 atoms: sign 1 and size code 2^64 − 1, which the
+/// 64-bit range check of the code admits, one past SPEC's `|s| < 2^64`. **Stopped by:** the
+/// `held or empty, magnitudes in range` constraint of `position slot`, which makes
+/// `|s| = code + σ ≠ 2^64` (and so `|s| < 2^64`). The largest legal short, `−(2^64 − 1)`, proves.
+#[test]
+fn attack_position_size_one_past_the_bound() {
+    let largest = (1i128 << 64) - 1;
+    assert_eq!(
+        failures(&batch_with_position(-largest, BigInt::zero())),
+        Vec::<String>::new()
+    );
+    let f = failures(&batch_with_position(-(1i128 << 64), BigInt::zero()));
+    assert_stopped_by(
+        &f,
+        "the `held or empty, magnitudes in range` constraint of `position slot`",
+        is_magnitude_bound,
+        is_magnitude_bound,
+    );
+}
+
+/// **Attack:** a position cost of exactly −2^128 ν (sign 1, cost code 2^128 − 1), one past
+/// SPEC's `|c| < 2^128`. **Stopped by:** the same constraint, `|c| = code + σ ≠ 2^128`; the
+/// largest legal cost, `−(2^128 − 1)`, proves.
+#[test]
+fn attack_position_cost_one_past_the_bound() {
+    let bound: BigInt = BigInt::one() << 128;
+    let largest: BigInt = &bound - BigInt::one();
+    assert_eq!(
+        failures(&batch_with_position(1, -largest)),
+        Vec::<String>::new()
+    );
+    let f = failures(&batch_with_position(1, -bound));
+    assert_stopped_by(
+        &f,
+        "the `held or empty, magnitudes in range` constraint of `position slot`",
+        is_magnitude_bound,
+        is_magnitude_bound,
+    );
 }

@@ -181,7 +181,10 @@ fn damaged_cached_keys_are_generated_again_and_verification_still_succeeds() {
 
 /// BLAKE2b-512 (first 16 bytes, hex) of the pinned verifying key of the configuration below with
 /// batches of 2, and the layout version it was pinned with.
-const PINNED: (&str, &str) = ("batch-circuit-2-slots", "19e4d13d909bf357dbd1b00471b4ff4d");
+const PINNED: (&str, &str) = (
+    "batch-circuit-3-empty-padding",
+    "7f0b0abf7c2535a258756cffb4c37bbb",
+);
 
 /// A small fixed configuration (one asset, no market).
 fn pinned_params() -> RiskParams {
@@ -228,4 +231,89 @@ fn circuit_layout_version_is_pinned_with_the_verifying_key() {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The IPA parameter file of `cache` and its `k` (`ipa-pasta-k<k>.params`).
+fn params_file(cache: &Path) -> (PathBuf, u32) {
+    fs::read_dir(cache)
+        .expect("list the cache")
+        .flatten()
+        .map(|e| e.path())
+        .find_map(|p| {
+            let name = p.file_name()?.to_str()?.to_string();
+            let k = name.strip_prefix("ipa-pasta-k")?.strip_suffix(".params")?;
+            Some((p.clone(), k.parse().ok()?))
+        })
+        .expect("a cached parameter file")
+}
+
+/// A cached parameter file that is framed and checksummed exactly as the cache writes it, but
+/// holds other points, is what anyone who can write the cache directory could plant: (a) the
+/// parameters of `k + 1` under `k`'s size field, cut to the size of `k`'s (every point valid, the
+/// first `2^k` generators even equal), (b) the true parameters with two generators swapped. Each is
+/// refused by the pinned digest of `Params::new(k)`, generated again (so says standard error, and
+/// the report line), and the bundle still verifies; the file is the pinned one afterwards. With
+/// `--no-cache`, verification reads and writes no cache file.
+#[test]
+fn planted_parameter_files_are_regenerated_and_verification_still_succeeds() {
+    use marginproof_verifier::params::generate_params;
+    use marginproof_verifier::store::{load_or_create_params, plant_params_file, ParamsSource};
+
+    let dir = tempdir();
+    let cache = dir.path().join("cache");
+    let (config, accounts) = generate_venue(&dir.path().join("venue"), 8, 24);
+    let bundle = dir.path().join("bundle");
+    assert_valid(&prove(&config, &accounts, &bundle, &cache));
+    let (path, k) = params_file(&cache);
+    let good = fs::read(&path).expect("read the parameters");
+
+    let mut truth = Vec::new();
+    generate_params(k)
+        .expect("pinned")
+        .write(&mut truth)
+        .expect("serialize");
+    let mut next = Vec::new();
+    generate_params(k + 1)
+        .expect("pinned")
+        .write(&mut next)
+        .expect("serialize");
+    let mut other_k = k.to_le_bytes().to_vec();
+    other_k.extend_from_slice(&next[4..truth.len()]);
+    let mut swapped = truth.clone();
+    swapped[4..36].copy_from_slice(&truth[36..68]);
+    swapped[36..68].copy_from_slice(&truth[4..36]);
+
+    for planted in [other_k, swapped] {
+        assert_eq!(planted.len(), truth.len());
+        plant_params_file(&cache, k, &planted).expect("plant");
+        assert_ne!(fs::read(&path).expect("read"), good, "planted");
+        let run = verify(&bundle, &cache);
+        assert_valid(&run);
+        assert!(
+            run.stderr.contains("not the pinned digest") && run.stderr.contains("generated again"),
+            "stderr: {}",
+            run.stderr
+        );
+        assert!(
+            line(&run, "params").contains("cached file unusable"),
+            "{}",
+            run.stdout
+        );
+        assert_eq!(fs::read(&path).expect("read"), good, "regenerated");
+        assert_eq!(
+            load_or_create_params(&cache, k).expect("params").1,
+            ParamsSource::Cached
+        );
+    }
+
+    // No cache at all: nothing read or written but the bundle, same verdict.
+    let empty = dir.path().join("no-cache");
+    let run = marginproof!("verify", bundle.join("public"), "--no-cache", "--json");
+    assert_valid(&run);
+    assert_eq!(run.json()["valid"], true);
+    let run = marginproof!("verify", bundle.join("public"), "--no-cache");
+    assert_valid(&run);
+    assert!(line(&run, "params").contains("generated afresh, no cache"));
+    assert!(line(&run, "verifying key").contains("no cache"));
+    assert!(!empty.exists());
 }

@@ -33,8 +33,9 @@ use crate::manifest::{tree_shape, ManifestError};
 
 /// Largest proof file accepted (a batch proof is a few KiB).
 pub const MAX_PROOF_BYTES: usize = 1 << 20;
-/// Largest circuit size accepted: a manifest cannot make the verifier build a bigger key.
-pub const MAX_K: u32 = 22;
+/// Largest circuit size accepted, the largest with pinned IPA parameters: a manifest cannot make
+/// the verifier build a bigger key.
+pub use crate::params::MAX_K;
 /// Most batches accepted in one manifest.
 pub const MAX_BATCHES: usize = 1 << 20;
 /// Largest batch size accepted.
@@ -151,14 +152,11 @@ pub struct BundleShape {
     pub k: u32,
 }
 
-/// Checks the manifest's shape and returns its configuration and the circuit size `k`.
-pub fn bundle_shape(manifest: &Manifest) -> Result<BundleShape, BundleError> {
+/// The manifest's tree shape ([`tree_shape`]: format version, a power-of-two batch size, a batch
+/// count equal to the batches listed) and its batch limits. Every entry point that trusts
+/// nothing of its caller checks this itself.
+fn checked_tree(manifest: &Manifest) -> Result<(), BundleError> {
     tree_shape(manifest)?;
-    let params = Arc::new(RiskParams::from_file(&manifest.config)?);
-    let slots = manifest.slots;
-    slots
-        .validate(&params)
-        .map_err(|e| BundleError::Shape(e.to_string()))?;
     let b = manifest.batch_size;
     if b > MAX_BATCH_SIZE || manifest.batch_count > MAX_BATCHES {
         return Err(BundleError::Shape(format!(
@@ -166,6 +164,18 @@ pub fn bundle_shape(manifest: &Manifest) -> Result<BundleShape, BundleError> {
             manifest.batch_count
         )));
     }
+    Ok(())
+}
+
+/// Checks the manifest's shape and returns its configuration and the circuit size `k`.
+pub fn bundle_shape(manifest: &Manifest) -> Result<BundleShape, BundleError> {
+    checked_tree(manifest)?;
+    let params = Arc::new(RiskParams::from_file(&manifest.config)?);
+    let slots = manifest.slots;
+    slots
+        .validate(&params)
+        .map_err(|e| BundleError::Shape(e.to_string()))?;
+    let b = manifest.batch_size;
     // Each account region alone takes 2 + S + P rows: refuse before laying out a circuit that
     // cannot fit in 2^MAX_K rows.
     let account_rows = b.saturating_mul(2 + slots.assets + slots.markets);
@@ -394,6 +404,11 @@ pub fn verify_bundle_with_vk(
 /// [`MAX_PROOFS_PER_CHECK`] proofs are read ahead and held; the error returned is still the one
 /// of the first failing batch, as one by one. Size limits and trailing bytes are checked per
 /// proof: a proof whose length differs from a well-formed proof's is checked on its own.
+///
+/// The manifest is checked here whatever the caller did: its tree shape (a batch size that is
+/// not a power of two, or a batch count that differs from the batches listed, is a
+/// [`BundleError::Manifest`]), its limits, and that `shape` was computed for its configuration
+/// and slot shape.
 pub fn verify_bundle_with(
     manifest: &Manifest,
     shape: &BundleShape,
@@ -402,6 +417,7 @@ pub fn verify_bundle_with(
     check: ProofCheck,
     vk: Option<&VerifyingKey<EqAffine>>,
 ) -> Result<VerifiedBundle, BundleError> {
+    checked_tree(manifest)?;
     let BundleShape { params, slots, k } = shape.clone();
     if params.file != manifest.config || slots != manifest.slots {
         return Err(BundleError::Shape(

@@ -223,7 +223,7 @@ static TEMP_COUNTER: AtomicUsize = AtomicUsize::new(0);
 
 /// Writes a cache file framed with `magic` for `digest` atomically: a temporary file in the same
 /// directory, flushed, then renamed over `path`.
-fn write_framed(
+pub(crate) fn write_framed(
     path: &Path,
     magic: &[u8; 16],
     digest: &str,

@@ -15,5 +15,6 @@ pub mod bundle;
 pub mod inclusion;
 pub mod keys;
 pub mod manifest;
+pub mod params;
 pub mod report;
 pub mod store;

@@ -13,8 +13,9 @@ use marginproof_circuits::statement::{BatchEntry, Manifest};
 use thiserror::Error;
 
 use crate::bundle::{BundleError, MAX_PROOF_BYTES};
-use crate::keys::{load_or_create_framed, PARAMS_MAGIC};
+use crate::keys::{load_or_create_framed, write_framed, KeySource, PARAMS_MAGIC};
 use crate::manifest::{parse_manifest, MAX_MANIFEST_BYTES};
+use crate::params::{generate_params, read_params, ParamsError};
 
 /// A file that could not be read, or whose content is not what it must be.
 #[derive(Debug, Error)]
@@ -35,6 +36,10 @@ pub enum StoreError {
         /// What is wrong.
         problem: String,
     },
+    /// IPA parameters that cannot be had: a size without pinned parameters, or generated
+    /// parameters that are not the pinned ones (another halo2).
+    #[error(transparent)]
+    Params(#[from] ParamsError),
 }
 
 impl StoreError {
@@ -134,13 +139,39 @@ pub fn default_cache_dir() -> PathBuf {
     PathBuf::from(".marginproof-cache")
 }
 
-/// Whether the parameters came from the cache or were generated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Where the parameters came from. Every source gives the pinned parameters
+/// ([`crate::params`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum ParamsSource {
     /// Read from the cache.
     Cached,
-    /// Generated (and written to the cache): there was no cached file, or it was unusable.
+    /// Generated and written to the cache: there was no cached file.
+    #[default]
     Generated,
+    /// Generated and written to the cache over a cached file that was unusable (the reason:
+    /// damaged, truncated, for another `k`, or not the pinned parameters).
+    Regenerated(String),
+    /// Generated, with no cache read or written.
+    Fresh,
+}
+
+impl ParamsSource {
+    /// Whether they were read from the cache.
+    pub fn is_cached(&self) -> bool {
+        matches!(self, ParamsSource::Cached)
+    }
+
+    /// A short note for a report line.
+    pub fn describe(&self) -> String {
+        match self {
+            ParamsSource::Cached => " (cached)".into(),
+            ParamsSource::Generated => " (generated, now cached)".into(),
+            ParamsSource::Regenerated(why) => {
+                format!(" (cached file unusable: {why}; generated again)")
+            }
+            ParamsSource::Fresh => " (generated afresh, no cache)".into(),
+        }
+    }
 }
 
 /// The name of the cached parameters for `k` inside their file (a 32-hex-digit digest, like a
@@ -152,41 +183,56 @@ fn params_digest(k: u32) -> String {
     hex::encode(h.finalize())
 }
 
+fn params_path(cache_dir: &Path, k: u32) -> PathBuf {
+    cache_dir.join(format!("ipa-pasta-k{k}.params"))
+}
+
 /// IPA parameters for `k` from `cache_dir`, generating and caching them when absent. They are
-/// deterministic (no setup ceremony), so a cache is only a speed-up. The file
+/// deterministic (no setup ceremony), so a cache is only a speed-up, and whatever is read or
+/// generated must have the pinned digest of `Params::new(k)` ([`crate::params`]). The file
 /// `ipa-pasta-k<k>.params` is framed and checksummed like a cached key (`keys`): a damaged,
-/// truncated or foreign file, or one holding parameters for another `k`, is regenerated and
-/// overwritten, never used (a venue proving with damaged parameters would publish proofs that no
-/// one else can verify). The size in the file is checked before anything is allocated for it.
+/// truncated or foreign file, one holding parameters for another `k`, or a well-formed file whose
+/// points are not the pinned ones, is regenerated and overwritten, never used (the source says
+/// why). The size in the file is checked before anything is allocated for it. A `k` without
+/// pinned parameters is an error.
 pub fn load_or_create_params(
     cache_dir: &Path,
     k: u32,
 ) -> Result<(Params<EqAffine>, ParamsSource), StoreError> {
-    let path = cache_dir.join(format!("ipa-pasta-k{k}.params"));
+    crate::params::pinned_digest(k)?;
     let (params, load) = load_or_create_framed(
-        &path,
+        &params_path(cache_dir, k),
         PARAMS_MAGIC,
         &params_digest(k),
-        &|reader| {
-            let mut size = [0u8; 4];
-            reader.read_exact(&mut size)?;
-            if u32::from_le_bytes(size) != k {
-                return Err(io::Error::new(
-                    io::ErrorKind::InvalidData,
-                    format!("parameters for k = {}, not {k}", u32::from_le_bytes(size)),
-                ));
-            }
-            Params::<EqAffine>::read(&mut (&size[..]).chain(reader))
-        },
-        || Ok::<_, StoreError>(Params::<EqAffine>::new(k)),
+        &|reader| read_params(reader, k),
+        || generate_params(k).map_err(StoreError::from),
         &|params, mut writer| params.write(&mut writer),
     )?;
-    let source = if load.source.is_cached() {
-        ParamsSource::Cached
-    } else {
-        ParamsSource::Generated
+    let source = match load.source {
+        KeySource::Cached => ParamsSource::Cached,
+        KeySource::Generated => ParamsSource::Generated,
+        KeySource::Regenerated(why) => ParamsSource::Regenerated(why),
     };
     Ok((params, source))
+}
+
+/// IPA parameters for `k` with no cache: generated and checked against the pinned digest
+/// (an auditor who trusts no file on the machine; `marginproof verify --no-cache`).
+pub fn fresh_params(k: u32) -> Result<(Params<EqAffine>, ParamsSource), StoreError> {
+    Ok((generate_params(k)?, ParamsSource::Fresh))
+}
+
+/// Writes `payload` as the cached parameter file for `k` in `cache_dir`, framed and checksummed
+/// as the cache writes it, whatever it holds. For tests that plant what someone who can write the
+/// cache directory could plant; [`load_or_create_params`] must refuse anything but the pinned
+/// parameters.
+#[doc(hidden)]
+pub fn plant_params_file(cache_dir: &Path, k: u32, payload: &[u8]) -> Result<PathBuf, StoreError> {
+    let path = params_path(cache_dir, k);
+    write_framed(&path, PARAMS_MAGIC, &params_digest(k), &|w| {
+        w.write_all(payload)
+    })?;
+    Ok(path)
 }
 
 #[cfg(test)]
@@ -230,7 +276,7 @@ mod tests {
         for b in damaged {
             fs::write(&path, &b).expect("write");
             let (params, source) = load_or_create_params(&dir, k).expect("params");
-            assert_eq!(source, ParamsSource::Generated);
+            assert!(matches!(source, ParamsSource::Regenerated(_)), "{source:?}");
             let mut again = Vec::new();
             params.write(&mut again).expect("write");
             assert_eq!(again, expected);
@@ -238,10 +284,10 @@ mod tests {
         }
         // An unframed file (the format before framing) is regenerated as well.
         fs::write(&path, &expected).expect("write");
-        assert_eq!(
+        assert!(matches!(
             load_or_create_params(&dir, k).expect("params").1,
-            ParamsSource::Generated
-        );
+            ParamsSource::Regenerated(_)
+        ));
         assert_eq!(
             load_or_create_params(&dir, k).expect("params").1,
             ParamsSource::Cached

@@ -7,10 +7,13 @@
 //!
 //! | row | gate | a0 | a1 | a2 | a3 | a4 | a5 | a6 | a7 | a8 | a9 | a10 | a11 | a12 | a13 | a14 | a15 | a16 |
 //! |---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
-//! | 0 | identity | key | key⁻¹ | is_real | | | | | | | | | | | | | | |
+//! | 0 | identity | key | key⁻¹ | is_real | e₁ | e₁ᵖ | | | | | | | | | | | | |
 //! | 1..=S | asset slot | a | b | l | σ | m | p | x | F | word | tid | t | r | ρ | empty | inv | gap | |
 //! | S+1..=S+P | position slot | m | σ_s | m_s | σ_c | m_c | P | n | F | word | tid | t | r | ρ | empty | inv | gap | U |
 //! | S+P+1 | account status | σ_E | m_E | σ_D | m_D | liq | eo | bd | sf | | | | | | | | | |
+//!
+//! `e₁` and `e₁ᵖ` are copies of the `empty` cells of the first asset slot and of the first
+//! position slot (the constant 1 when the shape has no position slots).
 //!
 //! `F` cells are proven by [`crate::chips::tiered`] on table `tid`; `(kind, index, price)` of
 //! every slot row is a row of the [`crate::chips::instruments`] table; `b, l, m, m_s, m_c, gap,
@@ -53,6 +56,8 @@ pub const GAP_BITS: usize = 8;
 const KEY: usize = 0;
 const KEY_INV: usize = 1;
 const IS_REAL: usize = 2;
+const FIRST_ASSET_EMPTY: usize = 3;
+const FIRST_POSITION_EMPTY: usize = 4;
 // Columns shared by asset and position slot rows.
 const IDX: usize = 0;
 const PRICE: usize = 5;
@@ -195,9 +200,17 @@ impl AccountChip {
             ]
         });
 
-        // identity (row 0): is_real = [key ≠ 0]; accumulators start at 0.
+        // identity (row 0): is_real = [key ≠ 0]; padding holds nothing; accumulators start at 0.
         //   is_real − key·inv = 0,  key·(1 − is_real) = 0
         // (if key ≠ 0 the second forces is_real = 1; if key = 0 the first forces is_real = 0.)
+        //   (1 − is_real)·(1 − e₁) = 0,  (1 − is_real)·(1 − e₁ᵖ) = 0
+        // A padding account (key 0) must be the empty leaf: its first asset slot and its first
+        // position slot are empty, and the `slot order` gate (`empty_prev·(1 − empty) = 0`) keeps
+        // every later slot of each kind empty behind them. An empty slot holds exactly nothing
+        // (`asset slot`, `position slot`: empty = [held = 0] with held a sum of range-checked
+        // non-negative parts below 2^130, so 0 only if every part is), so every term a padding
+        // account adds to the totals (net values, PnL, AE, E, MR, status, bucket term) is 0.
+        // Without this, a key-0 account could hold a book that every total but `accounts` counts.
         meta.create_gate("account identity", |m| {
             let q = m.query_selector(q_identity);
             let (key, inv, is_real) = (
@@ -212,7 +225,20 @@ impl AccountChip {
                         "real iff key is nonzero",
                         is_real.clone() - key.clone() * inv,
                     ),
-                    ("padding has zero key", key * (constant(Fp::ONE) - is_real)),
+                    (
+                        "padding has zero key",
+                        key * (constant(Fp::ONE) - is_real.clone()),
+                    ),
+                    (
+                        "padding holds no asset",
+                        (constant(Fp::ONE) - is_real.clone())
+                            * (constant(Fp::ONE) - cur(m, &adv, FIRST_ASSET_EMPTY)),
+                    ),
+                    (
+                        "padding holds no position",
+                        (constant(Fp::ONE) - is_real)
+                            * (constant(Fp::ONE) - cur(m, &adv, FIRST_POSITION_EMPTY)),
+                    ),
                     ("adjusted equity starts at zero", cur(m, &adv, AE)),
                     ("raw equity starts at zero", cur(m, &adv, E)),
                     ("requirement starts at zero", cur(m, &adv, MR)),
@@ -315,7 +341,13 @@ impl AccountChip {
         //   tid = MARKET_TIER_BASE + m
         //   ae = ae_prev + RS·U,  e = e_prev + U,  mr = mr_prev + F
         //   t·(r − 256 − m) = 1,  bk = bk_prev + (s + ρ·|s| + ρ²·U)·t
-        //   empty = 1 − h·inv,  empty·h = 0,  empty·m = 0   with h = σ_s + m_s + σ_c + m_c
+        //   empty ∈ {0, 1},  empty·h = 0,  empty·m = 0      with h = σ_s + m_s + σ_c + m_c
+        //   inv·(h + empty)·(|s| − 2^64)·(|c| − 2^128) = 1   with |c| = m_c + σ_c
+        // The last constraint says three things are nonzero. `h + empty ≠ 0`: with `empty·h = 0`
+        // and `empty` boolean, empty = [h = 0]. `|s| ≠ 2^64` and `|c| ≠ 2^128`: the codes are
+        // range-checked, m_s < 2^64 and m_c < 2^128, so |s| = m_s + σ_s ≤ 2^64 and
+        // |c| ≤ 2^128, equal only for σ = 1 and the code at its maximum; excluding that value
+        // gives exactly SPEC's |s| < 2^64 and |c| < 2^128 (−2^64 and −2^128 are refused).
         // Bounds: m < 256 (lookup), m_s < 2^64, m_c < 2^128 (range-checked), P < 2^64:
         // |U| < 2^129, n < 2^128, h < 2^130 is 0 only if every part is, and the word's five
         // fields occupy disjoint bits below 2^202.
@@ -344,6 +376,7 @@ impl AccountChip {
             let one = constant(Fp::ONE);
             let s = signed(ss.clone(), ms.clone());
             let open = ms.clone() + ss.clone();
+            let cost_magnitude = mc.clone() + sc.clone();
             let held = ss.clone() + ms.clone() + sc.clone() + mc.clone();
             Constraints::with_selector(
                 q,
@@ -385,9 +418,16 @@ impl AccountChip {
                         "bucket term",
                         cur(m, &adv, BK)
                             - prev(m, &adv, BK)
-                            - (s + rho.clone() * open + rho.clone() * rho * u) * t,
+                            - (s + rho.clone() * open.clone() + rho.clone() * rho * u) * t,
                     ),
-                    ("empty flag", one - empty.clone() - held.clone() * inv),
+                    ("empty flag is boolean", bool_check(empty.clone())),
+                    (
+                        "held or empty, magnitudes in range",
+                        inv * (held.clone() + empty.clone())
+                            * (open - constant(pow2(QUANTITY_BITS as u32)))
+                            * (cost_magnitude - constant(pow2(COST_BITS as u32)))
+                            - one,
+                    ),
                     ("empty slot holds nothing", empty.clone() * held),
                     ("empty slot has index zero", empty * idx),
                 ],
@@ -609,7 +649,10 @@ impl AccountInstructions for AccountChip {
                     w.put("bucket inverse", T, row, t)?;
                     w.copy("r", &challenges.r, R, row)?;
                     w.copy("rho", &challenges.rho, RHO, row)?;
-                    w.put("empty", EMPTY, row, s.map(|a| a.empty))?;
+                    let empty = w.put("empty", EMPTY, row, s.map(|a| a.empty))?;
+                    if i == 0 {
+                        w.copy("first asset slot empty", &empty, FIRST_ASSET_EMPTY, 0)?;
+                    }
                     w.put("empty inverse", EMPTY_INV, row, s.map(|a| a.empty_inverse))?;
                     let gap = w.put("gap", GAP, row, s.map(|a| a.gap))?;
                     let (xv, fv) = (x.value().copied(), f.value().copied());
@@ -642,7 +685,15 @@ impl AccountInstructions for AccountChip {
                     ));
                 }
 
-                // Rows S+1..=S+P: position slots.
+                // Rows S+1..=S+P: position slots. Without any, padding has no position to hold.
+                if shape.markets == 0 {
+                    w.region.assign_advice_from_constant(
+                        || "no position slots",
+                        cfg.advice[FIRST_POSITION_EMPTY],
+                        0,
+                        Fp::ONE,
+                    )?;
+                }
                 for j in 0..shape.markets {
                     let row = 1 + shape.assets + j;
                     let s = witness.map(|w| &w.positions[j]);
@@ -682,8 +733,11 @@ impl AccountInstructions for AccountChip {
                     w.put("bucket inverse", T, row, t)?;
                     w.copy("r", &challenges.r, R, row)?;
                     w.copy("rho", &challenges.rho, RHO, row)?;
-                    w.put("empty", EMPTY, row, s.map(|p| p.empty))?;
-                    w.put("empty inverse", EMPTY_INV, row, s.map(|p| p.empty_inverse))?;
+                    let empty = w.put("empty", EMPTY, row, s.map(|p| p.empty))?;
+                    if j == 0 {
+                        w.copy("first position slot empty", &empty, FIRST_POSITION_EMPTY, 0)?;
+                    }
+                    w.put("slot inverse", EMPTY_INV, row, s.map(|p| p.slot_inverse))?;
                     let gap = w.put("gap", GAP, row, s.map(|p| p.gap))?;
                     let signed_size = msv - ssv * (msv + msv + one);
                     let open = msv + ssv;

@@ -8,10 +8,12 @@ use num_bigint::BigInt;
 
 use crate::config::RiskParams;
 use crate::field::{fp_from_bigint, fp_from_bool, fp_from_u128, Fp};
+use crate::hash::leaf::pow2;
 use crate::model::holdings::{Holdings, SlotShape};
 use crate::model::risk::{value_asset, value_position};
 use crate::model::{evaluate, AccountRecord, AccountRisk, TierPoint, TierTable, Totals};
 use crate::signed::SignedCode;
+use crate::units::{COST_BITS, QUANTITY_BITS};
 
 /// Where a value falls in a tier table, and the tier's public parameters.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,8 +99,10 @@ pub struct PositionWitness {
     pub tier: TierWitness,
     /// `[code(s) + σ_s + code(c) + σ_c = 0]`: the slot is empty.
     pub empty: Fp,
-    /// Inverse of that sum, or 0 when empty.
-    pub empty_inverse: Fp,
+    /// `1 / ((h + empty)·(|s| − 2^64)·(|c| − 2^128))` with `h` that sum (the `position slot`
+    /// gate's `held or empty, magnitudes in range`), or 0 when there is none (a size or cost one
+    /// past its bound).
+    pub slot_inverse: Fp,
     /// `m − m_prev − 1` for a held slot after the first, else 0.
     pub gap: Fp,
 }
@@ -207,6 +211,9 @@ impl AccountWitness {
                 let (size_negative, size_code) = code(&BigInt::from(slot.position.size));
                 let (cost_negative, cost_code) = code(&slot.position.cost);
                 let sum = size_negative + size_code + cost_negative + cost_code;
+                let empty = fp_from_bool(slot.is_empty());
+                let bounds = (size_code + size_negative - pow2(QUANTITY_BITS as u32))
+                    * (cost_code + cost_negative - pow2(COST_BITS as u32));
                 let w = PositionWitness {
                     index: Fp::from(slot.index as u64),
                     size_negative,
@@ -217,8 +224,8 @@ impl AccountWitness {
                     notional: fp_from_u128(v.notional),
                     pnl: fp_from_bigint(&v.pnl),
                     tier: TierWitness::new(&market.maintenance, &v.tier),
-                    empty: fp_from_bool(slot.is_empty()),
-                    empty_inverse: inverse_or_zero(sum),
+                    empty,
+                    slot_inverse: inverse_or_zero((sum + empty) * bounds),
                     gap: gap(i, !slot.is_empty(), slot.index, previous),
                 };
                 previous = Some(slot.index);

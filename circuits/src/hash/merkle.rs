@@ -11,13 +11,20 @@ pub fn node_hash(left: Fp, right: Fp) -> Fp {
 }
 
 /// All levels of a tree over `leaves` (a power of two, at least 1): level 0 is the leaves, the
-/// last level is `[root]`.
-pub fn tree_levels(leaves: Vec<Fp>) -> Vec<Vec<Fp>> {
-    debug_assert!(leaves.len().is_power_of_two());
+/// last level is `[root]`. Every tree of the project has a power of two of leaves, and every
+/// public shape is checked to have one before a tree is built from it (`tree_shape` in the
+/// verifier); other input does not panic: it is padded with zero leaves to the next power of two
+/// (none: one zero leaf).
+pub fn tree_levels(mut leaves: Vec<Fp>) -> Vec<Vec<Fp>> {
+    let size = leaves.len().max(1).next_power_of_two();
+    leaves.resize(size, Fp::zero());
     let mut levels = vec![leaves];
     while levels.last().map_or(0, Vec::len) > 1 {
         let below = levels.last().map(Vec::as_slice).unwrap_or_default();
-        let above = below.chunks(2).map(|p| node_hash(p[0], p[1])).collect();
+        let above = below
+            .chunks_exact(2)
+            .map(|p| node_hash(p[0], p[1]))
+            .collect();
         levels.push(above);
     }
     levels
@@ -90,5 +97,14 @@ mod tests {
             siblings: vec![Fp::zero(); 3],
         };
         assert_eq!(bad.root(leaves[0]), None);
+    }
+
+    #[test]
+    fn a_tree_of_any_size_is_padded_with_zero_leaves_not_a_panic() {
+        let three: Vec<Fp> = (1..=3u64).map(Fp::from).collect();
+        let four = vec![Fp::from(1), Fp::from(2), Fp::from(3), Fp::zero()];
+        assert_eq!(tree_root(three), tree_root(four));
+        assert_eq!(tree_root(vec![]), Fp::zero());
+        assert_eq!(tree_levels(vec![Fp::one(); 5]).len(), 4);
     }
 }

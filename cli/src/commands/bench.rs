@@ -17,7 +17,7 @@ use marginproof_prover::generate::GenerateOptions;
 use marginproof_prover::input::{load_accounts, load_config};
 use marginproof_prover::plan::plan_batches;
 use marginproof_verifier::bundle::ProofCheck;
-use marginproof_verifier::store::{load_or_create_params, ParamsSource};
+use marginproof_verifier::store::load_or_create_params;
 
 use crate::commands::bench_table::{Figures, Stages};
 use crate::commands::generate::write_venue;
@@ -287,10 +287,10 @@ fn measure(args: &BenchArgs, work: &Path) -> Result<Figures, Outcome> {
     // Verify: the auditor's code, batched (the default) and one by one.
     let public = bundle.join("public");
     let started = Instant::now();
-    let verified = verify_dir_with(&public, &cache_dir, ProofCheck::Batched)?;
+    let verified = verify_dir_with(&public, Some(&cache_dir), ProofCheck::Batched)?;
     let verify = started.elapsed();
     let started = Instant::now();
-    verify_dir_with(&public, &cache_dir, ProofCheck::OneByOne)?;
+    verify_dir_with(&public, Some(&cache_dir), ProofCheck::OneByOne)?;
     let verify_one_by_one = started.elapsed();
 
     // One user's inclusion check, as a separate process.
@@ -324,7 +324,7 @@ fn measure(args: &BenchArgs, work: &Path) -> Result<Figures, Outcome> {
         peak_rss_kib: peak_rss_kib(Usage::Own),
         inclusion_peak_rss_kib: inclusion_check.peak_rss_kib,
         params_warm,
-        params_generated: source == ParamsSource::Generated,
+        params_generated: !source.is_cached(),
         stages: Stages {
             load: run.load,
             layout: t.layout,

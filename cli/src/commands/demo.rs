@@ -62,7 +62,7 @@ pub fn run(args: DemoArgs) -> Outcome {
         print_summary(&run, &bundle);
 
         println!("== 3. auditor verifies bundle/public");
-        let verified = verify_dir(&bundle.join("public"), &args.cache.dir())?;
+        let verified = verify_dir(&bundle.join("public"), Some(&args.cache.dir()))?;
         print_report(&verified);
 
         let account = run

@@ -117,11 +117,7 @@ pub fn print_summary(run: &ProveRun, out: &Path) {
         "  params (k = {})   {}{}",
         p.k,
         secs(t.params),
-        if t.params_cached {
-            " (cached)"
-        } else {
-            " (generated, now cached)"
-        }
+        t.params_source.describe()
     );
     println!(
         "  keys (vk + pk)    {}{}",

@@ -3,10 +3,14 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use marginproof_verifier::bundle::{bundle_shape, verify_bundle_with, ProofCheck, VerifiedBundle};
+use marginproof_verifier::bundle::{
+    bundle_shape, verify_bundle_with, verifying_key, ProofCheck, VerifiedBundle,
+};
 use marginproof_verifier::keys::{load_or_create_batch_vk, KeyError, KeySource};
 use marginproof_verifier::report::totals_report;
-use marginproof_verifier::store::{load_or_create_params, read_manifest, read_proof, ParamsSource};
+use marginproof_verifier::store::{
+    fresh_params, load_or_create_params, read_manifest, read_proof, ParamsSource,
+};
 
 use crate::commands::prove::secs;
 use crate::outcome::{finish, print_json, store_outcome, OrExit, Outcome};
@@ -20,6 +24,11 @@ pub struct VerifyArgs {
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
+    /// Use no cache: generate the IPA parameters (checked against their pinned digests) and
+    /// derive the verifying key from the published configuration, reading and writing no file
+    /// but the bundle's.
+    #[arg(long, conflicts_with = "cache_dir")]
+    no_cache: bool,
     #[command(flatten)]
     cache: CacheArgs,
 }
@@ -32,25 +41,25 @@ pub struct VerifyRun {
     pub read: Duration,
     /// Parameters (cached or generated).
     pub params: Duration,
-    /// Whether parameters came from the cache.
-    pub params_cached: bool,
+    /// Where the parameters came from.
+    pub params_source: ParamsSource,
     /// The verifying key (cached or generated).
     pub keys: Duration,
-    /// Where the verifying key came from.
-    pub keys_source: KeySource,
+    /// Where the verifying key came from (`None`: derived with no cache).
+    pub keys_source: Option<KeySource>,
     /// Proof verification and the checks of the manifest's values.
     pub verify: Duration,
 }
 
-/// Reads and verifies `public_dir`.
-pub fn verify_dir(public_dir: &Path, cache_dir: &Path) -> Result<VerifyRun, Outcome> {
+/// Reads and verifies `public_dir` with parameters and keys from `cache_dir` (`None`: no cache).
+pub fn verify_dir(public_dir: &Path, cache_dir: Option<&Path>) -> Result<VerifyRun, Outcome> {
     verify_dir_with(public_dir, cache_dir, ProofCheck::default())
 }
 
 /// Reads and verifies `public_dir`, checking the batch proofs as `check` says.
 pub fn verify_dir_with(
     public_dir: &Path,
-    cache_dir: &Path,
+    cache_dir: Option<&Path>,
     check: ProofCheck,
 ) -> Result<VerifyRun, Outcome> {
     let started = Instant::now();
@@ -58,20 +67,39 @@ pub fn verify_dir_with(
     let read = started.elapsed();
     let started = Instant::now();
     let shape = bundle_shape(&manifest).rejected()?;
-    let (ipa, source) = load_or_create_params(cache_dir, shape.k).unusable()?;
+    let (ipa, params_source) = match cache_dir {
+        Some(dir) => load_or_create_params(dir, shape.k),
+        None => fresh_params(shape.k),
+    }
+    .unusable()?;
+    if let ParamsSource::Regenerated(why) = &params_source {
+        eprintln!("warning: cached IPA parameters for k = {} not used ({why}): generated again and re-cached", shape.k);
+    }
     let params = started.elapsed();
-    let (vk, keys) = load_or_create_batch_vk(
-        cache_dir,
-        &ipa,
-        shape.params.clone(),
-        shape.slots,
-        manifest.batch_size,
-    )
-    .map_err(|e| match e {
-        // The manifest's circuit cannot be keyed: a rejection, as in `verify_bundle`.
-        KeyError::Keygen { .. } => Outcome::Rejected(e.into()),
-        KeyError::Store(e) => Outcome::Unusable(e.into()),
-    })?;
+    let keys_started = Instant::now();
+    let (vk, keys_source) = match cache_dir {
+        Some(dir) => {
+            let (vk, load) = load_or_create_batch_vk(
+                dir,
+                &ipa,
+                shape.params.clone(),
+                shape.slots,
+                manifest.batch_size,
+            )
+            .map_err(|e| match e {
+                // The manifest's circuit cannot be keyed: a rejection, as in `verify_bundle`.
+                KeyError::Keygen { .. } => Outcome::Rejected(e.into()),
+                KeyError::Store(e) => Outcome::Unusable(e.into()),
+            })?;
+            (vk, Some(load.source))
+        }
+        None => (
+            verifying_key(&ipa, shape.params.clone(), shape.slots, manifest.batch_size)
+                .rejected()?,
+            None,
+        ),
+    };
+    let keys = keys_started.elapsed();
     let started = Instant::now();
     let verified = verify_bundle_with(
         &manifest,
@@ -86,16 +114,20 @@ pub fn verify_dir_with(
         verified,
         read,
         params,
-        params_cached: source == ParamsSource::Cached,
-        keys: keys.elapsed,
-        keys_source: keys.source,
+        params_source,
+        keys,
+        keys_source,
         verify: started.elapsed(),
     })
 }
 
 /// Runs `verify`.
 pub fn run(args: VerifyArgs) -> Outcome {
-    let result = verify_dir(&args.public, &args.cache.dir());
+    let cache_dir = args.cache.dir();
+    let result = verify_dir(
+        &args.public,
+        (!args.no_cache).then_some(cache_dir.as_path()),
+    );
     if args.json {
         print_json(&result, |run| {
             let mut json = totals_report(&run.verified.params, &run.verified.totals).to_json();
@@ -126,16 +158,15 @@ pub fn print_report(run: &VerifyRun) {
     println!(
         "  params            {}{}",
         secs(run.params),
-        if run.params_cached {
-            " (cached)"
-        } else {
-            " (generated, now cached)"
-        }
+        run.params_source.describe()
     );
     println!(
         "  verifying key     {}{}",
         secs(run.keys),
-        run.keys_source.describe()
+        match &run.keys_source {
+            Some(source) => source.describe(),
+            None => " (derived from the published configuration, no cache)".into(),
+        }
     );
     println!("  verify proofs     {}", secs(run.verify));
     print!("{}", totals_report(&v.params, &v.totals).to_text());
