@@ -15,6 +15,7 @@ use marginproof_circuits::circuit::layout::{min_k, rows_used};
 use marginproof_circuits::circuit::BatchCircuit;
 use marginproof_circuits::model::SlotShape;
 use marginproof_circuits::RiskParams;
+use marginproof_verifier::params::MAX_K;
 
 use crate::error::ProveError;
 
@@ -55,9 +56,17 @@ pub fn plan_for(
         )));
     }
     let circuit = BatchCircuit::shape(params.clone(), shape, batch_size);
+    let k = min_k(&circuit).map_err(layout_error)?;
+    if k > MAX_K {
+        return Err(ProveError::BadOption(format!(
+            "{batch_size} accounts of {} asset and {} position slots need k = {k}; the largest \
+             circuit with pinned IPA parameters is k = {MAX_K} (use a smaller --batch-size)",
+            shape.assets, shape.markets
+        )));
+    }
     Ok(BatchPlan {
         batch_size,
-        k: min_k(&circuit).map_err(layout_error)?,
+        k,
         rows: rows_used(&circuit).map_err(layout_error)?,
     })
 }
@@ -121,6 +130,15 @@ mod tests {
             }
         }
         assert!(chosen.rows <= 1 << chosen.k);
+    }
+
+    #[test]
+    fn a_circuit_beyond_the_pinned_sizes_is_refused_by_the_plan() {
+        let (params, shape) = venue(10);
+        match plan_batches(&params, shape, 10, Some(MAX_BATCH_SIZE)) {
+            Err(ProveError::BadOption(why)) => assert!(why.contains("pinned"), "{why}"),
+            other => panic!("expected a refusal, got {other:?}"),
+        }
     }
 
     #[test]

@@ -24,6 +24,8 @@ use std::sync::Arc;
 
 use ff::{Field, FromUniformBytes, PrimeField};
 use halo2_proofs::dev::MockProver;
+use halo2_proofs::pasta::EqAffine;
+use halo2_proofs::poly::commitment::Params;
 use marginproof_circuits::circuit::batch::{commit_totals, AccountSlot, PreparedBatch};
 use marginproof_circuits::circuit::layout::min_k;
 use marginproof_circuits::circuit::witness::{AccountWitness, TotalsOpening};
@@ -48,6 +50,7 @@ use marginproof_verifier::bundle::{
     ProofCheck,
 };
 use marginproof_verifier::manifest::ManifestError;
+use marginproof_verifier::params::ParamsError;
 use marginproof_verifier::store::{load_or_create_params, read_proof};
 use num_bigint::BigInt;
 use num_traits::{One, Signed, Zero};
@@ -989,7 +992,9 @@ fn attack_verifying_key_for_another_shape_library() {
 /// `verify_bundle_with` that shape with a manifest whose batch size is 3, or whose batch count is
 /// one less or one more than the batches it lists. **Stopped by:** `verify_bundle_with` checks the
 /// tree shape itself and returns `BundleError::Manifest(ManifestError::Shape)` naming the problem
-/// (a batch size of 3 used to reach `tree_levels` with 3 leaves, which panicked).
+/// (a batch size of 3 used to reach `tree_levels` with 3 leaves, which panicked). Likewise a
+/// verifying key asked for 3 accounts, a hand-made shape with more slots than the configuration
+/// has instruments, and parameters that are not `Params::new(k)`: each a typed error.
 #[test]
 fn attack_manifest_shape_changed_after_its_check_library() {
     let manifest = honest_manifest();
@@ -1021,6 +1026,55 @@ fn attack_manifest_shape_changed_after_its_check_library() {
             other => panic!("expected a manifest shape error naming `{reason}`, got {other:?}"),
         }
     }
+
+    // A verifying key for 3 accounts: no tree has 3 leaves (this panicked in the batch tree).
+    match verifying_key(&ipa, shape.params.clone(), shape.slots, 3) {
+        Err(BundleError::Shape(problem)) if problem.contains("not a power of two") => {}
+        other => panic!("expected a shape error, got {:?}", other.map(|_| ())),
+    }
+
+    // A hand-made shape whose slots exceed the configuration, in a manifest that agrees.
+    let mut wide = manifest.clone();
+    wide.slots.assets = 1 << 40;
+    let forged = BundleShape {
+        slots: wide.slots,
+        ..shape.clone()
+    };
+    let result = verify_bundle_with(
+        &wide,
+        &forged,
+        |i, entry| read_proof(&public, i, entry),
+        &ipa,
+        ProofCheck::Batched,
+        None,
+    );
+    assert!(
+        matches!(result, Err(BundleError::Shape(ref p)) if p.contains("slot shape")),
+        "{result:?}"
+    );
+
+    // Parameters of the right size that are not Params::new(k): two generators swapped.
+    let mut bytes = Vec::new();
+    ipa.write(&mut bytes).expect("serialize");
+    let first = bytes[4..36].to_vec();
+    bytes.copy_within(36..68, 4);
+    bytes[36..68].copy_from_slice(&first);
+    let planted = Params::<EqAffine>::read(&mut &bytes[..]).expect("well-formed");
+    let result = verify_bundle_with(
+        &manifest,
+        &shape,
+        |i, entry| read_proof(&public, i, entry),
+        &planted,
+        ProofCheck::Batched,
+        None,
+    );
+    assert!(
+        matches!(
+            result,
+            Err(BundleError::Params(ParamsError::DigestMismatch { .. }))
+        ),
+        "{result:?}"
+    );
 }
 
 // =============================================================================================

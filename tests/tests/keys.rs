@@ -306,14 +306,30 @@ fn planted_parameter_files_are_regenerated_and_verification_still_succeeds() {
         );
     }
 
-    // No cache at all: nothing read or written but the bundle, same verdict.
+    // No cache at all: with the default cache pointed at a directory that does not exist,
+    // `--no-cache` verifies, says where parameters and key came from, and creates nothing.
     let empty = dir.path().join("no-cache");
-    let run = marginproof!("verify", bundle.join("public"), "--no-cache", "--json");
+    let no_cache = |extra: &[&str]| {
+        let output = std::process::Command::new(common::bin())
+            .arg("verify")
+            .arg(bundle.join("public"))
+            .arg("--no-cache")
+            .args(extra)
+            .env("MARGINPROOF_CACHE", &empty)
+            .output()
+            .expect("run marginproof");
+        Run {
+            code: output.status.code(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    };
+    let run = no_cache(&["--json"]);
     assert_valid(&run);
     assert_eq!(run.json()["valid"], true);
-    let run = marginproof!("verify", bundle.join("public"), "--no-cache");
+    let run = no_cache(&[]);
     assert_valid(&run);
     assert!(line(&run, "params").contains("generated afresh, no cache"));
     assert!(line(&run, "verifying key").contains("no cache"));
-    assert!(!empty.exists());
+    assert!(!empty.exists(), "--no-cache wrote {}", empty.display());
 }

@@ -30,6 +30,7 @@ use marginproof_circuits::RiskParams;
 use thiserror::Error;
 
 use crate::manifest::{tree_shape, ManifestError};
+use crate::params::{check_params, ParamsError};
 
 /// Largest proof file accepted (a batch proof is a few KiB).
 pub const MAX_PROOF_BYTES: usize = 1 << 20;
@@ -83,6 +84,9 @@ pub enum BundleError {
         /// k the circuit needs.
         expected: u32,
     },
+    /// The IPA parameters are not the pinned `Params::new(k)`.
+    #[error(transparent)]
+    Params(#[from] ParamsError),
     /// Key derivation failed.
     #[error("cannot derive the verifying key: {0}")]
     Keygen(String),
@@ -167,17 +171,12 @@ fn checked_tree(manifest: &Manifest) -> Result<(), BundleError> {
     Ok(())
 }
 
-/// Checks the manifest's shape and returns its configuration and the circuit size `k`.
-pub fn bundle_shape(manifest: &Manifest) -> Result<BundleShape, BundleError> {
-    checked_tree(manifest)?;
-    let params = Arc::new(RiskParams::from_file(&manifest.config)?);
-    let slots = manifest.slots;
+/// The slot shape is valid for the configuration, and `b` accounts of it can fit in `2^MAX_K`
+/// rows (each account region alone takes `2 + S + P` rows): checked before any circuit is laid out.
+fn checked_slots(params: &RiskParams, slots: SlotShape, b: usize) -> Result<(), BundleError> {
     slots
-        .validate(&params)
+        .validate(params)
         .map_err(|e| BundleError::Shape(e.to_string()))?;
-    let b = manifest.batch_size;
-    // Each account region alone takes 2 + S + P rows: refuse before laying out a circuit that
-    // cannot fit in 2^MAX_K rows.
     let account_rows = b.saturating_mul(2 + slots.assets + slots.markets);
     if account_rows > 1 << MAX_K {
         return Err(BundleError::Shape(format!(
@@ -185,6 +184,16 @@ pub fn bundle_shape(manifest: &Manifest) -> Result<BundleShape, BundleError> {
             slots.assets, slots.markets
         )));
     }
+    Ok(())
+}
+
+/// Checks the manifest's shape and returns its configuration and the circuit size `k`.
+pub fn bundle_shape(manifest: &Manifest) -> Result<BundleShape, BundleError> {
+    checked_tree(manifest)?;
+    let params = Arc::new(RiskParams::from_file(&manifest.config)?);
+    let slots = manifest.slots;
+    let b = manifest.batch_size;
+    checked_slots(&params, slots, b)?;
     // Laying out the circuit costs time proportional to its rows, which the pre-check above
     // underestimates (an account also takes its tier lookups and Poseidon rows). So lay out
     // batches of b/4^j accounts first, smallest first, and stop at the first that does not fit:
@@ -211,13 +220,19 @@ pub fn bundle_shape(manifest: &Manifest) -> Result<BundleShape, BundleError> {
     Ok(BundleShape { params, slots, k })
 }
 
-/// The verifying key of a configuration, slot shape and batch size under `ipa`.
+/// The verifying key of a configuration, slot shape and batch size under `ipa`. A batch size that
+/// is not a power of two is a [`BundleError::Shape`] (no tree has that many leaves).
 pub fn verifying_key(
     ipa: &Params<EqAffine>,
     params: Arc<RiskParams>,
     slots: SlotShape,
     batch_size: usize,
 ) -> Result<VerifyingKey<EqAffine>, BundleError> {
+    if !batch_size.is_power_of_two() {
+        return Err(BundleError::Shape(format!(
+            "batch_size {batch_size} is not a power of two"
+        )));
+    }
     keygen_vk(ipa, &BatchCircuit::shape(params, slots, batch_size))
         .map_err(|e| BundleError::Keygen(format!("{e:?}")))
 }
@@ -407,8 +422,9 @@ pub fn verify_bundle_with_vk(
 ///
 /// The manifest is checked here whatever the caller did: its tree shape (a batch size that is
 /// not a power of two, or a batch count that differs from the batches listed, is a
-/// [`BundleError::Manifest`]), its limits, and that `shape` was computed for its configuration
-/// and slot shape.
+/// [`BundleError::Manifest`]), its limits, that `shape` was computed for its configuration and
+/// slot shape and is within bounds (`k ≤ MAX_K`, a valid slot shape), and that `ipa` are the
+/// pinned parameters of `Params::new(k)` ([`crate::params`]; hashing them takes milliseconds).
 pub fn verify_bundle_with(
     manifest: &Manifest,
     shape: &BundleShape,
@@ -424,12 +440,19 @@ pub fn verify_bundle_with(
             "the shape given was checked for another manifest's configuration".into(),
         ));
     }
+    checked_slots(&params, slots, manifest.batch_size)?;
+    if k > MAX_K {
+        return Err(BundleError::Shape(format!(
+            "the circuit needs k = {k}, above the limit {MAX_K}"
+        )));
+    }
     if ipa.k() != k {
         return Err(BundleError::ParamsSize {
             found: ipa.k(),
             expected: k,
         });
     }
+    check_params(ipa)?;
     let totals = manifest.totals.to_totals(&params)?;
     let blinding = read_fp("totals_blinding", &manifest.totals_blinding)?;
     let root = read_fp("root", &manifest.root)?;

@@ -8,7 +8,9 @@
 //! file that is framed and checksummed correctly but holds other points (written by anyone who can
 //! write the cache directory: another `k`'s points, one point changed) is therefore never used,
 //! and a halo2 release that generated other parameters would be caught before it proved or
-//! verified anything.
+//! verified anything. `bundle::verify_bundle_with` checks the parameters it is given as well;
+//! the lower-level `verify_batch_proof` and `verifying_key` take parameters as they are (the
+//! callers here pass only checked ones).
 //!
 //! No file system here: `store::load_or_create_params` reads and writes the cache.
 
@@ -140,6 +142,11 @@ fn check(k: u32, found: String) -> Result<(), ParamsError> {
         return Err(ParamsError::DigestMismatch { k, found, pinned });
     }
     Ok(())
+}
+
+/// Checks parameters (of any source) against the pinned digest of their size.
+pub fn check_params(params: &Params<EqAffine>) -> Result<(), ParamsError> {
+    check(params.k(), params_digest(params))
 }
 
 /// `Params::new(k)`, checked against its pinned digest.

@@ -176,7 +176,7 @@ impl ParamsSource {
 
 /// The name of the cached parameters for `k` inside their file (a 32-hex-digit digest, like a
 /// key's).
-fn params_digest(k: u32) -> String {
+fn params_file_name_digest(k: u32) -> String {
     let mut h = Blake2b::<U16>::new();
     h.update(b"marginproof/ipa-params/v1/pasta-eq");
     h.update(k.to_le_bytes());
@@ -203,7 +203,7 @@ pub fn load_or_create_params(
     let (params, load) = load_or_create_framed(
         &params_path(cache_dir, k),
         PARAMS_MAGIC,
-        &params_digest(k),
+        &params_file_name_digest(k),
         &|reader| read_params(reader, k),
         || generate_params(k).map_err(StoreError::from),
         &|params, mut writer| params.write(&mut writer),
@@ -229,7 +229,7 @@ pub fn fresh_params(k: u32) -> Result<(Params<EqAffine>, ParamsSource), StoreErr
 #[doc(hidden)]
 pub fn plant_params_file(cache_dir: &Path, k: u32, payload: &[u8]) -> Result<PathBuf, StoreError> {
     let path = params_path(cache_dir, k);
-    write_framed(&path, PARAMS_MAGIC, &params_digest(k), &|w| {
+    write_framed(&path, PARAMS_MAGIC, &params_file_name_digest(k), &|w| {
         w.write_all(payload)
     })?;
     Ok(path)

@@ -207,9 +207,11 @@ impl AccountChip {
         // A padding account (key 0) must be the empty leaf: its first asset slot and its first
         // position slot are empty, and the `slot order` gate (`empty_prev·(1 − empty) = 0`) keeps
         // every later slot of each kind empty behind them. An empty slot holds exactly nothing
-        // (`asset slot`, `position slot`: empty = [held = 0] with held a sum of range-checked
-        // non-negative parts below 2^130, so 0 only if every part is), so every term a padding
-        // account adds to the totals (net values, PnL, AE, E, MR, status, bucket term) is 0.
+        // (`asset slot`, `position slot`: empty = [held = 0] with held a sum of boolean signs and
+        // range-checked codes, below 2^130, so 0 only if every part is; then x = n = 0, and the
+        // tiered value F(0) = 0, since the tier offset x − lower ≥ 0 is range-checked and only the
+        // first tier, of lower bound and base 0, holds 0), so every term a padding account adds
+        // to the totals (net values, PnL, AE, E, MR, status, bucket term) is 0.
         // Without this, a key-0 account could hold a book that every total but `accounts` counts.
         meta.create_gate("account identity", |m| {
             let q = m.query_selector(q_identity);

@@ -87,8 +87,11 @@ impl HashChip {
         hasher.hash(layouter.namespace(|| "node"), [left.clone(), right.clone()])
     }
 
-    /// The root of a tree over `leaves` (a power of two).
+    /// The root of a tree over `leaves` (a power of two, else `Error::Synthesis`).
     pub fn root(&self, mut layouter: impl Layouter<Fp>, leaves: Vec<Cell>) -> Result<Cell, Error> {
+        if !leaves.len().is_power_of_two() {
+            return Err(Error::Synthesis);
+        }
         let mut level = leaves;
         let mut depth = 0;
         while level.len() > 1 {

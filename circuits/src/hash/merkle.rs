@@ -30,7 +30,7 @@ pub fn tree_levels(mut leaves: Vec<Fp>) -> Vec<Vec<Fp>> {
     levels
 }
 
-/// The root of a tree over `leaves` (a power of two).
+/// The root of a tree over `leaves` (a power of two; see [`tree_levels`] for other input).
 pub fn tree_root(leaves: Vec<Fp>) -> Fp {
     tree_levels(leaves)
         .last()
