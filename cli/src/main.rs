@@ -32,6 +32,12 @@ enum Command {
     Generate(commands::generate::GenerateArgs),
     /// Prove a snapshot and write the bundle (venue).
     Prove(commands::prove::ProveArgs),
+    /// Plan a snapshot for proving on many machines: write the job directory (venue).
+    Plan(commands::shard::PlanArgs),
+    /// Prove one shard of a planned job's batches (a worker).
+    ProveBatches(commands::shard::ProveBatchesArgs),
+    /// Check every proof of a planned job and write the bundle (venue).
+    Assemble(commands::shard::AssembleArgs),
     /// Verify a bundle's public part and print the report (auditor).
     Verify(commands::verify::VerifyArgs),
     /// Write one account's inclusion proof (venue).
@@ -66,6 +72,9 @@ fn main() -> ExitCode {
         Command::Demo(args) => commands::demo::run(args),
         Command::Generate(args) => commands::generate::run(args),
         Command::Prove(args) => commands::prove::run(args),
+        Command::Plan(args) => commands::shard::plan(args),
+        Command::ProveBatches(args) => commands::shard::prove_batches(args),
+        Command::Assemble(args) => commands::shard::assemble(args),
         Command::Verify(args) => commands::verify::run(args),
         Command::Inclusion(args) => commands::inclusion::run(args),
         Command::VerifyInclusion(args) => commands::verify_inclusion::run(args),

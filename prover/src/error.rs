@@ -59,6 +59,14 @@ pub enum ProveError {
     /// An option out of range.
     #[error("{0}")]
     BadOption(String),
+    /// A job directory (`marginproof plan`) that cannot be used.
+    #[error("{path}: not a usable job directory: {problem}")]
+    BadJob {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        problem: String,
+    },
     /// The parameter cache or a bundle file.
     #[error(transparent)]
     Store(#[from] StoreError),

@@ -3,7 +3,8 @@
 //! snapshot files → [`input`] (exact integers, precise errors) → [`snapshot`] (keyed shuffle,
 //! salts) → [`plan`] (slot shape, batch size) → [`prepare`] (trees, then witnesses) → [`prove`]
 //! (keys, batch proofs) → [`bundle`] (crash-safe, resumable write; [`job`]) →
-//! [`inclusion`] (answers to users). [`generate`] makes synthetic venues for tests and benches.
+//! [`inclusion`] (answers to users). [`shard`] splits the same stages across machines (plan, workers,
+//! assemble). [`generate`] makes synthetic venues for tests and benches.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
@@ -18,6 +19,7 @@ pub mod plan;
 pub mod prepare;
 pub mod prove;
 pub mod secret;
+pub mod shard;
 pub mod snapshot;
 
 pub use error::ProveError;

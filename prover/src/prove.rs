@@ -231,17 +231,16 @@ fn remove_file(path: &Path) -> Result<(), ProveError> {
     }
 }
 
-/// The proof already on disk for batch `index`, if it is there and verifies against `statement`;
-/// a file that does not (truncated, corrupt, from another run) is deleted.
+/// The proof already at `path` for batch `index`, if it is there and verifies against
+/// `statement`; a file that does not (truncated, corrupt, from another run) is deleted.
 fn existing_proof(
-    paths: &BundlePaths,
+    path: &Path,
     ipa: &Params<EqAffine>,
     vk: &VerifyingKey<EqAffine>,
     index: usize,
     statement: &BatchStatement,
 ) -> Result<Option<Vec<u8>>, ProveError> {
-    let path = paths.proof(index);
-    let bytes = match read_limited(&path, MAX_PROOF_BYTES as u64) {
+    let bytes = match read_limited(path, MAX_PROOF_BYTES as u64) {
         Ok(bytes) => Some(bytes),
         Err(StoreError::Io { source, .. }) if source.kind() == io::ErrorKind::NotFound => {
             return Ok(None)
@@ -253,14 +252,257 @@ fn existing_proof(
             Ok(Some(bytes))
         }
         _ => {
-            remove_file(&path)?;
+            remove_file(path)?;
             Ok(None)
         }
     }
 }
 
+/// A snapshot planned for proving: the batch plan, the layout (shuffle, salts), the tree and every
+/// batch's witness and statement. Everything but proving; deterministic in the configuration,
+/// the accounts, the secret and the batch size, so a worker that prepares the same job gets the
+/// same batches ([`crate::shard`]).
+#[derive(Debug, Clone)]
+pub struct PreparedSnapshot {
+    /// Batch size and circuit size.
+    pub plan: BatchPlan,
+    /// Holding slots per account.
+    pub slot_shape: SlotShape,
+    /// Accounts in leaf order with their salts.
+    pub layout: SnapshotLayout,
+    /// The snapshot root R.
+    pub root: Fp,
+    /// Every batch, ready to prove.
+    pub batches: Vec<PreparedBatch>,
+    /// The totals after the last batch.
+    pub totals: Totals,
+}
+
+/// The slot shape and batch plan of `records` (stage *plan*, before anything is written).
+pub fn plan_snapshot(
+    params: &Arc<RiskParams>,
+    records: &[AccountRecord],
+    batch_size: Option<usize>,
+) -> Result<(SlotShape, BatchPlan), ProveError> {
+    let slot_shape = SlotShape::covering(records);
+    let plan = plan_batches(params, slot_shape, records.len(), batch_size)?;
+    Ok((slot_shape, plan))
+}
+
+/// Stages *shuffle*, *tree* and *witness*: lays `records` out with `secret`, builds every batch
+/// tree and the root, and every batch's witness and statement. `announce` is called as each stage
+/// ends.
+pub fn prepare_snapshot(
+    params: Arc<RiskParams>,
+    records: Vec<AccountRecord>,
+    secret: &VenueSecret,
+    (slot_shape, plan): (SlotShape, BatchPlan),
+    timings: &mut StageTimings,
+    announce: &dyn Fn(&str, Duration),
+) -> Result<PreparedSnapshot, ProveError> {
+    let started = Instant::now();
+    let layout = SnapshotLayout::new(params, records, secret, plan.batch_size, slot_shape);
+    timings.layout = started.elapsed();
+    announce("shuffle + salts", timings.layout);
+
+    let started = Instant::now();
+    let tree = build_tree(&layout)?;
+    let root = tree.root;
+    timings.tree = started.elapsed();
+    announce("tree (leaves, roots)", timings.tree);
+
+    let started = Instant::now();
+    let (batches, totals) = prepare_batches(&layout, secret, tree.batches);
+    timings.witness = started.elapsed();
+    announce("witness", timings.witness);
+    Ok(PreparedSnapshot {
+        plan,
+        slot_shape,
+        layout,
+        root,
+        batches,
+        totals,
+    })
+}
+
+/// IPA parameters and the proving key of a prepared snapshot's circuit, from the cache in
+/// `cache_dir` (or generated and cached); their times and sources go to `timings`.
+pub fn load_proving_key(
+    prepared: &PreparedSnapshot,
+    cache_dir: &Path,
+    timings: &mut StageTimings,
+    announce: &dyn Fn(&str, Duration),
+) -> Result<(Params<EqAffine>, ProvingKey<EqAffine>), ProveError> {
+    let params = &prepared.layout.params;
+    let started = Instant::now();
+    let (ipa, source) = load_or_create_params(cache_dir, prepared.plan.k)?;
+    timings.params = started.elapsed();
+    timings.params_source = source;
+    announce("params", timings.params);
+    let shape = BatchCircuit::shape(
+        params.clone(),
+        prepared.slot_shape,
+        prepared.plan.batch_size,
+    );
+    let (pk, keys) = load_or_create_pk(
+        cache_dir,
+        &ipa,
+        &shape,
+        &batch_identity(params, prepared.slot_shape, prepared.plan.batch_size),
+    )?;
+    timings.keygen = keys.elapsed;
+    timings.keys_source = keys.source;
+    announce("keys", timings.keygen);
+    Ok((ipa, pk))
+}
+
+/// What [`prove_batches`] did with the batches it was given.
+#[derive(Debug, Clone, Default)]
+pub struct BatchesProven {
+    /// `(batch, proof)` for every batch given, in order.
+    pub proofs: Vec<(usize, Vec<u8>)>,
+    /// Proofs already on disk that verify against their statements, kept.
+    pub kept: usize,
+    /// Proof files on disk that did not verify (or could not be read), deleted and proven again.
+    pub discarded: usize,
+}
+
+/// Stage *prove*: for each batch of `indices`, keeps the proof at `proof_path(batch)` if it is
+/// there and verifies against the batch's statement, and otherwise proves the batch and writes
+/// its proof there atomically, as soon as it is proven (a crash keeps every finished proof).
+/// Proofs are made in parallel below [`SEQUENTIAL_FROM_K`], one at a time from it on.
+pub fn prove_batches(
+    prepared: &PreparedSnapshot,
+    ipa: &Params<EqAffine>,
+    pk: &ProvingKey<EqAffine>,
+    indices: &[usize],
+    proof_path: &(dyn Fn(usize) -> PathBuf + Sync),
+    progress: bool,
+) -> Result<BatchesProven, ProveError> {
+    let batches = &prepared.batches;
+    if let Some(&i) = indices.iter().find(|&&i| i >= batches.len()) {
+        return Err(ProveError::BadOption(format!(
+            "batch {i}: the job has {} batches",
+            batches.len()
+        )));
+    }
+    let present = indices.iter().filter(|&&i| proof_path(i).exists()).count();
+    let existing = indices
+        .par_iter()
+        .map(|&i| existing_proof(&proof_path(i), ipa, pk.get_vk(), i, &batches[i].statement))
+        .collect::<Result<Vec<_>, _>>()?;
+    let kept = existing.iter().filter(|p| p.is_some()).count();
+    let todo: Vec<usize> = indices
+        .iter()
+        .zip(&existing)
+        .filter(|(_, p)| p.is_none())
+        .map(|(&i, _)| i)
+        .collect();
+    let bar = if progress {
+        let bar = ProgressBar::new(todo.len() as u64);
+        bar.set_style(
+            ProgressStyle::with_template(
+                "proving {bar:40} {pos}/{len} batches [{elapsed_precise}, eta {eta}]",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+    let prove_one = |&i: &usize| {
+        let proof = prove_batch(ipa, pk, &batches[i])?;
+        write_atomic(&proof_path(i), &proof, false)?;
+        bar.inc(1);
+        Ok((i, proof))
+    };
+    // Large circuits one at a time (each proof is parallel inside): two in flight would pass the
+    // memory bound (see `plan::SEQUENTIAL_FROM_K`).
+    let proven = if prepared.plan.k >= SEQUENTIAL_FROM_K {
+        todo.iter()
+            .map(prove_one)
+            .collect::<Result<Vec<_>, ProveError>>()
+    } else {
+        todo.par_iter()
+            .map(prove_one)
+            .collect::<Result<Vec<_>, ProveError>>()
+    };
+    bar.finish_and_clear();
+    let mut proven = proven?.into_iter();
+    let mut proofs = Vec::with_capacity(indices.len());
+    let mut next = proven.next();
+    for (&i, found) in indices.iter().zip(existing) {
+        match found {
+            Some(bytes) => proofs.push((i, bytes)),
+            None => match next.take() {
+                Some((j, bytes)) if j == i => {
+                    proofs.push((i, bytes));
+                    next = proven.next();
+                }
+                _ => {
+                    return Err(ProveError::Proving {
+                        stage: "prove",
+                        reason: format!("batch {i} was not proven"),
+                    })
+                }
+            },
+        }
+    }
+    Ok(BatchesProven {
+        proofs,
+        kept,
+        discarded: present.saturating_sub(kept),
+    })
+}
+
+/// The manifest of a prepared snapshot with its proofs (stage *assemble*): one function for
+/// `prove` and `assemble`, so their manifests are the same bytes.
+pub fn snapshot_manifest(prepared: &PreparedSnapshot, secret: &VenueSecret) -> Manifest {
+    let params = &prepared.layout.params;
+    let batches = &prepared.batches;
+    Manifest {
+        format_version: FORMAT_VERSION,
+        config: params.file.clone(),
+        batch_size: prepared.plan.batch_size,
+        slots: prepared.slot_shape,
+        batch_count: batches.len(),
+        root: fp_to_hex(&prepared.root),
+        totals: TotalsFile::from_totals(&prepared.totals, params),
+        totals_blinding: fp_to_hex(&secret.blinding(&params.snapshot_id, batches.len() - 1)),
+        batches: batches
+            .iter()
+            .enumerate()
+            .map(|(i, b)| BatchEntry {
+                root: fp_to_hex(&b.statement.batch_root),
+                totals_after: fp_to_hex(&b.statement.totals_after),
+                proof: proof_file_name(i),
+            })
+            .collect(),
+    }
+}
+
+/// Writes the rest of a bundle whose proofs are in place: the private files, then the manifest
+/// (last: its presence marks a complete bundle). Returns the manifest and the leaves.
+pub fn finish_bundle(
+    paths: &BundlePaths,
+    prepared: &PreparedSnapshot,
+    secret: &VenueSecret,
+) -> Result<(Manifest, Vec<Fp>), ProveError> {
+    let manifest = snapshot_manifest(prepared, secret);
+    let leaves: Vec<Fp> = prepared
+        .batches
+        .iter()
+        .flat_map(|b| b.leaves.iter().copied())
+        .collect();
+    write_private_files(paths, &prepared.layout, &leaves)?;
+    write_atomic(&paths.manifest(), &json(&manifest), false)?;
+    Ok((manifest, leaves))
+}
+
 /// Proves a snapshot into the bundle directory `out`, writing as it goes so that a crash loses
-/// nothing (see [`crate::bundle`]).
+/// nothing (see [`crate::bundle`]): the stages of [`crate::shard`]'s `plan`, `prove-batches` and
+/// `assemble` in one process ([`plan_snapshot`], [`prepare_snapshot`], [`prove_batches`] over
+/// every batch, [`finish_bundle`]).
 ///
 /// - `out` absent: creates it, writes the generated secret (if any) and `private/job.json`, then
 ///   each batch proof as soon as it is proven, then the private files, then the manifest.
@@ -286,149 +528,55 @@ pub fn prove_snapshot(
         }
     };
     let started = Instant::now();
-    let slot_shape = SlotShape::covering(&records);
-    let plan = plan_batches(&params, slot_shape, records.len(), options.batch_size)?;
-    let (batch_size, k) = (plan.batch_size, plan.k);
+    let planned = plan_snapshot(&params, &records, options.batch_size)?;
     timings.plan = started.elapsed();
     announce("plan", timings.plan);
-    let (paths, secret, resuming) = open_output(out, &params, &records, batch_size, secret)?;
+    let (paths, secret, resuming) =
+        open_output(out, &params, &records, planned.1.batch_size, secret)?;
+    let prepared = prepare_snapshot(params, records, &secret, planned, &mut timings, &announce)?;
+    let (ipa, pk) = load_proving_key(&prepared, &options.cache_dir, &mut timings, &announce)?;
 
     let started = Instant::now();
-    let layout = SnapshotLayout::new(params.clone(), records, &secret, batch_size, slot_shape);
-    timings.layout = started.elapsed();
-    announce("shuffle + salts", timings.layout);
-
-    let started = Instant::now();
-    let tree = build_tree(&layout)?;
-    let root = tree.root;
-    timings.tree = started.elapsed();
-    announce("tree (leaves, roots)", timings.tree);
-
-    let started = Instant::now();
-    let (batches, totals) = prepare_batches(&layout, &secret, tree.batches);
-    timings.witness = started.elapsed();
-    announce("witness", timings.witness);
-
-    let started = Instant::now();
-    let shape = BatchCircuit::shape(params.clone(), slot_shape, batch_size);
-    let (ipa, source) = load_or_create_params(&options.cache_dir, k)?;
-    timings.params = started.elapsed();
-    timings.params_source = source;
-    announce("params", timings.params);
-
-    let (pk, keys) = load_or_create_pk(
-        &options.cache_dir,
-        &ipa,
-        &shape,
-        &batch_identity(&params, slot_shape, batch_size),
-    )?;
-    timings.keygen = keys.elapsed;
-    timings.keys_source = keys.source;
-    announce("keys", timings.keygen);
-
-    let started = Instant::now();
-    let mut proofs: Vec<Option<Vec<u8>>> = vec![None; batches.len()];
-    let mut resumed = None;
+    let batch_count = prepared.batches.len();
+    let mut temp_files = 0;
     if resuming {
         // An interrupted run made these first; recreate them if they were removed since.
         fs::create_dir_all(paths.batches()).map_err(|e| ProveError::io(&paths.batches(), e))?;
-        let temp_files = clean_partial(&paths, batches.len())?;
-        let present = (0..batches.len())
-            .filter(|&i| paths.proof(i).exists())
-            .count();
-        proofs = batches
-            .par_iter()
-            .enumerate()
-            .map(|(i, b)| existing_proof(&paths, &ipa, pk.get_vk(), i, &b.statement))
-            .collect::<Result<Vec<_>, _>>()?;
-        let kept = proofs.iter().filter(|p| p.is_some()).count();
-        resumed = Some(Resumed {
-            kept,
-            batches: batches.len(),
-            discarded: present.saturating_sub(kept),
-            temp_files,
-        });
+        temp_files = clean_partial(&paths, batch_count)?;
     }
     timings.check = started.elapsed();
 
     let started = Instant::now();
     let cpu_started = ProcessTime::try_now().ok();
-    let todo: Vec<usize> = (0..batches.len())
-        .filter(|&i| proofs[i].is_none())
-        .collect();
-    let bar = if options.progress {
-        let bar = ProgressBar::new(todo.len() as u64);
-        bar.set_style(
-            ProgressStyle::with_template(
-                "proving {bar:40} {pos}/{len} batches [{elapsed_precise}, eta {eta}]",
-            )
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-        );
-        bar
-    } else {
-        ProgressBar::hidden()
-    };
-    let prove_one = |&i: &usize| {
-        let proof = prove_batch(&ipa, &pk, &batches[i])?;
-        // As soon as it is proven, whole or not at all: a crash keeps every finished batch.
-        write_atomic(&paths.proof(i), &proof, false)?;
-        bar.inc(1);
-        Ok((i, proof))
-    };
-    // Large circuits one at a time (each proof is parallel inside): two in flight would pass the
-    // memory bound (see `plan::SEQUENTIAL_FROM_K`).
-    let proven = if k >= SEQUENTIAL_FROM_K {
-        todo.iter()
-            .map(prove_one)
-            .collect::<Result<Vec<_>, ProveError>>()
-    } else {
-        todo.par_iter()
-            .map(prove_one)
-            .collect::<Result<Vec<_>, ProveError>>()
-    };
-    bar.finish_and_clear();
-    for (i, proof) in proven? {
-        proofs[i] = Some(proof);
-    }
+    let all: Vec<usize> = (0..batch_count).collect();
+    let proven = prove_batches(
+        &prepared,
+        &ipa,
+        &pk,
+        &all,
+        &|i| paths.proof(i),
+        options.progress,
+    )?;
     timings.prove = started.elapsed();
     timings.prove_cpu = cpu_started.and_then(|t| t.try_elapsed().ok());
-    let proofs: Vec<Vec<u8>> = proofs.into_iter().map(Option::unwrap_or_default).collect();
+    let resumed = resuming.then_some(Resumed {
+        kept: proven.kept,
+        batches: batch_count,
+        discarded: proven.discarded,
+        temp_files,
+    });
+    let proofs: Vec<Vec<u8>> = proven.proofs.into_iter().map(|(_, p)| p).collect();
 
     let started = Instant::now();
-    let manifest = Manifest {
-        format_version: FORMAT_VERSION,
-        config: params.file.clone(),
-        batch_size,
-        slots: slot_shape,
-        batch_count: batches.len(),
-        root: fp_to_hex(&root),
-        totals: TotalsFile::from_totals(&totals, &params),
-        totals_blinding: fp_to_hex(&secret.blinding(&params.snapshot_id, batches.len() - 1)),
-        batches: batches
-            .iter()
-            .enumerate()
-            .map(|(i, b)| BatchEntry {
-                root: fp_to_hex(&b.statement.batch_root),
-                totals_after: fp_to_hex(&b.statement.totals_after),
-                proof: proof_file_name(i),
-            })
-            .collect(),
-    };
-    let leaves: Vec<Fp> = batches
-        .iter()
-        .flat_map(|b| b.leaves.iter().copied())
-        .collect();
-    write_private_files(&paths, &layout, &leaves)?;
-    // Last: the manifest's presence marks a complete bundle.
-    write_atomic(&paths.manifest(), &json(&manifest), false)?;
+    let (manifest, leaves) = finish_bundle(&paths, &prepared, &secret)?;
     timings.write = started.elapsed();
     Ok(ProvenSnapshot {
         manifest,
         proofs,
-        layout,
+        layout: prepared.layout,
         leaves,
-        totals,
-        k,
+        totals: prepared.totals,
+        k: prepared.plan.k,
         timings,
         resumed,
     })

@@ -309,20 +309,11 @@ fn planted_parameter_files_are_regenerated_and_verification_still_succeeds() {
     // No cache at all: with the default cache pointed at a directory that does not exist,
     // `--no-cache` verifies, says where parameters and key came from, and creates nothing.
     let empty = dir.path().join("no-cache");
+    let public = bundle.join("public");
     let no_cache = |extra: &[&str]| {
-        let output = std::process::Command::new(common::bin())
-            .arg("verify")
-            .arg(bundle.join("public"))
-            .arg("--no-cache")
-            .args(extra)
-            .env("MARGINPROOF_CACHE", &empty)
-            .output()
-            .expect("run marginproof");
-        Run {
-            code: output.status.code(),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        }
+        let mut args = vec!["verify".as_ref(), public.as_os_str(), "--no-cache".as_ref()];
+        args.extend(extra.iter().map(|a| std::ffi::OsStr::new(*a)));
+        common::run_with_env(&args, &[("MARGINPROOF_CACHE", empty.as_os_str())])
     };
     let run = no_cache(&["--json"]);
     assert_valid(&run);

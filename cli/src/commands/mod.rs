@@ -6,5 +6,6 @@ pub mod demo;
 pub mod generate;
 pub mod inclusion;
 pub mod prove;
+pub mod shard;
 pub mod verify;
 pub mod verify_inclusion;

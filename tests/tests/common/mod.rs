@@ -157,9 +157,15 @@ impl Run {
 
 /// Runs `marginproof ARGS`.
 pub fn run(args: &[&OsStr]) -> Run {
+    run_with_env(args, &[])
+}
+
+/// Runs `marginproof ARGS` with the environment variables `env` set.
+pub fn run_with_env(args: &[&OsStr], env: &[(&str, &OsStr)]) -> Run {
     let output = Command::new(bin())
         .args(args)
         .env("NO_COLOR", "1")
+        .envs(env.iter().copied())
         .output()
         .expect("run marginproof");
     Run {

@@ -1,0 +1,173 @@
+//! `marginproof plan`, `prove-batches` and `assemble`: proving on many machines (SPEC §10).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use marginproof_prover::input::{load_accounts, load_config};
+use marginproof_prover::prove::SecretChoice;
+use marginproof_prover::secret::VenueSecret;
+use marginproof_prover::shard::{assemble_job, plan_job, prove_shard, AssembleError, Shard};
+
+use crate::commands::prove::secs;
+use crate::outcome::{finish, OrExit, Outcome};
+use crate::CacheArgs;
+
+/// Arguments of `plan`.
+#[derive(clap::Args)]
+pub struct PlanArgs {
+    /// Risk configuration (TOML).
+    #[arg(long)]
+    config: PathBuf,
+    /// Accounts (CSV).
+    #[arg(long)]
+    accounts: PathBuf,
+    /// The job directory to write (new; owner-only).
+    #[arg(long)]
+    out: PathBuf,
+    /// File with the venue's 32-byte secret; without it a new one is made and kept in the job.
+    #[arg(long)]
+    secret_file: Option<PathBuf>,
+    /// Accounts per proof (a power of two) [default: chosen per configuration]
+    #[arg(long)]
+    batch_size: Option<usize>,
+}
+
+/// Runs `plan`.
+pub fn plan(args: PlanArgs) -> Outcome {
+    finish((|| {
+        let params = Arc::new(load_config(&args.config).unusable()?);
+        let records = load_accounts(&args.accounts, &params).unusable()?;
+        let secret = match &args.secret_file {
+            Some(path) => SecretChoice::Given(VenueSecret::read(path).unusable()?),
+            None => SecretChoice::Generate,
+        };
+        let (plan, timings) =
+            plan_job(&args.out, params, records, secret, args.batch_size).unusable()?;
+        println!(
+            "planned {} batches of {} (k = {}, slots {}/{}) in {}",
+            plan.batch_count,
+            plan.job.batch_size,
+            plan.k,
+            plan.slots.assets,
+            plan.slots.markets,
+            args.out.display()
+        );
+        println!(
+            "  plan {}, shuffle + salts {}, tree {}, witness {}",
+            secs(timings.plan),
+            secs(timings.layout),
+            secs(timings.tree),
+            secs(timings.witness)
+        );
+        Ok(())
+    })())
+}
+
+/// Arguments of `prove-batches`.
+#[derive(clap::Args)]
+pub struct ProveBatchesArgs {
+    /// The job directory (`marginproof plan`).
+    job: PathBuf,
+    /// This worker's shard, `I/N` (I in 0..N).
+    #[arg(
+        long,
+        conflicts_with = "shard_from_env",
+        required_unless_present = "shard_from_env"
+    )]
+    shard: Option<Shard>,
+    /// N workers, this one's index from JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or
+    /// SLURM_ARRAY_TASK_ID (Slurm job array).
+    #[arg(long, value_name = "N")]
+    shard_from_env: Option<usize>,
+    /// Show a progress bar.
+    #[arg(long)]
+    progress: bool,
+    #[command(flatten)]
+    cache: CacheArgs,
+}
+
+/// The shard of `--shard-from-env N`.
+fn shard_from_env(count: usize) -> Result<Shard, Outcome> {
+    for var in ["JOB_COMPLETION_INDEX", "SLURM_ARRAY_TASK_ID"] {
+        if let Ok(text) = std::env::var(var) {
+            let index = text.trim().parse::<usize>().map_err(|_| {
+                Outcome::Unusable(anyhow::anyhow!("{var}={text}: not a shard index"))
+            })?;
+            return Shard::new(index, count).unusable();
+        }
+    }
+    Err(Outcome::Unusable(anyhow::anyhow!(
+        "--shard-from-env: neither JOB_COMPLETION_INDEX nor SLURM_ARRAY_TASK_ID is set"
+    )))
+}
+
+/// Runs `prove-batches`.
+pub fn prove_batches(args: ProveBatchesArgs) -> Outcome {
+    finish((|| {
+        let shard = match (args.shard, args.shard_from_env) {
+            (Some(shard), _) => shard,
+            (None, Some(count)) => shard_from_env(count)?,
+            (None, None) => {
+                return Err(Outcome::Unusable(anyhow::anyhow!(
+                    "give --shard I/N or --shard-from-env N"
+                )))
+            }
+        };
+        let report = prove_shard(&args.job, shard, &args.cache.dir(), args.progress).unusable()?;
+        let t = &report.timings;
+        match (report.batches.first(), report.batches.last()) {
+            (Some(first), Some(last)) => println!(
+                "shard {}: batches {first}..={last}: proved {}, kept {} (discarded {})",
+                report.shard,
+                report.batches.len() - report.kept,
+                report.kept,
+                report.discarded
+            ),
+            _ => println!(
+                "shard {}: no batches (more shards than batches)",
+                report.shard
+            ),
+        }
+        println!(
+            "  re-derive {}, params {}{}, keys {}{}, prove {}",
+            secs(t.plan + t.layout + t.tree + t.witness),
+            secs(t.params),
+            t.params_source.describe(),
+            secs(t.keygen),
+            t.keys_source.describe(),
+            secs(t.prove)
+        );
+        Ok(())
+    })())
+}
+
+/// Arguments of `assemble`.
+#[derive(clap::Args)]
+pub struct AssembleArgs {
+    /// The job directory (`marginproof plan`), every shard proven.
+    job: PathBuf,
+    /// The bundle directory to write (new).
+    #[arg(long)]
+    out: PathBuf,
+    #[command(flatten)]
+    cache: CacheArgs,
+}
+
+/// Runs `assemble`: exit 1 naming the batch if a proof is missing or does not verify.
+pub fn assemble(args: AssembleArgs) -> Outcome {
+    finish((|| {
+        let assembled =
+            assemble_job(&args.job, &args.out, &args.cache.dir()).map_err(|e| match e {
+                AssembleError::Prove(e) => Outcome::Unusable(e.into()),
+                rejected => Outcome::Rejected(rejected.into()),
+            })?;
+        println!(
+            "assembled {} batch proofs into {} (checked in {}); root {}",
+            assembled.manifest.batch_count,
+            Path::new(&args.out).display(),
+            secs(assembled.check),
+            assembled.manifest.root
+        );
+        Ok(())
+    })())
+}

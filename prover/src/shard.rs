@@ -1,0 +1,522 @@
+//! Proving on many machines (SPEC §10): `plan` writes a job directory, workers prove fixed shards
+//! of its batches, `assemble` checks every proof and writes the bundle. The stages are those of
+//! [`crate::prove::prove_snapshot`] ([`plan_snapshot`], [`prepare_snapshot`], [`prove_batches`],
+//! [`finish_bundle`]), so a bundle assembled from any number of shards has the same manifest, byte
+//! for byte, as `prove`'s with the same secret.
+//!
+//! ```text
+//! JOB/                      owner-only (0700)
+//! JOB/plan.json             batch count, batch size, k, slot shape, the inputs' digests and every
+//!                           batch's statement (batch root, commitments): nothing about any account
+//! JOB/private/secret        the venue's secret (0600)
+//! JOB/private/config.json   the validated configuration (0600)
+//! JOB/private/accounts.json the validated accounts, in units (0600)
+//! JOB/proofs/batch-NNNNNN.proof   worker outputs, each written atomically
+//! ```
+//!
+//! A worker re-derives the batches from the private files (shuffle, salts, trees, witnesses: a
+//! few seconds per 10^5 accounts, against minutes of proving) and checks that it derived exactly
+//! the statements in `plan.json`, so a worker with another binary or other inputs stops before it
+//! proves anything. Workers write only proof files; they print no account id or salt.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use marginproof_circuits::config::RiskConfigFile;
+use marginproof_circuits::field::fp_to_hex;
+use marginproof_circuits::model::{AccountRecord, RecordInUnits, SlotShape};
+use marginproof_circuits::statement::{Manifest, FORMAT_VERSION};
+use marginproof_circuits::RiskParams;
+use marginproof_verifier::bundle::{verify_batch_proof, BundleError, MAX_PROOF_BYTES};
+use marginproof_verifier::store::{read_limited, StoreError};
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::bundle::{create_bundle_dirs, create_dir, json, write_atomic};
+use crate::error::ProveError;
+use crate::job::{accounts_digest, JobFile};
+use crate::prove::{
+    finish_bundle, load_proving_key, plan_snapshot, prepare_snapshot, prove_batches,
+    PreparedSnapshot, SecretChoice, StageTimings,
+};
+use crate::secret::VenueSecret;
+
+/// Largest `plan.json` read (about 200 bytes per batch).
+const MAX_PLAN_BYTES: u64 = 1 << 30;
+/// Largest private input file of a job read.
+const MAX_PRIVATE_BYTES: u64 = 16 << 30;
+
+/// A shard: `index` of `count` workers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    /// This worker, `0..count`.
+    pub index: usize,
+    /// Number of workers.
+    pub count: usize,
+}
+
+impl Shard {
+    /// The batches of this shard among `batches`: a contiguous, fixed range, so two workers never
+    /// write the same file and every batch has one worker; shards beyond the batches are empty.
+    pub fn batches(&self, batches: usize) -> Vec<usize> {
+        let start = self.index * batches / self.count;
+        let end = (self.index + 1) * batches / self.count;
+        (start..end).collect()
+    }
+
+    /// The shard of worker `index` (from `JOB_COMPLETION_INDEX` or `SLURM_ARRAY_TASK_ID`) of
+    /// `count`.
+    pub fn new(index: usize, count: usize) -> Result<Shard, ProveError> {
+        if count == 0 || index >= count {
+            return Err(ProveError::BadOption(format!(
+                "shard {index}/{count}: the shard index must be 0 to {}",
+                count.saturating_sub(1)
+            )));
+        }
+        Ok(Shard { index, count })
+    }
+}
+
+impl FromStr for Shard {
+    type Err = ProveError;
+    /// `I/N`.
+    fn from_str(text: &str) -> Result<Shard, ProveError> {
+        let bad = || ProveError::BadOption(format!("--shard {text}: expected I/N, e.g. 0/4"));
+        let (i, n) = text.split_once('/').ok_or_else(bad)?;
+        Shard::new(
+            i.trim().parse().map_err(|_| bad())?,
+            n.trim().parse().map_err(|_| bad())?,
+        )
+    }
+}
+
+impl fmt::Display for Shard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+/// One batch's statement in `plan.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlannedBatch {
+    /// Batch root (hex).
+    pub root: String,
+    /// `C_i` (hex).
+    pub totals_before: String,
+    /// `C_{i+1}` (hex).
+    pub totals_after: String,
+}
+
+/// `JOB/plan.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanFile {
+    /// The job: format version, the inputs' digests, batch size, the secret's fingerprint (the
+    /// same record `prove` keeps in `private/job.json`).
+    pub job: JobFile,
+    /// Batch proofs.
+    pub batch_count: usize,
+    /// Circuit size of one proof.
+    pub k: u32,
+    /// Holding slots per account.
+    pub slots: SlotShape,
+    /// Every batch's statement, in order.
+    pub batches: Vec<PlannedBatch>,
+}
+
+/// A job directory's paths.
+#[derive(Debug, Clone)]
+pub struct JobPaths {
+    /// The job directory.
+    pub root: PathBuf,
+}
+
+impl JobPaths {
+    /// The paths of the job at `root`.
+    pub fn new(root: &Path) -> Self {
+        JobPaths {
+            root: root.to_path_buf(),
+        }
+    }
+    /// `plan.json`.
+    pub fn plan(&self) -> PathBuf {
+        self.root.join("plan.json")
+    }
+    /// `private/`.
+    pub fn private(&self) -> PathBuf {
+        self.root.join("private")
+    }
+    /// `private/secret`.
+    pub fn secret(&self) -> PathBuf {
+        self.private().join("secret")
+    }
+    /// `private/config.json`.
+    pub fn config(&self) -> PathBuf {
+        self.private().join("config.json")
+    }
+    /// `private/accounts.json`.
+    pub fn accounts(&self) -> PathBuf {
+        self.private().join("accounts.json")
+    }
+    /// `proofs/`.
+    pub fn proofs(&self) -> PathBuf {
+        self.root.join("proofs")
+    }
+    /// Batch `index`'s proof.
+    pub fn proof(&self, index: usize) -> PathBuf {
+        self.proofs().join(format!("batch-{index:06}.proof"))
+    }
+}
+
+/// One account in `JOB/private/accounts.json`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JobAccount {
+    account_id: String,
+    record: RecordInUnits,
+}
+
+/// Why `assemble` refuses a job's proofs.
+#[derive(Debug, Error)]
+pub enum AssembleError {
+    /// A batch has no proof file.
+    #[error("batch {batch}: no proof ({path}); run the worker of its shard again")]
+    Missing {
+        /// Batch index.
+        batch: usize,
+        /// Where it should be.
+        path: String,
+    },
+    /// A batch's proof does not verify against its statement (another job's, another batch's,
+    /// truncated or damaged).
+    #[error("{0}; run the worker of its shard again (it keeps the proofs that verify)")]
+    Invalid(BundleError),
+    /// Anything else (the job directory, the inputs, the keys, writing the bundle).
+    #[error(transparent)]
+    Prove(#[from] ProveError),
+}
+
+/// A job loaded from its directory and prepared again.
+#[derive(Debug)]
+pub struct LoadedJob {
+    /// `plan.json`.
+    pub plan: PlanFile,
+    /// The batches, re-derived and checked against `plan.json`.
+    pub prepared: PreparedSnapshot,
+    /// The secret.
+    pub secret: VenueSecret,
+    /// Stage times of the re-derivation.
+    pub timings: StageTimings,
+}
+
+fn corrupt(path: &Path, problem: impl fmt::Display) -> ProveError {
+    ProveError::BadJob {
+        path: path.display().to_string(),
+        problem: problem.to_string(),
+    }
+}
+
+fn planned_batches(prepared: &PreparedSnapshot) -> Vec<PlannedBatch> {
+    prepared
+        .batches
+        .iter()
+        .map(|b| PlannedBatch {
+            root: fp_to_hex(&b.statement.batch_root),
+            totals_before: fp_to_hex(&b.statement.totals_before),
+            totals_after: fp_to_hex(&b.statement.totals_after),
+        })
+        .collect()
+}
+
+/// `marginproof plan`: validates and prepares everything but the proofs, and writes the job
+/// directory `out` (which must not exist; its parent must). Returns what was planned.
+pub fn plan_job(
+    out: &Path,
+    params: Arc<RiskParams>,
+    records: Vec<AccountRecord>,
+    secret: SecretChoice,
+    batch_size: Option<usize>,
+) -> Result<(PlanFile, StageTimings), ProveError> {
+    let mut timings = StageTimings::default();
+    let started = Instant::now();
+    let planned = plan_snapshot(&params, &records, batch_size)?;
+    timings.plan = started.elapsed();
+    if out.exists() {
+        return Err(ProveError::BadOption(format!(
+            "{}: already exists; plan writes a new job directory",
+            out.display()
+        )));
+    }
+    let (secret, generated) = match secret {
+        SecretChoice::Given(secret) => (secret, false),
+        SecretChoice::Generate => (VenueSecret::generate(), true),
+    };
+    let job = JobFile::new(&params, &records, planned.1.batch_size, &secret, generated);
+    let accounts: Vec<JobAccount> = records
+        .iter()
+        .map(|r| JobAccount {
+            account_id: r.id.clone(),
+            record: r.to_units(&params),
+        })
+        .collect();
+    let config = params.file.clone();
+    let prepared = prepare_snapshot(params, records, &secret, planned, &mut timings, &|_, _| {})?;
+    let plan = plan_file(job, &prepared);
+
+    let paths = JobPaths::new(out);
+    create_dir(out, true)?;
+    create_dir(&paths.private(), true)?;
+    create_dir(&paths.proofs(), true)?;
+    secret.write(&paths.secret())?;
+    write_atomic(&paths.config(), &json(&config), true)?;
+    write_atomic(&paths.accounts(), &json(&accounts), true)?;
+    // Last: a job directory without plan.json is not a job.
+    write_atomic(&paths.plan(), &json(&plan), true)?;
+    Ok((plan, timings))
+}
+
+fn plan_file(job: JobFile, prepared: &PreparedSnapshot) -> PlanFile {
+    PlanFile {
+        job,
+        batch_count: prepared.batches.len(),
+        k: prepared.plan.k,
+        slots: prepared.slot_shape,
+        batches: planned_batches(prepared),
+    }
+}
+
+/// Reads a job directory and derives its batches again; refuses a job whose inputs or derived
+/// statements differ from `plan.json` (another binary, edited files).
+pub fn load_job(dir: &Path) -> Result<LoadedJob, ProveError> {
+    let paths = JobPaths::new(dir);
+    let plan_path = paths.plan();
+    let bytes = read_limited(&plan_path, MAX_PLAN_BYTES).map_err(|e| match e {
+        StoreError::Io { source, .. } => corrupt(
+            &plan_path,
+            format!("{source} (not a job that `marginproof plan` wrote)"),
+        ),
+        other => corrupt(&plan_path, other),
+    })?;
+    let plan: PlanFile = serde_json::from_slice(&bytes).map_err(|e| corrupt(&plan_path, e))?;
+    if plan.job.format_version != FORMAT_VERSION {
+        return Err(corrupt(
+            &plan_path,
+            format!(
+                "format_version {}, this binary proves {FORMAT_VERSION}",
+                plan.job.format_version
+            ),
+        ));
+    }
+    let config_path = paths.config();
+    let bytes =
+        read_limited(&config_path, MAX_PRIVATE_BYTES).map_err(|e| corrupt(&config_path, e))?;
+    let config: RiskConfigFile =
+        serde_json::from_slice(&bytes).map_err(|e| corrupt(&config_path, e))?;
+    let params = Arc::new(RiskParams::from_file(&config).map_err(|e| corrupt(&config_path, e))?);
+    let accounts_path = paths.accounts();
+    let bytes =
+        read_limited(&accounts_path, MAX_PRIVATE_BYTES).map_err(|e| corrupt(&accounts_path, e))?;
+    let accounts: Vec<JobAccount> =
+        serde_json::from_slice(&bytes).map_err(|e| corrupt(&accounts_path, e))?;
+    let records = accounts
+        .iter()
+        .map(|a| AccountRecord::from_units(&a.account_id, &a.record, &params))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| corrupt(&accounts_path, e))?;
+    let secret = VenueSecret::read(&paths.secret())?;
+    let job = JobFile::new(
+        &params,
+        &records,
+        plan.job.batch_size,
+        &secret,
+        plan.job.secret_generated,
+    );
+    if let Some(field) = plan.job.mismatch(&job) {
+        return Err(corrupt(
+            &plan_path,
+            format!("{field} differs from the job's private files"),
+        ));
+    }
+    debug_assert_eq!(job.accounts_digest, hex::encode(accounts_digest(&records)));
+    let mut timings = StageTimings::default();
+    let started = Instant::now();
+    let planned = plan_snapshot(&params, &records, Some(plan.job.batch_size))?;
+    timings.plan = started.elapsed();
+    let prepared = prepare_snapshot(params, records, &secret, planned, &mut timings, &|_, _| {})?;
+    let derived = plan_file(plan.job.clone(), &prepared);
+    if derived != plan {
+        let what = if derived.k != plan.k || derived.slots != plan.slots {
+            "the circuit (k or slot shape)".to_string()
+        } else {
+            match derived
+                .batches
+                .iter()
+                .zip(&plan.batches)
+                .position(|(a, b)| a != b)
+            {
+                Some(i) => format!("batch {i}'s statement"),
+                None => "the batch count".to_string(),
+            }
+        };
+        return Err(corrupt(
+            &plan_path,
+            format!("this binary derives another {what} from the job's inputs"),
+        ));
+    }
+    Ok(LoadedJob {
+        plan,
+        prepared,
+        secret,
+        timings,
+    })
+}
+
+/// What a worker did.
+#[derive(Debug, Clone)]
+pub struct ShardReport {
+    /// The shard.
+    pub shard: Shard,
+    /// Its batches.
+    pub batches: Vec<usize>,
+    /// Proofs already there that verify, kept.
+    pub kept: usize,
+    /// Proof files that did not verify, proven again.
+    pub discarded: usize,
+    /// Stage times (re-derivation, parameters, keys, proving).
+    pub timings: StageTimings,
+}
+
+/// `marginproof prove-batches`: proves the batches of `shard` of the job in `dir` into
+/// `dir/proofs/`, keeping the proofs already there that verify against their statements.
+pub fn prove_shard(
+    dir: &Path,
+    shard: Shard,
+    cache_dir: &Path,
+    progress: bool,
+) -> Result<ShardReport, ProveError> {
+    let mut job = load_job(dir)?;
+    let paths = JobPaths::new(dir);
+    let batches = shard.batches(job.plan.batch_count);
+    if batches.is_empty() {
+        return Ok(ShardReport {
+            shard,
+            batches,
+            kept: 0,
+            discarded: 0,
+            timings: job.timings,
+        });
+    }
+    let (ipa, pk) = load_proving_key(&job.prepared, cache_dir, &mut job.timings, &|_, _| {})?;
+    let started = Instant::now();
+    let proven = prove_batches(
+        &job.prepared,
+        &ipa,
+        &pk,
+        &batches,
+        &|i| paths.proof(i),
+        progress,
+    )?;
+    job.timings.prove = started.elapsed();
+    Ok(ShardReport {
+        shard,
+        batches,
+        kept: proven.kept,
+        discarded: proven.discarded,
+        timings: job.timings,
+    })
+}
+
+/// What `assemble` wrote.
+#[derive(Debug, Clone)]
+pub struct Assembled {
+    /// The manifest.
+    pub manifest: Manifest,
+    /// Checking every proof.
+    pub check: Duration,
+}
+
+/// `marginproof assemble`: checks every batch's proof in the job `dir` against its statement
+/// (the first missing or failing one is named), then writes the bundle `out` (a new directory)
+/// exactly as `prove` does: the proofs, `private/` (the secret if `plan` generated it, the job
+/// record, accounts, leaves) and the manifest last.
+pub fn assemble_job(dir: &Path, out: &Path, cache_dir: &Path) -> Result<Assembled, AssembleError> {
+    if out.exists() {
+        return Err(ProveError::BadOption(format!(
+            "{}: already exists; assemble writes a new bundle directory",
+            out.display()
+        ))
+        .into());
+    }
+    let mut job = load_job(dir)?;
+    let paths = JobPaths::new(dir);
+    let started = Instant::now();
+    let (ipa, pk) = load_proving_key(&job.prepared, cache_dir, &mut job.timings, &|_, _| {})?;
+    let mut proofs = BTreeMap::new();
+    for (i, batch) in job.prepared.batches.iter().enumerate() {
+        let path = paths.proof(i);
+        let bytes = match read_limited(&path, MAX_PROOF_BYTES as u64) {
+            Ok(bytes) => bytes,
+            Err(StoreError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
+                return Err(AssembleError::Missing {
+                    batch: i,
+                    path: path.display().to_string(),
+                })
+            }
+            Err(e) => {
+                return Err(AssembleError::Invalid(BundleError::ProofFile {
+                    batch: i,
+                    reason: e.to_string(),
+                }))
+            }
+        };
+        verify_batch_proof(&ipa, pk.get_vk(), i, &batch.statement, &bytes)
+            .map_err(AssembleError::Invalid)?;
+        proofs.insert(i, bytes);
+    }
+    let check = started.elapsed();
+    let bundle = create_bundle_dirs(out)?;
+    if job.plan.job.secret_generated {
+        job.secret.write(&bundle.secret())?;
+    }
+    job.plan.job.write(&bundle)?;
+    for (i, bytes) in &proofs {
+        write_atomic(&bundle.proof(*i), bytes, false)?;
+    }
+    let (manifest, _) = finish_bundle(&bundle, &job.prepared, &job.secret)?;
+    Ok(Assembled { manifest, check })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_cover_every_batch_once_and_extra_shards_are_empty() {
+        for batches in [0, 1, 3, 5, 16] {
+            for count in [1, 2, 4, 7] {
+                let mut seen: Vec<usize> = (0..count)
+                    .flat_map(|i| Shard::new(i, count).expect("shard").batches(batches))
+                    .collect();
+                seen.sort_unstable();
+                assert_eq!(
+                    seen,
+                    (0..batches).collect::<Vec<_>>(),
+                    "{batches} / {count}"
+                );
+            }
+        }
+        assert!(Shard::new(3, 3).is_err());
+        assert!(Shard::new(0, 0).is_err());
+        assert_eq!(
+            "2/7".parse::<Shard>().expect("shard"),
+            Shard { index: 2, count: 7 }
+        );
+        assert!("2".parse::<Shard>().is_err());
+        assert!("-1/3".parse::<Shard>().is_err());
+    }
+}
