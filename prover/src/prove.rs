@@ -325,30 +325,27 @@ pub fn prepare_snapshot(
     })
 }
 
-/// IPA parameters and the proving key of a prepared snapshot's circuit, from the cache in
-/// `cache_dir` (or generated and cached); their times and sources go to `timings`.
+/// IPA parameters for `k` and the proving key of the batch circuit of `params`, `slot_shape` and
+/// `batch_size`, from the cache in `cache_dir` (or generated and cached); their times and sources
+/// go to `timings`.
 pub fn load_proving_key(
-    prepared: &PreparedSnapshot,
+    params: &Arc<RiskParams>,
+    (slot_shape, plan): (SlotShape, BatchPlan),
     cache_dir: &Path,
     timings: &mut StageTimings,
     announce: &dyn Fn(&str, Duration),
 ) -> Result<(Params<EqAffine>, ProvingKey<EqAffine>), ProveError> {
-    let params = &prepared.layout.params;
     let started = Instant::now();
-    let (ipa, source) = load_or_create_params(cache_dir, prepared.plan.k)?;
+    let (ipa, source) = load_or_create_params(cache_dir, plan.k)?;
     timings.params = started.elapsed();
     timings.params_source = source;
     announce("params", timings.params);
-    let shape = BatchCircuit::shape(
-        params.clone(),
-        prepared.slot_shape,
-        prepared.plan.batch_size,
-    );
+    let shape = BatchCircuit::shape(params.clone(), slot_shape, plan.batch_size);
     let (pk, keys) = load_or_create_pk(
         cache_dir,
         &ipa,
         &shape,
-        &batch_identity(params, prepared.slot_shape, prepared.plan.batch_size),
+        &batch_identity(params, slot_shape, plan.batch_size),
     )?;
     timings.keygen = keys.elapsed;
     timings.keys_source = keys.source;
@@ -367,36 +364,31 @@ pub struct BatchesProven {
     pub discarded: usize,
 }
 
-/// Stage *prove*: for each batch of `indices`, keeps the proof at `proof_path(batch)` if it is
-/// there and verifies against the batch's statement, and otherwise proves the batch and writes
-/// its proof there atomically, as soon as it is proven (a crash keeps every finished proof).
-/// Proofs are made in parallel below [`SEQUENTIAL_FROM_K`], one at a time from it on.
+/// Stage *prove*: for each `(batch, prepared batch)` of `batches`, keeps the proof at
+/// `proof_path(batch)` if it is there and verifies against the batch's statement, and otherwise
+/// proves the batch and writes its proof there atomically, as soon as it is proven (a crash keeps
+/// every finished proof). Proofs are made in parallel below [`SEQUENTIAL_FROM_K`], one at a time
+/// from it on (`k` is the circuit size).
 pub fn prove_batches(
-    prepared: &PreparedSnapshot,
+    batches: &[(usize, &PreparedBatch)],
+    k: u32,
     ipa: &Params<EqAffine>,
     pk: &ProvingKey<EqAffine>,
-    indices: &[usize],
     proof_path: &(dyn Fn(usize) -> PathBuf + Sync),
     progress: bool,
 ) -> Result<BatchesProven, ProveError> {
-    let batches = &prepared.batches;
-    if let Some(&i) = indices.iter().find(|&&i| i >= batches.len()) {
-        return Err(ProveError::BadOption(format!(
-            "batch {i}: the job has {} batches",
-            batches.len()
-        )));
-    }
+    let indices: Vec<usize> = batches.iter().map(|(i, _)| *i).collect();
     let present = indices.iter().filter(|&&i| proof_path(i).exists()).count();
-    let existing = indices
+    let existing = batches
         .par_iter()
-        .map(|&i| existing_proof(&proof_path(i), ipa, pk.get_vk(), i, &batches[i].statement))
+        .map(|(i, b)| existing_proof(&proof_path(*i), ipa, pk.get_vk(), *i, &b.statement))
         .collect::<Result<Vec<_>, _>>()?;
     let kept = existing.iter().filter(|p| p.is_some()).count();
-    let todo: Vec<usize> = indices
+    let todo: Vec<(usize, &PreparedBatch)> = batches
         .iter()
         .zip(&existing)
         .filter(|(_, p)| p.is_none())
-        .map(|(&i, _)| i)
+        .map(|(b, _)| *b)
         .collect();
     let bar = if progress {
         let bar = ProgressBar::new(todo.len() as u64);
@@ -410,15 +402,15 @@ pub fn prove_batches(
     } else {
         ProgressBar::hidden()
     };
-    let prove_one = |&i: &usize| {
-        let proof = prove_batch(ipa, pk, &batches[i])?;
+    let prove_one = |&(i, batch): &(usize, &PreparedBatch)| {
+        let proof = prove_batch(ipa, pk, batch)?;
         write_atomic(&proof_path(i), &proof, false)?;
         bar.inc(1);
         Ok((i, proof))
     };
     // Large circuits one at a time (each proof is parallel inside): two in flight would pass the
     // memory bound (see `plan::SEQUENTIAL_FROM_K`).
-    let proven = if prepared.plan.k >= SEQUENTIAL_FROM_K {
+    let proven = if k >= SEQUENTIAL_FROM_K {
         todo.iter()
             .map(prove_one)
             .collect::<Result<Vec<_>, ProveError>>()
@@ -533,8 +525,21 @@ pub fn prove_snapshot(
     announce("plan", timings.plan);
     let (paths, secret, resuming) =
         open_output(out, &params, &records, planned.1.batch_size, secret)?;
-    let prepared = prepare_snapshot(params, records, &secret, planned, &mut timings, &announce)?;
-    let (ipa, pk) = load_proving_key(&prepared, &options.cache_dir, &mut timings, &announce)?;
+    let prepared = prepare_snapshot(
+        params.clone(),
+        records,
+        &secret,
+        planned,
+        &mut timings,
+        &announce,
+    )?;
+    let (ipa, pk) = load_proving_key(
+        &params,
+        planned,
+        &options.cache_dir,
+        &mut timings,
+        &announce,
+    )?;
 
     let started = Instant::now();
     let batch_count = prepared.batches.len();
@@ -548,12 +553,12 @@ pub fn prove_snapshot(
 
     let started = Instant::now();
     let cpu_started = ProcessTime::try_now().ok();
-    let all: Vec<usize> = (0..batch_count).collect();
+    let all: Vec<(usize, &PreparedBatch)> = prepared.batches.iter().enumerate().collect();
     let proven = prove_batches(
-        &prepared,
+        &all,
+        prepared.plan.k,
         &ipa,
         &pk,
-        &all,
         &|i| paths.proof(i),
         options.progress,
     )?;

@@ -10,14 +10,18 @@
 //!                           batch's statement (batch root, commitments): nothing about any account
 //! JOB/private/secret        the venue's secret (0600)
 //! JOB/private/config.json   the validated configuration (0600)
-//! JOB/private/accounts.json the validated accounts, in units (0600)
+//! JOB/private/accounts.json the validated accounts, in units (0600; for `assemble`)
+//! JOB/private/batches/batch-NNNNNN.json   one batch's accounts (leaf order, with salts) and the
+//!                           running totals before it (0600): all a worker needs for that batch
 //! JOB/proofs/batch-NNNNNN.proof   worker outputs, each written atomically
 //! ```
 //!
-//! A worker re-derives the batches from the private files (shuffle, salts, trees, witnesses: a
-//! few seconds per 10^5 accounts, against minutes of proving) and checks that it derived exactly
-//! the statements in `plan.json`, so a worker with another binary or other inputs stops before it
-//! proves anything. Workers write only proof files; they print no account id or salt.
+//! A worker reads `plan.json`, the configuration, the secret and the input files of its own
+//! batches only, so its memory and start-up do not grow with the snapshot. It rebuilds each batch's
+//! tree and witness and checks that it derived exactly the statement in `plan.json`, so a worker
+//! with another binary or edited inputs stops before it proves anything. Workers write only proof
+//! files; they print no account id or salt. `assemble` re-derives the whole snapshot from
+//! `private/accounts.json` (it writes the bundle's private files, as `prove` does).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -26,19 +30,24 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use marginproof_circuits::circuit::batch::{AccountSlot, PreparedBatch};
 use marginproof_circuits::config::RiskConfigFile;
-use marginproof_circuits::field::fp_to_hex;
-use marginproof_circuits::model::{AccountRecord, RecordInUnits, SlotShape};
-use marginproof_circuits::statement::{Manifest, FORMAT_VERSION};
+use marginproof_circuits::field::{fp_to_hex, Fp};
+use marginproof_circuits::hash::id_hash;
+use marginproof_circuits::model::{AccountRecord, RecordInUnits, SlotShape, Totals};
+use marginproof_circuits::statement::{read_fp, Manifest, TotalsFile, FORMAT_VERSION};
 use marginproof_circuits::RiskParams;
 use marginproof_verifier::bundle::{verify_batch_proof, BundleError, MAX_PROOF_BYTES};
-use marginproof_verifier::store::{read_limited, StoreError};
+use marginproof_verifier::keys::load_or_create_batch_vk;
+use marginproof_verifier::store::{load_or_create_params, read_limited, StoreError};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::bundle::{create_bundle_dirs, create_dir, json, write_atomic};
 use crate::error::ProveError;
 use crate::job::{accounts_digest, JobFile};
+use crate::plan::plan_for;
 use crate::prove::{
     finish_bundle, load_proving_key, plan_snapshot, prepare_snapshot, prove_batches,
     PreparedSnapshot, SecretChoice, StageTimings,
@@ -163,6 +172,14 @@ impl JobPaths {
     pub fn accounts(&self) -> PathBuf {
         self.private().join("accounts.json")
     }
+    /// `private/batches/`.
+    pub fn batch_inputs(&self) -> PathBuf {
+        self.private().join("batches")
+    }
+    /// Batch `index`'s input file.
+    pub fn batch_input(&self, index: usize) -> PathBuf {
+        self.batch_inputs().join(format!("batch-{index:06}.json"))
+    }
     /// `proofs/`.
     pub fn proofs(&self) -> PathBuf {
         self.root.join("proofs")
@@ -179,6 +196,25 @@ impl JobPaths {
 struct JobAccount {
     account_id: String,
     record: RecordInUnits,
+}
+
+/// One account of a batch input file, in leaf order.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BatchAccount {
+    account_id: String,
+    salt: String,
+    record: RecordInUnits,
+}
+
+/// `JOB/private/batches/batch-NNNNNN.json`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BatchInput {
+    /// The batch's accounts in leaf order (the rest of the batch is padding).
+    accounts: Vec<BatchAccount>,
+    /// The running totals before the batch.
+    totals_before: TotalsFile,
 }
 
 /// Why `assemble` refuses a job's proofs.
@@ -271,10 +307,33 @@ pub fn plan_job(
     let paths = JobPaths::new(out);
     create_dir(out, true)?;
     create_dir(&paths.private(), true)?;
+    create_dir(&paths.batch_inputs(), true)?;
     create_dir(&paths.proofs(), true)?;
     secret.write(&paths.secret())?;
     write_atomic(&paths.config(), &json(&config), true)?;
     write_atomic(&paths.accounts(), &json(&accounts), true)?;
+    let params = &prepared.layout.params;
+    let zero = Totals::zero(params.assets.len(), params.markets.len());
+    for i in 0..prepared.batches.len() {
+        let before = match i {
+            0 => &zero,
+            _ => &prepared.batches[i - 1].totals_after,
+        };
+        let input = BatchInput {
+            accounts: prepared
+                .layout
+                .batch(i)
+                .iter()
+                .map(|slot| BatchAccount {
+                    account_id: slot.record.id.clone(),
+                    salt: fp_to_hex(&slot.salt),
+                    record: slot.record.to_units(params),
+                })
+                .collect(),
+            totals_before: TotalsFile::from_totals(before, params),
+        };
+        write_atomic(&paths.batch_input(i), &json(&input), true)?;
+    }
     // Last: a job directory without plan.json is not a job.
     write_atomic(&paths.plan(), &json(&plan), true)?;
     Ok((plan, timings))
@@ -295,29 +354,7 @@ fn plan_file(job: JobFile, prepared: &PreparedSnapshot) -> PlanFile {
 pub fn load_job(dir: &Path) -> Result<LoadedJob, ProveError> {
     let paths = JobPaths::new(dir);
     let plan_path = paths.plan();
-    let bytes = read_limited(&plan_path, MAX_PLAN_BYTES).map_err(|e| match e {
-        StoreError::Io { source, .. } => corrupt(
-            &plan_path,
-            format!("{source} (not a job that `marginproof plan` wrote)"),
-        ),
-        other => corrupt(&plan_path, other),
-    })?;
-    let plan: PlanFile = serde_json::from_slice(&bytes).map_err(|e| corrupt(&plan_path, e))?;
-    if plan.job.format_version != FORMAT_VERSION {
-        return Err(corrupt(
-            &plan_path,
-            format!(
-                "format_version {}, this binary proves {FORMAT_VERSION}",
-                plan.job.format_version
-            ),
-        ));
-    }
-    let config_path = paths.config();
-    let bytes =
-        read_limited(&config_path, MAX_PRIVATE_BYTES).map_err(|e| corrupt(&config_path, e))?;
-    let config: RiskConfigFile =
-        serde_json::from_slice(&bytes).map_err(|e| corrupt(&config_path, e))?;
-    let params = Arc::new(RiskParams::from_file(&config).map_err(|e| corrupt(&config_path, e))?);
+    let (plan, params, secret) = load_plan(dir)?;
     let accounts_path = paths.accounts();
     let bytes =
         read_limited(&accounts_path, MAX_PRIVATE_BYTES).map_err(|e| corrupt(&accounts_path, e))?;
@@ -328,7 +365,6 @@ pub fn load_job(dir: &Path) -> Result<LoadedJob, ProveError> {
         .map(|a| AccountRecord::from_units(&a.account_id, &a.record, &params))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| corrupt(&accounts_path, e))?;
-    let secret = VenueSecret::read(&paths.secret())?;
     let job = JobFile::new(
         &params,
         &records,
@@ -391,43 +427,170 @@ pub struct ShardReport {
     pub timings: StageTimings,
 }
 
+/// Reads `plan.json`, the configuration and the secret of the job in `dir`, and checks them
+/// against each other (the plan's configuration digest and secret fingerprint).
+fn load_plan(dir: &Path) -> Result<(PlanFile, Arc<RiskParams>, VenueSecret), ProveError> {
+    let paths = JobPaths::new(dir);
+    let plan_path = paths.plan();
+    let bytes = read_limited(&plan_path, MAX_PLAN_BYTES).map_err(|e| match e {
+        StoreError::Io { source, .. } => corrupt(
+            &plan_path,
+            format!("{source} (not a job that `marginproof plan` wrote)"),
+        ),
+        other => corrupt(&plan_path, other),
+    })?;
+    let plan: PlanFile = serde_json::from_slice(&bytes).map_err(|e| corrupt(&plan_path, e))?;
+    if plan.job.format_version != FORMAT_VERSION {
+        return Err(corrupt(
+            &plan_path,
+            format!(
+                "format_version {}, this binary proves {FORMAT_VERSION}",
+                plan.job.format_version
+            ),
+        ));
+    }
+    if plan.batches.len() != plan.batch_count {
+        return Err(corrupt(
+            &plan_path,
+            "batch_count differs from the batches listed",
+        ));
+    }
+    let config_path = paths.config();
+    let bytes =
+        read_limited(&config_path, MAX_PRIVATE_BYTES).map_err(|e| corrupt(&config_path, e))?;
+    let config: RiskConfigFile =
+        serde_json::from_slice(&bytes).map_err(|e| corrupt(&config_path, e))?;
+    let params = Arc::new(RiskParams::from_file(&config).map_err(|e| corrupt(&config_path, e))?);
+    if hex::encode(params.digest()) != plan.job.config_digest {
+        return Err(corrupt(
+            &config_path,
+            "the configuration differs from the plan's",
+        ));
+    }
+    let secret = VenueSecret::read(&paths.secret())?;
+    if hex::encode(secret.fingerprint()) != plan.job.secret_fingerprint {
+        return Err(corrupt(
+            &paths.secret(),
+            "the secret differs from the plan's",
+        ));
+    }
+    Ok((plan, params, secret))
+}
+
+/// Batch `index` of the job from its input file, checked against its statement in the plan.
+fn prepare_planned_batch(
+    paths: &JobPaths,
+    plan: &PlanFile,
+    params: &Arc<RiskParams>,
+    secret: &VenueSecret,
+    index: usize,
+) -> Result<PreparedBatch, ProveError> {
+    let path = paths.batch_input(index);
+    let bytes = read_limited(&path, MAX_PRIVATE_BYTES).map_err(|e| corrupt(&path, e))?;
+    let input: BatchInput = serde_json::from_slice(&bytes).map_err(|e| corrupt(&path, e))?;
+    let slots = input
+        .accounts
+        .iter()
+        .map(|a| {
+            Ok(AccountSlot {
+                record: AccountRecord::from_units(&a.account_id, &a.record, params)
+                    .map_err(|e| corrupt(&path, e))?,
+                id_hash: id_hash(&a.account_id),
+                salt: read_fp("salt", &a.salt).map_err(|e| corrupt(&path, e))?,
+            })
+        })
+        .collect::<Result<Vec<_>, ProveError>>()?;
+    if slots.len() > plan.job.batch_size {
+        return Err(corrupt(&path, "more accounts than the batch size"));
+    }
+    let before = input
+        .totals_before
+        .to_totals(params)
+        .map_err(|e| corrupt(&path, e))?;
+    let snapshot = &params.snapshot_id;
+    let blinding_before = match index {
+        0 => Fp::zero(),
+        _ => secret.blinding(snapshot, index - 1),
+    };
+    let batch = PreparedBatch::new(
+        params.clone(),
+        plan.slots,
+        plan.job.batch_size,
+        &slots,
+        &before,
+        blinding_before,
+        secret.blinding(snapshot, index),
+    )
+    .map_err(|e| corrupt(&path, e))?;
+    let derived = PlannedBatch {
+        root: fp_to_hex(&batch.statement.batch_root),
+        totals_before: fp_to_hex(&batch.statement.totals_before),
+        totals_after: fp_to_hex(&batch.statement.totals_after),
+    };
+    if plan.batches.get(index) != Some(&derived) {
+        return Err(corrupt(
+            &path,
+            format!("batch {index}'s input does not give the statement in plan.json"),
+        ));
+    }
+    Ok(batch)
+}
+
 /// `marginproof prove-batches`: proves the batches of `shard` of the job in `dir` into
-/// `dir/proofs/`, keeping the proofs already there that verify against their statements.
+/// `dir/proofs/`, keeping the proofs already there that verify against their statements. Reads
+/// only its own batches' inputs.
 pub fn prove_shard(
     dir: &Path,
     shard: Shard,
     cache_dir: &Path,
     progress: bool,
 ) -> Result<ShardReport, ProveError> {
-    let mut job = load_job(dir)?;
+    let mut timings = StageTimings::default();
+    let started = Instant::now();
+    let (plan, params, secret) = load_plan(dir)?;
     let paths = JobPaths::new(dir);
-    let batches = shard.batches(job.plan.batch_count);
+    let batches = shard.batches(plan.batch_count);
     if batches.is_empty() {
         return Ok(ShardReport {
             shard,
             batches,
             kept: 0,
             discarded: 0,
-            timings: job.timings,
+            timings,
         });
     }
-    let (ipa, pk) = load_proving_key(&job.prepared, cache_dir, &mut job.timings, &|_, _| {})?;
-    let started = Instant::now();
-    let proven = prove_batches(
-        &job.prepared,
-        &ipa,
-        &pk,
-        &batches,
-        &|i| paths.proof(i),
-        progress,
+    let circuit = plan_for(&params, plan.slots, plan.job.batch_size)?;
+    if circuit.k != plan.k {
+        return Err(corrupt(
+            &paths.plan(),
+            format!(
+                "this binary lays the circuit out at k = {}, the plan says {}",
+                circuit.k, plan.k
+            ),
+        ));
+    }
+    let prepared = batches
+        .par_iter()
+        .map(|&i| prepare_planned_batch(&paths, &plan, &params, &secret, i))
+        .collect::<Result<Vec<_>, _>>()?;
+    timings.witness = started.elapsed();
+    let (ipa, pk) = load_proving_key(
+        &params,
+        (plan.slots, circuit),
+        cache_dir,
+        &mut timings,
+        &|_, _| {},
     )?;
-    job.timings.prove = started.elapsed();
+    let started = Instant::now();
+    let list: Vec<(usize, &PreparedBatch)> = batches.iter().copied().zip(&prepared).collect();
+    let proven = prove_batches(&list, plan.k, &ipa, &pk, &|i| paths.proof(i), progress)?;
+    timings.prove = started.elapsed();
     Ok(ShardReport {
         shard,
         batches,
         kept: proven.kept,
         discarded: proven.discarded,
-        timings: job.timings,
+        timings,
     })
 }
 
@@ -452,10 +615,23 @@ pub fn assemble_job(dir: &Path, out: &Path, cache_dir: &Path) -> Result<Assemble
         ))
         .into());
     }
-    let mut job = load_job(dir)?;
+    let job = load_job(dir)?;
     let paths = JobPaths::new(dir);
     let started = Instant::now();
-    let (ipa, pk) = load_proving_key(&job.prepared, cache_dir, &mut job.timings, &|_, _| {})?;
+    // The verifying key only: assembling needs no 1 GB proving key.
+    let prepared = &job.prepared;
+    let (ipa, _) = load_or_create_params(cache_dir, prepared.plan.k).map_err(ProveError::from)?;
+    let (vk, _) = load_or_create_batch_vk(
+        cache_dir,
+        &ipa,
+        prepared.layout.params.clone(),
+        prepared.slot_shape,
+        prepared.plan.batch_size,
+    )
+    .map_err(|e| ProveError::Proving {
+        stage: "verifying key",
+        reason: e.to_string(),
+    })?;
     let mut proofs = BTreeMap::new();
     for (i, batch) in job.prepared.batches.iter().enumerate() {
         let path = paths.proof(i);
@@ -474,7 +650,7 @@ pub fn assemble_job(dir: &Path, out: &Path, cache_dir: &Path) -> Result<Assemble
                 }))
             }
         };
-        verify_batch_proof(&ipa, pk.get_vk(), i, &batch.statement, &bytes)
+        verify_batch_proof(&ipa, &vk, i, &batch.statement, &bytes)
             .map_err(AssembleError::Invalid)?;
         proofs.insert(i, bytes);
     }

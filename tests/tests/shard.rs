@@ -249,18 +249,31 @@ fn bad_shards_and_jobs_are_refused() {
         2,
         "not a job that `marginproof plan` wrote",
     );
-    // An edited private input no longer matches the plan.
+    // An edited private input no longer matches the plan: a batch's input file for its worker,
+    // the accounts file for assemble.
+    let rename_first_account = |file: &Path| {
+        let text = fs::read_to_string(file).expect("read");
+        let first = text.find("\"acct-").expect("an account id");
+        let mut changed = text.clone();
+        changed.replace_range(first + 1..first + 6, "bcct-");
+        fs::write(file, changed).expect("write");
+    };
     let edited = dir.path().join("edited");
     copy_dir(&job, &edited);
-    let accounts = edited.join("private").join("accounts.json");
-    let text = fs::read_to_string(&accounts).expect("read");
-    let first = text.find("\"acct-").expect("an account id");
-    let mut changed = text.clone();
-    changed.replace_range(first + 1..first + 6, "bcct-");
-    fs::write(&accounts, changed).expect("write");
-    assert_exit(
-        &prove_shard(&edited, "0/1"),
-        2,
-        "not a usable job directory",
+    rename_first_account(&edited.join("private/batches/batch-000001.json"));
+    let run = prove_shard(&edited, "1/3");
+    assert_exit(&run, 2, "not a usable job directory");
+    assert!(
+        run.stderr
+            .contains("does not give the statement in plan.json"),
+        "{}",
+        run.stderr
     );
+    assert_valid(&prove_shard(&edited, "0/3"));
+    let edited = dir.path().join("edited-accounts");
+    copy_dir(&job, &edited);
+    assert_valid(&prove_shard(&edited, "0/1"));
+    rename_first_account(&edited.join("private/accounts.json"));
+    let run = assemble(&edited, &dir.path().join("edited-bundle"));
+    assert_exit(&run, 2, "not a usable job directory");
 }

@@ -34,6 +34,11 @@ pub const SNAPSHOT_ID: &str = "synthetic-7";
 pub const OTHER_SNAPSHOT_ID: &str = "synthetic-7-rerun";
 
 /// The workspace root (the parent of this crate).
+#[allow(dead_code)]
+pub fn workspace_root() -> PathBuf {
+    workspace_dir()
+}
+
 fn workspace_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
