@@ -72,12 +72,13 @@ pub struct StageTimings {
     /// Where the proving key came from (cached, generated, or generated again over an unusable
     /// cached file).
     pub keys_source: KeySource,
-    /// Checking the proofs an interrupted run left (zero on a fresh run).
+    /// Cleaning up what an interrupted run left (temporary files, proofs beyond the last batch;
+    /// zero on a fresh run). The proofs it left are checked in the prove stage.
     pub check: Duration,
     /// Batch proofs made by this run (each written as soon as it is proven).
     pub prove: Duration,
     /// CPU time (user and system, all threads: core·seconds) of the process during the prove
-    /// stage, which runs nothing else; `None` where the platform has no process CPU clock.
+    /// stage (proving, and checking the proofs a resumed run finds); `None` where the platform has no process CPU clock.
     pub prove_cpu: Option<Duration>,
     /// Private files and manifest.
     pub write: Duration,

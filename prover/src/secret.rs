@@ -1,6 +1,7 @@
 //! The venue's 32-byte secret and what is derived from it with keyed BLAKE2b: per-snapshot salts,
 //! the leaf order, and the running-totals blindings. Nothing derived here is ever logged.
 
+use marginproof_verifier::store::{read_limited, StoreError};
 use std::fs;
 use std::path::Path;
 
@@ -36,7 +37,15 @@ impl VenueSecret {
 
     /// Reads exactly 32 bytes from `path`.
     pub fn read(path: &Path) -> Result<Self, ProveError> {
-        let bytes = fs::read(path).map_err(|e| ProveError::io(path, e))?;
+        // At most 33 bytes read: a secret path that names a device or a huge file is refused, not
+        // read to the end.
+        let bytes = read_limited(path, 32).map_err(|e| match e {
+            StoreError::Io { source, .. } => ProveError::io(path, source),
+            StoreError::Invalid { .. } | StoreError::Params(_) => ProveError::BadSecret {
+                path: path.display().to_string(),
+                len: fs::metadata(path).map_or(33, |m| m.len() as usize),
+            },
+        })?;
         let bytes: [u8; 32] = bytes
             .try_into()
             .map_err(|b: Vec<u8>| ProveError::BadSecret {

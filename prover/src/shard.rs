@@ -23,7 +23,6 @@
 //! files; they print no account id or salt. `assemble` re-derives the whole snapshot from
 //! `private/accounts.json` (it writes the bundle's private files, as `prove` does).
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -39,6 +38,7 @@ use marginproof_circuits::statement::{read_fp, Manifest, TotalsFile, FORMAT_VERS
 use marginproof_circuits::RiskParams;
 use marginproof_verifier::bundle::{verify_batch_proof, BundleError, MAX_PROOF_BYTES};
 use marginproof_verifier::keys::load_or_create_batch_vk;
+use marginproof_verifier::params::MAX_K;
 use marginproof_verifier::store::{load_or_create_params, read_limited, StoreError};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -47,7 +47,7 @@ use thiserror::Error;
 use crate::bundle::{create_bundle_dirs, create_dir, json, write_atomic};
 use crate::error::ProveError;
 use crate::job::{accounts_digest, JobFile};
-use crate::plan::plan_for;
+use crate::plan::{plan_for, SEQUENTIAL_FROM_K};
 use crate::prove::{
     finish_bundle, load_proving_key, plan_snapshot, prepare_snapshot, prove_batches,
     PreparedSnapshot, SecretChoice, StageTimings,
@@ -72,9 +72,8 @@ impl Shard {
     /// The batches of this shard among `batches`: a contiguous, fixed range, so two workers never
     /// write the same file and every batch has one worker; shards beyond the batches are empty.
     pub fn batches(&self, batches: usize) -> Vec<usize> {
-        let start = self.index * batches / self.count;
-        let end = (self.index + 1) * batches / self.count;
-        (start..end).collect()
+        let at = |i: usize| (i as u128 * batches as u128 / self.count as u128) as usize;
+        (at(self.index)..at(self.index + 1)).collect()
     }
 
     /// The shard of worker `index` (from `JOB_COMPLETION_INDEX` or `SLURM_ARRAY_TASK_ID`) of
@@ -559,6 +558,23 @@ pub fn prove_shard(
             timings,
         });
     }
+    // The shape in plan.json is checked before any circuit is laid out for it.
+    plan.slots
+        .validate(&params)
+        .map_err(|e| corrupt(&paths.plan(), e))?;
+    let rows = plan
+        .job
+        .batch_size
+        .saturating_mul(2 + plan.slots.assets + plan.slots.markets);
+    if rows > 1 << MAX_K {
+        return Err(corrupt(
+            &paths.plan(),
+            format!(
+                "batches of {} cannot fit 2^{MAX_K} rows",
+                plan.job.batch_size
+            ),
+        ));
+    }
     let circuit = plan_for(&params, plan.slots, plan.job.batch_size)?;
     if circuit.k != plan.k {
         return Err(corrupt(
@@ -569,11 +585,7 @@ pub fn prove_shard(
             ),
         ));
     }
-    let prepared = batches
-        .par_iter()
-        .map(|&i| prepare_planned_batch(&paths, &plan, &params, &secret, i))
-        .collect::<Result<Vec<_>, _>>()?;
-    timings.witness = started.elapsed();
+    timings.plan = started.elapsed();
     let (ipa, pk) = load_proving_key(
         &params,
         (plan.slots, circuit),
@@ -581,15 +593,32 @@ pub fn prove_shard(
         &mut timings,
         &|_, _| {},
     )?;
+    // Batches are prepared just before they are proven: from SEQUENTIAL_FROM_K on (proofs one at a
+    // time) one batch at a time, so a worker holds one witness whatever its shard's size; below
+    // it, the whole shard at once (small circuits, proven in parallel).
+    let chunk = if plan.k >= SEQUENTIAL_FROM_K {
+        1
+    } else {
+        batches.len()
+    };
     let started = Instant::now();
-    let list: Vec<(usize, &PreparedBatch)> = batches.iter().copied().zip(&prepared).collect();
-    let proven = prove_batches(&list, plan.k, &ipa, &pk, &|i| paths.proof(i), progress)?;
+    let (mut kept, mut discarded) = (0, 0);
+    for part in batches.chunks(chunk) {
+        let prepared = part
+            .par_iter()
+            .map(|&i| prepare_planned_batch(&paths, &plan, &params, &secret, i))
+            .collect::<Result<Vec<_>, _>>()?;
+        let list: Vec<(usize, &PreparedBatch)> = part.iter().copied().zip(&prepared).collect();
+        let proven = prove_batches(&list, plan.k, &ipa, &pk, &|i| paths.proof(i), progress)?;
+        kept += proven.kept;
+        discarded += proven.discarded;
+    }
     timings.prove = started.elapsed();
     Ok(ShardReport {
         shard,
         batches,
-        kept: proven.kept,
-        discarded: proven.discarded,
+        kept,
+        discarded,
         timings,
     })
 }
@@ -632,36 +661,45 @@ pub fn assemble_job(dir: &Path, out: &Path, cache_dir: &Path) -> Result<Assemble
         stage: "verifying key",
         reason: e.to_string(),
     })?;
-    let mut proofs = BTreeMap::new();
-    for (i, batch) in job.prepared.batches.iter().enumerate() {
-        let path = paths.proof(i);
-        let bytes = match read_limited(&path, MAX_PROOF_BYTES as u64) {
-            Ok(bytes) => bytes,
-            Err(StoreError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
-                return Err(AssembleError::Missing {
-                    batch: i,
-                    path: path.display().to_string(),
-                })
-            }
-            Err(e) => {
-                return Err(AssembleError::Invalid(BundleError::ProofFile {
-                    batch: i,
-                    reason: e.to_string(),
-                }))
-            }
-        };
-        verify_batch_proof(&ipa, &vk, i, &batch.statement, &bytes)
-            .map_err(AssembleError::Invalid)?;
-        proofs.insert(i, bytes);
-    }
+    // Every proof read and checked, in parallel; the first failing batch in batch order is named.
+    let checked: Vec<Result<Vec<u8>, AssembleError>> = job
+        .prepared
+        .batches
+        .par_iter()
+        .enumerate()
+        .map(|(i, batch)| {
+            let path = paths.proof(i);
+            let bytes = match read_limited(&path, MAX_PROOF_BYTES as u64) {
+                Ok(bytes) => bytes,
+                Err(StoreError::Io { source, .. })
+                    if source.kind() == std::io::ErrorKind::NotFound =>
+                {
+                    return Err(AssembleError::Missing {
+                        batch: i,
+                        path: path.display().to_string(),
+                    })
+                }
+                Err(e) => {
+                    return Err(AssembleError::Invalid(BundleError::ProofFile {
+                        batch: i,
+                        reason: e.to_string(),
+                    }))
+                }
+            };
+            verify_batch_proof(&ipa, &vk, i, &batch.statement, &bytes)
+                .map_err(AssembleError::Invalid)?;
+            Ok(bytes)
+        })
+        .collect();
+    let proofs = checked.into_iter().collect::<Result<Vec<_>, _>>()?;
     let check = started.elapsed();
     let bundle = create_bundle_dirs(out)?;
     if job.plan.job.secret_generated {
         job.secret.write(&bundle.secret())?;
     }
     job.plan.job.write(&bundle)?;
-    for (i, bytes) in &proofs {
-        write_atomic(&bundle.proof(*i), bytes, false)?;
+    for (i, bytes) in proofs.iter().enumerate() {
+        write_atomic(&bundle.proof(i), bytes, false)?;
     }
     let (manifest, _) = finish_bundle(&bundle, &job.prepared, &job.secret)?;
     Ok(Assembled { manifest, check })

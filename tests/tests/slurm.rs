@@ -1,7 +1,7 @@
 //! The shipped Slurm scripts on a real Slurm: `deploy/slurm/test-localhost.sh` installs Debian's
 //! `slurm-wlm` and `munge` where they are missing, starts `munged`, `slurmctld` and `slurmd` on
 //! loopback, submits `deploy/slurm/submit.sh` (plan, a 4-task worker array depending on it,
-//! assemble depending on the array) on a 24-account venue, requeues one array task after it wrote
+//! assemble depending on the array) on a 48-account venue, requeues one array task after it wrote
 //! one of its three proofs, and checks that the assembled manifest and `verify --json` are
 //! byte-identical to `prove`'s with the same secret; it stops every daemon it started.
 

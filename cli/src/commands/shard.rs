@@ -129,8 +129,8 @@ pub fn prove_batches(args: ProveBatchesArgs) -> Outcome {
             ),
         }
         println!(
-            "  re-derive {}, params {}{}, keys {}{}, prove {}",
-            secs(t.plan + t.layout + t.tree + t.witness),
+            "  check the plan {}, params {}{}, keys {}{}, rebuild and prove {}",
+            secs(t.plan),
             secs(t.params),
             t.params_source.describe(),
             secs(t.keygen),
