@@ -12,25 +12,32 @@ use marginproof_prover::secret::VenueSecret;
 use crate::outcome::{finish, OrExit, Outcome};
 use crate::CacheArgs;
 
+/// The venue's inputs to a proof, shared by `prove` and `plan`.
+#[derive(clap::Args)]
+pub struct SnapshotInputs {
+    /// Risk configuration (TOML).
+    #[arg(long)]
+    pub config: PathBuf,
+    /// Accounts (CSV).
+    #[arg(long)]
+    pub accounts: PathBuf,
+    /// File with the venue's 32-byte secret; without it a new one is made and kept in `private/`.
+    #[arg(long)]
+    pub secret_file: Option<PathBuf>,
+    /// Accounts per proof (a power of two) [default: chosen per configuration, see README "Batch size"]
+    #[arg(long)]
+    pub batch_size: Option<usize>,
+}
+
 /// Arguments of `prove`.
 #[derive(clap::Args)]
 pub struct ProveArgs {
-    /// Risk configuration (TOML).
-    #[arg(long)]
-    config: PathBuf,
-    /// Accounts (CSV).
-    #[arg(long)]
-    accounts: PathBuf,
+    #[command(flatten)]
+    inputs: SnapshotInputs,
     /// Output bundle directory: a new one, or one an interrupted `prove` of the same inputs left
     /// (it is resumed).
     #[arg(long)]
     out: PathBuf,
-    /// File with the venue's 32-byte secret; without it a new one is made and kept in `private/`.
-    #[arg(long)]
-    secret_file: Option<PathBuf>,
-    /// Accounts per proof (a power of two) [default: chosen per configuration, see README "Batch size"]
-    #[arg(long)]
-    batch_size: Option<usize>,
     #[command(flatten)]
     cache: CacheArgs,
 }
@@ -153,11 +160,11 @@ pub fn print_summary(run: &ProveRun, out: &Path) {
 pub fn run(args: ProveArgs) -> Outcome {
     finish((|| {
         let run = prove_files(
-            &args.config,
-            &args.accounts,
+            &args.inputs.config,
+            &args.inputs.accounts,
             &args.out,
-            args.secret_file.as_deref(),
-            args.batch_size,
+            args.inputs.secret_file.as_deref(),
+            args.inputs.batch_size,
             args.cache.dir(),
             true,
         )?;

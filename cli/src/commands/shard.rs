@@ -8,41 +8,32 @@ use marginproof_prover::prove::SecretChoice;
 use marginproof_prover::secret::VenueSecret;
 use marginproof_prover::shard::{assemble_job, plan_job, prove_shard, AssembleError, Shard};
 
-use crate::commands::prove::secs;
+use crate::commands::prove::{secs, SnapshotInputs};
 use crate::outcome::{finish, OrExit, Outcome};
 use crate::CacheArgs;
 
 /// Arguments of `plan`.
 #[derive(clap::Args)]
 pub struct PlanArgs {
-    /// Risk configuration (TOML).
-    #[arg(long)]
-    config: PathBuf,
-    /// Accounts (CSV).
-    #[arg(long)]
-    accounts: PathBuf,
+    #[command(flatten)]
+    inputs: SnapshotInputs,
     /// The job directory to write (new; owner-only).
     #[arg(long)]
     out: PathBuf,
-    /// File with the venue's 32-byte secret; without it a new one is made and kept in the job.
-    #[arg(long)]
-    secret_file: Option<PathBuf>,
-    /// Accounts per proof (a power of two) [default: chosen per configuration]
-    #[arg(long)]
-    batch_size: Option<usize>,
 }
 
 /// Runs `plan`.
 pub fn plan(args: PlanArgs) -> Outcome {
     finish((|| {
-        let params = Arc::new(load_config(&args.config).unusable()?);
-        let records = load_accounts(&args.accounts, &params).unusable()?;
-        let secret = match &args.secret_file {
+        let inputs = &args.inputs;
+        let params = Arc::new(load_config(&inputs.config).unusable()?);
+        let records = load_accounts(&inputs.accounts, &params).unusable()?;
+        let secret = match &inputs.secret_file {
             Some(path) => SecretChoice::Given(VenueSecret::read(path).unusable()?),
             None => SecretChoice::Generate,
         };
         let (plan, timings) =
-            plan_job(&args.out, params, records, secret, args.batch_size).unusable()?;
+            plan_job(&args.out, params, records, secret, inputs.batch_size).unusable()?;
         println!(
             "planned {} batches of {} (k = {}, slots {}/{}) in {}",
             plan.batch_count,
