@@ -3,7 +3,7 @@
 # with the release CLI. Run from the repository root after a format or circuit change:
 #   cargo build --release -p marginproof-cli && bash fuzz/make_seeds.sh
 set -euo pipefail
-bin=target/release/marginproof
+bin=${MARGINPROOF_BIN:-target/release/marginproof}   # any build of the CLI: the formats are the same
 seeds=fuzz/seeds
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
