@@ -38,6 +38,7 @@ use marginproof_circuits::model::SlotShape;
 use marginproof_circuits::{RiskParams, CIRCUIT_LAYOUT_VERSION};
 use thiserror::Error;
 
+use crate::hashing::Hashing;
 use crate::store::StoreError;
 
 /// First bytes of every key cache file (format version 1).
@@ -149,38 +150,6 @@ pub fn key_path(cache_dir: &Path, kind: &str, digest: &str) -> PathBuf {
     cache_dir.join(format!("{kind}-{digest}.bin"))
 }
 
-/// A reader that hashes what it reads.
-struct HashingReader<R> {
-    inner: R,
-    hash: blake2bp::State,
-}
-
-impl<R: Read> Read for HashingReader<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.hash.update(&buf[..n]);
-        Ok(n)
-    }
-}
-
-/// A writer that hashes what it writes.
-struct HashingWriter<W> {
-    inner: W,
-    hash: blake2bp::State,
-}
-
-impl<W: Write> Write for HashingWriter<W> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.hash.update(&buf[..n]);
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.inner.flush()
-    }
-}
-
 fn invalid_data(message: &str) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, message)
 }
@@ -194,7 +163,7 @@ fn read_framed<K>(
     read: &dyn Fn(&mut dyn Read) -> io::Result<K>,
 ) -> io::Result<K> {
     let file = fs::File::open(path)?;
-    let mut reader = HashingReader {
+    let mut reader = Hashing {
         inner: BufReader::with_capacity(1 << 20, file),
         hash: checksum(),
     };
@@ -242,7 +211,7 @@ pub(crate) fn write_framed(
     ));
     let result = (|| {
         let file = fs::File::create(&tmp)?;
-        let mut writer = HashingWriter {
+        let mut writer = Hashing {
             inner: BufWriter::with_capacity(1 << 20, file),
             hash: checksum(),
         };

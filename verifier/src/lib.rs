@@ -12,6 +12,7 @@
 #![forbid(unsafe_code)]
 
 pub mod bundle;
+mod hashing;
 pub mod inclusion;
 pub mod keys;
 pub mod manifest;

@@ -14,13 +14,15 @@
 //!
 //! No file system here: `store::load_or_create_params` reads and writes the cache.
 
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 
 use blake2::digest::consts::U32;
 use blake2::{Blake2b, Digest};
 use halo2_proofs::pasta::EqAffine;
 use halo2_proofs::poly::commitment::Params;
 use thiserror::Error;
+
+use crate::hashing::Hashing;
 
 /// Smallest circuit size with pinned parameters.
 pub const MIN_K: u32 = 1;
@@ -100,36 +102,11 @@ pub fn pinned_digest(k: u32) -> Result<&'static str, ParamsError> {
     Ok(PINNED_DIGESTS[(k - MIN_K) as usize])
 }
 
-/// A writer or reader pass-through that hashes the bytes it sees.
-struct Hashing<T> {
-    inner: T,
-    hash: Blake2b<U32>,
-}
-
-impl<R: Read> Read for Hashing<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.hash.update(&buf[..n]);
-        Ok(n)
-    }
-}
-
-impl<W: Write> Write for Hashing<W> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.hash.update(&buf[..n]);
-        Ok(n)
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        self.inner.flush()
-    }
-}
-
 /// BLAKE2b-256 (hex) of the parameters' serialization.
 pub fn params_digest(params: &Params<EqAffine>) -> String {
     let mut hashing = Hashing {
         inner: io::sink(),
-        hash: Blake2b::new(),
+        hash: Blake2b::<U32>::new(),
     };
     // Writing to a sink cannot fail.
     let _ = params.write(&mut hashing);
@@ -174,7 +151,7 @@ pub fn read_params(reader: &mut dyn Read, k: u32) -> io::Result<Params<EqAffine>
     }
     let mut hashing = Hashing {
         inner: (&size[..]).chain(reader),
-        hash: Blake2b::new(),
+        hash: Blake2b::<U32>::new(),
     };
     let params = Params::<EqAffine>::read(&mut hashing)?;
     check(k, hex::encode(hashing.hash.finalize()))
