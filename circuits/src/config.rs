@@ -346,6 +346,39 @@ impl RiskParams {
         h.finalize().into()
     }
 
+    /// A digest of what fixes the batch circuit of this configuration, and so its keys: the
+    /// threshold, how many assets and markets, and every tier table. Prices, symbols, decimals,
+    /// reserves, the snapshot id and the venue are left out: prices are public inputs, the rest
+    /// never enters the circuit (the statement tag binds all of them, [`Self::digest`]). Two
+    /// snapshots with the same shape digest share verifying and proving keys.
+    pub fn shape_digest(&self) -> [u8; 64] {
+        let mut h = Blake2b512::new();
+        let mut put = |bytes: &[u8]| {
+            h.update((bytes.len() as u64).to_le_bytes());
+            h.update(bytes);
+        };
+        put(b"marginproof/config-shape/v1");
+        put(&self.threshold_ppm.to_le_bytes());
+        let put_table = |put: &mut dyn FnMut(&[u8]), t: &TierTable| {
+            put(&(t.tiers().len() as u64).to_le_bytes());
+            for tier in t.tiers() {
+                put(&tier.lower.to_le_bytes());
+                put(&tier.max_offset.to_le_bytes());
+                put(&tier.rate.to_le_bytes());
+            }
+        };
+        put(&(self.assets.len() as u64).to_le_bytes());
+        for a in &self.assets {
+            put_table(&mut put, &a.haircut);
+            put_table(&mut put, &a.maintenance);
+        }
+        put(&(self.markets.len() as u64).to_le_bytes());
+        for m in &self.markets {
+            put_table(&mut put, &m.maintenance);
+        }
+        h.finalize().into()
+    }
+
     /// Index of an asset by symbol.
     pub fn asset_index(&self, symbol: &str) -> Option<usize> {
         self.assets.iter().position(|a| a.symbol == symbol)

@@ -27,8 +27,23 @@ pub const TOTALS_AFTER: usize = 3;
 pub const CHALLENGE: usize = 4;
 /// Public input offset: the bucket weight `ρ` ([`bucket_challenges`]).
 pub const CHALLENGE_WEIGHT: usize = 5;
-/// Number of public inputs of a batch proof.
-pub const NUM_PUBLIC_INPUTS: usize = 6;
+/// Public input offset of the first instrument price: `A` asset prices, then `M` mark prices, in
+/// the order of [`crate::chips::instruments::instrument_rows`].
+pub const INSTRUMENT_PRICES: usize = 6;
+
+/// Number of public inputs of a batch proof of a configuration with `instruments` assets and
+/// markets.
+pub fn num_public_inputs(instruments: usize) -> usize {
+    INSTRUMENT_PRICES + instruments
+}
+
+/// The instrument prices as public inputs, in instance order.
+pub fn instrument_prices(params: &RiskParams) -> Vec<Fp> {
+    crate::chips::instruments::instrument_rows(params)
+        .iter()
+        .map(|row| Fp::from(row.price))
+        .collect()
+}
 
 /// The bucket identity's challenges `(r, ρ)`: `Poseidon_challenge(tag, root, C_i, C_{i+1}, n)`
 /// for `n = 0, 1`. Computed by the verifier from the other public inputs, never chosen by the
@@ -39,7 +54,7 @@ pub fn bucket_challenges(tag: Fp, root: Fp, before: Fp, after: Fp) -> (Fp, Fp) {
 }
 
 /// The public inputs of one batch proof.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BatchStatement {
     /// [`crate::hash::statement_tag`] of the configuration.
     pub statement_tag: Fp,
@@ -49,12 +64,15 @@ pub struct BatchStatement {
     pub totals_before: Fp,
     /// `C_{i+1}`.
     pub totals_after: Fp,
+    /// The published prices ([`instrument_prices`]).
+    pub prices: Vec<Fp>,
 }
 
 impl BatchStatement {
     /// The instance column, in offset order.
     pub fn instance(&self) -> Vec<Fp> {
-        let mut column = vec![Fp::zero(); NUM_PUBLIC_INPUTS];
+        let mut column = vec![Fp::zero(); num_public_inputs(self.prices.len())];
+        column[INSTRUMENT_PRICES..].copy_from_slice(&self.prices);
         column[STATEMENT_TAG] = self.statement_tag;
         column[BATCH_ROOT] = self.batch_root;
         column[TOTALS_BEFORE] = self.totals_before;

@@ -9,7 +9,7 @@ use libfuzzer_sys::fuzz_target;
 use marginproof_circuits::circuit::batch::commit_totals;
 use marginproof_circuits::hash::statement_tag;
 use marginproof_circuits::model::Totals;
-use marginproof_circuits::statement::{read_fp, BatchStatement};
+use marginproof_circuits::statement::{instrument_prices, read_fp, BatchStatement};
 use marginproof_verifier::bundle::verify_batch_proof;
 
 fn statement() -> &'static BatchStatement {
@@ -24,6 +24,7 @@ fn statement() -> &'static BatchStatement {
             batch_root: read_fp("root", &entry.root).unwrap(),
             totals_before: commit_totals(params, &zero, Fp::zero()),
             totals_after: read_fp("totals_after", &entry.totals_after).unwrap(),
+            prices: instrument_prices(params),
         }
     })
 }

@@ -27,6 +27,7 @@ use halo2_proofs::dev::MockProver;
 use halo2_proofs::pasta::EqAffine;
 use halo2_proofs::poly::commitment::Params;
 use marginproof_circuits::circuit::batch::{commit_totals, AccountSlot, PreparedBatch};
+use marginproof_circuits::circuit::instrument_lookup_index;
 use marginproof_circuits::circuit::layout::min_k;
 use marginproof_circuits::circuit::witness::{AccountWitness, TotalsOpening};
 use marginproof_circuits::field::{fp_from_bigint, fp_from_bool, fp_to_hex, Fp};
@@ -38,7 +39,9 @@ use marginproof_circuits::model::{
     evaluate, AccountRecord, Holdings, QuantityError, SlotShape, Status, Totals,
 };
 use marginproof_circuits::signed::SignedCode;
-use marginproof_circuits::statement::{read_fp, BatchStatement, Manifest, TotalsFile};
+use marginproof_circuits::statement::{
+    instrument_prices, read_fp, BatchStatement, Manifest, TotalsFile,
+};
 use marginproof_circuits::units::{
     COST_BITS, EQUITY_BITS, MARGIN_TEST_BITS, MAX_ACCOUNTS_LOG2, MAX_ASSETS, MAX_MARKETS,
     PRICE_BITS, QUANTITY_BITS, RATE_SCALE, THRESHOLD_BITS, VALUE_BITS,
@@ -794,10 +797,44 @@ fn attack_replay_under_another_snapshot_id() {
 // 7. A proof made for one configuration verified under another
 // =============================================================================================
 
+/// **Attack**, in the circuit: the venue values BTC at twice the published price, consistently
+/// (every net value, haircut, equity, status, leaf and total follows from that price, and the
+/// public inputs are republished to match), with the published prices in the instance column.
+/// **Stopped by:** the instrument lookup: `(asset, index, price)` of every slot that carries the
+/// BTC price is no row of the instrument table, whose price cells are copies of the public
+/// inputs. Nothing else fails: the same batch with the doubled price in the instance proves.
+#[test]
+fn attack_slot_valued_at_a_price_that_is_not_the_published_one() {
+    let published = params();
+    let mut doubled = (*published).clone();
+    doubled.assets[BTC].price *= 2;
+    let mut batch = batch_of(&Arc::new(doubled), ACCOUNTS);
+    assert_eq!(
+        failures(&batch),
+        Vec::<String>::new(),
+        "honest at the doubled price"
+    );
+    batch.statement.prices = instrument_prices(&published);
+    let lookup = format!("Lookup {} is not satisfied", instrument_lookup_index());
+    let f = failures(&batch);
+    assert!(
+        f.iter()
+            .all(|x| x.starts_with(&lookup) && x.contains("('account')")),
+        "{f:#?}"
+    );
+    // Every account: Alice's and Dave's BTC, Mallory's BTC debt, and Carol's empty slots (an
+    // empty slot looks up index 0, BTC, at its price).
+    let regions: std::collections::BTreeSet<&str> = f
+        .iter()
+        .filter_map(|x| x.split(" at offset").next())
+        .collect();
+    assert_eq!(regions.len(), 4, "{f:#?}");
+}
+
 /// **Attack:** proofs made with one BTC price, published with another (e.g. the venue valued
-/// collateral at a higher price than it publishes). **Stopped by:** prices are fixed columns of
-/// the circuit (part of the verifying key the auditor derives from the published configuration)
-/// and are in the statement tag.
+/// collateral at a higher price than it publishes). **Stopped by:** prices are public inputs of
+/// every batch proof, which the auditor takes from the published configuration (and they are in
+/// the statement tag).
 #[test]
 fn attack_config_swap_price() {
     let (_dir, public) = tampered_public(|m| {
@@ -978,6 +1015,7 @@ fn attack_verifying_key_for_another_shape_library() {
         batch_root: read_fp("root", &manifest.batches[0].root).expect("root"),
         totals_before: commit_totals(&params, &zero, Fp::zero()),
         totals_after: read_fp("totals_after", &manifest.batches[0].totals_after).expect("C_1"),
+        prices: instrument_prices(&params),
     };
     let right = verifying_key(&ipa, params.clone(), slots, manifest.batch_size).expect("vk");
     verify_batch_proof(&ipa, &right, 0, &statement, &proof).expect("the right key verifies");

@@ -105,6 +105,108 @@ fn second_prove_reads_its_keys_from_the_cache_and_both_bundles_verify() {
     }
 }
 
+/// Issue 10, must-show 2: a second snapshot of the same configuration shape (same assets, markets,
+/// tier tables and threshold) with new prices, a new snapshot id and new account ids. Its `prove`
+/// reads both keys from the cache (no key generation, no new key file), and `verify` prints the
+/// same verifying-key digest for both bundles, in text and in JSON.
+#[test]
+fn a_snapshot_at_new_prices_reuses_the_keys_and_has_the_same_key_digest() {
+    let dir = tempdir();
+    let cache = dir.path().join("cache");
+    let (config, accounts) = generate_venue(&dir.path().join("venue"), 8, 21);
+
+    // The next snapshot: every price 7% lower, another id, every account renamed.
+    let next = dir.path().join("next");
+    fs::create_dir_all(&next).expect("mkdir");
+    let mut changed_prices = 0;
+    let toml: Vec<String> = fs::read_to_string(&config)
+        .expect("venue.toml")
+        .lines()
+        .map(|line| {
+            let key = line.split('=').next().unwrap_or("").trim();
+            if key == "price" || key == "mark_price" {
+                let value: f64 = line
+                    .split('"')
+                    .nth(1)
+                    .expect("quoted")
+                    .parse()
+                    .expect("price");
+                changed_prices += 1;
+                format!("{key} = \"{:.2}\"", value * 0.93)
+            } else if key == "id" {
+                "id = \"synthetic-2\"".to_string()
+            } else {
+                line.to_string()
+            }
+        })
+        .collect();
+    assert_eq!(changed_prices, 3, "2 asset prices and 1 mark price");
+    let next_config = next.join("venue.toml");
+    fs::write(&next_config, toml.join("\n") + "\n").expect("write venue.toml");
+    let csv = fs::read_to_string(&accounts).expect("accounts.csv");
+    let next_accounts = next.join("accounts.csv");
+    let renamed = csv.replace("acct-", "next-");
+    assert_ne!(renamed, csv);
+    fs::write(&next_accounts, renamed).expect("write accounts.csv");
+
+    let first = prove(&config, &accounts, &dir.path().join("one"), &cache);
+    assert_valid(&first);
+    assert!(
+        line(&first, "keys").contains("(generated, now cached)"),
+        "{}",
+        first.stdout
+    );
+    let second = prove(
+        &next_config,
+        &next_accounts,
+        &dir.path().join("two"),
+        &cache,
+    );
+    assert_valid(&second);
+    let keys = line(&second, "keys");
+    assert!(
+        keys.ends_with("(cached)"),
+        "new prices made new keys: {keys}"
+    );
+    assert_eq!(key_files(&cache, "vk").len(), 1);
+    assert_eq!(key_files(&cache, "pk").len(), 1);
+
+    let digest = |bundle: &str| {
+        let run = verify(&dir.path().join(bundle), &cache);
+        assert_valid(&run);
+        let text = line(&run, "key digest")
+            .split_whitespace()
+            .nth(2)
+            .expect("digest");
+        assert_eq!(text.len(), 64, "{text}");
+        let json = marginproof!(
+            "verify",
+            dir.path().join(bundle).join("public"),
+            "--cache-dir",
+            &cache,
+            "--json"
+        );
+        assert_valid(&json);
+        let json = json.json();
+        assert_eq!(json["verifying_key"].as_str(), Some(text));
+        (
+            text.to_string(),
+            json["root"].as_str().expect("root").to_string(),
+        )
+    };
+    let (key_one, root_one) = digest("one");
+    let (key_two, root_two) = digest("two");
+    assert_eq!(
+        key_one, key_two,
+        "one configuration shape, one verifying key"
+    );
+    assert_ne!(root_one, root_two, "two different snapshots");
+    // The prices are what the proofs were made under: each bundle's manifest names its own.
+    let manifest =
+        fs::read_to_string(dir.path().join("two/public/manifest.json")).expect("manifest");
+    assert!(manifest.contains("synthetic-2"));
+}
+
 #[test]
 fn damaged_cached_keys_are_generated_again_and_verification_still_succeeds() {
     let dir = tempdir();
@@ -165,9 +267,23 @@ fn damaged_cached_keys_are_generated_again_and_verification_still_succeeds() {
     assert_eq!(fs::metadata(&pk_file).expect("pk").len(), len);
     assert_valid(&verify(&other, &cache));
 
-    // A verifying key file of another configuration under this one's name is refused (its
-    // digest is in the file), regenerated, and verification still succeeds.
-    let (config2, accounts2) = generate_venue(&dir.path().join("venue2"), 4, 23);
+    // A verifying key file of another configuration shape (three assets) under this one's name
+    // is refused (its digest is in the file), regenerated, and verification still succeeds.
+    let venue2 = dir.path().join("venue2");
+    assert_valid(&marginproof!(
+        "generate",
+        "--accounts",
+        "4",
+        "--assets",
+        "3",
+        "--markets",
+        "1",
+        "--seed",
+        "23",
+        "--out",
+        &venue2
+    ));
+    let (config2, accounts2) = (venue2.join("venue.toml"), venue2.join("accounts.csv"));
     let third = dir.path().join("three");
     assert_valid(&prove(&config2, &accounts2, &third, &cache));
     let vks = key_files(&cache, "vk");
@@ -182,8 +298,8 @@ fn damaged_cached_keys_are_generated_again_and_verification_still_succeeds() {
 /// BLAKE2b-512 (first 16 bytes, hex) of the pinned verifying key of the configuration below with
 /// batches of 2, and the layout version it was pinned with.
 const PINNED: (&str, &str) = (
-    "batch-circuit-3-empty-padding",
-    "7f0b0abf7c2535a258756cffb4c37bbb",
+    "batch-circuit-4-public-prices",
+    "41843d2e625249fef9062af175e72b66",
 );
 
 /// A small fixed configuration (one asset, no market).

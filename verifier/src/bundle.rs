@@ -24,7 +24,7 @@ use marginproof_circuits::hash::snapshot::snapshot_root;
 use marginproof_circuits::hash::statement_tag;
 use marginproof_circuits::model::{SlotShape, Totals};
 use marginproof_circuits::statement::{
-    read_fp, BatchEntry, BatchStatement, Manifest, StatementError,
+    instrument_prices, read_fp, BatchEntry, BatchStatement, Manifest, StatementError,
 };
 use marginproof_circuits::RiskParams;
 use thiserror::Error;
@@ -143,6 +143,8 @@ pub struct VerifiedBundle {
     pub root: Fp,
     /// Number of batch proofs verified.
     pub batches: usize,
+    /// [`verifying_key_digest`] of the key every batch proof verified under.
+    pub verifying_key: String,
 }
 
 /// A manifest's checked shape: its configuration and the circuit size `k` (from [`bundle_shape`]).
@@ -235,6 +237,17 @@ pub fn verifying_key(
     }
     keygen_vk(ipa, &BatchCircuit::shape(params, slots, batch_size))
         .map_err(|e| BundleError::Keygen(format!("{e:?}")))
+}
+
+/// The digest an auditor pins a verifying key by, across snapshots: BLAKE2b-256 (hex) of
+/// halo2's pinned verifying key in its compact `{:?}` form (the domain, the constraint system
+/// with every gate and lookup, the fixed and permutation commitments). The same text, pretty
+/// printed, is the key pinned in `circuits/tests/pinned/`. Prices are public inputs, so snapshots
+/// of one configuration shape have one digest.
+pub fn verifying_key_digest(vk: &VerifyingKey<EqAffine>) -> String {
+    use blake2::{digest::consts::U32, Blake2b, Digest};
+    let digest = Blake2b::<U32>::digest(format!("{:?}", vk.pinned()).as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A reader over a proof that records how far the transcript read.
@@ -475,6 +488,7 @@ pub fn verify_bundle_with(
         }
     };
     let tag = statement_tag(&params);
+    let prices = instrument_prices(&params);
     let zero = Totals::zero(params.assets.len(), params.markets.len());
     let mut before = commit_totals(&params, &zero, Fp::zero());
     let batched = check == ProofCheck::Batched && cfg!(feature = "batch");
@@ -487,6 +501,7 @@ pub fn verify_bundle_with(
             batch_root: batch_roots[i],
             totals_before: before,
             totals_after: commitments[i],
+            prices: prices.clone(),
         };
         before = commitments[i];
         let bytes = match proof(i, entry) {
@@ -527,6 +542,7 @@ pub fn verify_bundle_with(
         totals,
         root,
         batches: manifest.batch_count,
+        verifying_key: verifying_key_digest(vk),
     })
 }
 

@@ -115,14 +115,15 @@ pub struct KeyLoad {
     pub path: PathBuf,
 }
 
-/// The identity of a batch circuit's keys beyond its type: the batch size and the configuration
-/// digest ([`RiskParams::digest`]; the configuration is in the circuit's fixed columns).
+/// The identity of a batch circuit's keys beyond its type: the batch size, the slot shape and
+/// the configuration's shape digest ([`RiskParams::shape_digest`]: what the circuit's fixed
+/// columns hold; prices are public inputs, so snapshots at new prices share keys).
 pub fn batch_identity(params: &RiskParams, slots: SlotShape, batch_size: usize) -> Vec<u8> {
-    let mut identity = b"marginproof/batch-circuit".to_vec();
+    let mut identity = b"marginproof/batch-circuit/shape".to_vec();
     identity.extend_from_slice(&(batch_size as u64).to_le_bytes());
     identity.extend_from_slice(&(slots.assets as u64).to_le_bytes());
     identity.extend_from_slice(&(slots.markets as u64).to_le_bytes());
-    identity.extend_from_slice(&params.digest());
+    identity.extend_from_slice(&params.shape_digest());
     identity
 }
 
@@ -345,7 +346,8 @@ mod tests {
 
     use super::*;
 
-    fn params(price: &str) -> Arc<RiskParams> {
+    /// A one-asset configuration at `price` whose haircut rate is `haircut` (its shape).
+    fn priced(price: &str, haircut: &str) -> Arc<RiskParams> {
         let tier = |rate: &str| TierSpec {
             up_to: None,
             rate: rate.into(),
@@ -360,13 +362,20 @@ mod tests {
                 symbol: "USDT".into(),
                 decimals: 6,
                 price: price.into(),
-                haircut: vec![tier("0.99")],
+                haircut: vec![tier(haircut)],
                 maintenance: vec![tier("0.02")],
             }],
             markets: vec![],
             reserves: Default::default(),
         };
         Arc::new(RiskParams::from_file(&file).expect("config"))
+    }
+
+    fn params(shape: &str) -> Arc<RiskParams> {
+        match shape {
+            "1" => priced("1", "0.99"),
+            _ => priced("1", "0.98"),
+        }
     }
 
     fn load(
@@ -439,7 +448,14 @@ mod tests {
         }
         assert_eq!(load(&dir, &ipa, &config).1.source, KeySource::Cached);
 
-        // Another configuration: another file, another key.
+        // The same shape at another price: the same file, the same key.
+        let repriced = priced("1.05", "0.99");
+        let (vk, load_) = load(&dir, &ipa, &repriced);
+        assert_eq!(load_.source, KeySource::Cached);
+        assert_eq!(load_.path, first.path);
+        assert_eq!(pinned(&vk), pinned(&generated));
+
+        // Another configuration shape (another haircut table): another file, another key.
         let other = params("2");
         let (vk, load_) = load(&dir, &ipa, &other);
         assert_eq!(load_.source, KeySource::Generated);
@@ -478,6 +494,14 @@ mod tests {
             key_digest::<BatchCircuit>(
                 11,
                 &batch_identity(&self::params("2"), SlotShape::dense(&params), 4)
+            )
+        );
+        // Prices are public inputs, not part of the key.
+        assert_eq!(
+            a,
+            key_digest::<BatchCircuit>(
+                11,
+                &batch_identity(&priced("2", "0.99"), SlotShape::dense(&params), 4)
             )
         );
     }

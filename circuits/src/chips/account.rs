@@ -126,6 +126,8 @@ pub struct AccountConfig {
     q_position: Selector,
     q_order: Selector,
     q_status: Selector,
+    /// Index of the instrument lookup among the circuit's lookups.
+    pub instrument_lookup: usize,
 }
 
 /// The account chip.
@@ -186,17 +188,19 @@ impl AccountChip {
         let rs = Fp::from(RATE_SCALE);
         let adv = advice;
 
-        // Instrument lookup on every slot row: (kind, index, price) is a row of the table. Off
-        // slot rows both selectors are 0 and the input is the filler (0, 0, 0).
-        meta.lookup(|m| {
+        // Instrument lookup on every slot row: (kind, index, kind·price) is a row of the table
+        // (kind = 1 on asset slot rows, 2 on position slot rows). Off slot rows both selectors
+        // are 0 and the input is the filler (0, 0, 0).
+        let instrument_lookup = meta.lookup_any(|m| {
             let qa = m.query_selector(q_asset);
             let qp = m.query_selector(q_position);
             let on = qa.clone() + qp.clone();
             let kind = qa * Fp::from(ASSET_KIND) + qp * Fp::from(MARKET_KIND);
+            let [table_kind, table_index, table_price] = instruments.table_expressions(m);
             vec![
-                (kind, instruments.kind),
-                (on.clone() * cur(m, &adv, IDX), instruments.index),
-                (on * cur(m, &adv, PRICE), instruments.price),
+                (kind.clone(), table_kind),
+                (on * cur(m, &adv, IDX), table_index),
+                (kind * cur(m, &adv, PRICE), table_price),
             ]
         });
 
@@ -515,6 +519,7 @@ impl AccountChip {
             q_position,
             q_order,
             q_status,
+            instrument_lookup,
         }
     }
 

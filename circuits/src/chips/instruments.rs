@@ -1,74 +1,145 @@
-//! The instrument table: every asset's price and every market's mark price, as a fixed lookup
-//! table of rows `(kind, index, price)`.
+//! The instrument table: every asset's price and every market's mark price, looked up as rows
+//! `(kind, index, kind·price)`. Kind and index are fixed columns (the configuration's shape); the
+//! price is an advice cell copied from the instance column, so that a new snapshot of the same
+//! assets and markets at new prices keeps the same circuit and keys.
 //!
-//! | kind | index | price |
-//! |---|---|---|
-//! | 0 | 0 | 0 (filler: what disabled rows look up) |
-//! | [`ASSET_KIND`] | `a` | `p_a` |
-//! | [`MARKET_KIND`] | `m` | `P_m` |
+//! Layout, one region of `A + M` rows ("instrument prices"), in the order of
+//! [`instrument_rows`]:
 //!
-//! An account slot looks up `(kind, index, price)`: the index is then a real instrument of that
-//! kind (`a < A ≤ 256`, `m < M ≤ 256`, so an index fits the 8 bits the leaf word gives it) and the
-//! price is its public price. The lookup itself is configured by the account chip on its rows.
+//! | row | `kind` (fixed) | `index` (fixed) | `price` (advice) |
+//! |---|---|---|---|
+//! | `a` | [`ASSET_KIND`] | `a` | `p_a` = instance[[`INSTRUMENT_PRICES`]` + a`] (copy constraint) |
+//! | `A + m` | [`MARKET_KIND`] | `m` | `P_m` = instance[[`INSTRUMENT_PRICES`]` + A + m`] (copy constraint) |
+//!
+//! The table's tuple on a row is `(kind, index, kind·price)`. On every row outside this region
+//! `kind = index = 0` (fixed columns are 0 where unassigned), so those rows contribute exactly
+//! `(0, 0, 0)` whatever the prover put in the advice `price` cell there: the filler that rows
+//! without a slot look up. On table rows `kind ∈ {1, 2}`, so `kind·price` equals the input's
+//! `kind·price` only if the two prices are equal, and the price cell is pinned to the instance.
+//!
+//! An account slot looks up `(kind, index, kind·price)` of its own row: its index is then a real
+//! instrument of that kind (`a < A ≤ 256`, `m < M ≤ 256`, so an index fits the 8 bits the leaf
+//! word gives it) and its price is the published one. The lookup is a
+//! [`halo2_proofs::plonk::ConstraintSystem::lookup_any`] (table side of advice and fixed
+//! expressions, the vendored addition in `vendor/halo2_proofs/PATCHES.md`): all advice columns
+//! are committed before the lookup's challenge, so the argument is sound as for a fixed table.
+//! Degree: inputs `q·kind`, `q·idx`, `q·kind·price` are at most 2 (the kind is a constant per
+//! selector), the table `kind·price` is 2, so the lookup has degree 2 + 2 + 2 = 6, the circuit's
+//! maximum.
 
 use halo2_proofs::{
     circuit::{Layouter, Value},
-    plonk::{ConstraintSystem, Error, TableColumn},
+    plonk::{Advice, Column, ConstraintSystem, Error, Expression, Fixed, Instance, VirtualCells},
+    poly::Rotation,
 };
 
 use crate::config::RiskParams;
 use crate::field::Fp;
+use crate::statement::INSTRUMENT_PRICES;
 
 /// Kind tag of asset rows.
 pub const ASSET_KIND: u64 = 1;
 /// Kind tag of market rows.
 pub const MARKET_KIND: u64 = 2;
 
+/// One row of the instrument table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InstrumentRow {
+    /// [`ASSET_KIND`] or [`MARKET_KIND`].
+    pub kind: u64,
+    /// Index of the instrument among its kind in the configuration.
+    pub index: u64,
+    /// Its price (ν per atom): the asset price or the market's mark price.
+    pub price: u64,
+}
+
+/// The instrument table's rows in their one order: every asset, then every market. The same
+/// order places the prices in the instance column ([`crate::statement::BatchStatement`]).
+pub fn instrument_rows(params: &RiskParams) -> Vec<InstrumentRow> {
+    let assets = params
+        .assets
+        .iter()
+        .enumerate()
+        .map(|(a, asset)| InstrumentRow {
+            kind: ASSET_KIND,
+            index: a as u64,
+            price: asset.price,
+        });
+    let markets = params
+        .markets
+        .iter()
+        .enumerate()
+        .map(|(m, market)| InstrumentRow {
+            kind: MARKET_KIND,
+            index: m as u64,
+            price: market.mark_price,
+        });
+    assets.chain(markets).collect()
+}
+
 /// The table's columns.
 #[derive(Debug, Clone, Copy)]
 pub struct InstrumentTable {
-    /// `ASSET_KIND` or `MARKET_KIND` (0 in the filler row).
-    pub kind: TableColumn,
-    /// Index of the instrument in the configuration.
-    pub index: TableColumn,
-    /// Its price (ν per atom).
-    pub price: TableColumn,
+    /// `ASSET_KIND` or `MARKET_KIND` on table rows, 0 elsewhere.
+    pub kind: Column<Fixed>,
+    /// Index of the instrument in the configuration on table rows, 0 elsewhere.
+    pub index: Column<Fixed>,
+    /// The published price, copied from the instance column (equality-enabled).
+    pub price: Column<Advice>,
 }
 
 impl InstrumentTable {
-    /// Allocates the table columns.
-    pub fn configure(meta: &mut ConstraintSystem<Fp>) -> Self {
+    /// Allocates the fixed columns; `price` is an equality-enabled advice column shared with
+    /// other regions.
+    pub fn configure(meta: &mut ConstraintSystem<Fp>, price: Column<Advice>) -> Self {
+        meta.enable_equality(price);
         InstrumentTable {
-            kind: meta.lookup_table_column(),
-            index: meta.lookup_table_column(),
-            price: meta.lookup_table_column(),
+            kind: meta.fixed_column(),
+            index: meta.fixed_column(),
+            price,
         }
     }
 
-    /// Loads the configuration's prices.
-    pub fn load(&self, layouter: &mut impl Layouter<Fp>, params: &RiskParams) -> Result<(), Error> {
-        let mut rows = vec![[Fp::zero(); 3]];
-        for (a, asset) in params.assets.iter().enumerate() {
-            rows.push([
-                Fp::from(ASSET_KIND),
-                Fp::from(a as u64),
-                Fp::from(asset.price),
-            ]);
-        }
-        for (m, market) in params.markets.iter().enumerate() {
-            rows.push([
-                Fp::from(MARKET_KIND),
-                Fp::from(m as u64),
-                Fp::from(market.mark_price),
-            ]);
-        }
-        layouter.assign_table(
-            || "instrument table",
-            |mut table| {
-                for (row, values) in rows.iter().enumerate() {
-                    for (column, v) in [self.kind, self.index, self.price].into_iter().zip(values) {
-                        table.assign_cell(|| "instrument", column, row, || Value::known(*v))?;
-                    }
+    /// The table side of the lookup: `(kind, index, kind·price)` of the current row.
+    pub fn table_expressions(&self, m: &mut VirtualCells<'_, Fp>) -> [Expression<Fp>; 3] {
+        let kind = m.query_fixed(self.kind);
+        let index = m.query_fixed(self.index);
+        let price = m.query_advice(self.price, Rotation::cur());
+        [kind.clone(), index, kind * price]
+    }
+
+    /// Lays out the table: kind and index from the configuration's shape, each price copied from
+    /// its instance cell.
+    pub fn load(
+        &self,
+        layouter: &mut impl Layouter<Fp>,
+        params: &RiskParams,
+        instance: Column<Instance>,
+    ) -> Result<(), Error> {
+        let rows = instrument_rows(params);
+        layouter.assign_region(
+            || "instrument prices",
+            |mut region| {
+                for (offset, row) in rows.iter().enumerate() {
+                    region.assign_fixed(
+                        || "kind",
+                        self.kind,
+                        offset,
+                        || Value::known(Fp::from(row.kind)),
+                    )?;
+                    region.assign_fixed(
+                        || "index",
+                        self.index,
+                        offset,
+                        || Value::known(Fp::from(row.index)),
+                    )?;
+                    region.assign_advice_from_instance(
+                        || "price",
+                        instance,
+                        INSTRUMENT_PRICES + offset,
+                        self.price,
+                        offset,
+                    )?;
                 }
                 Ok(())
             },

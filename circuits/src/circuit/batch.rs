@@ -11,7 +11,7 @@ use crate::hash::merkle::tree_root;
 use crate::hash::{statement_tag, totals_commitment, LeafHasher};
 use crate::model::holdings::{Holdings, SlotShape, TooManyHoldings};
 use crate::model::{evaluate, AccountRecord, AccountRisk, Totals};
-use crate::statement::BatchStatement;
+use crate::statement::{instrument_prices, BatchStatement};
 
 /// One real account in a batch.
 #[derive(Debug, Clone)]
@@ -185,6 +185,7 @@ impl PreparedBatch {
             batch_root: tree.root,
             totals_before: commit_totals(&params, before, blinding_before),
             totals_after: commit_totals(&params, &totals_after, blinding_after),
+            prices: instrument_prices(&params),
         };
         let opening = TotalsOpening::new(before, &totals_after, blinding_before, blinding_after);
         PreparedBatch {

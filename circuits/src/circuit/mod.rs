@@ -11,13 +11,18 @@
 //! | [`TOTALS_AFTER`] | `C_{i+1}` | commitment to the totals after |
 //! | [`CHALLENGE`] | `r` | the bucket identity's evaluation point |
 //! | [`CHALLENGE_WEIGHT`] | `ρ` | the bucket identity's weight |
+//! | [`INSTRUMENT_PRICES`](crate::statement::INSTRUMENT_PRICES)` + i` | price of row `i` of [`crate::chips::instruments::instrument_rows`] (assets, then markets) | the instrument table's price cell |
 //!
 //! The verifier computes the two challenges from the first four inputs
-//! ([`crate::statement::bucket_challenges`]); see [`crate::chips::instrument_totals`].
+//! ([`crate::statement::bucket_challenges`]); see [`crate::chips::instrument_totals`]. The tag
+//! covers every byte of the configuration, prices included, so the challenges depend on them.
 //!
-//! The configuration itself (prices, tiers, threshold) is in fixed columns and lookup tables, so
-//! it is part of the verifying key: the auditor re-derives the key from the published
-//! configuration, and a proof made under any other configuration does not verify.
+//! The configuration's **shape** (how many assets and markets, the tier tables, the threshold)
+//! is in fixed columns and lookup tables, so it is part of the verifying key: the auditor
+//! re-derives the key from the published configuration, and a proof made under another shape
+//! does not verify. The **prices** are public inputs ([`crate::chips::instruments`]): a new
+//! snapshot of the same shape at new prices reuses the same keys
+//! ([`crate::config::RiskParams::shape_digest`]).
 
 pub mod batch;
 pub mod layout;
@@ -148,6 +153,13 @@ impl BatchCircuit {
     }
 }
 
+/// Index of the instrument lookup (slot price and index against the published table) among the
+/// batch circuit's lookups: the number `MockProver` reports for it.
+pub fn instrument_lookup_index() -> usize {
+    let mut cs = ConstraintSystem::default();
+    BatchCircuit::configure(&mut cs).account.instrument_lookup
+}
+
 /// Names of the totals in canonical order, for region names.
 pub fn total_names(params: &RiskParams) -> Vec<String> {
     let mut names = Vec::with_capacity(Totals::len_for(params.assets.len(), params.markets.len()));
@@ -194,7 +206,7 @@ impl Circuit<Fp> for BatchCircuit {
 
         let range_table = meta.lookup_table_column();
         let range = RangeCheckChip::configure(meta, &lanes, range_table);
-        let instruments = InstrumentTable::configure(meta);
+        let instruments = InstrumentTable::configure(meta, main[0]);
         let account = AccountChip::configure(meta, main, param, instruments);
         let tier_columns: [Column<Advice>; 9] = std::array::from_fn(|i| main[i]);
         let tiers = TieredRateChip::configure(meta, tier_columns);
@@ -236,7 +248,9 @@ impl Circuit<Fp> for BatchCircuit {
         range.load_table(&mut layouter)?;
         let tiers = TieredRateChip::construct(config.tiers.clone());
         tiers.load_table(&mut layouter, params)?;
-        config.instruments.load(&mut layouter, params)?;
+        config
+            .instruments
+            .load(&mut layouter, params, config.instance)?;
         let account = AccountChip::construct(config.account.clone());
         let hash = HashChip::construct(config.poseidon.clone());
         let running = RunningTotalChip::construct(config.totals.clone());

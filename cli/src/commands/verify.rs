@@ -135,6 +135,10 @@ pub fn run(args: VerifyArgs) -> Outcome {
                 map.insert("valid".into(), true.into());
                 map.insert("root".into(), run.verified.root_hex().into());
                 map.insert("batches".into(), run.verified.batches.into());
+                map.insert(
+                    "verifying_key".into(),
+                    run.verified.verifying_key.clone().into(),
+                );
             }
             json
         });
@@ -169,5 +173,9 @@ pub fn print_report(run: &VerifyRun) {
         }
     );
     println!("  verify proofs     {}", secs(run.verify));
+    println!(
+        "  key digest        {} (BLAKE2b-256 of the pinned verifying key; one per configuration shape, the same across snapshots)",
+        v.verifying_key
+    );
     print!("{}", totals_report(&v.params, &v.totals).to_text());
 }

@@ -407,19 +407,19 @@ fn render_lookup<F: Field>(
         FailureLocation::OutsideRegion { row } => *row,
     } as i32;
 
-    // Recover the fixed columns from the table expressions. We don't allow composite
-    // expressions for the table side of lookups.
+    // Render the table expressions: fixed columns for `lookup`, any expression for
+    // `lookup_any` (marginproof addition).
     let table_columns = lookup.table_expressions.iter().map(|expr| {
         expr.evaluate(
-            &|_| panic!("no constants in table expressions"),
-            &|_| panic!("no selectors in table expressions"),
+            &|c| format!("{:?}", c),
+            &|s| format!("S{}", s.0),
             &|query| format!("F{}", query.column_index),
-            &|_| panic!("no advice columns in table expressions"),
-            &|_| panic!("no instance columns in table expressions"),
-            &|_| panic!("no negations in table expressions"),
-            &|_, _| panic!("no sums in table expressions"),
-            &|_, _| panic!("no products in table expressions"),
-            &|_, _| panic!("no scaling in table expressions"),
+            &|query| format!("A{}", query.column_index),
+            &|query| format!("I{}", query.column_index),
+            &|a| format!("-({})", a),
+            &|a, b| format!("({} + {})", a, b),
+            &|a, b| format!("{} * {}", a, b),
+            &|a, f| format!("{} * {:?}", a, f),
         )
     });
 

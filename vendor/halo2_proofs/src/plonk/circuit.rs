@@ -1083,6 +1083,34 @@ impl<F: Field> ConstraintSystem<F> {
         index
     }
 
+    /// Add a lookup argument whose table side is made of arbitrary expressions, advice and
+    /// instance queries included (marginproof addition, see `PATCHES.md`).
+    ///
+    /// `table_map` returns pairs `(input, table)`: every row's tuple of inputs must equal the
+    /// tuple of table expressions on some usable row. The argument is sound for any table
+    /// expressions because every column is committed before the lookup's challenge `θ`; a
+    /// caller must constrain the table's advice cells (for example by copy constraints to the
+    /// instance column), since the prover controls every advice cell, and must make the table
+    /// expressions' value on rows that are not table rows one the inputs may harmlessly match.
+    pub fn lookup_any(
+        &mut self,
+        table_map: impl FnOnce(&mut VirtualCells<'_, F>) -> Vec<(Expression<F>, Expression<F>)>,
+    ) -> usize {
+        let mut cells = VirtualCells::new(self);
+        let table_map: Vec<_> = table_map(&mut cells);
+        for (input, table) in &table_map {
+            if input.contains_simple_selector() || table.contains_simple_selector() {
+                panic!("expression containing simple selector supplied to lookup argument");
+            }
+        }
+
+        let index = self.lookups.len();
+
+        self.lookups.push(lookup::Argument::new(table_map));
+
+        index
+    }
+
     fn query_fixed_index(&mut self, column: Column<Fixed>) -> usize {
         // Return existing query, if it exists
         for (index, fixed_query) in self.fixed_queries.iter().enumerate() {
