@@ -454,6 +454,13 @@ mod tests {
         assert_eq!(load_.source, KeySource::Cached);
         assert_eq!(load_.path, first.path);
         assert_eq!(pinned(&vk), pinned(&generated));
+        // And the key it names is the key keygen makes at that price: no fixed column holds one.
+        let fresh = keygen_vk(
+            &ipa,
+            &BatchCircuit::shape(repriced.clone(), SlotShape::dense(&repriced), 1),
+        )
+        .expect("vk");
+        assert_eq!(pinned(&fresh), pinned(&generated));
 
         // Another configuration shape (another haircut table): another file, another key.
         let other = params("2");

@@ -3,7 +3,7 @@
 //!
 //! | use | domain | message |
 //! |---|---|---|
-//! | leaf | [`LeafDomain`] | `id_hash, salt, words…` |
+//! | leaf | [`LeafDomain`] | `key, words…` (`key = Poseidon_key(id_hash, salt)`, computed natively by the venue and the user; the circuit binds it as the first word) |
 //! | node | `ConstantLength<2>` | `left, right` |
 //! | commitment | [`TotalsDomain`] | `tag, totals…, blinding` |
 //!

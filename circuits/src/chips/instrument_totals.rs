@@ -30,8 +30,10 @@
 //! ```
 //!
 //! The last `acc` is constrained equal to `Σ_accounts bk`. Bounds: the identity is over the
-//! field; it pins each `Δ` as a field element, and the verifier range-checks the published
-//! totals (`units::total_bits`), so `before + Δ` is the integer sum.
+//! field; it pins each `Δ` as a field element equal to the field sum of the batch's slot values.
+//! Those are range-checked (b, l, |s| < 2^64, |U| < 2^129) and there are fewer than 2^32 accounts
+//! in all, so every partial sum along the commitment chain is far below p: the field sums are the
+//! integer sums. The verifier range-checks the final published totals (`units::total_bits`).
 
 use ff::Field;
 use halo2_proofs::{

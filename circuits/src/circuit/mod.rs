@@ -23,6 +23,38 @@
 //! does not verify. The **prices** are public inputs ([`crate::chips::instruments`]): a new
 //! snapshot of the same shape at new prices reuses the same keys
 //! ([`crate::config::RiskParams::shape_digest`]).
+//!
+//! # Constraint index
+//!
+//! Each formula of SPEC §2 (risk model), §3 (commitments) and §4 (totals), in the model's words,
+//! and what enforces it: a gate and its constraint names (as in the code), a lookup, a copy
+//! constraint, a range check (`range check: <what>` regions, [`crate::chips::range_check`]), or the
+//! verifier natively. The bounds each gate relies on are in that gate's doc comment. Signed values
+//! use the code `v = m − σ(2m + 1)` of [`crate::signed`].
+//!
+//! | SPEC formula | enforced by |
+//! |---|---|
+//! | §2 balance and debt `0 ≤ b_a, l_a < 2^64` | range checks `asset slot i balance`, `asset slot i debt` (64 bits) |
+//! | §2 position `\|s_m\| < 2^64`, `\|c_m\| < 2^128` | `position slot` → `size sign is boolean`, `cost sign is boolean`, `held or empty, magnitudes in range`; range checks `position slot j size code` (64), `position slot j cost code` (128) |
+//! | §2 each holding valued at its instrument's published price `p_a`, `P_m` | instrument lookup ([`crate::chips::instruments`], `lookup_any` of `(kind, index, kind·price)`); copy constraints from instance cells `INSTRUMENT_PRICES + i` to the table's price cells; the verifier takes the prices from the published configuration |
+//! | §2 `v_a = (b_a − l_a)·p_a` | `asset slot` → `sign is boolean`, `net quantity`, `net value` (`x = \|v_a\|`); range check `asset slot i net code` |
+//! | §2 `F(x) = Σ_k r_k·clamp(x − B_{k−1}, 0, B_k − B_{k−1})` | `tiered rate` → `offset in tier`, `room in tier`, `tier value`; the tier lookup `(table id, lower, max_offset, base, rate)`; range checks `… tier offset`, `… tier room` (128 bits); the table id from `asset slot` / `position slot` → `tier table` |
+//! | §2 `W_a = H_a(v_a)` if `v_a ≥ 0`, else `RS·v_a` | `asset slot` → `tier table` (`tid = 1 + 2a + σ`), `haircut collateral` |
+//! | §2 `U_m = s_m·P_m − c_m` | `position slot` → `pnl` |
+//! | §2 `AE = Σ_a W_a + RS·Σ_m U_m` | `account identity` → `adjusted equity starts at zero`; `asset slot` → `haircut collateral`; `position slot` → `pnl collateral` |
+//! | §2 `E = Σ_a v_a + Σ_m U_m` | `account identity` → `raw equity starts at zero`; `asset slot` → `net value sum`; `position slot` → `pnl sum` |
+//! | §2 `MR = Σ_a G_a(max(0, −v_a)) + Σ_m G_m(\|s_m\|·P_m)` | `account identity` → `requirement starts at zero`; `asset slot` → `borrow requirement`; `position slot` → `notional`, `tier table`, `position requirement` |
+//! | §2 bankrupt iff `E < 0` | `account status` → `equity sign is boolean`, `equity sign`; range check `equity code` |
+//! | §2 otherwise liquidatable iff `AE·RS < θ·MR` | `account status` → `margin sign is boolean`, `margin test`, `liquidatable` (θ in a fixed column, in the verifying key); range check `margin code` |
+//! | §2 healthy: neither | implied: `liquidatable` is 0 for a bankrupt account; no total counts healthy accounts |
+//! | §2 margin ratio `AE / MR` (display) | not in the circuit: `verify-inclusion` computes it from the user's own record |
+//! | §3 the record's leaf words, one canonical encoding | `asset slot`, `position slot` → `leaf word`, `empty flag` / `empty flag is boolean`, `empty slot holds nothing`, `empty slot has index zero`; `slot order` → `held slots in index order`, `empty slots last`; range checks `… gap` |
+//! | §3 padding is the empty leaf | `account identity` → `real iff key is nonzero`, `padding has zero key`, `padding holds no asset`, `padding holds no position`; copy constraints of the first slots' `empty` cells |
+//! | §3 leaf, batch tree, root | [`crate::chips::hashing`] (`Pow5Chip` gates `full round`, `partial rounds`, `pad-and-add`); the root copied to instance [`BATCH_ROOT`]. `id_hash`, salt, key and shuffle are native; the top tree over batch roots is the verifier's |
+//! | §3 `C_i`, `C_{i+1}` commit to the totals before and after | [`crate::chips::hashing`] commitments, copied to instance [`TOTALS_BEFORE`], [`TOTALS_AFTER`]; their first word is the instance [`STATEMENT_TAG`]. `C_0` and the chain are the verifier's |
+//! | §4 per asset `Σ b_a`, `Σ l_a`; per market `Σ s_m`, `Σ \|s_m\|`, `Σ U_m` | `asset slot`, `position slot` → `bucket pole`, `bucket term`; `account identity` → `bucket term starts at zero`; `running total` (the `bucket terms` sum); `asset bucket`, `market bucket` → `bucket pole`, `bucket sum`; challenges `r`, `ρ` from the instance, computed by the verifier ([`crate::chips::instrument_totals`]) |
+//! | §4 accounts, liquidatable, bankrupt, `Σ max(E, 0)`, bad debt `Σ max(−E, 0)`, shortfall `Σ max(0, θ·MR − AE·RS)` | terms `is_real` (`account identity`), `liquidatable`, `σ_E` (`equity sign`), `equity owed`, `bad debt`, `shortfall` (`account status`); each summed by `running total` → `running total` from the opened total before to the committed total after |
+//! | §4 reserves minus net liabilities, solvency margin | not in the circuit: the auditor's report, from the verified totals |
 
 pub mod batch;
 pub mod layout;

@@ -1,0 +1,441 @@
+//! One account's valuation (SPEC §2) over its holding slots: net values, haircut collateral,
+//! PnL, adjusted and raw equity, the maintenance requirement, the status, the words of its leaf,
+//! and its term of the instrument-totals bucket sum.
+//!
+//! One region per account, rows in this order, accumulators (`ae`, `e`, `mr`, `bk` in a17..a20)
+//! running down the rows with `Rotation::prev()`. One config per gate, each in its own file with
+//! its layout, equations and bounds:
+//!
+//! | row | gate ([`IdentityConfig`], [`AssetSlotConfig`], …) | a0 | a1 | a2 | a3 | a4 | a5 | a6 | a7 | a8 | a9 | a10 | a11 | a12 | a13 | a14 | a15 | a16 |
+//! |---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
+//! | 0 | [`identity`] | key | key⁻¹ | is_real | e₁ | e₁ᵖ | | | | | | | | | | | | |
+//! | 1..=S | [`asset_slot`] | a | b | l | σ | m | p | x | F | word | tid | t | r | ρ | empty | inv | gap | |
+//! | S+1..=S+P | [`position_slot`] | m | σ_s | m_s | σ_c | m_c | P | n | F | word | tid | t | r | ρ | empty | inv | gap | U |
+//! | S+P+1 | [`status`] | σ_E | m_E | σ_D | m_D | liq | eo | bd | sf | | | | | | | | | |
+//!
+//! Slot rows after the first of their kind also satisfy [`slot_order`]: held slots in strictly
+//! increasing index order, empty slots (index 0, all zero) last, so the slots are the one
+//! canonical encoding of the record ([`crate::model::holdings`]). Column roles are named once in
+//! [`columns`].
+//!
+//! `F` cells are proven by [`crate::chips::tiered`] on table `tid`; `(kind, index, kind·price)` of
+//! every slot row is a row of the [`crate::chips::instruments`] table; `b, l, m, m_s, m_c, gap,
+//! m_E, m_D` are range-checked. Signed values use the code of [`crate::signed`]:
+//! `v = m − σ(2m + 1)`.
+//!
+//! `bk` is this account's term of the instrument-totals identity
+//! ([`crate::chips::instrument_totals`]): `Σ_slots (b + ρ·l)/(r − a) + Σ (s + ρ·|s| + ρ²·U)/(r − 256 − m)`.
+
+pub mod asset_slot;
+pub mod columns;
+pub mod identity;
+pub mod position_slot;
+pub mod slot_order;
+pub mod status;
+
+use ff::Field;
+use halo2_proofs::{
+    circuit::{AssignedCell, Chip, Layouter, Region, Value},
+    plonk::{Advice, Column, ConstraintSystem, Error, Expression, Fixed},
+};
+
+pub use asset_slot::AssetSlotConfig;
+pub use columns::{AccountColumns, ACCOUNT_COLUMNS};
+pub use identity::IdentityConfig;
+pub use position_slot::PositionSlotConfig;
+pub use slot_order::{SlotOrderConfig, GAP_BITS};
+pub use status::StatusConfig;
+
+use crate::chips::instrument_totals::Challenges;
+use crate::chips::instruments::{InstrumentTable, ASSET_KIND, MARKET_KIND};
+use crate::chips::range_check::{RangeCheckChip, RangeCheckInstructions};
+use crate::chips::tiered::{TieredInput, TieredRateChip, TieredRateInstructions};
+use crate::circuit::witness::{AccountWitness, TierWitness};
+use crate::config::RiskParams;
+use crate::field::Fp;
+use crate::model::holdings::SlotShape;
+use crate::units::{COST_BITS, EQUITY_BITS, MARGIN_TEST_BITS, QUANTITY_BITS};
+
+/// The cells of one account that other chips consume.
+#[derive(Debug, Clone)]
+pub struct AccountCells {
+    /// The leaf message: `key`, asset slot words, position slot words.
+    pub leaf_words: Vec<AssignedCell<Fp, Fp>>,
+    /// Terms of the per-account totals: accounts, liquidatable, bankrupt, equity owed, bad debt,
+    /// shortfall (the tail of `Totals::entries`).
+    pub account_terms: Vec<AssignedCell<Fp, Fp>>,
+    /// The account's term of the instrument-totals bucket sum.
+    pub bucket_term: AssignedCell<Fp, Fp>,
+}
+
+/// Instructions of the account chip.
+pub trait AccountInstructions {
+    /// Lays out and constrains one account of `shape`'s slots.
+    #[allow(clippy::too_many_arguments)]
+    fn assign_account(
+        &self,
+        layouter: impl Layouter<Fp>,
+        params: &RiskParams,
+        shape: SlotShape,
+        range: &RangeCheckChip,
+        tiers: &TieredRateChip,
+        challenges: &Challenges,
+        witness: Value<&AccountWitness>,
+    ) -> Result<AccountCells, Error>;
+}
+
+/// The account chip's gates: one config per gate, composed.
+#[derive(Debug, Clone)]
+pub struct AccountConfig {
+    columns: AccountColumns,
+    /// `account identity`.
+    pub identity: IdentityConfig,
+    /// `asset slot`.
+    pub asset: AssetSlotConfig,
+    /// `position slot`.
+    pub position: PositionSlotConfig,
+    /// `slot order`.
+    pub order: SlotOrderConfig,
+    /// `account status`.
+    pub status: StatusConfig,
+    /// Index of the instrument lookup among the circuit's lookups.
+    pub instrument_lookup: usize,
+}
+
+/// The account chip.
+#[derive(Debug)]
+pub struct AccountChip {
+    config: AccountConfig,
+}
+
+impl Chip<Fp> for AccountChip {
+    type Config = AccountConfig;
+    type Loaded = ();
+    fn config(&self) -> &Self::Config {
+        &self.config
+    }
+    fn loaded(&self) -> &Self::Loaded {
+        &()
+    }
+}
+
+fn bool_check(x: Expression<Fp>) -> Expression<Fp> {
+    x.clone() * (Expression::Constant(Fp::ONE) - x)
+}
+
+/// `m − σ(2m + 1)`: the signed value of a code.
+fn signed(sigma: Expression<Fp>, m: Expression<Fp>) -> Expression<Fp> {
+    m.clone() - sigma * (m * Fp::from(2) + Expression::Constant(Fp::ONE))
+}
+
+fn constant(x: Fp) -> Expression<Fp> {
+    Expression::Constant(x)
+}
+
+fn invert(v: Value<Fp>) -> Value<Fp> {
+    v.map(|x| Option::from(x.invert()).unwrap_or(Fp::ZERO))
+}
+
+impl AccountChip {
+    /// Configures the account gates and the instrument lookup on `advice`, the fixed column
+    /// `threshold` (θ) and the instrument table.
+    pub fn configure(
+        meta: &mut ConstraintSystem<Fp>,
+        advice: [Column<Advice>; ACCOUNT_COLUMNS],
+        threshold: Column<Fixed>,
+        instruments: InstrumentTable,
+    ) -> AccountConfig {
+        for column in advice {
+            meta.enable_equality(column);
+        }
+        let columns = AccountColumns::new(advice);
+        let q_identity = meta.selector();
+        let q_asset = meta.complex_selector();
+        let q_position = meta.complex_selector();
+        let q_order = meta.selector();
+        let q_status = meta.selector();
+
+        // Instrument lookup on every slot row: (kind, index, kind·price) is a row of the table
+        // (kind = 1 on asset slot rows, 2 on position slot rows). Off slot rows both selectors
+        // are 0 and the input is the filler (0, 0, 0).
+        let instrument_lookup = meta.lookup_any(|m| {
+            let qa = m.query_selector(q_asset);
+            let qp = m.query_selector(q_position);
+            let on = qa.clone() + qp.clone();
+            let kind = qa * Fp::from(ASSET_KIND) + qp * Fp::from(MARKET_KIND);
+            let [table_kind, table_index, table_price] = instruments.table_expressions(m);
+            vec![
+                (kind.clone(), table_kind),
+                (on * columns::cur(m, columns.slot.index), table_index),
+                (kind * columns::cur(m, columns.slot.price), table_price),
+            ]
+        });
+
+        AccountConfig {
+            columns,
+            identity: IdentityConfig::configure(meta, q_identity, &columns),
+            asset: AssetSlotConfig::configure(meta, q_asset, &columns),
+            position: PositionSlotConfig::configure(meta, q_position, &columns),
+            order: SlotOrderConfig::configure(meta, q_order, &columns),
+            status: StatusConfig::configure(meta, q_status, &columns, threshold),
+            instrument_lookup,
+        }
+    }
+
+    /// Builds the chip.
+    pub fn construct(config: AccountConfig) -> Self {
+        AccountChip { config }
+    }
+}
+
+type Cell = AssignedCell<Fp, Fp>;
+
+/// Cells that need range checks or tier proofs once the region is laid out.
+#[derive(Default)]
+struct Pending {
+    ranges: Vec<(String, Cell, usize)>,
+    tiers: Vec<(TieredInput, TierSource)>,
+}
+
+/// Which witness tier a tier proof uses.
+#[derive(Clone, Copy)]
+enum TierSource {
+    Asset(usize),
+    Market(usize),
+}
+
+/// Assigns the advice cells of the account region.
+pub(crate) struct RowWriter<'r, 'a> {
+    region: &'r mut Region<'a, Fp>,
+}
+
+impl RowWriter<'_, '_> {
+    fn put(
+        &mut self,
+        name: &str,
+        column: Column<Advice>,
+        row: usize,
+        v: Value<Fp>,
+    ) -> Result<Cell, Error> {
+        self.region
+            .assign_advice(|| name.to_string(), column, row, || v)
+    }
+    fn copy(
+        &mut self,
+        name: &str,
+        cell: &Cell,
+        column: Column<Advice>,
+        row: usize,
+    ) -> Result<Cell, Error> {
+        cell.copy_advice(|| name.to_string(), self.region, column, row)
+    }
+}
+
+/// Running accumulator values down the region.
+#[derive(Clone, Copy)]
+pub(crate) struct Accumulators {
+    ae: Value<Fp>,
+    e: Value<Fp>,
+    mr: Value<Fp>,
+    bk: Value<Fp>,
+}
+
+impl Accumulators {
+    /// Writes the accumulators on `row`; returns the bucket term's cell.
+    fn put(
+        &self,
+        w: &mut RowWriter<'_, '_>,
+        columns: &AccountColumns,
+        row: usize,
+    ) -> Result<Cell, Error> {
+        let c = columns.accumulators;
+        w.put("ae", c.adjusted_equity, row, self.ae)?;
+        w.put("e", c.equity, row, self.e)?;
+        w.put("mr", c.requirement, row, self.mr)?;
+        w.put("bk", c.bucket, row, self.bk)
+    }
+}
+
+impl AccountInstructions for AccountChip {
+    fn assign_account(
+        &self,
+        mut layouter: impl Layouter<Fp>,
+        params: &RiskParams,
+        shape: SlotShape,
+        range: &RangeCheckChip,
+        tiers: &TieredRateChip,
+        challenges: &Challenges,
+        witness: Value<&AccountWitness>,
+    ) -> Result<AccountCells, Error> {
+        let cfg = &self.config;
+        let columns = &cfg.columns;
+
+        let (cells, pending) = layouter.assign_region(
+            || "account",
+            |mut region: Region<'_, Fp>| {
+                let mut pending = Pending::default();
+                let mut w = RowWriter {
+                    region: &mut region,
+                };
+                let mut leaf_words: Vec<Cell> = Vec::new();
+
+                // Row 0: identity.
+                let (key, is_real) = cfg.identity.assign(&mut w, witness)?;
+                let zero = Value::known(Fp::ZERO);
+                let mut acc = Accumulators {
+                    ae: zero,
+                    e: zero,
+                    mr: zero,
+                    bk: zero,
+                };
+                let mut bucket = acc.put(&mut w, columns, 0)?;
+                leaf_words.push(key);
+
+                // Rows 1..=S: asset slots.
+                for i in 0..shape.assets {
+                    let row = 1 + i;
+                    if i > 0 {
+                        cfg.order.enable(&mut w, row)?;
+                    }
+                    let s = witness.map(|w| &w.assets[i]);
+                    let slot = cfg.asset.assign(&mut w, row, s, challenges, &mut acc)?;
+                    if i == 0 {
+                        w.copy(
+                            "first asset slot empty",
+                            &slot.empty,
+                            cfg.identity.first_asset_empty,
+                            0,
+                        )?;
+                    }
+                    leaf_words.push(slot.word);
+                    bucket = acc.put(&mut w, columns, row)?;
+                    let name = format!("asset slot {i}");
+                    pending
+                        .ranges
+                        .push((format!("{name} balance"), slot.balance, QUANTITY_BITS));
+                    pending
+                        .ranges
+                        .push((format!("{name} debt"), slot.debt, QUANTITY_BITS));
+                    pending
+                        .ranges
+                        .push((format!("{name} net code"), slot.code, QUANTITY_BITS));
+                    if i > 0 {
+                        pending
+                            .ranges
+                            .push((format!("{name} gap"), slot.gap, GAP_BITS));
+                    }
+                    pending.tiers.push((
+                        TieredInput {
+                            what: name,
+                            table_id: slot.tier_table,
+                            x: slot.value,
+                            value: slot.tiered,
+                        },
+                        TierSource::Asset(i),
+                    ));
+                }
+
+                // Rows S+1..=S+P: position slots. Without any, padding has no position to hold.
+                if shape.markets == 0 {
+                    cfg.identity.no_position_slots(w.region)?;
+                }
+                for j in 0..shape.markets {
+                    let row = 1 + shape.assets + j;
+                    if j > 0 {
+                        cfg.order.enable(&mut w, row)?;
+                    }
+                    let s = witness.map(|w| &w.positions[j]);
+                    let slot = cfg.position.assign(&mut w, row, s, challenges, &mut acc)?;
+                    if j == 0 {
+                        w.copy(
+                            "first position slot empty",
+                            &slot.empty,
+                            cfg.identity.first_position_empty,
+                            0,
+                        )?;
+                    }
+                    leaf_words.push(slot.word);
+                    bucket = acc.put(&mut w, columns, row)?;
+                    let name = format!("position slot {j}");
+                    pending.ranges.push((
+                        format!("{name} size code"),
+                        slot.size_code,
+                        QUANTITY_BITS,
+                    ));
+                    pending
+                        .ranges
+                        .push((format!("{name} cost code"), slot.cost_code, COST_BITS));
+                    if j > 0 {
+                        pending
+                            .ranges
+                            .push((format!("{name} gap"), slot.gap, GAP_BITS));
+                    }
+                    pending.tiers.push((
+                        TieredInput {
+                            what: name,
+                            table_id: slot.tier_table,
+                            x: slot.notional,
+                            value: slot.tiered,
+                        },
+                        TierSource::Market(j),
+                    ));
+                }
+
+                // Last row: status.
+                let row = 1 + shape.assets + shape.markets;
+                let st = witness.map(|w| &w.status);
+                let status = cfg.status.assign(&mut w, row, params.threshold_ppm, st)?;
+                pending
+                    .ranges
+                    .push(("equity code".into(), status.equity_code, EQUITY_BITS));
+                pending
+                    .ranges
+                    .push(("margin code".into(), status.margin_code, MARGIN_TEST_BITS));
+
+                Ok((
+                    AccountCells {
+                        leaf_words,
+                        account_terms: vec![
+                            is_real,
+                            status.liquidatable,
+                            status.equity_sign,
+                            status.equity_owed,
+                            status.bad_debt,
+                            status.shortfall,
+                        ],
+                        bucket_term: bucket,
+                    },
+                    pending,
+                ))
+            },
+        )?;
+
+        for (input, source) in &pending.tiers {
+            let tier: Value<&TierWitness> = witness.map(|w| match source {
+                TierSource::Asset(i) => &w.assets[*i].tier,
+                TierSource::Market(j) => &w.positions[*j].tier,
+            });
+            tiers.tiered_value(
+                layouter.namespace(|| input.what.clone()),
+                range,
+                input,
+                tier,
+            )?;
+        }
+        for (what, cell, bits) in &pending.ranges {
+            range.range_check(layouter.namespace(|| what.clone()), what, cell, *bits)?;
+        }
+        Ok(cells)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::chips::tiered::{TierTableIds, MARKET_TIER_BASE};
+
+    #[test]
+    fn tier_ids_are_linear_in_the_index() {
+        assert_eq!(TierTableIds::asset(3), 7);
+        assert_eq!(TierTableIds::market(0), MARKET_TIER_BASE);
+    }
+}

@@ -1,0 +1,265 @@
+//! The `position slot` gate (rows S+1..=S+P of an account region), mark price `P` from the
+//! instrument lookup.
+//!
+//! | a0 | a1 | a2 | a3 | a4 | a5 | a6 | a7 | a8 | a9 | a10 | a11 | a12 | a13 | a14 | a15 | a16 | a17..a20 |
+//! |---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
+//! | m | σ_s | m_s | σ_c | m_c | P | n | F | word | tid | t | r | ρ | empty | inv | gap | U | ae, e, mr, bk |
+//!
+//! ```text
+//! size sign is boolean, cost sign is boolean
+//! notional:                  n = |s|·P                 s = m_s − σ_s(2m_s + 1),  |s| = m_s + σ_s
+//! pnl:                       U = s·P − (m_c − σ_c(2m_c + 1))
+//! leaf word:                 w = m + 2^8·m_s + 2^72·m_c + 2^200·σ_s + 2^201·σ_c
+//! tier table:                tid = MARKET_TIER_BASE + m
+//! pnl collateral:            ae = ae_prev + RS·U
+//! pnl sum:                   e = e_prev + U
+//! position requirement:      mr = mr_prev + F
+//! bucket pole:               t·(r − 256 − m) = 1
+//! bucket term:               bk = bk_prev + (s + ρ·|s| + ρ²·U)·t
+//! empty flag is boolean:     empty ∈ {0, 1}
+//! held or empty, magnitudes in range:
+//!                            inv·(h + empty)·(|s| − 2^64)·(|c| − 2^128) = 1
+//!                                                      h = σ_s + m_s + σ_c + m_c,  |c| = m_c + σ_c
+//! empty slot holds nothing:  empty·h = 0
+//! empty slot has index zero: empty·m = 0
+//! ```
+//!
+//! The `held or empty` constraint says three things are nonzero. `h + empty ≠ 0`: with
+//! `empty·h = 0` and `empty` boolean, empty = [h = 0]. `|s| ≠ 2^64` and `|c| ≠ 2^128`: the codes
+//! are range-checked, m_s < 2^64 and m_c < 2^128, so |s| = m_s + σ_s ≤ 2^64 and |c| ≤ 2^128,
+//! equal only for σ = 1 and the code at its maximum; excluding that value gives exactly SPEC's
+//! |s| < 2^64 and |c| < 2^128 (−2^64 and −2^128 are refused).
+//!
+//! Bounds: m < 256 (lookup), m_s < 2^64, m_c < 2^128 (range-checked), P < 2^64 (the published
+//! mark price, a public input): |U| < 2^129, n < 2^128, h < 2^130 is 0 only if every part is, and
+//! the word's five fields occupy disjoint bits below 2^202.
+
+use ff::Field;
+use halo2_proofs::{
+    circuit::Value,
+    plonk::{Advice, Column, ConstraintSystem, Constraints, Error, Selector},
+};
+
+use super::columns::{cur, prev, AccountColumns, AccumulatorColumns, SlotColumns};
+use super::{bool_check, constant, invert, signed, Accumulators, Cell, RowWriter};
+use crate::chips::instrument_totals::{Challenges, MARKET_POLE_OFFSET};
+use crate::chips::tiered::MARKET_TIER_BASE;
+use crate::circuit::witness::PositionWitness;
+use crate::field::Fp;
+use crate::hash::leaf::{pow2, INDEX_BITS};
+use crate::units::{COST_BITS, QUANTITY_BITS, RATE_SCALE};
+
+/// Columns and selector of the `position slot` gate.
+#[derive(Debug, Clone, Copy)]
+pub struct PositionSlotConfig {
+    q: Selector,
+    /// The columns every slot row has.
+    pub slot: SlotColumns,
+    /// `σ_s`: the size's sign.
+    pub size_sign: Column<Advice>,
+    /// `m_s`: the size's code.
+    pub size_code: Column<Advice>,
+    /// `σ_c`: the entry cost's sign.
+    pub cost_sign: Column<Advice>,
+    /// `m_c`: the entry cost's code.
+    pub cost_code: Column<Advice>,
+    /// `U`: the unrealized PnL.
+    pub pnl: Column<Advice>,
+    accumulators: AccumulatorColumns,
+}
+
+/// The cells of one laid-out position slot that the account's other rows and chips use.
+pub(super) struct PositionSlotCells {
+    pub size_code: Cell,
+    pub cost_code: Cell,
+    pub notional: Cell,
+    pub tiered: Cell,
+    pub word: Cell,
+    pub tier_table: Cell,
+    pub empty: Cell,
+    pub gap: Cell,
+}
+
+impl PositionSlotConfig {
+    /// Creates the gate on `columns` under `q` (a complex selector: the instrument lookup uses it).
+    pub fn configure(
+        meta: &mut ConstraintSystem<Fp>,
+        q: Selector,
+        columns: &AccountColumns,
+    ) -> Self {
+        let config = PositionSlotConfig {
+            q,
+            slot: columns.slot,
+            size_sign: columns.all[1],
+            size_code: columns.all[2],
+            cost_sign: columns.all[3],
+            cost_code: columns.all[4],
+            pnl: columns.all[16],
+            accumulators: columns.accumulators,
+        };
+        let rs = Fp::from(RATE_SCALE);
+        meta.create_gate("position slot", |m| {
+            let q = m.query_selector(config.q);
+            let c = config.slot;
+            let acc = config.accumulators;
+            let (idx, ss, ms, sc, mc, price, n, f, w, tid) = (
+                cur(m, c.index),
+                cur(m, config.size_sign),
+                cur(m, config.size_code),
+                cur(m, config.cost_sign),
+                cur(m, config.cost_code),
+                cur(m, c.price),
+                cur(m, c.value),
+                cur(m, c.tiered),
+                cur(m, c.word),
+                cur(m, c.tier_table),
+            );
+            let (t, r, rho, empty, inv, u) = (
+                cur(m, c.bucket_inverse),
+                cur(m, c.r),
+                cur(m, c.rho),
+                cur(m, c.empty),
+                cur(m, c.empty_inverse),
+                cur(m, config.pnl),
+            );
+            let one = constant(Fp::ONE);
+            let s = signed(ss.clone(), ms.clone());
+            let open = ms.clone() + ss.clone();
+            let cost_magnitude = mc.clone() + sc.clone();
+            let held = ss.clone() + ms.clone() + sc.clone() + mc.clone();
+            Constraints::with_selector(
+                q,
+                [
+                    ("size sign is boolean", bool_check(ss.clone())),
+                    ("cost sign is boolean", bool_check(sc.clone())),
+                    ("notional", n - open.clone() * price.clone()),
+                    (
+                        "pnl",
+                        u.clone() - (s.clone() * price - signed(sc.clone(), mc.clone())),
+                    ),
+                    (
+                        "leaf word",
+                        w - (idx.clone()
+                            + ms * pow2(INDEX_BITS)
+                            + mc * pow2(INDEX_BITS + 64)
+                            + ss * pow2(INDEX_BITS + 192)
+                            + sc * pow2(INDEX_BITS + 193)),
+                    ),
+                    (
+                        "tier table",
+                        tid - (constant(Fp::from(MARKET_TIER_BASE)) + idx.clone()),
+                    ),
+                    (
+                        "pnl collateral",
+                        cur(m, acc.adjusted_equity) - prev(m, acc.adjusted_equity) - u.clone() * rs,
+                    ),
+                    (
+                        "pnl sum",
+                        cur(m, acc.equity) - prev(m, acc.equity) - u.clone(),
+                    ),
+                    (
+                        "position requirement",
+                        cur(m, acc.requirement) - prev(m, acc.requirement) - f,
+                    ),
+                    (
+                        "bucket pole",
+                        t.clone() * (r - constant(Fp::from(MARKET_POLE_OFFSET)) - idx.clone())
+                            - one.clone(),
+                    ),
+                    (
+                        "bucket term",
+                        cur(m, acc.bucket)
+                            - prev(m, acc.bucket)
+                            - (s + rho.clone() * open.clone() + rho.clone() * rho * u) * t,
+                    ),
+                    ("empty flag is boolean", bool_check(empty.clone())),
+                    (
+                        "held or empty, magnitudes in range",
+                        inv * (held.clone() + empty.clone())
+                            * (open - constant(pow2(QUANTITY_BITS as u32)))
+                            * (cost_magnitude - constant(pow2(COST_BITS as u32)))
+                            - one,
+                    ),
+                    ("empty slot holds nothing", empty.clone() * held),
+                    ("empty slot has index zero", empty * idx),
+                ],
+            )
+        });
+        config
+    }
+
+    /// Lays out the slot on `row` and adds its terms to `acc` (the accumulators themselves are
+    /// written by the caller).
+    pub(super) fn assign(
+        &self,
+        w: &mut RowWriter<'_, '_>,
+        row: usize,
+        s: Value<&PositionWitness>,
+        challenges: &Challenges,
+        acc: &mut Accumulators,
+    ) -> Result<PositionSlotCells, Error> {
+        let c = self.slot;
+        let one = Value::known(Fp::ONE);
+        let rs = Value::known(Fp::from(RATE_SCALE));
+        let r = challenges.r.value().copied();
+        let rho = challenges.rho.value().copied();
+        self.q.enable(w.region, row)?;
+        let idx = w.put("market index", c.index, row, s.map(|p| p.index))?;
+        let ss = w.put("size sign", self.size_sign, row, s.map(|p| p.size_negative))?;
+        let size_code = w.put("size code", self.size_code, row, s.map(|p| p.size_code))?;
+        let sc = w.put("cost sign", self.cost_sign, row, s.map(|p| p.cost_negative))?;
+        let cost_code = w.put("cost code", self.cost_code, row, s.map(|p| p.cost_code))?;
+        w.put("mark price", c.price, row, s.map(|p| p.mark_price))?;
+        let notional = w.put("notional", c.value, row, s.map(|p| p.notional))?;
+        let tiered = w.put("tiered value", c.tiered, row, s.map(|p| p.tier.value))?;
+        let u = w.put("pnl", self.pnl, row, s.map(|p| p.pnl))?;
+        let (iv, ssv, msv, scv, mcv) = (
+            idx.value().copied(),
+            ss.value().copied(),
+            size_code.value().copied(),
+            sc.value().copied(),
+            cost_code.value().copied(),
+        );
+        let word = iv
+            + msv * Value::known(pow2(INDEX_BITS))
+            + mcv * Value::known(pow2(INDEX_BITS + 64))
+            + ssv * Value::known(pow2(INDEX_BITS + 192))
+            + scv * Value::known(pow2(INDEX_BITS + 193));
+        let word = w.put("leaf word", c.word, row, word)?;
+        let tier_table = w.put(
+            "tier table",
+            c.tier_table,
+            row,
+            Value::known(Fp::from(MARKET_TIER_BASE)) + iv,
+        )?;
+        let t = invert(r - Value::known(Fp::from(MARKET_POLE_OFFSET)) - iv);
+        w.put("bucket inverse", c.bucket_inverse, row, t)?;
+        w.copy("r", &challenges.r, c.r, row)?;
+        w.copy("rho", &challenges.rho, c.rho, row)?;
+        let empty = w.put("empty", c.empty, row, s.map(|p| p.empty))?;
+        w.put(
+            "slot inverse",
+            c.empty_inverse,
+            row,
+            s.map(|p| p.slot_inverse),
+        )?;
+        let gap = w.put("gap", c.gap, row, s.map(|p| p.gap))?;
+        let signed_size = msv - ssv * (msv + msv + one);
+        let open = msv + ssv;
+        let (uv, fv) = (u.value().copied(), tiered.value().copied());
+        acc.ae = acc.ae + uv * rs;
+        acc.e = acc.e + uv;
+        acc.mr = acc.mr + fv;
+        acc.bk = acc.bk + (signed_size + rho * open + rho * rho * uv) * t;
+        Ok(PositionSlotCells {
+            size_code,
+            cost_code,
+            notional,
+            tiered,
+            word,
+            tier_table,
+            empty,
+            gap,
+        })
+    }
+}
