@@ -305,45 +305,32 @@ impl RiskParams {
     /// A digest of every public parameter (snapshot, venue, threshold, assets, markets, tiers,
     /// reserves), bound into every proof through the statement tag.
     pub fn digest(&self) -> [u8; 64] {
-        let mut h = Blake2b512::new();
-        let mut put = |bytes: &[u8]| {
-            h.update((bytes.len() as u64).to_le_bytes());
-            h.update(bytes);
-        };
-        put(b"marginproof/config/v1");
-        put(self.snapshot_id.as_bytes());
-        put(self.venue.as_bytes());
-        put(&self.threshold_ppm.to_le_bytes());
-        let put_table = |put: &mut dyn FnMut(&[u8]), t: &TierTable| {
-            put(&(t.tiers().len() as u64).to_le_bytes());
-            for tier in t.tiers() {
-                put(&tier.lower.to_le_bytes());
-                put(&tier.max_offset.to_le_bytes());
-                put(&tier.rate.to_le_bytes());
-            }
-        };
-        put(&(self.assets.len() as u64).to_le_bytes());
+        let mut h = FramedDigest::new(b"marginproof/config/v1");
+        h.put(self.snapshot_id.as_bytes());
+        h.put(self.venue.as_bytes());
+        h.put(&self.threshold_ppm.to_le_bytes());
+        h.put(&(self.assets.len() as u64).to_le_bytes());
         for a in &self.assets {
-            put(a.symbol.as_bytes());
-            put(&a.decimals.to_le_bytes());
-            put(&a.price.to_le_bytes());
-            put_table(&mut put, &a.haircut);
-            put_table(&mut put, &a.maintenance);
+            h.put(a.symbol.as_bytes());
+            h.put(&a.decimals.to_le_bytes());
+            h.put(&a.price.to_le_bytes());
+            h.put_table(&a.haircut);
+            h.put_table(&a.maintenance);
         }
-        put(&(self.markets.len() as u64).to_le_bytes());
+        h.put(&(self.markets.len() as u64).to_le_bytes());
         for m in &self.markets {
-            put(m.symbol.as_bytes());
-            put(&m.decimals.to_le_bytes());
-            put(&m.mark_price.to_le_bytes());
-            put_table(&mut put, &m.maintenance);
+            h.put(m.symbol.as_bytes());
+            h.put(&m.decimals.to_le_bytes());
+            h.put(&m.mark_price.to_le_bytes());
+            h.put_table(&m.maintenance);
         }
         for r in &self.reserves {
             match r {
-                Some(v) => put(&v.to_signed_bytes_le()),
-                None => put(b"none"),
+                Some(v) => h.put(&v.to_signed_bytes_le()),
+                None => h.put(b"none"),
             }
         }
-        h.finalize().into()
+        h.finish()
     }
 
     /// A digest of what fixes the batch circuit of this configuration, and so its keys: the
@@ -352,31 +339,18 @@ impl RiskParams {
     /// never enters the circuit (the statement tag binds all of them, [`Self::digest`]). Two
     /// snapshots with the same shape digest share verifying and proving keys.
     pub fn shape_digest(&self) -> [u8; 64] {
-        let mut h = Blake2b512::new();
-        let mut put = |bytes: &[u8]| {
-            h.update((bytes.len() as u64).to_le_bytes());
-            h.update(bytes);
-        };
-        put(b"marginproof/config-shape/v1");
-        put(&self.threshold_ppm.to_le_bytes());
-        let put_table = |put: &mut dyn FnMut(&[u8]), t: &TierTable| {
-            put(&(t.tiers().len() as u64).to_le_bytes());
-            for tier in t.tiers() {
-                put(&tier.lower.to_le_bytes());
-                put(&tier.max_offset.to_le_bytes());
-                put(&tier.rate.to_le_bytes());
-            }
-        };
-        put(&(self.assets.len() as u64).to_le_bytes());
+        let mut h = FramedDigest::new(b"marginproof/config-shape/v1");
+        h.put(&self.threshold_ppm.to_le_bytes());
+        h.put(&(self.assets.len() as u64).to_le_bytes());
         for a in &self.assets {
-            put_table(&mut put, &a.haircut);
-            put_table(&mut put, &a.maintenance);
+            h.put_table(&a.haircut);
+            h.put_table(&a.maintenance);
         }
-        put(&(self.markets.len() as u64).to_le_bytes());
+        h.put(&(self.markets.len() as u64).to_le_bytes());
         for m in &self.markets {
-            put_table(&mut put, &m.maintenance);
+            h.put_table(&m.maintenance);
         }
-        h.finalize().into()
+        h.finish()
     }
 
     /// Index of an asset by symbol.
@@ -387,6 +361,37 @@ impl RiskParams {
     /// Index of a market by symbol.
     pub fn market_index(&self, symbol: &str) -> Option<usize> {
         self.markets.iter().position(|m| m.symbol == symbol)
+    }
+}
+
+/// BLAKE2b-512 over length-prefixed parts (each part's length as 8 little-endian bytes, then
+/// the part), so that no two sequences of parts collide; the first part is the domain tag.
+struct FramedDigest(Blake2b512);
+
+impl FramedDigest {
+    fn new(tag: &[u8]) -> Self {
+        let mut h = FramedDigest(Blake2b512::new());
+        h.put(tag);
+        h
+    }
+
+    fn put(&mut self, bytes: &[u8]) {
+        self.0.update((bytes.len() as u64).to_le_bytes());
+        self.0.update(bytes);
+    }
+
+    /// A tier table: its tier count, then each tier's lower bound, width and rate.
+    fn put_table(&mut self, t: &TierTable) {
+        self.put(&(t.tiers().len() as u64).to_le_bytes());
+        for tier in t.tiers() {
+            self.put(&tier.lower.to_le_bytes());
+            self.put(&tier.max_offset.to_le_bytes());
+            self.put(&tier.rate.to_le_bytes());
+        }
+    }
+
+    fn finish(self) -> [u8; 64] {
+        self.0.finalize().into()
     }
 }
 

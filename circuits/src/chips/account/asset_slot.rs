@@ -34,12 +34,12 @@ use halo2_proofs::{
 };
 
 use super::columns::{cur, prev, AccountColumns, AccumulatorColumns, SlotColumns};
-use super::{bool_check, constant, invert, signed, Accumulators, Cell, RowWriter};
+use super::{bool_check, constant, invert, signed, Accumulators, RowWriter, SlotCells};
 use crate::chips::instrument_totals::Challenges;
 use crate::circuit::witness::AssetWitness;
 use crate::field::Fp;
 use crate::hash::leaf::{pow2, INDEX_BITS};
-use crate::units::RATE_SCALE;
+use crate::units::{QUANTITY_BITS, RATE_SCALE};
 
 /// Columns and selector of the `asset slot` gate.
 #[derive(Debug, Clone, Copy)]
@@ -56,19 +56,6 @@ pub struct AssetSlotConfig {
     /// `m`: the net quantity's code.
     pub code: Column<Advice>,
     accumulators: AccumulatorColumns,
-}
-
-/// The cells of one laid-out asset slot that the account's other rows and chips use.
-pub(super) struct AssetSlotCells {
-    pub balance: Cell,
-    pub debt: Cell,
-    pub code: Cell,
-    pub value: Cell,
-    pub tiered: Cell,
-    pub word: Cell,
-    pub tier_table: Cell,
-    pub empty: Cell,
-    pub gap: Cell,
 }
 
 impl AssetSlotConfig {
@@ -172,7 +159,7 @@ impl AssetSlotConfig {
         s: Value<&AssetWitness>,
         challenges: &Challenges,
         acc: &mut Accumulators,
-    ) -> Result<AssetSlotCells, Error> {
+    ) -> Result<SlotCells, Error> {
         let c = self.slot;
         let one = Value::known(Fp::ONE);
         let rs = Value::known(Fp::from(RATE_SCALE));
@@ -214,16 +201,18 @@ impl AssetSlotConfig {
         acc.e = acc.e + (one - sv - sv) * xv;
         acc.mr = acc.mr + sv * fv;
         acc.bk = acc.bk + (bv + rho * lv) * t;
-        Ok(AssetSlotCells {
-            balance,
-            debt,
-            code,
-            value,
-            tiered,
+        Ok(SlotCells {
             word,
-            tier_table,
             empty,
             gap,
+            tier_table,
+            tier_x: value,
+            tiered,
+            ranges: vec![
+                ("balance", balance, QUANTITY_BITS),
+                ("debt", debt, QUANTITY_BITS),
+                ("net code", code, QUANTITY_BITS),
+            ],
         })
     }
 }

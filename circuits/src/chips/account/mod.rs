@@ -54,7 +54,7 @@ use crate::circuit::witness::{AccountWitness, TierWitness};
 use crate::config::RiskParams;
 use crate::field::Fp;
 use crate::model::holdings::SlotShape;
-use crate::units::{COST_BITS, EQUITY_BITS, MARGIN_TEST_BITS, QUANTITY_BITS};
+use crate::units::{EQUITY_BITS, MARGIN_TEST_BITS};
 
 /// The cells of one account that other chips consume.
 #[derive(Debug, Clone)]
@@ -256,6 +256,83 @@ impl Accumulators {
     }
 }
 
+/// What every laid-out slot, asset or position, hands back: its leaf word, `empty` and `gap`
+/// cells, its tiered-rate input, and the cells to range-check, in order.
+pub(crate) struct SlotCells {
+    word: Cell,
+    empty: Cell,
+    gap: Cell,
+    tier_table: Cell,
+    tier_x: Cell,
+    tiered: Cell,
+    ranges: Vec<(&'static str, Cell, usize)>,
+}
+
+/// The account-level work after a slot's own row: the first slot's `empty` copied to the
+/// identity row, the leaf word, the accumulators, the range checks and the tier proof queued.
+struct SlotDone {
+    kind: &'static str,
+    index: usize,
+    row: usize,
+    first_empty: Column<Advice>,
+    source: TierSource,
+}
+
+impl SlotDone {
+    fn new(
+        kind: &'static str,
+        index: usize,
+        row: usize,
+        first_empty: Column<Advice>,
+        source: TierSource,
+    ) -> Self {
+        SlotDone {
+            kind,
+            index,
+            row,
+            first_empty,
+            source,
+        }
+    }
+
+    /// Returns the bucket accumulator's cell on the slot's row.
+    fn finish(
+        self,
+        w: &mut RowWriter<'_, '_>,
+        columns: &AccountColumns,
+        slot: SlotCells,
+        acc: &Accumulators,
+        leaf_words: &mut Vec<Cell>,
+        pending: &mut Pending,
+    ) -> Result<Cell, Error> {
+        if self.index == 0 {
+            let what = format!("first {} slot empty", self.kind);
+            w.copy(&what, &slot.empty, self.first_empty, 0)?;
+        }
+        leaf_words.push(slot.word);
+        let bucket = acc.put(w, columns, self.row)?;
+        let name = format!("{} slot {}", self.kind, self.index);
+        for (what, cell, bits) in slot.ranges {
+            pending.ranges.push((format!("{name} {what}"), cell, bits));
+        }
+        if self.index > 0 {
+            pending
+                .ranges
+                .push((format!("{name} gap"), slot.gap, GAP_BITS));
+        }
+        pending.tiers.push((
+            TieredInput {
+                what: name,
+                table_id: slot.tier_table,
+                x: slot.tier_x,
+                value: slot.tiered,
+            },
+            self.source,
+        ));
+        Ok(bucket)
+    }
+}
+
 impl AccountInstructions for AccountChip {
     fn assign_account(
         &self,
@@ -299,40 +376,10 @@ impl AccountInstructions for AccountChip {
                     }
                     let s = witness.map(|w| &w.assets[i]);
                     let slot = cfg.asset.assign(&mut w, row, s, challenges, &mut acc)?;
-                    if i == 0 {
-                        w.copy(
-                            "first asset slot empty",
-                            &slot.empty,
-                            cfg.identity.first_asset_empty,
-                            0,
-                        )?;
-                    }
-                    leaf_words.push(slot.word);
-                    bucket = acc.put(&mut w, columns, row)?;
-                    let name = format!("asset slot {i}");
-                    pending
-                        .ranges
-                        .push((format!("{name} balance"), slot.balance, QUANTITY_BITS));
-                    pending
-                        .ranges
-                        .push((format!("{name} debt"), slot.debt, QUANTITY_BITS));
-                    pending
-                        .ranges
-                        .push((format!("{name} net code"), slot.code, QUANTITY_BITS));
-                    if i > 0 {
-                        pending
-                            .ranges
-                            .push((format!("{name} gap"), slot.gap, GAP_BITS));
-                    }
-                    pending.tiers.push((
-                        TieredInput {
-                            what: name,
-                            table_id: slot.tier_table,
-                            x: slot.value,
-                            value: slot.tiered,
-                        },
-                        TierSource::Asset(i),
-                    ));
+                    let first_empty = cfg.identity.first_asset_empty;
+                    let done = SlotDone::new("asset", i, row, first_empty, TierSource::Asset(i));
+                    bucket =
+                        done.finish(&mut w, columns, slot, &acc, &mut leaf_words, &mut pending)?;
                 }
 
                 // Rows S+1..=S+P: position slots. Without any, padding has no position to hold.
@@ -346,39 +393,11 @@ impl AccountInstructions for AccountChip {
                     }
                     let s = witness.map(|w| &w.positions[j]);
                     let slot = cfg.position.assign(&mut w, row, s, challenges, &mut acc)?;
-                    if j == 0 {
-                        w.copy(
-                            "first position slot empty",
-                            &slot.empty,
-                            cfg.identity.first_position_empty,
-                            0,
-                        )?;
-                    }
-                    leaf_words.push(slot.word);
-                    bucket = acc.put(&mut w, columns, row)?;
-                    let name = format!("position slot {j}");
-                    pending.ranges.push((
-                        format!("{name} size code"),
-                        slot.size_code,
-                        QUANTITY_BITS,
-                    ));
-                    pending
-                        .ranges
-                        .push((format!("{name} cost code"), slot.cost_code, COST_BITS));
-                    if j > 0 {
-                        pending
-                            .ranges
-                            .push((format!("{name} gap"), slot.gap, GAP_BITS));
-                    }
-                    pending.tiers.push((
-                        TieredInput {
-                            what: name,
-                            table_id: slot.tier_table,
-                            x: slot.notional,
-                            value: slot.tiered,
-                        },
-                        TierSource::Market(j),
-                    ));
+                    let first_empty = cfg.identity.first_position_empty;
+                    let done =
+                        SlotDone::new("position", j, row, first_empty, TierSource::Market(j));
+                    bucket =
+                        done.finish(&mut w, columns, slot, &acc, &mut leaf_words, &mut pending)?;
                 }
 
                 // Last row: status.

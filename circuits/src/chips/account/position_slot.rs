@@ -41,7 +41,7 @@ use halo2_proofs::{
 };
 
 use super::columns::{cur, prev, AccountColumns, AccumulatorColumns, SlotColumns};
-use super::{bool_check, constant, invert, signed, Accumulators, Cell, RowWriter};
+use super::{bool_check, constant, invert, signed, Accumulators, RowWriter, SlotCells};
 use crate::chips::instrument_totals::{Challenges, MARKET_POLE_OFFSET};
 use crate::chips::tiered::MARKET_TIER_BASE;
 use crate::circuit::witness::PositionWitness;
@@ -66,18 +66,6 @@ pub struct PositionSlotConfig {
     /// `U`: the unrealized PnL.
     pub pnl: Column<Advice>,
     accumulators: AccumulatorColumns,
-}
-
-/// The cells of one laid-out position slot that the account's other rows and chips use.
-pub(super) struct PositionSlotCells {
-    pub size_code: Cell,
-    pub cost_code: Cell,
-    pub notional: Cell,
-    pub tiered: Cell,
-    pub word: Cell,
-    pub tier_table: Cell,
-    pub empty: Cell,
-    pub gap: Cell,
 }
 
 impl PositionSlotConfig {
@@ -197,7 +185,7 @@ impl PositionSlotConfig {
         s: Value<&PositionWitness>,
         challenges: &Challenges,
         acc: &mut Accumulators,
-    ) -> Result<PositionSlotCells, Error> {
+    ) -> Result<SlotCells, Error> {
         let c = self.slot;
         let one = Value::known(Fp::ONE);
         let rs = Value::known(Fp::from(RATE_SCALE));
@@ -251,15 +239,17 @@ impl PositionSlotConfig {
         acc.e = acc.e + uv;
         acc.mr = acc.mr + fv;
         acc.bk = acc.bk + (signed_size + rho * open + rho * rho * uv) * t;
-        Ok(PositionSlotCells {
-            size_code,
-            cost_code,
-            notional,
-            tiered,
+        Ok(SlotCells {
             word,
-            tier_table,
             empty,
             gap,
+            tier_table,
+            tier_x: notional,
+            tiered,
+            ranges: vec![
+                ("size code", size_code, QUANTITY_BITS),
+                ("cost code", cost_code, COST_BITS),
+            ],
         })
     }
 }
