@@ -559,3 +559,116 @@ fn parse_table(
         &rates.iter().map(|r| *r as u32).collect::<Vec<_>>(),
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tier(up_to: Option<&str>, rate: &str) -> TierSpec {
+        TierSpec {
+            up_to: up_to.map(str::to_string),
+            rate: rate.into(),
+        }
+    }
+
+    fn file() -> RiskConfigFile {
+        RiskConfigFile {
+            snapshot: SnapshotSection {
+                id: "shape".into(),
+                venue: "Shape Venue".into(),
+                liquidation_threshold: "1.00".into(),
+            },
+            assets: vec![AssetSection {
+                symbol: "BTC".into(),
+                decimals: 8,
+                price: "50000".into(),
+                haircut: vec![tier(Some("100000"), "1.00"), tier(None, "0.90")],
+                maintenance: vec![tier(None, "0.05")],
+            }],
+            markets: vec![MarketSection {
+                symbol: "BTC-PERP".into(),
+                decimals: 4,
+                mark_price: "50000".into(),
+                maintenance: vec![tier(None, "0.01")],
+            }],
+            reserves: BTreeMap::new(),
+        }
+    }
+
+    /// A change to the configuration file.
+    type Edit = Box<dyn FnOnce(&mut RiskConfigFile)>;
+
+    fn shape(edit: impl FnOnce(&mut RiskConfigFile)) -> [u8; 64] {
+        let mut f = file();
+        edit(&mut f);
+        RiskParams::from_file(&f).expect("valid").shape_digest()
+    }
+
+    /// The shape digest names the keys: everything the circuit's fixed columns and tables hold
+    /// changes it, nothing else does (two configurations must never share a key wrongly).
+    #[test]
+    fn shape_digest_covers_exactly_what_the_circuit_fixes() {
+        let base = shape(|_| {});
+        let same: [(&str, Edit); 7] = [
+            ("price", Box::new(|f| f.assets[0].price = "61000.5".into())),
+            (
+                "mark price",
+                Box::new(|f| f.markets[0].mark_price = "1".into()),
+            ),
+            ("symbol", Box::new(|f| f.assets[0].symbol = "XBT".into())),
+            ("decimals", Box::new(|f| f.assets[0].decimals = 6)),
+            ("snapshot id", Box::new(|f| f.snapshot.id = "other".into())),
+            ("venue", Box::new(|f| f.snapshot.venue = "Other".into())),
+            (
+                "reserves",
+                Box::new(|f| {
+                    f.reserves.insert("BTC".into(), "12.5".into());
+                }),
+            ),
+        ];
+        for (what, edit) in same {
+            assert_eq!(shape(edit), base, "{what} changed the shape digest");
+        }
+        let other: [(&str, Edit); 7] = [
+            (
+                "threshold",
+                Box::new(|f| f.snapshot.liquidation_threshold = "1.10".into()),
+            ),
+            (
+                "haircut rate",
+                Box::new(|f| f.assets[0].haircut[1].rate = "0.80".into()),
+            ),
+            (
+                "haircut boundary",
+                Box::new(|f| f.assets[0].haircut[0].up_to = Some("200000".into())),
+            ),
+            (
+                "asset maintenance",
+                Box::new(|f| f.assets[0].maintenance[0].rate = "0.06".into()),
+            ),
+            (
+                "market maintenance",
+                Box::new(|f| f.markets[0].maintenance[0].rate = "0.02".into()),
+            ),
+            ("no market", Box::new(|f| f.markets.clear())),
+            (
+                "another asset",
+                Box::new(|f| {
+                    let mut second = f.assets[0].clone();
+                    second.symbol = "ETH".into();
+                    f.assets.push(second);
+                }),
+            ),
+        ];
+        for (what, edit) in other {
+            assert_ne!(shape(edit), base, "{what} left the shape digest unchanged");
+        }
+        // The full digest, which the statement tag binds, does change with the price.
+        let mut repriced = file();
+        repriced.assets[0].price = "61000.5".into();
+        assert_ne!(
+            RiskParams::from_file(&repriced).expect("valid").digest(),
+            RiskParams::from_file(&file()).expect("valid").digest()
+        );
+    }
+}

@@ -1,8 +1,9 @@
 //! The proving key cache: `pk-<digest>.bin` next to the verifying key and IPA parameter caches
 //! (see `marginproof_verifier::keys` for the file names, framing and atomic writes).
 //!
-//! Prices are part of the configuration and so of the keys: every snapshot with new prices has
-//! its own proving key, about 1.2 GB at `k = 16`. The cache therefore keeps only the
+//! Keys depend on the configuration's shape (not its prices), the slot shape, the batch size and
+//! `k`; a proving key is about 1.2 GB at `k = 16`. A venue whose shape, account count or busiest
+//! account changes gets new keys, so the cache keeps only the
 //! [`KEPT_PROVING_KEYS`] most recently used proving keys (reading one marks it used); older ones are
 //! removed when a new one is written. Verifying keys (tens of KB) are kept.
 

@@ -20,7 +20,9 @@ use marginproof_circuits::config::{AssetSection, RiskConfigFile, SnapshotSection
 use marginproof_circuits::model::SlotShape;
 use marginproof_circuits::{RiskParams, CIRCUIT_LAYOUT_VERSION};
 
-use common::{assert_valid, generate_venue, marginproof, prove_with_cache as prove, tempdir, Run};
+use common::{
+    assert_valid, generate_venue, marginproof, prove_with_cache as prove, read_json, tempdir, Run,
+};
 
 /// `verify PUBLIC` with the cache `cache`.
 fn verify(bundle: &Path, cache: &Path) -> Run {
@@ -201,10 +203,26 @@ fn a_snapshot_at_new_prices_reuses_the_keys_and_has_the_same_key_digest() {
         "one configuration shape, one verifying key"
     );
     assert_ne!(root_one, root_two, "two different snapshots");
-    // The prices are what the proofs were made under: each bundle's manifest names its own.
-    let manifest =
-        fs::read_to_string(dir.path().join("two/public/manifest.json")).expect("manifest");
-    assert!(manifest.contains("synthetic-2"));
+    // The shared cached key is the key the second configuration derives itself: verified with no
+    // cache, the second bundle has the same key digest.
+    let fresh = marginproof!(
+        "verify",
+        dir.path().join("two/public"),
+        "--no-cache",
+        "--json"
+    );
+    assert_valid(&fresh);
+    assert_eq!(
+        fresh.json()["verifying_key"].as_str(),
+        Some(key_one.as_str())
+    );
+    // The two manifests publish different prices.
+    let prices = |bundle: &str| {
+        let manifest = read_json(&dir.path().join(bundle).join("public/manifest.json"));
+        let config = &manifest["config"];
+        (config["assets"].clone(), config["markets"].clone())
+    };
+    assert_ne!(prices("one"), prices("two"));
 }
 
 #[test]

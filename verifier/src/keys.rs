@@ -5,7 +5,7 @@
 //!
 //! - `vk-<digest>.bin`, `pk-<digest>.bin` in the cache directory, where `<digest>` ([`key_digest`])
 //!   is BLAKE2b-128 (hex) of [`CIRCUIT_LAYOUT_VERSION`], `k`, the caller's identity of the circuit
-//!   (for the batch circuit [`batch_identity`]: batch size, slot shape and configuration digest) and the debug
+//!   (for the batch circuit [`batch_identity`]: batch size, slot shape and the configuration's shape digest) and the debug
 //!   form of the circuit's freshly configured constraint system (so a changed column or gate never
 //!   finds an old key, even if the layout version was not bumped);
 //! - a file is [`FILE_MAGIC`], the digest, the halo2 key bytes, and BLAKE2bp-256 of all that (the

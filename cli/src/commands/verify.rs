@@ -174,7 +174,7 @@ pub fn print_report(run: &VerifyRun) {
     );
     println!("  verify proofs     {}", secs(run.verify));
     println!(
-        "  key digest        {} (BLAKE2b-256 of the pinned verifying key; one per configuration shape, the same across snapshots)",
+        "  key digest        {} (BLAKE2b-256 of the pinned verifying key; the same across snapshots of one configuration shape, slot shape and batch size)",
         v.verifying_key
     );
     print!("{}", totals_report(&v.params, &v.totals).to_text());
