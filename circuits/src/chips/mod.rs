@@ -6,7 +6,7 @@
 //! | [`range_check::RangeCheckChip`] | a cell is below `2^n` (running sum of lookup limbs) |
 //! | [`tiered::TieredRateChip`] | a cell is `F(x)` for a public tier table (tier lookup + two range checks) |
 //! | [`account::AccountChip`] | one account's slots: valuation, requirement, equity, status, leaf words, bucket term |
-//! | [`instruments::InstrumentTable`] | (the fixed table of instrument indices and prices the account rows look up) |
+//! | [`instruments::InstrumentTable`] | (the table the account rows look up: fixed instrument kinds and indices, prices copied from the public inputs) |
 //! | [`instrument_totals::InstrumentTotalsChip`] | per-asset and per-market totals from the slots' bucket terms |
 //! | [`running_total::RunningTotalChip`] | a total after a batch is the total before plus every term |
 //! | [`hashing::HashChip`] | leaves, tree nodes and totals commitments (Poseidon) |
