@@ -25,11 +25,12 @@ use std::sync::Arc;
 use ff::{Field, FromUniformBytes, PrimeField};
 use halo2_proofs::dev::MockProver;
 use halo2_proofs::pasta::EqAffine;
+use halo2_proofs::plonk::keygen_pk;
 use halo2_proofs::poly::commitment::Params;
 use marginproof_circuits::circuit::batch::{commit_totals, AccountSlot, PreparedBatch};
-use marginproof_circuits::circuit::instrument_lookup_index;
 use marginproof_circuits::circuit::layout::min_k;
 use marginproof_circuits::circuit::witness::{AccountWitness, TotalsOpening};
+use marginproof_circuits::circuit::{instrument_lookup_index, BatchCircuit};
 use marginproof_circuits::field::{fp_from_bigint, fp_from_bool, fp_to_hex, Fp};
 use marginproof_circuits::hash::leaf::pow2;
 use marginproof_circuits::hash::merkle::tree_root;
@@ -48,9 +49,10 @@ use marginproof_circuits::units::{
 };
 use marginproof_circuits::RiskParams;
 use marginproof_prover::input::{parse_accounts, parse_config, AccountsProblem, InputError};
+use marginproof_prover::prove::prove_batch;
 use marginproof_verifier::bundle::{
-    bundle_shape, verify_batch_proof, verify_bundle_with, verifying_key, BundleError, BundleShape,
-    ProofCheck,
+    bundle_shape, verify_batch_proof, verify_bundle_with, verifying_key, verifying_key_digest,
+    BundleError, BundleShape, ProofCheck,
 };
 use marginproof_verifier::manifest::ManifestError;
 use marginproof_verifier::params::ParamsError;
@@ -829,6 +831,51 @@ fn attack_slot_valued_at_a_price_that_is_not_the_published_one() {
         .filter_map(|x| x.split(" at offset").next())
         .collect();
     assert_eq!(regions.len(), 4, "{f:#?}");
+}
+
+/// **Attack**, with real proofs: since layout version 4 one key serves every price of a
+/// configuration shape, so a proof must be bound to the prices it was made under. The venue proves
+/// its batch honestly at twice the published BTC price (witness and instance agree on the doubled
+/// price) and presents the proof with the published prices, the statement tag left as it was made
+/// (so only the prices differ). **Stopped by:** the prices are public inputs: under the one shared
+/// key, `verify_batch_proof` accepts the proof with the prices it was made under and refuses it
+/// (`ProofInvalid`) with the published ones. With the published prices in the instance, the
+/// doubled witness cannot be proven at all (the instrument lookup has no row for it).
+#[test]
+fn attack_proof_made_at_other_prices_under_the_shared_key() {
+    let published = params();
+    let mut doubled = (*published).clone();
+    doubled.assets[BTC].price *= 2;
+    let doubled = Arc::new(doubled);
+    let batch = batch_of(&doubled, ACCOUNTS);
+    let k = min_k(&batch.circuit).expect("k");
+    let (ipa, _) = load_or_create_params(&cache_dir(), k).expect("params");
+    let slots = SlotShape::dense(&published);
+    let vk = verifying_key(&ipa, published.clone(), slots, 4).expect("vk");
+    let vk_doubled = verifying_key(&ipa, doubled.clone(), slots, 4).expect("vk");
+    assert_eq!(
+        verifying_key_digest(&vk),
+        verifying_key_digest(&vk_doubled),
+        "one key for both prices"
+    );
+    let shape = BatchCircuit::shape(published.clone(), slots, 4);
+    let pk = keygen_pk(&ipa, vk.clone(), &shape).expect("pk");
+    let proof = prove_batch(&ipa, &pk, &batch).expect("an honest proof at the doubled price");
+    verify_batch_proof(&ipa, &vk, 0, &batch.statement, &proof)
+        .expect("valid for the prices it was made under");
+    let mut presented = batch.statement.clone();
+    presented.prices = instrument_prices(&published);
+    assert_ne!(presented.prices, batch.statement.prices);
+    match verify_batch_proof(&ipa, &vk, 0, &presented, &proof) {
+        Err(BundleError::ProofInvalid { batch: 0, .. }) => {}
+        other => panic!("expected ProofInvalid for batch 0, got {other:?}"),
+    }
+    let mut lying = batch_of(&doubled, ACCOUNTS);
+    lying.statement.prices = instrument_prices(&published);
+    assert!(
+        prove_batch(&ipa, &pk, &lying).is_err(),
+        "a slot at an unpublished price was proven"
+    );
 }
 
 /// **Attack:** proofs made with one BTC price, published with another (e.g. the venue valued
