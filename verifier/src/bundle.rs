@@ -243,7 +243,7 @@ pub fn verifying_key(
 /// halo2's pinned verifying key in its compact `{:?}` form (the domain, the constraint system
 /// with every gate and lookup, the fixed and permutation commitments). The same text, pretty
 /// printed, is the key pinned in `circuits/tests/pinned/`. Prices are public inputs, so snapshots
-/// of one configuration shape have one digest.
+/// of one configuration shape, slot shape and batch size have one digest.
 pub fn verifying_key_digest(vk: &VerifyingKey<EqAffine>) -> String {
     use blake2::{digest::consts::U32, Blake2b, Digest};
     let digest = Blake2b::<U32>::digest(format!("{:?}", vk.pinned()).as_bytes());
