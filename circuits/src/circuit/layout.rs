@@ -18,6 +18,9 @@ use crate::field::Fp;
 #[derive(Debug, Default)]
 struct RowCounter {
     rows: usize,
+    /// Whether to record where cells go ([`layout_profile`]); [`rows_used`], which the planner and
+    /// the verifier call for every candidate batch size, only counts rows.
+    profile: bool,
     /// Per advice column: cells assigned and the highest row (plus one).
     advice: BTreeMap<Column<Advice>, (usize, usize)>,
     /// Per region kind: regions, rows spanned, advice cells.
@@ -64,6 +67,9 @@ impl Assignment<Fp> for RowCounter {
         NR: Into<String>,
         N: FnOnce() -> NR,
     {
+        if !self.profile {
+            return;
+        }
         let name: String = name().into();
         let kind = name.split(':').next().unwrap_or("").trim().to_string();
         self.open = Some((kind, usize::MAX, 0, 0));
@@ -103,6 +109,9 @@ impl Assignment<Fp> for RowCounter {
         AR: Into<String>,
     {
         self.touch(row);
+        if !self.profile {
+            return Ok(());
+        }
         let entry = self.advice.entry(column).or_default();
         entry.0 += 1;
         entry.1 = entry.1.max(row + 1);
@@ -156,14 +165,21 @@ impl Assignment<Fp> for RowCounter {
 
 /// Rows a circuit occupies (the highest row any region or table touches, plus one).
 pub fn rows_used(circuit: &BatchCircuit) -> Result<usize, Error> {
-    Ok(layout_profile(circuit)?.rows)
+    Ok(lay_out(circuit, false)?.rows)
 }
 
 /// Lays the circuit out against a counter and reports where its rows and advice cells go.
 pub fn layout_profile(circuit: &BatchCircuit) -> Result<LayoutProfile, Error> {
+    lay_out(circuit, true)
+}
+
+fn lay_out(circuit: &BatchCircuit, profile: bool) -> Result<LayoutProfile, Error> {
     let mut cs = ConstraintSystem::default();
     let config = BatchCircuit::configure(&mut cs);
-    let mut counter = RowCounter::default();
+    let mut counter = RowCounter {
+        profile,
+        ..RowCounter::default()
+    };
     let constants = vec![config.constants()];
     <BatchCircuit as Circuit<Fp>>::FloorPlanner::synthesize(
         &mut counter,
