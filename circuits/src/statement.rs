@@ -11,9 +11,13 @@ use crate::hash::poseidon::{sponge, ChallengeDomain};
 use crate::model::holdings::SlotShape;
 use crate::model::record::RecordInUnits;
 use crate::model::totals::{AssetTotals, MarketTotals, Totals};
+use crate::model::unit::MarginUnit;
 
-/// Version of the bundle and inclusion formats (2: sparse slot leaves, `slots` in the manifest).
+/// Version of the bundle format (2: sparse slot leaves, `slots` in the manifest).
 pub const FORMAT_VERSION: u32 = 2;
+/// Version of the inclusion file (3: every margin unit of the owner, SPEC §8; 2 was one account
+/// per file). Its leaves and paths are the bundle's, so it moves on its own.
+pub const INCLUSION_FORMAT_VERSION: u32 = 3;
 
 /// Public input offset: the statement tag (snapshot id and configuration digest).
 pub const STATEMENT_TAG: usize = 0;
@@ -329,25 +333,36 @@ impl TotalsFile {
     }
 }
 
-/// What a user receives (SPEC §5): enough to recompute their leaf, walk to the root, and value
-/// their account under the published configuration.
+/// What a user receives (SPEC §5, §8): for every margin unit of one owner, enough to recompute its
+/// leaf, walk to the root, and value it under the published configuration.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InclusionProof {
-    /// [`FORMAT_VERSION`].
+    /// [`INCLUSION_FORMAT_VERSION`].
     pub format_version: u32,
     /// The snapshot the proof is for.
     pub snapshot_id: String,
-    /// The account.
+    /// The owner: the account id every unit belongs to.
     pub account_id: String,
-    /// The account's salt in this snapshot (hex).
+    /// The owner's margin units: the cross unit first (where the owner has one), then isolated
+    /// units by label.
+    pub units: Vec<UnitInclusion>,
+    /// The root R every path leads to (hex).
+    pub root: String,
+}
+
+/// One margin unit in an [`InclusionProof`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnitInclusion {
+    /// `""` for the cross unit, else the isolated unit's label.
+    pub margin_unit: MarginUnit,
+    /// The unit's salt in this snapshot (hex).
     pub salt: String,
-    /// The record, in units.
+    /// The unit's record, in units.
     pub record: RecordInUnits,
     /// Global leaf index: `batch · B + position in batch`.
     pub leaf_index: u64,
     /// Siblings from the leaf up: the batch path, then the top path (hex).
     pub path: Vec<String>,
-    /// The root R the path leads to (hex).
-    pub root: String,
 }

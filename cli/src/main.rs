@@ -40,9 +40,9 @@ enum Command {
     Assemble(commands::shard::AssembleArgs),
     /// Verify a bundle's public part and print the report (auditor).
     Verify(commands::verify::VerifyArgs),
-    /// Write one account's inclusion proof (venue).
+    /// Write the inclusion proof of every margin unit of one account (venue).
     Inclusion(commands::inclusion::InclusionArgs),
-    /// Check an inclusion proof against a manifest and value the account (user).
+    /// Check an inclusion proof against a manifest and value each margin unit (user).
     VerifyInclusion(commands::verify_inclusion::VerifyInclusionArgs),
     /// Run `marginproof ARGS` and write its wall time and peak memory (used by `bench`).
     #[command(hide = true)]

@@ -19,7 +19,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use marginproof_circuits::field::fp_to_hex;
-use marginproof_circuits::model::RecordInUnits;
+use marginproof_circuits::model::{MarginUnit, RecordInUnits};
 use serde::{Deserialize, Serialize};
 
 use crate::error::ProveError;
@@ -29,8 +29,11 @@ use crate::snapshot::SnapshotLayout;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PrivateAccount {
-    /// Account id.
+    /// Account id: the owner.
     pub account_id: String,
+    /// The owner's margin unit (absent for the cross unit).
+    #[serde(default, skip_serializing_if = "MarginUnit::is_cross")]
+    pub margin_unit: MarginUnit,
     /// Global leaf index.
     pub leaf_index: u64,
     /// Salt (hex).
@@ -251,6 +254,7 @@ pub fn write_private_files(
             .enumerate()
             .map(|(i, slot)| PrivateAccount {
                 account_id: slot.record.id.clone(),
+                margin_unit: slot.record.unit.clone(),
                 leaf_index: i as u64,
                 salt: fp_to_hex(&slot.salt),
                 record: slot.record.to_units(params),

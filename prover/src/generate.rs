@@ -2,9 +2,12 @@
 //! SPEC §5, for tests, benchmarks and the demo.
 //!
 //! The venue is deterministic in [`GenerateOptions`] (seeded RNG, no clock, no floats: every
-//! value is built from integers and written as an exact decimal). Its book is a realistic mix:
-//! about 40% spot-only accounts, 25% borrowers, 20% perpetual traders, 8% liquidatable, 4%
-//! bankrupt and 3% empty accounts, each status checked with the native risk model.
+//! value is built from integers and written as an exact decimal). Its book is a realistic mix of
+//! margin units (SPEC §8): about 35% spot-only accounts, 25% borrowers, 20% perpetual traders, 8%
+//! liquidatable, 4% bankrupt and 3% empty accounts, each status checked with the native risk
+//! model, and 5% isolated units: one perpetual position with its own stablecoin collateral,
+//! belonging to one of the perpetual traders (each unit labelled by its market's symbol, its row
+//! right after the owner's cross row).
 //!
 //! Holdings are sparse, as on a real venue, however wide it is: each account holds (has a balance
 //! or a debt in) at most [`MAX_HELD_ASSETS`] assets, typically 1 to 4, and at most
@@ -18,7 +21,7 @@ use marginproof_circuits::config::{
     AssetSection, MarketSection, RiskConfigFile, RiskParams, SnapshotSection, TierSpec,
 };
 use marginproof_circuits::decimal::format_decimal;
-use marginproof_circuits::model::{evaluate, AccountRecord, Position, Status};
+use marginproof_circuits::model::{evaluate, AccountRecord, MarginUnit, Position, Status};
 use marginproof_circuits::units::{MAX_ASSETS, MAX_MARKETS, RATE_DECIMALS, VALUE_DECIMALS};
 use num_bigint::BigInt;
 use num_traits::Zero;
@@ -34,7 +37,7 @@ pub const MAX_HELD_POSITIONS: usize = 2;
 /// What to generate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GenerateOptions {
-    /// Number of accounts.
+    /// Number of margin units (rows): cross accounts and isolated units together.
     pub accounts: usize,
     /// Number of assets, clamped to `1..=256`: BTC, ETH, USDT, SOL, then synthetic `A05`, `A06`, ….
     pub assets: usize,
@@ -82,11 +85,11 @@ pub fn generate(opts: &GenerateOptions) -> (String, String) {
     let params = RiskParams::from_file(&file).expect("the synthetic configuration is valid");
 
     let kinds = allocate(opts.accounts, assets, markets, &mut rng);
-    let records: Vec<AccountRecord> = kinds
+    let drawn: Vec<AccountRecord> = kinds
         .iter()
-        .enumerate()
-        .map(|(i, kind)| make_account(format!("acct-{:06}", i + 1), *kind, &params, &mut rng))
+        .map(|kind| make_account(String::new(), *kind, &params, &mut rng))
         .collect();
+    let records = assign_owners(&kinds, drawn, &params);
 
     for (a, asset) in params.assets.iter().enumerate() {
         let balance: i128 = records.iter().map(|r| i128::from(r.balances[a])).sum();
@@ -258,6 +261,8 @@ enum Kind {
     Bankrupt,
     /// Nothing at all.
     Empty,
+    /// An isolated unit of a perpetual trader: one position, its own stablecoin collateral.
+    Isolated,
 }
 
 impl Kind {
@@ -270,8 +275,9 @@ impl Kind {
     }
 }
 
-/// The kinds of `n` accounts in random order: 8% liquidatable, 4% bankrupt, 3% empty (each at
-/// least one while accounts remain), 20% perpetual traders, 25% borrowers, the rest spot.
+/// The kinds of `n` margin units in random order: 8% liquidatable, 4% bankrupt, 3% empty (each at
+/// least one while units remain), 20% perpetual traders, 25% borrowers, 5% isolated units, the
+/// rest spot.
 fn allocate(n: usize, assets: usize, markets: usize, rng: &mut StdRng) -> Vec<Kind> {
     let mut kinds = Vec::with_capacity(n);
     for (kind, percent, at_least) in [
@@ -280,6 +286,7 @@ fn allocate(n: usize, assets: usize, markets: usize, rng: &mut StdRng) -> Vec<Ki
         (Kind::Empty, 3, 1),
         (Kind::Perp, 20, 0),
         (Kind::Borrower, 25, 0),
+        (Kind::Isolated, 5, 0),
     ] {
         let count = (n * percent / 100).max(at_least).min(n - kinds.len());
         kinds.extend(std::iter::repeat_n(kind, count));
@@ -289,12 +296,81 @@ fn allocate(n: usize, assets: usize, markets: usize, rng: &mut StdRng) -> Vec<Ki
         if *kind == Kind::Perp && markets == 0 {
             *kind = Kind::Borrower;
         }
+        if *kind == Kind::Isolated && markets == 0 {
+            *kind = Kind::Spot;
+        }
         if *kind == Kind::Borrower && assets < 2 {
             *kind = Kind::Spot;
         }
     }
     kinds.shuffle(rng);
     kinds
+}
+
+/// Names the drawn units in `kinds` order: every unit but an isolated one is a cross account of
+/// its own, `acct-000001`, `acct-000002`, … in order; an isolated unit belongs to the nearest
+/// perpetual trader (before it, else after it) that has no isolated unit in its market yet, is
+/// labelled by that market's symbol, and is listed right after its owner. An isolated unit with
+/// no such trader stays a cross account of its own.
+fn assign_owners(
+    kinds: &[Kind],
+    drawn: Vec<AccountRecord>,
+    params: &RiskParams,
+) -> Vec<AccountRecord> {
+    let traders: Vec<usize> = (0..kinds.len())
+        .filter(|&i| kinds[i] == Kind::Perp)
+        .collect();
+    let mut taken: std::collections::BTreeSet<(usize, usize)> = Default::default();
+    let mut owner_of: Vec<Option<usize>> = vec![None; kinds.len()];
+    for i in (0..kinds.len()).filter(|&i| kinds[i] == Kind::Isolated) {
+        let Some(market) = drawn[i].positions.iter().position(|p| p.size != 0) else {
+            continue;
+        };
+        let before = traders.iter().rev().filter(|&&t| t < i);
+        let after = traders.iter().filter(|&&t| t > i);
+        if let Some(&owner) = before
+            .chain(after)
+            .find(|&&t| !taken.contains(&(t, market)))
+        {
+            taken.insert((owner, market));
+            owner_of[i] = Some(owner);
+        }
+    }
+    let mut units_of: Vec<Vec<usize>> = vec![Vec::new(); kinds.len()];
+    for (i, owner) in owner_of.iter().enumerate() {
+        if let Some(owner) = owner {
+            units_of[*owner].push(i);
+        }
+    }
+    let mut slots: Vec<Option<AccountRecord>> = drawn.into_iter().map(Some).collect();
+    let mut records = Vec::with_capacity(kinds.len());
+    let mut number = 0;
+    for i in 0..kinds.len() {
+        if owner_of[i].is_some() {
+            continue;
+        }
+        number += 1;
+        let id = format!("acct-{number:06}");
+        let Some(mut record) = slots[i].take() else {
+            continue;
+        };
+        record.id = id.clone();
+        records.push(record);
+        let mut units: Vec<AccountRecord> = units_of[i]
+            .iter()
+            .filter_map(|&u| slots[u].take())
+            .map(|mut unit| {
+                let market = unit.positions.iter().position(|p| p.size != 0).unwrap_or(0);
+                let label = MarginUnit::parse(&params.markets[market].symbol)
+                    .expect("a generated market symbol is a valid unit label");
+                unit.id = id.clone();
+                unit.in_unit(label)
+            })
+            .collect();
+        units.sort_by(|a, b| a.unit.cmp(&b.unit));
+        records.extend(units);
+    }
+    records
 }
 
 /// One account of the given kind, drawn again until the risk model gives it the intended status
@@ -411,6 +487,23 @@ fn fill(record: &mut AccountRecord, kind: Kind, params: &RiskParams, rng: &mut S
                     cost: BigInt::from(size) * BigInt::from(entry),
                 };
             }
+        }
+        Kind::Isolated => {
+            // Collateral of 100 USD and more, one position of 0.5x to 3x it, entry within ±10%.
+            let collateral = perp_collateral(params);
+            let value = usd_value(rng).max(usd(100));
+            record.balances[collateral] = atoms(value, params.assets[collateral].price);
+            let value = u128::from(record.balances[collateral])
+                * u128::from(params.assets[collateral].price);
+            let m = pick_market(rng, markets);
+            let notional = value / 10 * rng.random_range(5..=30);
+            let mark = params.markets[m].mark_price;
+            let size = size_for(notional, mark, chance(rng, 1, 2));
+            let entry = u128::from(mark) * (1000 + rng.random_range(0..=200) - 100) / 1000;
+            record.positions[m] = Position {
+                size,
+                cost: BigInt::from(size) * BigInt::from(entry),
+            };
         }
         Kind::Liquidatable | Kind::Bankrupt => {
             let distress = if kind == Kind::Liquidatable {
@@ -629,9 +722,10 @@ fn config_toml(file: &RiskConfigFile) -> String {
     out
 }
 
-/// The accounts in the CSV layout of SPEC §5, every column present, zero cells empty.
+/// The accounts in the CSV layout of SPEC §5 and §8, every column present, zero cells and cross
+/// units empty.
 fn accounts_csv(params: &RiskParams, records: &[AccountRecord]) -> String {
-    let mut header = vec!["account_id".to_string()];
+    let mut header = vec!["account_id".to_string(), "margin_unit".to_string()];
     for a in &params.assets {
         header.push(a.symbol.clone());
         header.push(format!("{}_debt", a.symbol));
@@ -650,7 +744,7 @@ fn accounts_csv(params: &RiskParams, records: &[AccountRecord]) -> String {
         }
     };
     for record in records {
-        let mut row = vec![record.id.clone()];
+        let mut row = vec![record.id.clone(), record.unit.label().to_string()];
         for (a, asset) in params.assets.iter().enumerate() {
             row.push(quantity(record.balances[a], asset.decimals));
             row.push(quantity(record.debts[a], asset.decimals));

@@ -1,16 +1,18 @@
-//! A user's inclusion proof (SPEC §5), answered from a bundle's `private/` part.
+//! A user's inclusion proof (SPEC §5, §8), answered from a bundle's `private/` part.
 
 use std::path::Path;
 
 use marginproof_circuits::field::{fp_to_hex, Fp};
 use marginproof_circuits::hash::merkle::{tree_levels, MerklePath};
 use marginproof_circuits::hash::snapshot::{empty_batch_root, top_tree_leaves};
-use marginproof_circuits::statement::{read_fp, InclusionProof, FORMAT_VERSION};
+use marginproof_circuits::statement::{
+    read_fp, InclusionProof, UnitInclusion, INCLUSION_FORMAT_VERSION,
+};
 use marginproof_circuits::RiskParams;
 use marginproof_verifier::store::{read_limited, read_manifest};
 use serde::de::DeserializeOwned;
 
-use crate::bundle::{PrivateAccounts, PrivateLeaves};
+use crate::bundle::{PrivateAccount, PrivateAccounts, PrivateLeaves};
 use crate::error::ProveError;
 
 /// Largest private file read.
@@ -24,7 +26,8 @@ fn read_json<T: DeserializeOwned>(path: &Path) -> Result<T, ProveError> {
     })
 }
 
-/// The inclusion proof of `account_id` from the bundle at `bundle_dir`.
+/// The inclusion proof of owner `account_id` from the bundle at `bundle_dir`: every margin unit
+/// of that owner (SPEC §8), the cross unit first, then isolated units by label.
 pub fn inclusion_proof(bundle_dir: &Path, account_id: &str) -> Result<InclusionProof, ProveError> {
     let manifest_path = bundle_dir.join("public").join("manifest.json");
     let manifest = read_manifest(&manifest_path)?;
@@ -39,48 +42,63 @@ pub fn inclusion_proof(bundle_dir: &Path, account_id: &str) -> Result<InclusionP
     let leaves_path = bundle_dir.join("private").join("leaves.json");
     let leaves: PrivateLeaves = read_json(&leaves_path)?;
 
-    let account = accounts
+    let mut owned: Vec<&PrivateAccount> = accounts
         .accounts
         .iter()
-        .find(|a| a.account_id == account_id)
-        .ok_or_else(|| ProveError::UnknownAccount(account_id.to_string()))?;
-    let b = manifest.batch_size;
-    let index = account.leaf_index as usize;
-    let batch = index / b.max(1);
-    let start = batch * b;
-    let batch_leaves: Vec<Fp> = leaves
-        .leaves
-        .get(start..start + b)
-        .ok_or_else(|| corrupt(&leaves_path, format!("no leaves for batch {batch}")))?
-        .iter()
-        .map(|h| read_fp("leaf", h))
-        .collect::<Result<_, _>>()
-        .map_err(|e| corrupt(&leaves_path, e.to_string()))?;
+        .filter(|a| a.account_id == account_id)
+        .collect();
+    if owned.is_empty() {
+        return Err(ProveError::UnknownAccount(account_id.to_string()));
+    }
+    owned.sort_by(|a, b| a.margin_unit.cmp(&b.margin_unit));
+
+    let b = manifest.batch_size.max(1);
     let batch_roots: Vec<Fp> = manifest
         .batches
         .iter()
         .map(|e| read_fp("batch root", &e.root))
         .collect::<Result<_, _>>()
         .map_err(|e| corrupt(&manifest_path, e.to_string()))?;
-    let top = top_tree_leaves(&batch_roots, empty_batch_root(manifest.slots, b));
-    let lower = MerklePath::from_levels(&tree_levels(batch_leaves), (index - start) as u64)
-        .ok_or_else(|| corrupt(&leaves_path, "leaf index outside its batch".into()))?;
-    let upper = MerklePath::from_levels(&tree_levels(top), batch as u64)
-        .ok_or_else(|| corrupt(&manifest_path, "batch index outside the top tree".into()))?;
-    let path = lower
-        .siblings
-        .iter()
-        .chain(&upper.siblings)
-        .map(fp_to_hex)
-        .collect();
+    let top_levels = tree_levels(top_tree_leaves(
+        &batch_roots,
+        empty_batch_root(manifest.slots, b),
+    ));
+    let mut units = Vec::with_capacity(owned.len());
+    for account in owned {
+        let index = account.leaf_index as usize;
+        let batch = index / b;
+        let start = batch * b;
+        let batch_leaves: Vec<Fp> = leaves
+            .leaves
+            .get(start..start + b)
+            .ok_or_else(|| corrupt(&leaves_path, format!("no leaves for batch {batch}")))?
+            .iter()
+            .map(|h| read_fp("leaf", h))
+            .collect::<Result<_, _>>()
+            .map_err(|e| corrupt(&leaves_path, e.to_string()))?;
+        let lower = MerklePath::from_levels(&tree_levels(batch_leaves), (index - start) as u64)
+            .ok_or_else(|| corrupt(&leaves_path, "leaf index outside its batch".into()))?;
+        let upper = MerklePath::from_levels(&top_levels, batch as u64)
+            .ok_or_else(|| corrupt(&manifest_path, "batch index outside the top tree".into()))?;
+        let path = lower
+            .siblings
+            .iter()
+            .chain(&upper.siblings)
+            .map(fp_to_hex)
+            .collect();
+        units.push(UnitInclusion {
+            margin_unit: account.margin_unit.clone(),
+            salt: account.salt.clone(),
+            record: account.record.clone(),
+            leaf_index: account.leaf_index,
+            path,
+        });
+    }
     Ok(InclusionProof {
-        format_version: FORMAT_VERSION,
+        format_version: INCLUSION_FORMAT_VERSION,
         snapshot_id: params.snapshot_id.clone(),
-        account_id: account.account_id.clone(),
-        salt: account.salt.clone(),
-        record: account.record.clone(),
-        leaf_index: account.leaf_index,
-        path,
+        account_id: account_id.to_string(),
+        units,
         root: manifest.root.clone(),
     })
 }

@@ -9,6 +9,7 @@ use std::fmt;
 use std::path::Path;
 
 use blake2::{Blake2b512, Digest};
+use marginproof_circuits::hash::unit_encoding;
 use marginproof_circuits::model::AccountRecord;
 use marginproof_circuits::statement::FORMAT_VERSION;
 use marginproof_circuits::RiskParams;
@@ -70,12 +71,13 @@ impl fmt::Display for JobField {
 }
 
 /// BLAKE2b-512 of the validated accounts, independent of how the CSV is written: the records in
-/// atoms (as proven), sorted by account id, every field length-prefixed. Two accounts files with the
+/// atoms (as proven), sorted by account id and margin unit, every field length-prefixed (a unit by
+/// its [`unit_encoding`], so a cross-only book digests as before margin units). Two accounts files with the
 /// same accounts (in any row order, with any equivalent decimal spelling) give the same digest, and
 /// the same proofs.
 pub fn accounts_digest(records: &[AccountRecord]) -> [u8; 64] {
     let mut sorted: Vec<&AccountRecord> = records.iter().collect();
-    sorted.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+    sorted.sort_unstable_by(|a, b| (&a.id, &a.unit).cmp(&(&b.id, &b.unit)));
     let mut h = Blake2b512::new();
     let mut put = |bytes: &[u8]| {
         h.update((bytes.len() as u64).to_le_bytes());
@@ -84,7 +86,7 @@ pub fn accounts_digest(records: &[AccountRecord]) -> [u8; 64] {
     put(b"marginproof/accounts/v1");
     put(&(sorted.len() as u64).to_le_bytes());
     for r in sorted {
-        put(r.id.as_bytes());
+        put(&unit_encoding(&r.id, &r.unit));
         put(&(r.balances.len() as u64).to_le_bytes());
         for b in &r.balances {
             put(&b.to_le_bytes());
@@ -197,6 +199,7 @@ mod tests {
     fn accounts_digest_ignores_order_and_sees_values() {
         let a = AccountRecord {
             id: "a".into(),
+            unit: Default::default(),
             balances: vec![1],
             debts: vec![0],
             positions: vec![],
@@ -205,6 +208,10 @@ mod tests {
         b.id = "b".into();
         let d = accounts_digest(&[a.clone(), b.clone()]);
         assert_eq!(d, accounts_digest(&[b.clone(), a.clone()]));
+        let isolated = a
+            .clone()
+            .in_unit(marginproof_circuits::model::MarginUnit::parse("u").expect("a label"));
+        assert_ne!(d, accounts_digest(&[isolated, b.clone()]));
         b.balances[0] = 2;
         assert_ne!(d, accounts_digest(&[a, b]));
     }

@@ -8,6 +8,8 @@ use std::path::Path;
 use blake2::digest::{FixedOutput, KeyInit, Update};
 use blake2::Blake2bMac512;
 use marginproof_circuits::field::{fp_from_digest, Fp};
+use marginproof_circuits::hash::unit_encoding;
+use marginproof_circuits::model::MarginUnit;
 use rand_core::Rng;
 
 use crate::error::ProveError;
@@ -76,14 +78,23 @@ impl VenueSecret {
         mac.finalize_fixed().into()
     }
 
-    /// The salt of `account_id` in `snapshot_id` (SPEC §3): fresh per snapshot.
-    pub fn salt(&self, snapshot_id: &str, account_id: &str) -> Fp {
-        fp_from_digest(&self.derive(b"marginproof/salt/v1", snapshot_id, account_id.as_bytes()))
+    /// The salt of margin unit `unit` of `account_id` in `snapshot_id` (SPEC §3, §8): fresh per
+    /// snapshot, derived from the unit's [`unit_encoding`] (for a cross unit, the id's bytes).
+    pub fn salt(&self, snapshot_id: &str, account_id: &str, unit: &MarginUnit) -> Fp {
+        fp_from_digest(&self.derive(
+            b"marginproof/salt/v1",
+            snapshot_id,
+            &unit_encoding(account_id, unit),
+        ))
     }
 
-    /// The key that orders leaves: accounts sorted by it are in a keyed shuffle.
-    pub fn order_key(&self, snapshot_id: &str, account_id: &str) -> [u8; 64] {
-        self.derive(b"marginproof/order/v1", snapshot_id, account_id.as_bytes())
+    /// The key that orders leaves: margin units sorted by it are in a keyed shuffle.
+    pub fn order_key(&self, snapshot_id: &str, account_id: &str, unit: &MarginUnit) -> [u8; 64] {
+        self.derive(
+            b"marginproof/order/v1",
+            snapshot_id,
+            &unit_encoding(account_id, unit),
+        )
     }
 
     /// The blinding of the running-totals commitment after batch `index` (`C_{index+1}`).
@@ -104,9 +115,12 @@ mod tests {
     fn derivations_are_keyed_and_per_snapshot() {
         let a = VenueSecret::from_bytes([1; 32]);
         let b = VenueSecret::from_bytes([2; 32]);
-        assert_ne!(a.salt("s1", "x"), b.salt("s1", "x"));
-        assert_ne!(a.salt("s1", "x"), a.salt("s2", "x"));
-        assert_eq!(a.salt("s1", "x"), a.salt("s1", "x"));
+        let cross = MarginUnit::cross();
+        let isolated = MarginUnit::parse("x").expect("a label");
+        assert_ne!(a.salt("s1", "x", &cross), b.salt("s1", "x", &cross));
+        assert_ne!(a.salt("s1", "x", &cross), a.salt("s2", "x", &cross));
+        assert_eq!(a.salt("s1", "x", &cross), a.salt("s1", "x", &cross));
+        assert_ne!(a.salt("s1", "x", &cross), a.salt("s1", "x", &isolated));
         assert_ne!(a.blinding("s1", 0), a.blinding("s1", 1));
         assert_eq!(format!("{a:?}"), "VenueSecret(<redacted>)");
         assert_ne!(a.fingerprint(), b.fingerprint());

@@ -33,7 +33,7 @@ use marginproof_circuits::circuit::batch::{AccountSlot, PreparedBatch};
 use marginproof_circuits::config::RiskConfigFile;
 use marginproof_circuits::field::{fp_to_hex, Fp};
 use marginproof_circuits::hash::id_hash;
-use marginproof_circuits::model::{AccountRecord, RecordInUnits, SlotShape, Totals};
+use marginproof_circuits::model::{AccountRecord, MarginUnit, RecordInUnits, SlotShape, Totals};
 use marginproof_circuits::statement::{read_fp, Manifest, TotalsFile, FORMAT_VERSION};
 use marginproof_circuits::RiskParams;
 use marginproof_verifier::bundle::{verify_batch_proof, BundleError, MAX_PROOF_BYTES};
@@ -194,6 +194,8 @@ impl JobPaths {
 #[serde(deny_unknown_fields)]
 struct JobAccount {
     account_id: String,
+    #[serde(default, skip_serializing_if = "MarginUnit::is_cross")]
+    margin_unit: MarginUnit,
     record: RecordInUnits,
 }
 
@@ -202,6 +204,8 @@ struct JobAccount {
 #[serde(deny_unknown_fields)]
 struct BatchAccount {
     account_id: String,
+    #[serde(default, skip_serializing_if = "MarginUnit::is_cross")]
+    margin_unit: MarginUnit,
     salt: String,
     record: RecordInUnits,
 }
@@ -296,6 +300,7 @@ pub fn plan_job(
         .iter()
         .map(|r| JobAccount {
             account_id: r.id.clone(),
+            margin_unit: r.unit.clone(),
             record: r.to_units(&params),
         })
         .collect();
@@ -325,6 +330,7 @@ pub fn plan_job(
                 .iter()
                 .map(|slot| BatchAccount {
                     account_id: slot.record.id.clone(),
+                    margin_unit: slot.record.unit.clone(),
                     salt: fp_to_hex(&slot.salt),
                     record: slot.record.to_units(params),
                 })
@@ -361,7 +367,10 @@ pub fn load_job(dir: &Path) -> Result<LoadedJob, ProveError> {
         serde_json::from_slice(&bytes).map_err(|e| corrupt(&accounts_path, e))?;
     let records = accounts
         .iter()
-        .map(|a| AccountRecord::from_units(&a.account_id, &a.record, &params))
+        .map(|a| {
+            AccountRecord::from_units(&a.account_id, &a.record, &params)
+                .map(|r| r.in_unit(a.margin_unit.clone()))
+        })
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| corrupt(&accounts_path, e))?;
     let job = JobFile::new(
@@ -492,8 +501,9 @@ fn prepare_planned_batch(
         .map(|a| {
             Ok(AccountSlot {
                 record: AccountRecord::from_units(&a.account_id, &a.record, params)
-                    .map_err(|e| corrupt(&path, e))?,
-                id_hash: id_hash(&a.account_id),
+                    .map_err(|e| corrupt(&path, e))?
+                    .in_unit(a.margin_unit.clone()),
+                id_hash: id_hash(&a.account_id, &a.margin_unit),
                 salt: read_fp("salt", &a.salt).map_err(|e| corrupt(&path, e))?,
             })
         })

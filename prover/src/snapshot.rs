@@ -37,14 +37,14 @@ impl SnapshotLayout {
         let snapshot = params.snapshot_id.clone();
         let mut keyed: Vec<([u8; 64], AccountRecord)> = records
             .into_iter()
-            .map(|r| (secret.order_key(&snapshot, &r.id), r))
+            .map(|r| (secret.order_key(&snapshot, &r.id, &r.unit), r))
             .collect();
         keyed.sort_unstable_by_key(|(key, _)| *key);
         let slots = keyed
             .into_iter()
             .map(|(_, record)| AccountSlot {
-                id_hash: id_hash(&record.id),
-                salt: secret.salt(&snapshot, &record.id),
+                id_hash: id_hash(&record.id, &record.unit),
+                salt: secret.salt(&snapshot, &record.id, &record.unit),
                 record,
             })
             .collect();

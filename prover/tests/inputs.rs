@@ -5,7 +5,9 @@ use std::path::PathBuf;
 
 use marginproof_circuits::config::{ConfigProblem, RiskParams};
 use marginproof_circuits::decimal::{format_decimal, DecimalError};
-use marginproof_circuits::model::{evaluate, AccountRecord, QuantityError, Status};
+use marginproof_circuits::model::{
+    evaluate, AccountRecord, MarginUnit, QuantityError, Status, UnitLabelError,
+};
 use marginproof_circuits::units::VALUE_DECIMALS;
 use marginproof_prover::generate::{
     generate, GenerateOptions, MAX_HELD_ASSETS, MAX_HELD_POSITIONS,
@@ -632,6 +634,7 @@ fn accounts_duplicate_account_id() {
             column("account_id", 1),
             AccountsProblem::DuplicateAccountId {
                 id: "acct-1".into(),
+                unit: MarginUnit::cross(),
                 first_line: 2
             }
         )
@@ -639,6 +642,128 @@ fn accounts_duplicate_account_id() {
     assert!(display.contains(
         ":4: column `account_id` (1): duplicate account id `acct-1` (already on line 2)"
     ));
+}
+
+/// `HEADER` with a `margin_unit` column after `account_id`.
+const UNIT_HEADER: &str =
+    "account_id,margin_unit,BTC,BTC_debt,ETH,ETH_debt,USDT,USDT_debt,BTC-PERP_size,BTC-PERP_cost";
+
+#[test]
+fn accounts_margin_units_are_records_of_their_own() {
+    let text = format!(
+        "{UNIT_HEADER}\nalice,,1,,,,,,,\nalice,BTC-PERP,,,,,100,,0.5,30000\nalice,hedge_2,,,2,,,,,\nbob,BTC-PERP,,,,,5,,,\n"
+    );
+    let dir = TempDir::new().expect("tempdir");
+    let records = load_accounts(&write(&dir, "a.csv", text), &params()).expect("valid units");
+    let names: Vec<(String, String)> = records
+        .iter()
+        .map(|r| (r.id.clone(), r.unit.label().to_string()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("alice", ""),
+            ("alice", "BTC-PERP"),
+            ("alice", "hedge_2"),
+            ("bob", "BTC-PERP")
+        ]
+        .map(|(a, u)| (a.to_string(), u.to_string()))
+    );
+    // Each unit holds only its own row.
+    assert_eq!(records[0].balances[0], 100_000_000);
+    assert_eq!(records[1].balances[0], 0);
+    assert_eq!(records[1].positions[0].size, 5_000);
+    assert!(records[2].positions[0].size == 0 && records[2].balances[1] != 0);
+}
+
+#[test]
+fn accounts_repeated_margin_unit_names_both_lines() {
+    let text = format!(
+        "{UNIT_HEADER}\nalice,,1,,,,,,,\nalice,BTC-PERP,,,,,100,,0.5,30000\nbob,,1,,,,,,,\nalice,BTC-PERP,,,,,1,,,\n"
+    );
+    let (path, line, c, problem, display) = accounts_error(&text);
+    assert_eq!(
+        (line, c, problem),
+        (
+            5,
+            column("margin_unit", 2),
+            AccountsProblem::DuplicateAccountId {
+                id: "alice".into(),
+                unit: MarginUnit::parse("BTC-PERP").expect("a label"),
+                first_line: 3
+            }
+        )
+    );
+    assert!(
+        display.contains(&format!(
+            "{}:5: column `margin_unit` (2): duplicate margin unit `BTC-PERP` of account `alice` (already on line 3)",
+            path.display()
+        )),
+        "{display}"
+    );
+    // The same label under two owners, and a cross and an isolated unit of one owner, are fine.
+    let text = format!("{UNIT_HEADER}\na,x,,,,,1,,,\nb,x,,,,,1,,,\na,,,,,,1,,,\n");
+    let dir = TempDir::new().expect("tempdir");
+    assert_eq!(
+        load_accounts(&write(&dir, "a.csv", text), &params())
+            .expect("distinct pairs")
+            .len(),
+        3
+    );
+    // A repeated cross unit is named at the id column even with a `margin_unit` column.
+    let text = format!("{UNIT_HEADER}\na,,,,,,1,,,\na, ,,,,,2,,,\n");
+    let (_, line, c, problem, _) = accounts_error(&text);
+    assert_eq!((line, c), (3, column("account_id", 1)), "{problem:?}");
+}
+
+#[test]
+fn accounts_malformed_margin_unit_label() {
+    for (label, expected) in [
+        (
+            "BTC PERP",
+            UnitLabelError::BadCharacter {
+                character: ' ',
+                position: 4,
+            },
+        ),
+        (
+            "a/b",
+            UnitLabelError::BadCharacter {
+                character: '/',
+                position: 2,
+            },
+        ),
+        (
+            "é",
+            UnitLabelError::BadCharacter {
+                character: 'é',
+                position: 1,
+            },
+        ),
+        (
+            "x123456789012345678901234567890123",
+            UnitLabelError::TooLong { chars: 34 },
+        ),
+    ] {
+        let text = format!("{UNIT_HEADER}\nalice,,1,,,,,,,\nalice,{label},,,,,1,,,\n");
+        let (path, line, c, problem, display) = accounts_error(&text);
+        assert_eq!(
+            (line, c, problem),
+            (
+                3,
+                column("margin_unit", 2),
+                AccountsProblem::MarginUnit(expected)
+            ),
+            "{label}"
+        );
+        assert!(
+            display.starts_with(&format!(
+                "{}:3: column `margin_unit` (2): margin unit label",
+                path.display()
+            )),
+            "{display}"
+        );
+    }
 }
 
 #[test]
@@ -724,12 +849,36 @@ fn round_trip(opts: &GenerateOptions) -> (RiskParams, Vec<AccountRecord>) {
     let header: Vec<&str> = lines.next().expect("header").split(',').collect();
     assert_eq!(
         header.len(),
-        1 + 2 * params.assets.len() + 2 * params.markets.len()
+        2 + 2 * params.assets.len() + 2 * params.markets.len()
     );
-    for (i, (line, record)) in lines.zip(&records).enumerate() {
-        assert_eq!(record.id, format!("acct-{:06}", i + 1));
+    assert_eq!(header[..2], ["account_id", "margin_unit"]);
+    let mut owners = 0;
+    let mut previous: Option<&AccountRecord> = None;
+    for (line, record) in lines.zip(&records) {
+        if record.unit.is_cross() {
+            owners += 1;
+            assert_eq!(record.id, format!("acct-{owners:06}"));
+        } else {
+            // An isolated unit: right after its owner's other units, labelled by its only
+            // position's market, with its own collateral and nothing else.
+            let before = previous.expect("an isolated unit follows its owner");
+            assert_eq!(record.id, before.id, "{line}");
+            assert!(before.unit < record.unit, "{line}");
+            let held: Vec<usize> = (0..params.markets.len())
+                .filter(|&m| record.positions[m].size != 0)
+                .collect();
+            assert_eq!(held.len(), 1, "{line}");
+            assert_eq!(
+                record.unit.label(),
+                params.markets[held[0]].symbol,
+                "{line}"
+            );
+            assert!(record.balances.iter().any(|&b| b != 0), "{line}");
+            assert!(record.debts.iter().all(|&d| d == 0), "{line}");
+        }
+        previous = Some(record);
         let cells: Vec<&str> = line.split(',').collect();
-        let mut expected = vec![record.id.clone()];
+        let mut expected = vec![record.id.clone(), record.unit.label().to_string()];
         let text = |atoms: u64, decimals| {
             if atoms == 0 {
                 String::new()
@@ -812,9 +961,11 @@ fn generated_venues_round_trip_with_a_realistic_mix() {
                     .filter(|r| r.debts.iter().all(|&d| d == 0)
                         && r.positions.iter().all(|p| p.size == 0))
                     .count(),
-                40 + 3,
+                35 + 3,
                 "{opts:?}"
             );
+            let isolated = records.iter().filter(|r| !r.unit.is_cross()).count();
+            assert_eq!(isolated, 5, "{opts:?}");
         }
     }
 }

@@ -37,7 +37,7 @@ use marginproof_circuits::hash::merkle::tree_root;
 use marginproof_circuits::hash::poseidon::{sponge, LeafDomain};
 use marginproof_circuits::hash::{id_hash, statement_tag, totals_commitment, LeafHasher};
 use marginproof_circuits::model::{
-    evaluate, AccountRecord, Holdings, QuantityError, SlotShape, Status, Totals,
+    evaluate, AccountRecord, Holdings, MarginUnit, QuantityError, SlotShape, Status, Totals,
 };
 use marginproof_circuits::signed::SignedCode;
 use marginproof_circuits::statement::{
@@ -140,7 +140,7 @@ fn slots(records: &[AccountRecord]) -> Vec<AccountSlot> {
         .enumerate()
         .map(|(i, record)| AccountSlot {
             record: record.clone(),
-            id_hash: id_hash(&record.id),
+            id_hash: id_hash(&record.id, &record.unit),
             salt: Fp::from(1000 + i as u64),
         })
         .collect()
@@ -594,7 +594,9 @@ fn attack_leaf_does_not_bind_balances_inclusion() {
     let dir = TempDir::new().expect("tempdir");
     let proof = inclusion_proof(dir.path(), &account_with_first_asset());
     edit_json(&proof, |p| {
-        let balances = p["record"]["balances"].as_object_mut().expect("balances");
+        let balances = p["units"][0]["record"]["balances"]
+            .as_object_mut()
+            .expect("balances");
         let (_, balance) = balances.iter_mut().next().expect("a balance");
         let text = balance.as_str().expect("a decimal").to_string();
         *balance = Value::String(bump_last_digit(&text));
@@ -677,12 +679,13 @@ fn attack_account_ids_collide_by_field_overflow() {
         naive_id_field(b),
         "the naive encoding collides"
     );
-    assert_ne!(id_hash(a), id_hash(b), "id_hash does not");
+    let cross = MarginUnit::cross();
+    assert_ne!(id_hash(a, &cross), id_hash(b, &cross), "id_hash does not");
 
     let mut seen = HashSet::new();
     for i in 0..100_000u32 {
         assert!(
-            seen.insert(id_hash(&format!("acct-{i:06}")).to_repr()),
+            seen.insert(id_hash(&format!("acct-{i:06}"), &cross).to_repr()),
             "id_hash collision at acct-{i:06}"
         );
     }

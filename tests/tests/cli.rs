@@ -437,6 +437,8 @@ fn inclusion_proofs_verify_for_every_account() {
         "equity_usd",
         "maintenance_usd",
         "margin_ratio",
+        "units",
+        "owner",
     ]
     .into();
     let mut statuses = BTreeSet::new();
@@ -447,8 +449,8 @@ fn inclusion_proofs_verify_for_every_account() {
 
         // The record the user receives is exactly their CSV row.
         let proof_json = read_json(&proof);
-        let units: RecordInUnits =
-            serde_json::from_value(proof_json["record"].clone()).expect("a record in units");
+        let units: RecordInUnits = serde_json::from_value(proof_json["units"][0]["record"].clone())
+            .expect("a record in units");
         assert_eq!(
             AccountRecord::from_units(&row.id, &units, &params).expect("a valid record"),
             record
@@ -554,7 +556,9 @@ const NOT_IN_TREE: &str = "the record and path do not lead to the proof's root";
 #[test]
 fn verify_inclusion_rejects_changed_balance() {
     let (_dir, proof) = tampered_inclusion(|p| {
-        let balances = p["record"]["balances"].as_object_mut().expect("balances");
+        let balances = p["units"][0]["record"]["balances"]
+            .as_object_mut()
+            .expect("balances");
         let (_, balance) = balances.iter_mut().next().expect("a balance");
         bump(balance);
     });
@@ -564,8 +568,8 @@ fn verify_inclusion_rejects_changed_balance() {
 #[test]
 fn verify_inclusion_rejects_wrong_salt() {
     let (_dir, proof) = tampered_inclusion(|p| {
-        let salt = p["salt"].as_str().expect("salt").to_string();
-        p["salt"] = Value::String(other_field_element(&salt));
+        let salt = p["units"][0]["salt"].as_str().expect("salt").to_string();
+        p["units"][0]["salt"] = Value::String(other_field_element(&salt));
     });
     assert_inclusion_rejects(&proof, &honest().manifest(), NOT_IN_TREE);
 }
@@ -573,7 +577,7 @@ fn verify_inclusion_rejects_wrong_salt() {
 #[test]
 fn verify_inclusion_rejects_wrong_sibling() {
     let (_dir, proof) = tampered_inclusion(|p| {
-        let sibling = &mut p["path"][1];
+        let sibling = &mut p["units"][0]["path"][1];
         let changed = other_field_element(sibling.as_str().expect("sibling"));
         *sibling = Value::String(changed);
     });

@@ -1,8 +1,9 @@
-//! A user's inclusion proof (SPEC §5) checked against the published manifest.
+//! A user's inclusion proof (SPEC §5, §8) checked against the published manifest.
 //!
-//! [`verify_inclusion`] recomputes the account's leaf from its record and salt, walks the sibling
-//! path up to the root, checks that root against both the proof and the manifest, and values the
-//! account under the manifest's risk configuration exactly as the circuit does (SPEC §2).
+//! [`verify_inclusion`] recomputes the leaf of every margin unit of the owner from its record and
+//! salt, walks each sibling path up to the root, checks that root against both the proof and the
+//! manifest, and values each unit on its own under the manifest's risk configuration exactly as
+//! the circuit does (SPEC §2): an isolated unit's loss is not covered by the owner's other units.
 //!
 //! Everything here works on strings and parsed values: no file system, no threads, no panics on
 //! any input.
@@ -12,20 +13,24 @@ use marginproof_circuits::decimal::format_decimal;
 use marginproof_circuits::field::{fp_to_hex, Fp};
 use marginproof_circuits::hash::{id_hash, LeafHasher, MerklePath};
 use marginproof_circuits::model::record::{AccountRecord, RecordError};
-use marginproof_circuits::model::{evaluate, Holdings, Status, TooManyHoldings};
+use marginproof_circuits::model::{evaluate, Holdings, MarginUnit, Status, TooManyHoldings};
 use marginproof_circuits::statement::{
-    read_fp, InclusionProof, Manifest, StatementError, FORMAT_VERSION,
+    read_fp, InclusionProof, Manifest, StatementError, UnitInclusion, INCLUSION_FORMAT_VERSION,
 };
+use num_bigint::BigInt;
+use num_traits::Signed;
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 use thiserror::Error;
 
-use crate::manifest::{tree_shape, ManifestError};
+use crate::manifest::{tree_shape, ManifestError, TreeShape};
 
 /// The largest inclusion proof accepted, in bytes (1 MiB). A real one is a few kilobytes.
 pub const MAX_PROOF_BYTES: usize = 1 << 20;
 /// The longest inclusion path accepted: a leaf index is a `u64`.
 pub const MAX_PATH_LEN: usize = 64;
+/// Most margin units one inclusion file may hold.
+pub const MAX_UNITS: usize = 1024;
 
 /// Scale of values in ν (10⁻¹⁸ USD): raw equity.
 const NU_DECIMALS: u32 = 18;
@@ -84,8 +89,36 @@ pub enum InclusionError {
     WrongVersion {
         /// The version in the proof.
         found: u32,
-        /// [`FORMAT_VERSION`].
+        /// [`INCLUSION_FORMAT_VERSION`].
         expected: u32,
+    },
+    /// The file lists no margin unit.
+    #[error("the inclusion proof lists no margin unit")]
+    NoUnits,
+    /// More than [`MAX_UNITS`] margin units.
+    #[error("the inclusion proof lists {found} margin units, at most {limit} are accepted")]
+    TooManyUnits {
+        /// Units in the file.
+        found: usize,
+        /// [`MAX_UNITS`].
+        limit: usize,
+    },
+    /// Units not in their one order (cross first, then isolated units by label), or one unit
+    /// twice.
+    #[error("margin units must be listed cross first, then isolated units by label, each once: `{unit}` comes after `{after}`")]
+    UnitsOutOfOrder {
+        /// The unit out of place (its label; empty for cross).
+        unit: String,
+        /// The unit before it.
+        after: String,
+    },
+    /// One margin unit of the file does not verify.
+    #[error("{unit} margin unit: {reason}")]
+    Unit {
+        /// The unit.
+        unit: MarginUnit,
+        /// Why it does not verify.
+        reason: Box<InclusionError>,
     },
     /// The manifest's version or tree shape is wrong.
     #[error("{0}")]
@@ -135,12 +168,13 @@ pub enum InclusionError {
     NotManifestRoot,
 }
 
-/// What a verified inclusion proof says about the account, valued under the published
-/// configuration. USD amounts are exact decimal strings (no rounding, no trailing zeros).
+/// What a verified inclusion proof says about one margin unit, valued on its own under the
+/// published configuration. USD amounts are exact decimal strings (no rounding, no trailing
+/// zeros).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InclusionReport {
-    /// The account.
-    pub account_id: String,
+pub struct UnitReport {
+    /// Cross, or the isolated unit's label.
+    pub margin_unit: MarginUnit,
     /// Healthy, liquidatable or bankrupt (SPEC §2).
     pub status: Status,
     /// AE in USD (exact: ν·ppm is 10⁻²⁴ USD).
@@ -155,22 +189,57 @@ pub struct InclusionReport {
     pub margin_ratio: Option<String>,
     /// The leaf's global index.
     pub leaf_index: u64,
-    /// The root R the path leads to, which is the manifest's root (canonical hex).
+    /// E in ν, for the owner's combined view.
+    pub equity: BigInt,
+}
+
+/// What a verified inclusion proof says about the owner: every margin unit, each valued on its
+/// own, and their combined view.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InclusionReport {
+    /// The owner.
+    pub account_id: String,
+    /// Every unit of the file, in its order: the cross unit first, then isolated units by label.
+    /// Never empty.
+    pub units: Vec<UnitReport>,
+    /// The root R every path leads to, which is the manifest's root (canonical hex).
     pub root_hex: String,
+}
+
+/// The owner's units taken together, as the totals of SPEC §4 count them: a unit's deficit is
+/// bad debt of the venue, never covered by the owner's other units.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnerView {
+    /// Margin units.
+    pub units: usize,
+    /// Healthy units.
+    pub healthy: usize,
+    /// Liquidatable units.
+    pub liquidatable: usize,
+    /// Bankrupt units.
+    pub bankrupt: usize,
+    /// Σ max(E, 0) over the units, in USD: what the venue owes the owner.
+    pub equity_owed_usd: String,
+    /// Σ max(−E, 0) over the units, in USD: the bad debt of the owner's units.
+    pub bad_debt_usd: String,
 }
 
 fn hex_field(field: &str, text: &str) -> Result<Fp, InclusionError> {
     read_fp(field, text).map_err(InclusionError::BadHex)
 }
 
-/// Verifies a user's inclusion proof against the manifest, and values the account.
+/// Verifies a user's inclusion proof against the manifest, and values each of its margin units.
 ///
 /// In order: the proof is at most [`MAX_PROOF_BYTES`] of JSON of exactly the proof's shape, of
-/// [`FORMAT_VERSION`]; the manifest has a valid tree shape and risk configuration; the proof is
-/// for the manifest's snapshot; the record reads under the configuration; the salt, siblings and
-/// roots are canonical field elements; the path has `log2(batch_size) + ceil(log2(batch_count))`
-/// siblings; the leaf index is in a proven batch; the leaf of the record's holdings in the
-/// manifest's slots, keyed by `Poseidon_key(id_hash(account), salt)`, walked up the path gives the proof's root, and that root is the manifest's.
+/// [`INCLUSION_FORMAT_VERSION`]; the manifest has a valid tree shape and risk configuration; the
+/// proof is for the manifest's snapshot; its root and the manifest's are canonical field
+/// elements; it lists 1 to [`MAX_UNITS`] units, cross first and then isolated units by label,
+/// each once. Then for each unit ([`InclusionError::Unit`] names the unit that fails): the record
+/// reads under the configuration; the salt and siblings are canonical field elements; the path
+/// has `log2(batch_size) + ceil(log2(batch_count))` siblings; the leaf index is in a proven
+/// batch; the leaf of the record's holdings in the manifest's slots, keyed by
+/// `Poseidon_key(id_hash(owner, unit), salt)`, walked up the path gives the proof's root. Last,
+/// that root is the manifest's.
 pub fn verify_inclusion(
     proof_json: &str,
     manifest: &Manifest,
@@ -182,10 +251,10 @@ pub fn verify_inclusion(
         });
     }
     let proof: InclusionProof = parse_json(proof_json)?;
-    if proof.format_version != FORMAT_VERSION {
+    if proof.format_version != INCLUSION_FORMAT_VERSION {
         return Err(InclusionError::WrongVersion {
             found: proof.format_version,
-            expected: FORMAT_VERSION,
+            expected: INCLUSION_FORMAT_VERSION,
         });
     }
     let shape = tree_shape(manifest)?;
@@ -196,105 +265,244 @@ pub fn verify_inclusion(
             manifest: params.snapshot_id,
         });
     }
-    let record = AccountRecord::from_units(&proof.account_id, &proof.record, &params)?;
-    let salt = hex_field("salt", &proof.salt)?;
     manifest
         .slots
         .validate(&params)
         .map_err(|e| InclusionError::Manifest(ManifestError::Shape(e.to_string())))?;
-    let holdings = Holdings::of(&record, manifest.slots)?;
-    let leaf = LeafHasher::hash(LeafHasher::key(id_hash(&proof.account_id), salt), &holdings);
-
-    let expected = shape.path_len();
-    if proof.path.len() != expected || proof.path.len() > MAX_PATH_LEN {
-        return Err(InclusionError::WrongPathLength {
-            found: proof.path.len(),
-            expected,
-        });
-    }
-    let siblings = proof
-        .path
-        .iter()
-        .enumerate()
-        .map(|(i, text)| hex_field(&format!("path[{i}]"), text))
-        .collect::<Result<Vec<Fp>, _>>()?;
     let claimed_root = hex_field("root", &proof.root)?;
     let manifest_root = hex_field("manifest.root", &manifest.root)?;
-
-    let out_of_range = InclusionError::IndexOutOfRange {
-        index: proof.leaf_index,
-        leaves: shape.leaves,
-    };
-    if u128::from(proof.leaf_index) >= shape.leaves {
-        return Err(out_of_range);
+    if proof.units.is_empty() {
+        return Err(InclusionError::NoUnits);
     }
-    let path = MerklePath {
-        index: proof.leaf_index,
-        siblings,
-    };
-    let root = path.root(leaf).ok_or(out_of_range)?;
-    if root != claimed_root {
-        return Err(InclusionError::RootMismatch);
+    if proof.units.len() > MAX_UNITS {
+        return Err(InclusionError::TooManyUnits {
+            found: proof.units.len(),
+            limit: MAX_UNITS,
+        });
     }
+    for pair in proof.units.windows(2) {
+        if pair[0].margin_unit >= pair[1].margin_unit {
+            return Err(InclusionError::UnitsOutOfOrder {
+                unit: pair[1].margin_unit.label().to_string(),
+                after: pair[0].margin_unit.label().to_string(),
+            });
+        }
+    }
+    let context = UnitContext {
+        params: &params,
+        manifest,
+        shape,
+        account_id: &proof.account_id,
+        claimed_root,
+    };
+    let units = proof
+        .units
+        .iter()
+        .map(|unit| {
+            context.verify(unit).map_err(|reason| InclusionError::Unit {
+                unit: unit.margin_unit.clone(),
+                reason: Box::new(reason),
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     if claimed_root != manifest_root {
         return Err(InclusionError::NotManifestRoot);
     }
-
-    let risk = evaluate(&params, &record);
     Ok(InclusionReport {
         account_id: proof.account_id,
-        status: risk.status,
-        adjusted_equity_usd: format_decimal(&risk.adjusted_equity, NU_PPM_DECIMALS),
-        equity_usd: format_decimal(&risk.equity, NU_DECIMALS),
-        maintenance_usd: format_decimal(&risk.maintenance, NU_PPM_DECIMALS),
-        margin_ratio: risk
-            .margin_ratio_ppm()
-            .map(|r| format_decimal(&r, RATIO_DECIMALS)),
-        leaf_index: proof.leaf_index,
-        root_hex: fp_to_hex(&root),
+        units,
+        root_hex: fp_to_hex(&claimed_root),
     })
 }
 
-impl InclusionReport {
-    /// The `verify-inclusion --json` object (SPEC §6): `valid`, `account_id`, `status`,
-    /// `adjusted_equity_usd`, `equity_usd`, `maintenance_usd`, `margin_ratio` (string or null).
-    pub fn to_json(&self, valid: bool) -> Value {
+/// What every unit of one file is checked against.
+struct UnitContext<'a> {
+    params: &'a RiskParams,
+    manifest: &'a Manifest,
+    shape: TreeShape,
+    account_id: &'a str,
+    claimed_root: Fp,
+}
+
+impl UnitContext<'_> {
+    fn verify(&self, unit: &UnitInclusion) -> Result<UnitReport, InclusionError> {
+        let params = self.params;
+        let record = AccountRecord::from_units(self.account_id, &unit.record, params)?
+            .in_unit(unit.margin_unit.clone());
+        let salt = hex_field("salt", &unit.salt)?;
+        let holdings = Holdings::of(&record, self.manifest.slots)?;
+        let key = LeafHasher::key(id_hash(&record.id, &record.unit), salt);
+        let leaf = LeafHasher::hash(key, &holdings);
+
+        let expected = self.shape.path_len();
+        if unit.path.len() != expected || unit.path.len() > MAX_PATH_LEN {
+            return Err(InclusionError::WrongPathLength {
+                found: unit.path.len(),
+                expected,
+            });
+        }
+        let siblings = unit
+            .path
+            .iter()
+            .enumerate()
+            .map(|(i, text)| hex_field(&format!("path[{i}]"), text))
+            .collect::<Result<Vec<Fp>, _>>()?;
+        let out_of_range = InclusionError::IndexOutOfRange {
+            index: unit.leaf_index,
+            leaves: self.shape.leaves,
+        };
+        if u128::from(unit.leaf_index) >= self.shape.leaves {
+            return Err(out_of_range);
+        }
+        let path = MerklePath {
+            index: unit.leaf_index,
+            siblings,
+        };
+        let root = path.root(leaf).ok_or(out_of_range)?;
+        if root != self.claimed_root {
+            return Err(InclusionError::RootMismatch);
+        }
+
+        let risk = evaluate(params, &record);
+        Ok(UnitReport {
+            margin_unit: record.unit,
+            status: risk.status,
+            adjusted_equity_usd: format_decimal(&risk.adjusted_equity, NU_PPM_DECIMALS),
+            equity_usd: format_decimal(&risk.equity, NU_DECIMALS),
+            maintenance_usd: format_decimal(&risk.maintenance, NU_PPM_DECIMALS),
+            margin_ratio: risk
+                .margin_ratio_ppm()
+                .map(|r| format_decimal(&r, RATIO_DECIMALS)),
+            leaf_index: unit.leaf_index,
+            equity: risk.equity,
+        })
+    }
+}
+
+impl UnitReport {
+    /// The per-account keys of SPEC §6 for this unit, with `margin_unit` (SPEC §8: `""` for
+    /// cross) and `leaf_index`.
+    pub fn to_json(&self) -> Value {
         json!({
-            "valid": valid,
-            "account_id": self.account_id,
+            "margin_unit": self.margin_unit.label(),
             "status": self.status.as_str(),
             "adjusted_equity_usd": self.adjusted_equity_usd,
             "equity_usd": self.equity_usd,
             "maintenance_usd": self.maintenance_usd,
             "margin_ratio": self.margin_ratio,
+            "leaf_index": self.leaf_index,
+        })
+    }
+}
+
+impl InclusionReport {
+    /// The first unit of the file: the cross unit where the owner has one.
+    pub fn first(&self) -> &UnitReport {
+        &self.units[0]
+    }
+
+    /// The owner's units taken together.
+    pub fn owner(&self) -> OwnerView {
+        let count = |s: Status| self.units.iter().filter(|u| u.status == s).count();
+        let owed: BigInt = self
+            .units
+            .iter()
+            .filter(|u| u.equity.is_positive())
+            .map(|u| u.equity.clone())
+            .sum();
+        let deficit: BigInt = self
+            .units
+            .iter()
+            .filter(|u| u.equity.is_negative())
+            .map(|u| -u.equity.clone())
+            .sum();
+        OwnerView {
+            units: self.units.len(),
+            healthy: count(Status::Healthy),
+            liquidatable: count(Status::Liquidatable),
+            bankrupt: count(Status::Bankrupt),
+            equity_owed_usd: format_decimal(&owed, NU_DECIMALS),
+            bad_debt_usd: format_decimal(&deficit, NU_DECIMALS),
+        }
+    }
+
+    /// The `verify-inclusion --json` object: `valid`, `account_id`, the per-account keys of SPEC
+    /// §6 for the first unit (`status`, `adjusted_equity_usd`, `equity_usd`, `maintenance_usd`,
+    /// `margin_ratio`, string or null), `units` (SPEC §8, [`UnitReport::to_json`] of each), and
+    /// `owner`, the units taken together ([`OwnerView`]).
+    pub fn to_json(&self, valid: bool) -> Value {
+        let first = self.first();
+        let owner = self.owner();
+        json!({
+            "valid": valid,
+            "account_id": self.account_id,
+            "status": first.status.as_str(),
+            "adjusted_equity_usd": first.adjusted_equity_usd,
+            "equity_usd": first.equity_usd,
+            "maintenance_usd": first.maintenance_usd,
+            "margin_ratio": first.margin_ratio,
+            "units": self.units.iter().map(UnitReport::to_json).collect::<Vec<_>>(),
+            "owner": {
+                "units": owner.units,
+                "healthy": owner.healthy,
+                "liquidatable": owner.liquidatable,
+                "bankrupt": owner.bankrupt,
+                "equity_owed_usd": owner.equity_owed_usd,
+                "bad_debt_usd": owner.bad_debt_usd,
+            },
         })
     }
 
-    /// A readable summary, one `label  value` line each, labels aligned.
+    /// A readable summary: each unit's valuation and status, then the owner's combined view, one
+    /// `label  value` line each, labels aligned.
     pub fn to_text(&self) -> String {
-        let ratio = match &self.margin_ratio {
-            Some(r) => format!("{r} (AE / MR, rounded down to 6 decimals)"),
-            None => "none (no maintenance requirement)".to_string(),
-        };
-        let rows: [(&str, String); 8] = [
-            ("account", self.account_id.clone()),
-            ("status", self.status.as_str().to_string()),
-            ("equity (USD)", self.equity_usd.clone()),
-            ("adjusted equity (USD)", self.adjusted_equity_usd.clone()),
-            ("maintenance (USD)", self.maintenance_usd.clone()),
-            ("margin ratio", ratio),
-            ("leaf index", self.leaf_index.to_string()),
-            ("root", self.root_hex.clone()),
-        ];
-        let width = rows
+        let owner = self.owner();
+        let mut blocks: Vec<(String, Vec<(&str, String)>)> = Vec::new();
+        for unit in &self.units {
+            let ratio = match &unit.margin_ratio {
+                Some(r) => format!("{r} (AE / MR, rounded down to 6 decimals)"),
+                None => "none (no maintenance requirement)".to_string(),
+            };
+            blocks.push((
+                format!("{} margin unit", unit.margin_unit),
+                vec![
+                    ("status", unit.status.as_str().to_string()),
+                    ("equity (USD)", unit.equity_usd.clone()),
+                    ("adjusted equity (USD)", unit.adjusted_equity_usd.clone()),
+                    ("maintenance (USD)", unit.maintenance_usd.clone()),
+                    ("margin ratio", ratio),
+                    ("leaf index", unit.leaf_index.to_string()),
+                ],
+            ));
+        }
+        blocks.push((
+            format!("all {} units taken together", owner.units),
+            vec![
+                (
+                    "statuses",
+                    format!(
+                        "{} healthy, {} liquidatable, {} bankrupt",
+                        owner.healthy, owner.liquidatable, owner.bankrupt
+                    ),
+                ),
+                ("equity owed (USD)", owner.equity_owed_usd.clone()),
+                ("bad debt (USD)", owner.bad_debt_usd.clone()),
+            ],
+        ));
+        let width = blocks
             .iter()
-            .map(|(label, _)| label.chars().count())
+            .flat_map(|(_, rows)| rows.iter().map(|(label, _)| label.chars().count()))
             .max()
             .unwrap_or(0);
-        let mut out =
-            String::from("inclusion proof verified: the account is under the published root\n");
-        for (label, value) in rows {
-            out.push_str(&format!("  {label:<width$}  {value}\n"));
+        let mut out = format!(
+            "inclusion proof verified: every margin unit of the account is under the published root\n  account  {}\n  root     {}\n",
+            self.account_id, self.root_hex
+        );
+        for (title, rows) in blocks {
+            out.push_str(&format!("  {title}\n"));
+            for (label, value) in rows {
+                out.push_str(&format!("    {label:<width$}  {value}\n"));
+            }
         }
         out
     }

@@ -7,7 +7,7 @@ pub mod merkle;
 pub mod poseidon;
 pub mod snapshot;
 
-pub use ids::{id_hash, statement_tag};
+pub use ids::{id_hash, statement_tag, unit_encoding};
 pub use leaf::{asset_word, empty_leaf, leaf_words, position_word, LeafHasher};
 pub use merkle::{node_hash, MerklePath};
 pub use poseidon::{totals_commitment, ChallengeDomain, KeyDomain, LeafDomain, TotalsDomain};

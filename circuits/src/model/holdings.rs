@@ -183,7 +183,7 @@ impl Holdings {
             .collect();
         if assets.len() > shape.assets || positions.len() > shape.markets {
             return Err(TooManyHoldings {
-                account: record.id.clone(),
+                account: record.name(),
                 assets: assets.len(),
                 positions: positions.len(),
                 asset_slots: shape.assets,

@@ -5,6 +5,7 @@ pub mod record;
 pub mod risk;
 pub mod tiers;
 pub mod totals;
+pub mod unit;
 
 pub use holdings::{AssetHolding, Holdings, PositionHolding, SlotShape, TooManyHoldings};
 pub use record::{
@@ -13,3 +14,4 @@ pub use record::{
 pub use risk::{evaluate, AccountRisk, AssetValuation, PositionValuation, Status};
 pub use tiers::{Tier, TierPoint, TierTable, TierTableKind};
 pub use totals::Totals;
+pub use unit::{MarginUnit, UnitLabelError, MAX_UNIT_LABEL_CHARS};

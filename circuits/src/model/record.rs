@@ -9,6 +9,7 @@ use thiserror::Error;
 
 use crate::config::RiskParams;
 use crate::decimal::{format_decimal, parse_decimal, DecimalError};
+use crate::model::unit::MarginUnit;
 use crate::units::{COST_BITS, QUANTITY_BITS, VALUE_DECIMALS};
 
 /// A perpetual position: signed size in atoms (`|size| < 2^64`) and signed cost in ν (`|cost| < 2^128`).
@@ -20,11 +21,14 @@ pub struct Position {
     pub cost: BigInt,
 }
 
-/// One margin account, in configuration order of assets and markets.
+/// One margin account (one margin unit of an owner, SPEC §8), in configuration order of assets
+/// and markets.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccountRecord {
-    /// The venue's account id.
+    /// The venue's account id: the owner.
     pub id: String,
+    /// Which of the owner's margin units this record is: cross, or an isolated unit.
+    pub unit: MarginUnit,
     /// Balance of each asset, in atoms.
     pub balances: Vec<u64>,
     /// Debt of each asset, in atoms.
@@ -138,13 +142,29 @@ pub struct RecordInUnits {
 }
 
 impl AccountRecord {
-    /// A record with nothing in it.
+    /// A cross-margin record with nothing in it.
     pub fn empty(id: impl Into<String>, params: &RiskParams) -> Self {
         AccountRecord {
             id: id.into(),
+            unit: MarginUnit::cross(),
             balances: vec![0; params.assets.len()],
             debts: vec![0; params.assets.len()],
             positions: vec![Position::default(); params.markets.len()],
+        }
+    }
+
+    /// The record as another margin unit of the same owner.
+    pub fn in_unit(mut self, unit: MarginUnit) -> Self {
+        self.unit = unit;
+        self
+    }
+
+    /// `alice`, or `alice (isolated BTC-PERP)`: the record named in messages.
+    pub fn name(&self) -> String {
+        if self.unit.is_cross() {
+            self.id.clone()
+        } else {
+            format!("{} ({})", self.id, self.unit)
         }
     }
 
@@ -191,7 +211,8 @@ impl AccountRecord {
         units
     }
 
-    /// Reads a record in units against the configuration.
+    /// Reads a cross-margin record in units against the configuration (set another unit with
+    /// [`AccountRecord::in_unit`]).
     pub fn from_units(
         id: &str,
         units: &RecordInUnits,

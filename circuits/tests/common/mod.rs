@@ -81,7 +81,7 @@ pub fn record(
 }
 
 pub fn slot(record: AccountRecord) -> AccountSlot {
-    let id = id_hash(&record.id);
+    let id = id_hash(&record.id, &record.unit);
     let salt = Fp::from(7) + id;
     AccountSlot {
         record,

@@ -65,15 +65,22 @@ pub fn run(args: DemoArgs) -> Outcome {
         let verified = verify_dir(&bundle.join("public"), Some(&args.cache.dir()))?;
         print_report(&verified);
 
-        let account = run
-            .proven
-            .layout
-            .slots
-            .iter()
-            .map(|s| s.record.id.clone())
-            .min()
+        // The user: an owner with an isolated unit beside their cross unit where the venue has
+        // one (SPEC §8), else the first account.
+        let slots = &run.proven.layout.slots;
+        let ids = |isolated_only: bool| {
+            slots
+                .iter()
+                .filter(move |s| !isolated_only || !s.record.unit.is_cross())
+                .map(|s| s.record.id.clone())
+                .min()
+        };
+        let account = ids(true)
+            .or_else(|| ids(false))
             .ok_or_else(|| Outcome::Unusable(anyhow::anyhow!("the demo venue has no accounts")))?;
-        println!("== 4. user `{account}` receives an inclusion proof and checks it");
+        println!(
+            "== 4. user `{account}` receives an inclusion proof of every margin unit and checks it"
+        );
         let proof_path = dir.join(format!("{account}.inclusion.json"));
         write_inclusion(&bundle, &account, &proof_path)?;
         let report = check_files(&proof_path, &bundle.join("public").join("manifest.json"))?;

@@ -1,4 +1,5 @@
-//! `marginproof inclusion`: the venue answers one user's inclusion request.
+//! `marginproof inclusion`: the venue answers one user's inclusion request, with every margin
+//! unit of the user's account.
 
 use std::path::{Path, PathBuf};
 
@@ -14,7 +15,7 @@ pub struct InclusionArgs {
     /// The bundle directory (with `public/` and `private/`).
     #[arg(long)]
     bundle: PathBuf,
-    /// The account id.
+    /// The account id: the file holds every margin unit of this owner.
     #[arg(long)]
     account: String,
     /// Write the proof here instead of standard output.

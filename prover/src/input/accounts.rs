@@ -7,25 +7,29 @@ use std::path::Path;
 
 use marginproof_circuits::config::RiskParams;
 use marginproof_circuits::model::record::{parse_cost, parse_quantity, parse_size};
-use marginproof_circuits::model::AccountRecord;
+use marginproof_circuits::model::{AccountRecord, MarginUnit};
 
 use super::{AccountsProblem, CsvColumn, InputError};
 
 /// The name of the account id column.
 const ACCOUNT_ID: &str = "account_id";
+/// The name of the margin unit column (SPEC §8): empty for the cross unit, else a label.
+const MARGIN_UNIT: &str = "margin_unit";
 
 /// What one header column holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Field {
     AccountId,
+    MarginUnit,
     Balance(usize),
     Debt(usize),
     Size(usize),
     Cost(usize),
 }
 
-/// Reads the accounts CSV at `path` against the configuration: one record per row, in file
-/// order. An absent column or an empty cell is zero.
+/// Reads the accounts CSV at `path` against the configuration: one record (one margin unit of an
+/// owner, SPEC §8) per row, in file order. An absent column or an empty cell is zero; an absent
+/// `margin_unit` column or an empty cell in it is the owner's cross unit.
 pub fn load_accounts(path: &Path, params: &RiskParams) -> Result<Vec<AccountRecord>, InputError> {
     let file = File::open(path).map_err(|error| InputError::Read {
         path: path.to_path_buf(),
@@ -69,6 +73,7 @@ pub fn parse_accounts<R: Read>(
     let mut fields = Vec::with_capacity(headers.len());
     let mut seen: HashMap<&str, usize> = HashMap::new();
     let mut id_column = None;
+    let mut unit_column = None;
     for (i, name) in headers.iter().enumerate() {
         let column = || CsvColumn {
             name: Some(name.to_string()),
@@ -84,8 +89,10 @@ pub fn parse_accounts<R: Read>(
         seen.insert(name, i + 1);
         let field = classify(name, params)
             .ok_or_else(|| fail(header_line, Some(column()), AccountsProblem::UnknownColumn))?;
-        if field == Field::AccountId {
-            id_column = Some(i);
+        match field {
+            Field::AccountId => id_column = Some(i),
+            Field::MarginUnit => unit_column = Some(i),
+            _ => {}
         }
         fields.push(field);
     }
@@ -93,7 +100,7 @@ pub fn parse_accounts<R: Read>(
         .ok_or_else(|| fail(header_line, None, AccountsProblem::MissingAccountIdColumn))?;
 
     let mut records = Vec::new();
-    let mut first_lines: HashMap<String, u64> = HashMap::new();
+    let mut first_lines: HashMap<(String, MarginUnit), u64> = HashMap::new();
     let mut row = csv::StringRecord::new();
     while reader.read_record(&mut row).map_err(csv_error)? {
         let line = row.position().map_or(0, |p| p.line());
@@ -123,26 +130,38 @@ pub fn parse_accounts<R: Read>(
                 AccountsProblem::EmptyAccountId,
             ));
         }
-        if let Some(&first_line) = first_lines.get(id) {
+        let unit = match unit_column {
+            Some(i) => MarginUnit::parse(row.get(i).unwrap_or_default())
+                .map_err(|e| fail(line, Some(column(i)), AccountsProblem::MarginUnit(e)))?,
+            None => MarginUnit::cross(),
+        };
+        let key = (id.to_string(), unit);
+        if let Some(&first_line) = first_lines.get(&key) {
+            let (id, unit) = key;
+            let at = match unit_column {
+                Some(i) if !unit.is_cross() => i,
+                _ => id_column,
+            };
             return Err(fail(
                 line,
-                Some(column(id_column)),
+                Some(column(at)),
                 AccountsProblem::DuplicateAccountId {
-                    id: id.to_string(),
+                    id,
+                    unit,
                     first_line,
                 },
             ));
         }
-        first_lines.insert(id.to_string(), line);
+        first_lines.insert(key.clone(), line);
 
-        let mut record = AccountRecord::empty(id, params);
+        let mut record = AccountRecord::empty(id, params).in_unit(key.1);
         for (i, (field, text)) in fields.iter().zip(row.iter()).enumerate() {
             if text.is_empty() {
                 continue;
             }
             let bad = |e| fail(line, Some(column(i)), AccountsProblem::Value(e));
             match *field {
-                Field::AccountId => {}
+                Field::AccountId | Field::MarginUnit => {}
                 Field::Balance(a) => {
                     record.balances[a] =
                         parse_quantity(text, params.assets[a].decimals).map_err(bad)?
@@ -167,6 +186,9 @@ pub fn parse_accounts<R: Read>(
 fn classify(name: &str, params: &RiskParams) -> Option<Field> {
     if name == ACCOUNT_ID {
         return Some(Field::AccountId);
+    }
+    if name == MARGIN_UNIT {
+        return Some(Field::MarginUnit);
     }
     if let Some(a) = params.asset_index(name) {
         return Some(Field::Balance(a));

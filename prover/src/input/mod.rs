@@ -9,7 +9,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use marginproof_circuits::config::ConfigError;
-use marginproof_circuits::model::QuantityError;
+use marginproof_circuits::model::{MarginUnit, QuantityError, UnitLabelError};
 use thiserror::Error;
 
 mod accounts;
@@ -115,9 +115,9 @@ impl fmt::Display for ColumnPrefix<'_> {
 /// What is wrong at one place of the accounts file.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum AccountsProblem {
-    /// A header name that is not `account_id`, an asset `SYM` or `SYM_debt`, or a market
-    /// `SYM_size` or `SYM_cost`.
-    #[error("unknown column: expected `account_id`, an asset `SYM` or `SYM_debt`, or a market `SYM_size` or `SYM_cost`")]
+    /// A header name that is not `account_id`, `margin_unit`, an asset `SYM` or `SYM_debt`, or a
+    /// market `SYM_size` or `SYM_cost`.
+    #[error("unknown column: expected `account_id`, `margin_unit`, an asset `SYM` or `SYM_debt`, or a market `SYM_size` or `SYM_cost`")]
     UnknownColumn,
     /// A header name used twice.
     #[error("duplicate column (already column {first})")]
@@ -131,14 +131,19 @@ pub enum AccountsProblem {
     /// An account id that is empty (after trimming).
     #[error("empty account id")]
     EmptyAccountId,
-    /// An account id that an earlier row already used.
-    #[error("duplicate account id `{id}` (already on line {first_line})")]
+    /// An (account id, margin unit) pair that an earlier row already used (SPEC §8).
+    #[error("{}", duplicate_unit(id, unit, *first_line))]
     DuplicateAccountId {
         /// The account id.
         id: String,
-        /// The line where it first appears.
+        /// The margin unit (cross for a file without `margin_unit`).
+        unit: MarginUnit,
+        /// The line where the pair first appears.
         first_line: u64,
     },
+    /// A `margin_unit` cell that is not a label of 1 to 32 characters of `[A-Za-z0-9_-]`.
+    #[error(transparent)]
+    MarginUnit(#[from] UnitLabelError),
     /// A balance, debt, size or cost that is malformed, negative, too precise or out of range.
     #[error(transparent)]
     Value(#[from] QuantityError),
@@ -153,6 +158,18 @@ pub enum AccountsProblem {
     /// The file is not readable CSV (for example not UTF-8).
     #[error("{0}")]
     Malformed(String),
+}
+
+/// The message of a repeated (account id, margin unit) pair, naming the first line.
+fn duplicate_unit(id: &str, unit: &MarginUnit, first_line: u64) -> String {
+    if unit.is_cross() {
+        format!("duplicate account id `{id}` (already on line {first_line})")
+    } else {
+        format!(
+            "duplicate margin unit `{}` of account `{id}` (already on line {first_line})",
+            unit.label()
+        )
+    }
 }
 
 /// The 1-based line and column (in characters) of a byte offset in `text`.

@@ -11,9 +11,12 @@ use marginproof_circuits::field::{fp_to_hex, Fp};
 use marginproof_circuits::hash::merkle::tree_levels;
 use marginproof_circuits::hash::{empty_leaf, id_hash, LeafHasher, MerklePath};
 use marginproof_circuits::model::record::{PositionInUnits, RecordInUnits};
-use marginproof_circuits::model::{evaluate, AccountRecord, Holdings, SlotShape, Totals};
+use marginproof_circuits::model::{
+    evaluate, AccountRecord, Holdings, MarginUnit, SlotShape, Totals,
+};
 use marginproof_circuits::statement::{
-    BatchEntry, InclusionProof, Manifest, TotalsFile, FORMAT_VERSION,
+    BatchEntry, InclusionProof, Manifest, TotalsFile, UnitInclusion, FORMAT_VERSION,
+    INCLUSION_FORMAT_VERSION,
 };
 use marginproof_circuits::RiskParams;
 
@@ -67,7 +70,7 @@ pub fn params() -> RiskParams {
     RiskParams::from_file(&config()).expect("the test configuration is valid")
 }
 
-fn units(
+pub fn units(
     balances: &[(&str, &str)],
     debts: &[(&str, &str)],
     positions: &[(&str, &str, &str)],
@@ -144,9 +147,22 @@ pub struct Venue {
 }
 
 impl Venue {
-    /// Builds the venue from `accounts` with `salt_of(i)` as account `i`'s salt.
+    /// Builds the venue from `accounts` (cross units) with `salt_of(i)` as account `i`'s salt.
     pub fn build_with(
         accounts: Vec<(&'static str, RecordInUnits)>,
+        salt_of: impl Fn(usize) -> Fp,
+    ) -> Venue {
+        let units = accounts
+            .into_iter()
+            .map(|(id, record)| (id, "", record))
+            .collect();
+        Venue::build_units(units, salt_of)
+    }
+
+    /// Builds the venue from margin units `(owner, unit label, record)`, in leaf order, with
+    /// `salt_of(i)` as unit `i`'s salt.
+    pub fn build_units(
+        accounts: Vec<(&str, &str, RecordInUnits)>,
         salt_of: impl Fn(usize) -> Fp,
     ) -> Venue {
         let params = params();
@@ -155,12 +171,17 @@ impl Venue {
         let mut salts = Vec::new();
         let mut leaves = Vec::new();
         let mut totals = Totals::zero(params.assets.len(), params.markets.len());
-        for (i, (id, units)) in accounts.into_iter().enumerate() {
-            let record =
-                AccountRecord::from_units(id, &units, &params).expect("test record is valid");
+        for (i, (id, label, units)) in accounts.into_iter().enumerate() {
+            let unit = MarginUnit::parse(label).expect("a valid test label");
+            let record = AccountRecord::from_units(id, &units, &params)
+                .expect("test record is valid")
+                .in_unit(unit.clone());
             let s = salt_of(i);
             let holdings = Holdings::of(&record, slots).expect("dense slots hold any record");
-            leaves.push(LeafHasher::hash(LeafHasher::key(id_hash(id), s), &holdings));
+            leaves.push(LeafHasher::hash(
+                LeafHasher::key(id_hash(id, &unit), s),
+                &holdings,
+            ));
             totals.add(&Totals::of_account(
                 &record,
                 &evaluate(&params, &record),
@@ -208,20 +229,41 @@ impl Venue {
         Venue::build_with(accounts(), salt)
     }
 
-    /// The inclusion proof of account `i` (its leaf index is `i`).
+    /// The inclusion proof of unit `i` alone (its leaf index is `i`).
     pub fn proof(&self, i: usize) -> InclusionProof {
-        let path = MerklePath::from_levels(&self.levels, i as u64).expect("index in the tree");
-        let (id, units, _) = &self.records[i];
+        let (id, _, _) = &self.records[i];
         InclusionProof {
-            format_version: FORMAT_VERSION,
+            format_version: INCLUSION_FORMAT_VERSION,
             snapshot_id: SNAPSHOT.to_string(),
             account_id: id.clone(),
+            units: vec![self.unit(i)],
+            root: self.manifest.root.clone(),
+        }
+    }
+
+    /// Unit `i` as an inclusion file lists it.
+    pub fn unit(&self, i: usize) -> UnitInclusion {
+        let path = MerklePath::from_levels(&self.levels, i as u64).expect("index in the tree");
+        let (_, units, record) = &self.records[i];
+        UnitInclusion {
+            margin_unit: record.unit.clone(),
             salt: fp_to_hex(&self.salts[i]),
             record: units.clone(),
             leaf_index: i as u64,
             path: path.siblings.iter().map(fp_to_hex).collect(),
-            root: self.manifest.root.clone(),
         }
+    }
+
+    /// The inclusion proof of every unit of `owner`, cross first, then by label.
+    pub fn owner_proof(&self, owner: &str) -> InclusionProof {
+        let mut units: Vec<usize> = (0..self.records.len())
+            .filter(|&i| self.records[i].0 == owner)
+            .collect();
+        units.sort_by(|&a, &b| self.records[a].2.unit.cmp(&self.records[b].2.unit));
+        let mut proof = self.proof(0);
+        proof.account_id = owner.to_string();
+        proof.units = units.into_iter().map(|i| self.unit(i)).collect();
+        proof
     }
 
     pub fn proof_json(&self, i: usize) -> String {
