@@ -5,6 +5,7 @@
 
 mod commands;
 mod outcome;
+mod report;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -40,6 +41,8 @@ enum Command {
     Assemble(commands::shard::AssembleArgs),
     /// Verify a bundle's public part and print the report (auditor).
     Verify(commands::verify::VerifyArgs),
+    /// Verify a bundle's public part and write the auditor's report as one HTML file (auditor).
+    Report(commands::report::ReportArgs),
     /// Write the inclusion proof of every margin unit of one account (venue).
     Inclusion(commands::inclusion::InclusionArgs),
     /// Check an inclusion proof against a manifest and value each margin unit (user).
@@ -76,6 +79,7 @@ fn main() -> ExitCode {
         Command::ProveBatches(args) => commands::shard::prove_batches(args),
         Command::Assemble(args) => commands::shard::assemble(args),
         Command::Verify(args) => commands::verify::run(args),
+        Command::Report(args) => commands::report::run(args),
         Command::Inclusion(args) => commands::inclusion::run(args),
         Command::VerifyInclusion(args) => commands::verify_inclusion::run(args),
         Command::MeasureProcess(args) => commands::bench::measure_process(args),

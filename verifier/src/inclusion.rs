@@ -507,3 +507,18 @@ impl InclusionReport {
         out
     }
 }
+
+/// The `verify-inclusion --json` document for an inclusion proof and a manifest given as text:
+/// [`InclusionReport::to_json`] with `valid: true`, or `{"valid": false, "reason": …}` naming
+/// why the manifest or the proof is refused. The browser page shows exactly this (the CLI prints
+/// the same report, with the file's path in front of a reason).
+pub fn inclusion_verdict(proof_json: &str, manifest_json: &str) -> Value {
+    let refused = |reason: String| json!({ "valid": false, "reason": reason });
+    match crate::manifest::parse_manifest(manifest_json) {
+        Err(e) => refused(format!("manifest: {e}")),
+        Ok(manifest) => match verify_inclusion(proof_json, &manifest) {
+            Ok(report) => report.to_json(true),
+            Err(e) => refused(e.to_string()),
+        },
+    }
+}

@@ -5,17 +5,20 @@
 //!   published risk configuration (SPEC §2).
 //! - [`report`]: the auditor's report (SPEC §4, §6) from verified totals, as JSON and as text.
 //!
-//! The modules here take their inputs as `&str` or as parsed values and never touch the file
-//! system or spawn threads, so they build for `wasm32` as they are; reading files is the caller's
-//! job. No input, however malformed, makes them panic: every problem is an error value.
+//! The checks take their inputs as `&str`, bytes or parsed values and never touch the file system
+//! or spawn threads. Files and caches live behind the default feature `fs` ([`store`], [`keys`]),
+//! threads behind `multicore`: `--no-default-features` is the browser's build, which cannot pull
+//! either in. No input, however malformed, makes any of it panic: every problem is an error value.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
 pub mod bundle;
 mod hashing;
 pub mod inclusion;
+#[cfg(feature = "fs")]
 pub mod keys;
 pub mod manifest;
 pub mod params;
 pub mod report;
+#[cfg(feature = "fs")]
 pub mod store;

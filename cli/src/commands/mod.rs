@@ -6,6 +6,7 @@ pub mod demo;
 pub mod generate;
 pub mod inclusion;
 pub mod prove;
+pub mod report;
 pub mod shard;
 pub mod verify;
 pub mod verify_inclusion;
