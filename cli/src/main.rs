@@ -5,7 +5,9 @@
 
 mod commands;
 mod outcome;
+mod progress;
 mod report;
+mod table;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -15,7 +15,7 @@
 //! `private/job.json` and no manifest is an interrupted run, which `prove` resumes.
 
 use std::fs;
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use marginproof_circuits::field::fp_to_hex;
@@ -117,15 +117,9 @@ pub fn proof_file_name(index: usize) -> String {
     format!("batches/batch-{index:06}.proof")
 }
 
-/// Marks the temporary files of [`write_atomic`]: `.NAME.tmp-PID`.
-const TEMP_MARK: &str = ".tmp-";
+pub use marginproof_verifier::atomic::is_temp_name;
 
-/// Whether a file name is one of [`write_atomic`]'s temporary names (left by an interrupted run).
-pub fn is_temp_name(name: &str) -> bool {
-    name.starts_with('.') && name.contains(TEMP_MARK)
-}
-
-/// Syncs a directory, so that a rename in it survives a crash of the machine.
+/// Syncs a directory, so that a new entry in it survives a crash of the machine.
 fn sync_dir(dir: &Path) -> Result<(), ProveError> {
     #[cfg(unix)]
     {
@@ -137,47 +131,13 @@ fn sync_dir(dir: &Path) -> Result<(), ProveError> {
     Ok(())
 }
 
-/// Writes `bytes` to `path` atomically: to a temporary name in the same directory (mode 0600 when
-/// `private`), synced, then renamed over `path`. A crash leaves either the old file, no file, or
-/// the whole new file (and perhaps a temporary file, which [`remove_temp_files`] clears).
+/// Writes `bytes` to `path` atomically (mode 0600 when `private`), with the project's one helper,
+/// [`marginproof_verifier::atomic::write_atomic`]: a crash leaves the old file, no file, or the
+/// whole new file (and perhaps a temporary file, which [`remove_temp_files`] clears).
 pub fn write_atomic(path: &Path, bytes: &[u8], private: bool) -> Result<(), ProveError> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "file".into());
-    let tmp = dir.join(format!(".{name}{TEMP_MARK}{}", std::process::id()));
-    match fs::remove_file(&tmp) {
-        Ok(()) => {}
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-        Err(e) => return Err(ProveError::io(&tmp, e)),
-    }
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    if private {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    #[cfg(not(unix))]
-    let _ = private;
-    let result = (|| {
-        let mut file = options.open(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()
-    })();
-    if let Err(e) = result {
-        let _ = fs::remove_file(&tmp);
-        return Err(ProveError::io(&tmp, e));
-    }
-    if let Err(e) = fs::rename(&tmp, path) {
-        let _ = fs::remove_file(&tmp);
-        return Err(ProveError::io(path, e));
-    }
-    sync_dir(dir)
+    Ok(marginproof_verifier::atomic::write_atomic(
+        path, bytes, private,
+    )?)
 }
 
 /// Creates the directory `path` (its parent must exist); 0700 when `private`.

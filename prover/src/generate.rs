@@ -15,7 +15,6 @@
 //! first three markets are the popular ones; the others are picked less often.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
 use marginproof_circuits::config::{
     AssetSection, MarketSection, RiskConfigFile, RiskParams, SnapshotSection, TierSpec,
@@ -479,13 +478,8 @@ fn fill(record: &mut AccountRecord, kind: Kind, params: &RiskParams, rng: &mut S
             for m in chosen {
                 // Notional 0.2x to 2x the collateral, entry within ±20% of the mark.
                 let notional = value / 10 * rng.random_range(2..=20);
-                let mark = params.markets[m].mark_price;
-                let size = size_for(notional, mark, chance(rng, 1, 2));
-                let entry = u128::from(mark) * (1000 + rng.random_range(0..=400) - 200) / 1000;
-                record.positions[m] = Position {
-                    size,
-                    cost: BigInt::from(size) * BigInt::from(entry),
-                };
+                record.positions[m] =
+                    position_near_mark(rng, params.markets[m].mark_price, notional, 200);
             }
         }
         Kind::Isolated => {
@@ -497,13 +491,8 @@ fn fill(record: &mut AccountRecord, kind: Kind, params: &RiskParams, rng: &mut S
                 * u128::from(params.assets[collateral].price);
             let m = pick_market(rng, markets);
             let notional = value / 10 * rng.random_range(5..=30);
-            let mark = params.markets[m].mark_price;
-            let size = size_for(notional, mark, chance(rng, 1, 2));
-            let entry = u128::from(mark) * (1000 + rng.random_range(0..=200) - 100) / 1000;
-            record.positions[m] = Position {
-                size,
-                cost: BigInt::from(size) * BigInt::from(entry),
-            };
+            record.positions[m] =
+                position_near_mark(rng, params.markets[m].mark_price, notional, 100);
         }
         Kind::Liquidatable | Kind::Bankrupt => {
             let distress = if kind == Kind::Liquidatable {
@@ -551,6 +540,17 @@ fn fill(record: &mut AccountRecord, kind: Kind, params: &RiskParams, rng: &mut S
                 record.balances[0] = atoms(value, params.assets[0].price);
             }
         }
+    }
+}
+
+/// A long or short position of about `notional` ν at `mark`, entered within ±`spread` per mille
+/// of the mark.
+fn position_near_mark(rng: &mut StdRng, mark: u64, notional: u128, spread: u128) -> Position {
+    let size = size_for(notional, mark, chance(rng, 1, 2));
+    let entry = u128::from(mark) * (1000 + rng.random_range(0..=2 * spread) - spread) / 1000;
+    Position {
+        size,
+        cost: BigInt::from(size) * BigInt::from(entry),
     }
 }
 
@@ -637,89 +637,12 @@ fn pick_market(rng: &mut StdRng, markets: usize) -> usize {
     }
 }
 
-/// A TOML basic string.
-fn toml_string(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if c.is_control() => {
-                let _ = write!(out, "\\u{:04X}", u32::from(c));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-/// A TOML key: bare where it can be, else quoted.
-fn toml_key(key: &str) -> String {
-    let bare = !key.is_empty()
-        && key
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    if bare {
-        key.to_string()
-    } else {
-        toml_string(key)
-    }
-}
-
-fn tiers_toml(tiers: &[TierSpec]) -> String {
-    let parts: Vec<String> = tiers
-        .iter()
-        .map(|t| match &t.up_to {
-            Some(up_to) => format!(
-                "{{ up_to = {}, rate = {} }}",
-                toml_string(up_to),
-                toml_string(&t.rate)
-            ),
-            None => format!("{{ rate = {} }}", toml_string(&t.rate)),
-        })
-        .collect();
-    format!("[ {} ]", parts.join(", "))
-}
-
-/// The configuration in the layout of SPEC §5.
+/// The configuration as TOML (SPEC §5), written by the `toml` crate's serializer, under a
+/// comment that says it is synthetic.
 fn config_toml(file: &RiskConfigFile) -> String {
-    let mut out = String::new();
-    let _ = writeln!(out, "# A synthetic venue: generated, not real data.");
-    let _ = writeln!(out, "[snapshot]");
-    let _ = writeln!(out, "id = {}", toml_string(&file.snapshot.id));
-    let _ = writeln!(out, "venue = {}", toml_string(&file.snapshot.venue));
-    let _ = writeln!(
-        out,
-        "liquidation_threshold = {}",
-        toml_string(&file.snapshot.liquidation_threshold)
-    );
-    for a in &file.assets {
-        let _ = writeln!(out, "\n[[assets]]");
-        let _ = writeln!(out, "symbol = {}", toml_string(&a.symbol));
-        let _ = writeln!(out, "decimals = {}", a.decimals);
-        let _ = writeln!(out, "price = {}", toml_string(&a.price));
-        let _ = writeln!(out, "haircut = {}", tiers_toml(&a.haircut));
-        let _ = writeln!(out, "maintenance = {}", tiers_toml(&a.maintenance));
-    }
-    for m in &file.markets {
-        let _ = writeln!(out, "\n[[markets]]");
-        let _ = writeln!(out, "symbol = {}", toml_string(&m.symbol));
-        let _ = writeln!(out, "decimals = {}", m.decimals);
-        let _ = writeln!(out, "mark_price = {}", toml_string(&m.mark_price));
-        let _ = writeln!(out, "maintenance = {}", tiers_toml(&m.maintenance));
-    }
-    if !file.reserves.is_empty() {
-        let _ = writeln!(out, "\n[reserves]");
-        // In configuration order, not alphabetical.
-        for a in &file.assets {
-            if let Some(amount) = file.reserves.get(&a.symbol) {
-                let _ = writeln!(out, "{} = {}", toml_key(&a.symbol), toml_string(amount));
-            }
-        }
-    }
-    out
+    // Every field is a string, an integer, a table or an array of tables: always serializable.
+    let body = toml::to_string(file).expect("a configuration serializes to TOML");
+    format!("# A synthetic venue: generated, not real data.\n{body}")
 }
 
 /// The accounts in the CSV layout of SPEC §5 and §8, every column present, zero cells and cross
@@ -734,8 +657,6 @@ fn accounts_csv(params: &RiskParams, records: &[AccountRecord]) -> String {
         header.push(format!("{}_size", m.symbol));
         header.push(format!("{}_cost", m.symbol));
     }
-    let mut out = header.join(",");
-    out.push('\n');
     let quantity = |atoms: u64, decimals: u32| {
         if atoms == 0 {
             String::new()
@@ -743,6 +664,9 @@ fn accounts_csv(params: &RiskParams, records: &[AccountRecord]) -> String {
             format_decimal(&BigInt::from(atoms), decimals)
         }
     };
+    let mut out = csv::Writer::from_writer(Vec::new());
+    // Writing to memory cannot fail.
+    out.write_record(&header).expect("write to memory");
     for record in records {
         let mut row = vec![record.id.clone(), record.unit.label().to_string()];
         for (a, asset) in params.assets.iter().enumerate() {
@@ -759,10 +683,10 @@ fn accounts_csv(params: &RiskParams, records: &[AccountRecord]) -> String {
                 row.push(format_decimal(&p.cost, VALUE_DECIMALS));
             }
         }
-        out.push_str(&row.join(","));
-        out.push('\n');
+        out.write_record(&row).expect("write to memory");
     }
-    out
+    let bytes = out.into_inner().expect("flush to memory");
+    String::from_utf8(bytes).expect("the fields are UTF-8")
 }
 
 /// A generated venue, parsed as `prove` would parse its files (the unit tests' fixture).

@@ -17,6 +17,7 @@ pub mod job;
 pub mod keys;
 pub mod plan;
 pub mod prepare;
+pub mod progress;
 pub mod prove;
 pub mod secret;
 pub mod shard;

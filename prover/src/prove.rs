@@ -14,7 +14,6 @@ use halo2_proofs::pasta::EqAffine;
 use halo2_proofs::plonk::{create_proof, ProvingKey, VerifyingKey};
 use halo2_proofs::poly::commitment::Params;
 use halo2_proofs::transcript::{Blake2bWrite, Challenge255};
-use indicatif::{ProgressBar, ProgressStyle};
 use marginproof_circuits::circuit::batch::PreparedBatch;
 use marginproof_circuits::circuit::BatchCircuit;
 use marginproof_circuits::field::{fp_to_hex, Fp};
@@ -37,6 +36,7 @@ use crate::job::{inspect_output, JobFile, OutputState};
 use crate::keys::load_or_create_pk;
 pub use crate::plan::{plan_batches, BatchPlan, MAX_AUTO_K, MAX_BATCH_SIZE, SEQUENTIAL_FROM_K};
 use crate::prepare::{build_tree, prepare_batches};
+use crate::progress::{ProgressEvent, ProgressSink};
 use crate::secret::VenueSecret;
 use crate::snapshot::SnapshotLayout;
 
@@ -47,8 +47,8 @@ pub struct ProveOptions {
     pub batch_size: Option<usize>,
     /// Where IPA parameters and keys are cached.
     pub cache_dir: PathBuf,
-    /// Show a progress bar.
-    pub progress: bool,
+    /// Where progress goes (stage ends, each batch proven).
+    pub progress: ProgressSink,
 }
 
 /// Wall time of each stage.
@@ -376,7 +376,7 @@ pub fn prove_batches(
     ipa: &Params<EqAffine>,
     pk: &ProvingKey<EqAffine>,
     proof_path: &(dyn Fn(usize) -> PathBuf + Sync),
-    progress: bool,
+    progress: &ProgressSink,
 ) -> Result<BatchesProven, ProveError> {
     let indices: Vec<usize> = batches.iter().map(|(i, _)| *i).collect();
     let present = indices.iter().filter(|&&i| proof_path(i).exists()).count();
@@ -391,22 +391,13 @@ pub fn prove_batches(
         .filter(|(_, p)| p.is_none())
         .map(|(b, _)| *b)
         .collect();
-    let bar = if progress {
-        let bar = ProgressBar::new(todo.len() as u64);
-        bar.set_style(
-            ProgressStyle::with_template(
-                "proving {bar:40} {pos}/{len} batches [{elapsed_precise}, eta {eta}]",
-            )
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-        );
-        bar
-    } else {
-        ProgressBar::hidden()
-    };
+    progress.report(ProgressEvent::ProvingStarted {
+        batches: todo.len(),
+    });
     let prove_one = |&(i, batch): &(usize, &PreparedBatch)| {
         let proof = prove_batch(ipa, pk, batch)?;
         write_atomic(&proof_path(i), &proof, false)?;
-        bar.inc(1);
+        progress.report(ProgressEvent::BatchProven { index: i });
         Ok((i, proof))
     };
     // Large circuits one at a time (each proof is parallel inside): two in flight would pass the
@@ -420,7 +411,7 @@ pub fn prove_batches(
             .map(prove_one)
             .collect::<Result<Vec<_>, ProveError>>()
     };
-    bar.finish_and_clear();
+    progress.report(ProgressEvent::ProvingDone);
     let mut proven = proven?.into_iter();
     let mut proofs = Vec::with_capacity(indices.len());
     let mut next = proven.next();
@@ -513,12 +504,12 @@ pub fn prove_snapshot(
     options: &ProveOptions,
 ) -> Result<ProvenSnapshot, ProveError> {
     let mut timings = StageTimings::default();
-    // With progress on, each stage is announced on standard error as it ends (a large snapshot
-    // spends minutes before the first proof); the caller prints the summary.
+    // Each stage is reported as it ends (a large snapshot spends minutes before the first
+    // proof); the caller prints the summary.
     let announce = |stage: &str, took: Duration| {
-        if options.progress {
-            eprintln!("{stage:<22}{:>10.3} s", took.as_secs_f64());
-        }
+        options
+            .progress
+            .report(ProgressEvent::StageDone { stage, took });
     };
     let started = Instant::now();
     let planned = plan_snapshot(&params, &records, options.batch_size)?;
@@ -561,7 +552,7 @@ pub fn prove_snapshot(
         &ipa,
         &pk,
         &|i| paths.proof(i),
-        options.progress,
+        &options.progress,
     )?;
     timings.prove = started.elapsed();
     timings.prove_cpu = cpu_started.and_then(|t| t.try_elapsed().ok());

@@ -48,6 +48,7 @@ use crate::bundle::{create_bundle_dirs, create_dir, json, write_atomic};
 use crate::error::ProveError;
 use crate::job::JobFile;
 use crate::plan::{plan_for, SEQUENTIAL_FROM_K};
+use crate::progress::ProgressSink;
 use crate::prove::{
     finish_bundle, load_proving_key, plan_snapshot, prepare_snapshot, prove_batches,
     PreparedSnapshot, SecretChoice, StageTimings,
@@ -551,7 +552,7 @@ pub fn prove_shard(
     dir: &Path,
     shard: Shard,
     cache_dir: &Path,
-    progress: bool,
+    progress: &ProgressSink,
 ) -> Result<ShardReport, ProveError> {
     let mut timings = StageTimings::default();
     let started = Instant::now();

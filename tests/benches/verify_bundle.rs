@@ -47,7 +47,7 @@ fn verify(c: &mut Criterion) {
         &ProveOptions {
             batch_size: Some(BATCH_SIZE),
             cache_dir: cache_dir.clone(),
-            progress: false,
+            progress: Default::default(),
         },
     )
     .expect("the venue proves");

@@ -20,37 +20,13 @@ use std::time::SystemTime;
 use serde_json::{Map, Value};
 
 use common::{
-    assert_exit, assert_valid, cache_dir, copy_dir, edit_json, honest, marginproof, read_csv,
-    read_json, target_dir, tempdir, workspace_root,
+    assert_exit, assert_valid, cache_dir, copy_dir, edit_json, honest, marginproof, newest_under,
+    read_csv, read_json, target_dir, tempdir, workspace_root,
 };
 
 /// The newest modification time of the files under `dir` (recursively).
 fn newest(dir: &Path) -> SystemTime {
-    let mut newest = SystemTime::UNIX_EPOCH;
-    for entry in fs::read_dir(dir)
-        .expect("read a source directory")
-        .flatten()
-    {
-        let path = entry.path();
-        let time = if path.is_dir() {
-            newest_or_epoch(&path)
-        } else {
-            entry
-                .metadata()
-                .and_then(|m| m.modified())
-                .unwrap_or(SystemTime::UNIX_EPOCH)
-        };
-        newest = newest.max(time);
-    }
-    newest
-}
-
-fn newest_or_epoch(dir: &Path) -> SystemTime {
-    if dir.exists() {
-        newest(dir)
-    } else {
-        SystemTime::UNIX_EPOCH
-    }
+    newest_under(dir).map_or(SystemTime::UNIX_EPOCH, |(t, _)| t)
 }
 
 /// `web/dist`, checked to exist and to be newer than what it is built from.

@@ -20,6 +20,7 @@ use marginproof_circuits::statement::{
 use num_bigint::BigInt;
 use num_traits::Signed;
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 use serde_json::{json, Value};
 use thiserror::Error;
 
@@ -170,8 +171,8 @@ pub enum InclusionError {
 
 /// What a verified inclusion proof says about one margin unit, valued on its own under the
 /// published configuration. USD amounts are exact decimal strings (no rounding, no trailing
-/// zeros).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// zeros). Serializes as one entry of `units` in `verify-inclusion --json` (SPEC §8).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct UnitReport {
     /// Cross, or the isolated unit's label.
     pub margin_unit: MarginUnit,
@@ -190,6 +191,7 @@ pub struct UnitReport {
     /// The leaf's global index.
     pub leaf_index: u64,
     /// E in ν, for the owner's combined view.
+    #[serde(skip)]
     pub equity: BigInt,
 }
 
@@ -208,7 +210,7 @@ pub struct InclusionReport {
 
 /// The owner's units taken together, as the totals of SPEC §4 count them: a unit's deficit is
 /// bad debt of the venue, never covered by the owner's other units.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct OwnerView {
     /// Margin units.
     pub units: usize,
@@ -379,20 +381,36 @@ impl UnitContext<'_> {
     }
 }
 
-impl UnitReport {
-    /// The per-account keys of SPEC §6 for this unit, with `margin_unit` (SPEC §8: `""` for
-    /// cross) and `leaf_index`.
-    pub fn to_json(&self) -> Value {
-        json!({
-            "margin_unit": self.margin_unit.label(),
-            "status": self.status.as_str(),
-            "adjusted_equity_usd": self.adjusted_equity_usd,
-            "equity_usd": self.equity_usd,
-            "maintenance_usd": self.maintenance_usd,
-            "margin_ratio": self.margin_ratio,
-            "leaf_index": self.leaf_index,
-        })
-    }
+/// The per-account keys of SPEC §6 at the top level of `verify-inclusion --json`: the first
+/// unit's.
+#[derive(Debug, Clone, Serialize)]
+pub struct AccountKeys<'a> {
+    /// Healthy, liquidatable or bankrupt.
+    pub status: Status,
+    /// AE in USD.
+    pub adjusted_equity_usd: &'a str,
+    /// E in USD.
+    pub equity_usd: &'a str,
+    /// MR in USD.
+    pub maintenance_usd: &'a str,
+    /// AE / MR, or null.
+    pub margin_ratio: Option<&'a str>,
+}
+
+/// The `verify-inclusion --json` document of a verified file.
+#[derive(Debug, Clone, Serialize)]
+pub struct InclusionJson<'a> {
+    /// Whether the file verified.
+    pub valid: bool,
+    /// The owner.
+    pub account_id: &'a str,
+    /// The first unit's per-account keys (SPEC §6).
+    #[serde(flatten)]
+    pub first: AccountKeys<'a>,
+    /// Every unit (SPEC §8).
+    pub units: &'a [UnitReport],
+    /// The units taken together.
+    pub owner: OwnerView,
 }
 
 impl InclusionReport {
@@ -426,85 +444,31 @@ impl InclusionReport {
         }
     }
 
-    /// The `verify-inclusion --json` object: `valid`, `account_id`, the per-account keys of SPEC
-    /// §6 for the first unit (`status`, `adjusted_equity_usd`, `equity_usd`, `maintenance_usd`,
-    /// `margin_ratio`, string or null), `units` (SPEC §8, [`UnitReport::to_json`] of each), and
-    /// `owner`, the units taken together ([`OwnerView`]).
-    pub fn to_json(&self, valid: bool) -> Value {
+    /// The `verify-inclusion --json` document as a typed value: `valid`, `account_id`, the
+    /// per-account keys of SPEC §6 for the first unit (`status`, `adjusted_equity_usd`,
+    /// `equity_usd`, `maintenance_usd`, `margin_ratio`, string or null), `units` (SPEC §8: each
+    /// unit's keys with `margin_unit`, `""` for cross, and `leaf_index`), and `owner`, the units
+    /// taken together ([`OwnerView`]).
+    pub fn json(&self, valid: bool) -> InclusionJson<'_> {
         let first = self.first();
-        let owner = self.owner();
-        json!({
-            "valid": valid,
-            "account_id": self.account_id,
-            "status": first.status.as_str(),
-            "adjusted_equity_usd": first.adjusted_equity_usd,
-            "equity_usd": first.equity_usd,
-            "maintenance_usd": first.maintenance_usd,
-            "margin_ratio": first.margin_ratio,
-            "units": self.units.iter().map(UnitReport::to_json).collect::<Vec<_>>(),
-            "owner": {
-                "units": owner.units,
-                "healthy": owner.healthy,
-                "liquidatable": owner.liquidatable,
-                "bankrupt": owner.bankrupt,
-                "equity_owed_usd": owner.equity_owed_usd,
-                "bad_debt_usd": owner.bad_debt_usd,
+        InclusionJson {
+            valid,
+            account_id: &self.account_id,
+            first: AccountKeys {
+                status: first.status,
+                adjusted_equity_usd: &first.adjusted_equity_usd,
+                equity_usd: &first.equity_usd,
+                maintenance_usd: &first.maintenance_usd,
+                margin_ratio: first.margin_ratio.as_deref(),
             },
-        })
+            units: &self.units,
+            owner: self.owner(),
+        }
     }
 
-    /// A readable summary: each unit's valuation and status, then the owner's combined view, one
-    /// `label  value` line each, labels aligned.
-    pub fn to_text(&self) -> String {
-        let owner = self.owner();
-        let mut blocks: Vec<(String, Vec<(&str, String)>)> = Vec::new();
-        for unit in &self.units {
-            let ratio = match &unit.margin_ratio {
-                Some(r) => format!("{r} (AE / MR, rounded down to 6 decimals)"),
-                None => "none (no maintenance requirement)".to_string(),
-            };
-            blocks.push((
-                format!("{} margin unit", unit.margin_unit),
-                vec![
-                    ("status", unit.status.as_str().to_string()),
-                    ("equity (USD)", unit.equity_usd.clone()),
-                    ("adjusted equity (USD)", unit.adjusted_equity_usd.clone()),
-                    ("maintenance (USD)", unit.maintenance_usd.clone()),
-                    ("margin ratio", ratio),
-                    ("leaf index", unit.leaf_index.to_string()),
-                ],
-            ));
-        }
-        blocks.push((
-            format!("all {} units taken together", owner.units),
-            vec![
-                (
-                    "statuses",
-                    format!(
-                        "{} healthy, {} liquidatable, {} bankrupt",
-                        owner.healthy, owner.liquidatable, owner.bankrupt
-                    ),
-                ),
-                ("equity owed (USD)", owner.equity_owed_usd.clone()),
-                ("bad debt (USD)", owner.bad_debt_usd.clone()),
-            ],
-        ));
-        let width = blocks
-            .iter()
-            .flat_map(|(_, rows)| rows.iter().map(|(label, _)| label.chars().count()))
-            .max()
-            .unwrap_or(0);
-        let mut out = format!(
-            "inclusion proof verified: every margin unit of the account is under the published root\n  account  {}\n  root     {}\n",
-            self.account_id, self.root_hex
-        );
-        for (title, rows) in blocks {
-            out.push_str(&format!("  {title}\n"));
-            for (label, value) in rows {
-                out.push_str(&format!("    {label:<width$}  {value}\n"));
-            }
-        }
-        out
+    /// [`InclusionReport::json`] as a JSON value.
+    pub fn to_json(&self, valid: bool) -> Value {
+        serde_json::to_value(self.json(valid)).unwrap_or(Value::Null)
     }
 }
 

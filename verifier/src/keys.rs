@@ -22,7 +22,6 @@
 use std::fs;
 use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -38,6 +37,7 @@ use marginproof_circuits::model::SlotShape;
 use marginproof_circuits::{RiskParams, CIRCUIT_LAYOUT_VERSION};
 use thiserror::Error;
 
+use crate::atomic::write_atomic_with;
 use crate::hashing::Hashing;
 use crate::store::StoreError;
 
@@ -188,11 +188,7 @@ fn read_framed<K>(
     Ok(key)
 }
 
-/// A process-wide counter, so that two threads writing the same key use different temporary files.
-static TEMP_COUNTER: AtomicUsize = AtomicUsize::new(0);
-
-/// Writes a cache file framed with `magic` for `digest` atomically: a temporary file in the same
-/// directory, flushed, then renamed over `path`.
+/// Writes a cache file framed with `magic` for `digest` atomically ([`write_atomic_with`]).
 pub(crate) fn write_framed(
     path: &Path,
     magic: &[u8; 16],
@@ -201,17 +197,7 @@ pub(crate) fn write_framed(
 ) -> Result<(), StoreError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir).map_err(|e| store_io(dir, e))?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(
-        ".{name}.{}.{}",
-        std::process::id(),
-        TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
-    let result = (|| {
-        let file = fs::File::create(&tmp)?;
+    write_atomic_with(path, false, &mut |file| {
         let mut writer = Hashing {
             inner: BufWriter::with_capacity(1 << 20, file),
             hash: checksum(),
@@ -222,17 +208,7 @@ pub(crate) fn write_framed(
         let checksum = writer.hash.finalize();
         let mut inner = writer.inner;
         inner.write_all(checksum.as_bytes())?;
-        inner.flush()?;
-        inner.get_ref().sync_all()?;
-        Ok(())
-    })();
-    if let Err(e) = result {
-        let _ = fs::remove_file(&tmp);
-        return Err(store_io(&tmp, e));
-    }
-    fs::rename(&tmp, path).map_err(|e| {
-        let _ = fs::remove_file(&tmp);
-        store_io(path, e)
+        inner.flush()
     })
 }
 

@@ -12,6 +12,8 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "fs")]
+pub mod atomic;
 pub mod bundle;
 mod hashing;
 pub mod inclusion;

@@ -10,7 +10,10 @@ use marginproof_circuits::decimal::format_decimal;
 use marginproof_circuits::model::totals::Totals;
 use num_bigint::BigInt;
 use num_traits::{ToPrimitive, Zero};
-use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::Value;
 
 /// Scale of values in ν (10⁻¹⁸ USD).
 const NU_DECIMALS: u32 = 18;
@@ -138,171 +141,126 @@ pub fn totals_report(params: &RiskParams, totals: &Totals) -> TotalsReport {
     }
 }
 
-/// A count as a JSON number; a count no `u64` holds (never from verified totals, which stay below
+/// A count: a JSON number; a count no `u64` holds (never from verified totals, which stay below
 /// 2^32 accounts) as its decimal string.
-fn count(x: &BigInt) -> Value {
-    match x.to_u64() {
-        Some(n) => Value::from(n),
-        None => Value::from(x.to_string()),
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum Count {
+    /// Fits a `u64`.
+    Number(u64),
+    /// Does not.
+    Text(String),
+}
+
+impl From<&BigInt> for Count {
+    fn from(x: &BigInt) -> Self {
+        match x.to_u64() {
+            Some(n) => Count::Number(n),
+            None => Count::Text(x.to_string()),
+        }
     }
+}
+
+/// One asset in `verify --json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AssetJson {
+    /// Σ balance, in units.
+    pub balance: String,
+    /// Σ debt, in units.
+    pub debt: String,
+    /// Declared reserves, in units.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reserves: Option<String>,
+    /// Reserves − (Σ balance − Σ debt), in units.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reserves_minus_net: Option<String>,
+}
+
+/// One market in `verify --json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MarketJson {
+    /// Σ s, in units of the market.
+    pub net_size: String,
+    /// Σ |s|, in units of the market.
+    pub open_interest: String,
+    /// Σ U, in USD.
+    pub pnl_usd: String,
+}
+
+/// The totals of `verify --json` (SPEC §6): what [`TotalsReport::to_json`] serializes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TotalsJson {
+    /// Accounts (margin units), padding excluded.
+    pub accounts: Count,
+    /// Liquidatable accounts.
+    pub liquidatable: Count,
+    /// Bankrupt accounts.
+    pub bankrupt: Count,
+    /// Σ max(E, 0), USD.
+    pub equity_usd: String,
+    /// Σ max(−E, 0), USD.
+    pub bad_debt_usd: String,
+    /// Σ max(0, θ·MR − AE·RS), USD.
+    pub shortfall_usd: String,
+    /// Declared reserves at the configuration's prices minus the equity owed, USD.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub solvency_margin_usd: Option<String>,
+    /// Per asset symbol.
+    pub assets: BTreeMap<String, AssetJson>,
+    /// Per market symbol.
+    pub markets: BTreeMap<String, MarketJson>,
 }
 
 impl TotalsReport {
-    /// The `verify --json` object (SPEC §6): `accounts`, `liquidatable`, `bankrupt` as JSON
-    /// numbers; `equity_usd`, `bad_debt_usd`, `shortfall_usd`, `solvency_margin_usd` (only when
-    /// reserves are declared), `assets.<SYM>.{balance, debt, reserves, reserves_minus_net}` (the
-    /// last two only for assets with declared reserves) and
-    /// `markets.<SYM>.{net_size, open_interest, pnl_usd}` as exact decimal strings, nested.
+    /// The `verify --json` totals (SPEC §6) as a typed, serializable value: `accounts`,
+    /// `liquidatable`, `bankrupt` as JSON numbers; `equity_usd`, `bad_debt_usd`, `shortfall_usd`,
+    /// `solvency_margin_usd` (only when reserves are declared),
+    /// `assets.<SYM>.{balance, debt, reserves, reserves_minus_net}` (the last two only for assets
+    /// with declared reserves) and `markets.<SYM>.{net_size, open_interest, pnl_usd}` as exact
+    /// decimal strings, nested.
+    pub fn totals_json(&self) -> TotalsJson {
+        TotalsJson {
+            accounts: (&self.accounts).into(),
+            liquidatable: (&self.liquidatable).into(),
+            bankrupt: (&self.bankrupt).into(),
+            equity_usd: self.equity_usd.clone(),
+            bad_debt_usd: self.bad_debt_usd.clone(),
+            shortfall_usd: self.shortfall_usd.clone(),
+            solvency_margin_usd: self.solvency_margin_usd.clone(),
+            assets: self
+                .assets
+                .iter()
+                .map(|a| {
+                    (
+                        a.symbol.clone(),
+                        AssetJson {
+                            balance: a.balance.clone(),
+                            debt: a.debt.clone(),
+                            reserves: a.reserves.clone(),
+                            reserves_minus_net: a.reserves_minus_net.clone(),
+                        },
+                    )
+                })
+                .collect(),
+            markets: self
+                .markets
+                .iter()
+                .map(|m| {
+                    (
+                        m.symbol.clone(),
+                        MarketJson {
+                            net_size: m.net_size.clone(),
+                            open_interest: m.open_interest.clone(),
+                            pnl_usd: m.pnl_usd.clone(),
+                        },
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    /// [`TotalsReport::totals_json`] as a JSON value.
     pub fn to_json(&self) -> Value {
-        let mut assets = Map::new();
-        for a in &self.assets {
-            let mut entry = Map::new();
-            entry.insert("balance".into(), Value::from(a.balance.clone()));
-            entry.insert("debt".into(), Value::from(a.debt.clone()));
-            if let Some(r) = &a.reserves {
-                entry.insert("reserves".into(), Value::from(r.clone()));
-            }
-            if let Some(r) = &a.reserves_minus_net {
-                entry.insert("reserves_minus_net".into(), Value::from(r.clone()));
-            }
-            assets.insert(a.symbol.clone(), Value::Object(entry));
-        }
-        let mut markets = Map::new();
-        for m in &self.markets {
-            markets.insert(
-                m.symbol.clone(),
-                json!({
-                    "net_size": m.net_size,
-                    "open_interest": m.open_interest,
-                    "pnl_usd": m.pnl_usd,
-                }),
-            );
-        }
-        let mut out = Map::new();
-        out.insert("accounts".into(), count(&self.accounts));
-        out.insert("liquidatable".into(), count(&self.liquidatable));
-        out.insert("bankrupt".into(), count(&self.bankrupt));
-        out.insert("equity_usd".into(), Value::from(self.equity_usd.clone()));
-        out.insert(
-            "bad_debt_usd".into(),
-            Value::from(self.bad_debt_usd.clone()),
-        );
-        out.insert(
-            "shortfall_usd".into(),
-            Value::from(self.shortfall_usd.clone()),
-        );
-        if let Some(m) = &self.solvency_margin_usd {
-            out.insert("solvency_margin_usd".into(), Value::from(m.clone()));
-        }
-        out.insert("assets".into(), Value::Object(assets));
-        out.insert("markets".into(), Value::Object(markets));
-        Value::Object(out)
+        serde_json::to_value(self.totals_json()).unwrap_or(Value::Null)
     }
-
-    /// The report as aligned text: a header, the account-level totals, then one table of assets
-    /// and one of markets (numbers right-aligned).
-    pub fn to_text(&self) -> String {
-        let mut out = String::new();
-        out.push_str("marginproof solvency report\n\n");
-        let mut summary = vec![
-            vec!["venue".to_string(), self.venue.clone()],
-            vec!["snapshot".to_string(), self.snapshot_id.clone()],
-            vec![
-                "liquidation threshold".to_string(),
-                format!("{} (margin ratio)", self.liquidation_threshold),
-            ],
-            vec!["accounts".to_string(), self.accounts.to_string()],
-            vec!["liquidatable".to_string(), self.liquidatable.to_string()],
-            vec!["bankrupt".to_string(), self.bankrupt.to_string()],
-            vec!["equity owed (USD)".to_string(), self.equity_usd.clone()],
-            vec!["bad debt (USD)".to_string(), self.bad_debt_usd.clone()],
-            vec![
-                "shortfall to threshold (USD)".to_string(),
-                self.shortfall_usd.clone(),
-            ],
-        ];
-        if let Some(m) = &self.solvency_margin_usd {
-            summary.push(vec!["solvency margin (USD)".to_string(), m.clone()]);
-        }
-        out.push_str(&table(&summary, &[Align::Left, Align::Left]));
-
-        if !self.assets.is_empty() {
-            let with_reserves = self.assets.iter().any(|a| a.reserves.is_some());
-            let mut header = vec!["asset", "balance", "debt", "net (balance - debt)"];
-            if with_reserves {
-                header.extend(["reserves", "reserves - net"]);
-            }
-            let mut rows = vec![header.into_iter().map(String::from).collect::<Vec<_>>()];
-            for a in &self.assets {
-                let mut row = vec![
-                    a.symbol.clone(),
-                    a.balance.clone(),
-                    a.debt.clone(),
-                    a.net.clone(),
-                ];
-                if with_reserves {
-                    let dash = || "-".to_string();
-                    row.push(a.reserves.clone().unwrap_or_else(dash));
-                    row.push(a.reserves_minus_net.clone().unwrap_or_else(dash));
-                }
-                rows.push(row);
-            }
-            out.push('\n');
-            out.push_str(&table(&rows, &[Align::Left]));
-        }
-
-        if !self.markets.is_empty() {
-            let mut rows = vec![["market", "net size", "open interest", "PnL (USD)"]
-                .into_iter()
-                .map(String::from)
-                .collect::<Vec<_>>()];
-            for m in &self.markets {
-                rows.push(vec![
-                    m.symbol.clone(),
-                    m.net_size.clone(),
-                    m.open_interest.clone(),
-                    m.pnl_usd.clone(),
-                ]);
-            }
-            out.push('\n');
-            out.push_str(&table(&rows, &[Align::Left]));
-        }
-        out
-    }
-}
-
-#[derive(Clone, Copy)]
-enum Align {
-    Left,
-    Right,
-}
-
-/// Lays out `rows` in columns two spaces apart, each line indented by two. Column `i` is aligned
-/// as `aligns[i]`, right when not given.
-fn table(rows: &[Vec<String>], aligns: &[Align]) -> String {
-    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> = (0..columns)
-        .map(|c| {
-            rows.iter()
-                .filter_map(|r| r.get(c))
-                .map(|cell| cell.chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let mut out = String::new();
-    for row in rows {
-        let mut line = String::from(" ");
-        for (c, (cell, width)) in row.iter().zip(&widths).enumerate() {
-            line.push(' ');
-            match aligns.get(c).copied().unwrap_or(Align::Right) {
-                Align::Left => line.push_str(&format!("{cell:<width$}")),
-                Align::Right => line.push_str(&format!("{cell:>width$}")),
-            }
-            line.push(' ');
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
 }

@@ -188,12 +188,6 @@ fn values_by_hand() {
     let erin = verify_inclusion(&venue.proof_json(4), &venue.manifest).unwrap();
     assert_eq!(erin.first().equity_usd, "20750");
     assert_eq!(erin.first().maintenance_usd, "76.25");
-
-    let text = carol.to_text();
-    assert!(text.contains("carol"));
-    assert!(text.contains("liquidatable"));
-    assert!(text.contains("0.442477"));
-    assert!(alice.to_text().contains("none"));
 }
 
 #[test]
@@ -785,13 +779,6 @@ fn each_unit_is_valued_on_its_own() {
     assert_eq!(j["units"][1]["status"], "bankrupt");
     assert_eq!(j["units"][1]["equity_usd"], "-1000");
     assert_eq!(j["owner"]["bad_debt_usd"], "1000");
-    let text = ivan.to_text();
-    assert!(text.contains("cross margin unit"), "{text}");
-    assert!(text.contains("isolated BTC-PERP margin unit"), "{text}");
-    assert!(
-        text.contains("1 healthy, 0 liquidatable, 1 bankrupt"),
-        "{text}"
-    );
 
     // The reverse: a bankrupt cross unit beside a healthy isolated one.
     let judy = verify_owner(&venue, &venue.owner_proof("judy")).expect("judy verifies");

@@ -5,6 +5,7 @@ pub mod ids;
 pub mod leaf;
 pub mod merkle;
 pub mod poseidon;
+pub mod poseidon_params;
 pub mod snapshot;
 
 pub use ids::{id_hash, statement_tag, unit_encoding};

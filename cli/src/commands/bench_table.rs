@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
+use crate::table::{boxed, pairs, Align};
+
 /// Wall time of each stage of the run.
 pub struct Stages {
     /// Reading and validating the venue files.
@@ -229,20 +231,7 @@ impl Figures {
             ("stage: verify layout + params", secs(s.verify_params)),
             ("stage: verify keygen + proofs", secs(s.verify)),
         ];
-        let width = rows.iter().map(|(name, _)| name.len()).max().unwrap_or(0);
-        let value_width = rows
-            .iter()
-            .map(|(_, v)| v.chars().count())
-            .max()
-            .unwrap_or(0);
-        let mut out = String::new();
-        let rule = format!("+-{}-+-{}-+\n", "-".repeat(width), "-".repeat(value_width));
-        out.push_str(&rule);
-        for (name, value) in &rows {
-            let pad = value_width - value.chars().count();
-            let _ = writeln!(out, "| {name:<width$} | {}{value} |", " ".repeat(pad));
-        }
-        out.push_str(&rule);
+        let mut out = boxed(&pairs(&rows), &[Align::Left, Align::Right]);
         if let Some(dir) = &self.kept {
             let _ = writeln!(out, "venue and bundle kept in {}", dir.display());
         }

@@ -84,7 +84,7 @@ pub fn run(args: DemoArgs) -> Outcome {
         let proof_path = dir.join(format!("{account}.inclusion.json"));
         write_inclusion(&bundle, &account, &proof_path)?;
         let report = check_files(&proof_path, &bundle.join("public").join("manifest.json"))?;
-        print!("{}", report.to_text());
+        print!("{}", crate::report::text::inclusion_text(&report));
         println!("== demo finished in {}", secs(started.elapsed()));
         Ok(())
     })())

@@ -28,11 +28,13 @@ pub struct GenerateArgs {
     seed: u64,
 }
 
-/// Writes `text` to `path` through a temporary file and a rename.
+/// Writes `text` to `path` atomically, with the project's one helper (`verifier::atomic`).
 pub fn write_atomically(path: &Path, text: &str) -> anyhow::Result<()> {
-    let tmp = path.with_extension(format!("partial-{}", std::process::id()));
-    fs::write(&tmp, text).map_err(|e| anyhow!("{}: {e}", tmp.display()))?;
-    fs::rename(&tmp, path).map_err(|e| anyhow!("{}: {e}", path.display()))
+    Ok(marginproof_verifier::atomic::write_atomic(
+        path,
+        text.as_bytes(),
+        false,
+    )?)
 }
 
 /// Writes a synthetic venue into `out`; returns the config and accounts paths.

@@ -83,7 +83,7 @@ pub fn prove_files(
     let options = ProveOptions {
         batch_size,
         cache_dir,
-        progress,
+        progress: crate::progress::drawn(progress),
     };
     let proven = prove_snapshot(out, params, records, secret, &options).unusable()?;
     Ok(ProveRun { proven, load })

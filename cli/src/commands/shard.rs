@@ -104,7 +104,13 @@ pub fn prove_batches(args: ProveBatchesArgs) -> Outcome {
                 )))
             }
         };
-        let report = prove_shard(&args.job, shard, &args.cache.dir(), args.progress).unusable()?;
+        let report = prove_shard(
+            &args.job,
+            shard,
+            &args.cache.dir(),
+            &crate::progress::drawn(args.progress),
+        )
+        .unusable()?;
         let t = &report.timings;
         match (report.batches.first(), report.batches.last()) {
             (Some(first), Some(last)) => println!(

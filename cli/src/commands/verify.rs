@@ -7,7 +7,7 @@ use marginproof_verifier::bundle::{
     bundle_shape, verify_bundle_with, verifying_key, ProofCheck, VerifiedBundle,
 };
 use marginproof_verifier::keys::{load_or_create_batch_vk, KeyError, KeySource};
-use marginproof_verifier::report::totals_report;
+use marginproof_verifier::report::{totals_report, TotalsJson};
 use marginproof_verifier::store::{
     fresh_params, load_or_create_params, read_manifest, read_proof, ParamsSource,
 };
@@ -121,6 +121,18 @@ pub fn verify_dir_with(
     })
 }
 
+/// `verify --json` of a valid bundle: SPEC §6's totals and the verdict, root, batch count and
+/// verifying-key digest.
+#[derive(serde::Serialize)]
+struct VerifyJson<'a> {
+    valid: bool,
+    root: String,
+    batches: usize,
+    verifying_key: &'a str,
+    #[serde(flatten)]
+    totals: TotalsJson,
+}
+
 /// Runs `verify`.
 pub fn run(args: VerifyArgs) -> Outcome {
     let cache_dir = args.cache.dir();
@@ -130,17 +142,15 @@ pub fn run(args: VerifyArgs) -> Outcome {
     );
     if args.json {
         print_json(&result, |run| {
-            let mut json = totals_report(&run.verified.params, &run.verified.totals).to_json();
-            if let Some(map) = json.as_object_mut() {
-                map.insert("valid".into(), true.into());
-                map.insert("root".into(), run.verified.root_hex().into());
-                map.insert("batches".into(), run.verified.batches.into());
-                map.insert(
-                    "verifying_key".into(),
-                    run.verified.verifying_key.clone().into(),
-                );
-            }
-            json
+            let v = &run.verified;
+            serde_json::to_value(VerifyJson {
+                valid: true,
+                root: v.root_hex(),
+                batches: v.batches,
+                verifying_key: &v.verifying_key,
+                totals: totals_report(&v.params, &v.totals).totals_json(),
+            })
+            .unwrap_or_default()
         });
     }
     finish(result.map(|run| {
@@ -177,5 +187,8 @@ pub fn print_report(run: &VerifyRun) {
         "  key digest        {} (BLAKE2b-256 of the pinned verifying key; the same across snapshots of one configuration shape, slot shape and batch size)",
         v.verifying_key
     );
-    print!("{}", totals_report(&v.params, &v.totals).to_text());
+    print!(
+        "{}",
+        crate::report::text::totals_text(&totals_report(&v.params, &v.totals))
+    );
 }

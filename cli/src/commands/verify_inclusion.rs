@@ -37,7 +37,7 @@ pub fn run(args: VerifyInclusionArgs) -> Outcome {
     }
     finish(result.map(|report| {
         if !args.json {
-            print!("{}", report.to_text());
+            print!("{}", crate::report::text::inclusion_text(&report));
         }
     }))
 }

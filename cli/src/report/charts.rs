@@ -62,8 +62,9 @@ pub fn bar_chart(
             .margin(14)
             .x_label_area_size(if n > 12 { 64 } else { 34 })
             .y_label_area_size(96)
-            // `a..b` segmented has a segment for each of a..=b: one per label.
-            .build_cartesian_2d((0..n as i32 - 1).into_segmented(), y_min..y_max)
+            // `a..b` segmented has a segment for each of a..=b: one per label (a single label
+            // takes `0..1`, whose second segment stays empty, as `0..0` has no width).
+            .build_cartesian_2d((0..(n as i32 - 1).max(1)).into_segmented(), y_min..y_max)
             .map_err(fail)?;
         let label_of = |v: &SegmentValue<i32>| match v {
             SegmentValue::CenterOf(i) => labels.get(*i as usize).cloned().unwrap_or_default(),
@@ -84,6 +85,9 @@ pub fn bar_chart(
         }
         mesh.draw().map_err(fail)?;
         let halves = series.len().min(2);
+        // A gap of up to 3 pixels on each side of a bar, never more than a quarter of its slot.
+        let slot = (width as f64 - 130.0) / n.max(2) as f64 / halves as f64;
+        let gap = (slot / 4.0).clamp(0.0, 3.0) as u32;
         for (k, s) in series.iter().take(2).enumerate() {
             let color = s.color;
             let bars = s.values.iter().enumerate().map(move |(i, v)| {
@@ -94,7 +98,7 @@ pub fn bar_chart(
                     _ => (SegmentValue::CenterOf(i), SegmentValue::Exact(i + 1)),
                 };
                 let mut bar = Rectangle::new([(left, 0.0), (right, finite(*v))], color.filled());
-                bar.set_margin(0, 0, 3, 3);
+                bar.set_margin(0, 0, gap, gap);
                 bar
             });
             chart
@@ -165,6 +169,23 @@ mod tests {
             assert!(svg.contains(text), "{text}");
         }
         assert_eq!(bar_chart("empty", "USD", &[], &[]), Ok(None));
+        // One category, and 256: every bar has a width of zero or more.
+        for n in [1, 256] {
+            let labels: Vec<String> = (0..n).map(|i| format!("M{i}")).collect();
+            let svg = bar_chart(
+                "many",
+                "USD",
+                &labels,
+                &[Series {
+                    name: "x",
+                    color: BLUE,
+                    values: (0..n).map(|i| i as f64 - 3.0).collect(),
+                }],
+            )
+            .expect("drawn")
+            .expect("something to draw");
+            assert!(!svg.contains("width=\"-"), "{n}: a negative width");
+        }
         assert_eq!(usd_short(1_234_567.0), "1.2M");
         assert_eq!(usd_short(-35_000.0), "-35.0k");
     }

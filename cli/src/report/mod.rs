@@ -1,4 +1,6 @@
-//! The auditor's HTML report (SPEC §11): page layout ([`html`]) and its charts ([`charts`]).
+//! Reports: the auditor's HTML report (SPEC §11: page layout in [`html`], charts in [`charts`]) and
+//! the text reports of `verify` and `verify-inclusion` ([`text`]).
 
 pub mod charts;
 pub mod html;
+pub mod text;

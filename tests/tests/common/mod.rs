@@ -65,7 +65,7 @@ pub fn target_dir() -> PathBuf {
 }
 
 /// The newest modification time among the files under `dir` (recursively).
-fn newest_under(dir: &Path) -> Option<(SystemTime, PathBuf)> {
+pub fn newest_under(dir: &Path) -> Option<(SystemTime, PathBuf)> {
     let mut newest: Option<(SystemTime, PathBuf)> = None;
     for entry in fs::read_dir(dir).ok()?.flatten() {
         let path = entry.path();

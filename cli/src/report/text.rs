@@ -1,0 +1,220 @@
+//! The text reports of `verify` and `verify-inclusion`, laid out with the one table printer.
+
+use marginproof_verifier::inclusion::InclusionReport;
+use marginproof_verifier::report::TotalsReport;
+
+use crate::table::{pairs, table, Align};
+
+/// The auditor's report as aligned text: a header, the account-level totals, then one table of
+/// assets and one of markets (numbers right-aligned).
+pub fn totals_text(report: &TotalsReport) -> String {
+    let mut out = String::from("marginproof solvency report\n\n");
+    let mut summary = vec![
+        ("venue", report.venue.clone()),
+        ("snapshot", report.snapshot_id.clone()),
+        (
+            "liquidation threshold",
+            format!("{} (margin ratio)", report.liquidation_threshold),
+        ),
+        ("accounts (margin units)", report.accounts.to_string()),
+        ("liquidatable", report.liquidatable.to_string()),
+        ("bankrupt", report.bankrupt.to_string()),
+        ("equity owed (USD)", report.equity_usd.clone()),
+        ("bad debt (USD)", report.bad_debt_usd.clone()),
+        ("shortfall to threshold (USD)", report.shortfall_usd.clone()),
+    ];
+    if let Some(m) = &report.solvency_margin_usd {
+        summary.push(("solvency margin (USD)", m.clone()));
+    }
+    out.push_str(&table(&pairs(&summary), &[Align::Left, Align::Left]));
+
+    if !report.assets.is_empty() {
+        let with_reserves = report.assets.iter().any(|a| a.reserves.is_some());
+        let mut header = vec!["asset", "balance", "debt", "net (balance - debt)"];
+        if with_reserves {
+            header.extend(["reserves", "reserves - net"]);
+        }
+        let mut rows = vec![header.into_iter().map(String::from).collect::<Vec<_>>()];
+        for a in &report.assets {
+            let mut row = vec![
+                a.symbol.clone(),
+                a.balance.clone(),
+                a.debt.clone(),
+                a.net.clone(),
+            ];
+            if with_reserves {
+                let dash = || "-".to_string();
+                row.push(a.reserves.clone().unwrap_or_else(dash));
+                row.push(a.reserves_minus_net.clone().unwrap_or_else(dash));
+            }
+            rows.push(row);
+        }
+        out.push('\n');
+        out.push_str(&table(&rows, &[Align::Left]));
+    }
+
+    if !report.markets.is_empty() {
+        let mut rows = vec![["market", "net size", "open interest", "PnL (USD)"]
+            .into_iter()
+            .map(String::from)
+            .collect::<Vec<_>>()];
+        for m in &report.markets {
+            rows.push(vec![
+                m.symbol.clone(),
+                m.net_size.clone(),
+                m.open_interest.clone(),
+                m.pnl_usd.clone(),
+            ]);
+        }
+        out.push('\n');
+        out.push_str(&table(&rows, &[Align::Left]));
+    }
+    out
+}
+
+/// A user's verified inclusion proof as text: each margin unit's valuation and status, then the
+/// units taken together.
+pub fn inclusion_text(report: &InclusionReport) -> String {
+    let mut out = format!(
+        "inclusion proof verified: every margin unit of the account is under the published root\n{}",
+        table(
+            &pairs(&[
+                ("account", report.account_id.clone()),
+                ("root", report.root_hex.clone())
+            ]),
+            &[Align::Left, Align::Left]
+        )
+    );
+    let left = [Align::Left, Align::Left];
+    for unit in &report.units {
+        let ratio = match &unit.margin_ratio {
+            Some(r) => format!("{r} (AE / MR, rounded down to 6 decimals)"),
+            None => "none (no maintenance requirement)".to_string(),
+        };
+        out.push_str(&format!("  {} margin unit\n", unit.margin_unit));
+        let rows = pairs(&[
+            ("status", unit.status.as_str().to_string()),
+            ("equity (USD)", unit.equity_usd.clone()),
+            ("adjusted equity (USD)", unit.adjusted_equity_usd.clone()),
+            ("maintenance (USD)", unit.maintenance_usd.clone()),
+            ("margin ratio", ratio),
+            ("leaf index", unit.leaf_index.to_string()),
+        ]);
+        out.push_str(&indent(&table(&rows, &left)));
+    }
+    let owner = report.owner();
+    out.push_str(&format!("  all {} units taken together\n", owner.units));
+    let rows = pairs(&[
+        (
+            "statuses",
+            format!(
+                "{} healthy, {} liquidatable, {} bankrupt",
+                owner.healthy, owner.liquidatable, owner.bankrupt
+            ),
+        ),
+        ("equity owed (USD)", owner.equity_owed_usd.clone()),
+        ("bad debt (USD)", owner.bad_debt_usd.clone()),
+    ]);
+    out.push_str(&indent(&table(&rows, &left)));
+    out
+}
+
+fn indent(text: &str) -> String {
+    text.lines().map(|l| format!("  {l}\n")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use marginproof_circuits::model::{MarginUnit, Status};
+    use marginproof_verifier::inclusion::UnitReport;
+    use marginproof_verifier::report::{AssetReport, MarketReport};
+    use num_bigint::BigInt;
+
+    fn unit(label: &str, status: Status, equity: i64, ratio: Option<&str>) -> UnitReport {
+        UnitReport {
+            margin_unit: MarginUnit::parse(label).expect("a label"),
+            status,
+            adjusted_equity_usd: equity.to_string(),
+            equity_usd: equity.to_string(),
+            maintenance_usd: "0".into(),
+            margin_ratio: ratio.map(String::from),
+            leaf_index: 3,
+            equity: BigInt::from(equity) * BigInt::from(10).pow(18),
+        }
+    }
+
+    #[test]
+    fn an_inclusion_report_names_each_unit_and_the_owner_view() {
+        let report = InclusionReport {
+            account_id: "ivan".into(),
+            units: vec![
+                unit("", Status::Healthy, 60000, None),
+                unit("BTC-PERP", Status::Bankrupt, -1000, Some("-9.285715")),
+            ],
+            root_hex: "ab".repeat(32),
+        };
+        let text = inclusion_text(&report);
+        for needle in [
+            "ivan",
+            "cross margin unit",
+            "isolated BTC-PERP margin unit",
+            "none (no maintenance requirement)",
+            "-9.285715 (AE / MR, rounded down to 6 decimals)",
+            "1 healthy, 0 liquidatable, 1 bankrupt",
+        ] {
+            assert!(text.contains(needle), "{needle}\n{text}");
+        }
+        let line = |label: &str| {
+            text.lines()
+                .find(|l| l.trim_start().starts_with(label))
+                .unwrap_or_else(|| panic!("{label}\n{text}"))
+                .split_whitespace()
+                .last()
+                .map(str::to_string)
+        };
+        assert_eq!(line("equity owed (USD)").as_deref(), Some("60000"));
+        assert_eq!(line("bad debt (USD)").as_deref(), Some("1000"));
+    }
+
+    #[test]
+    fn a_totals_report_has_its_tables() {
+        let report = TotalsReport {
+            venue: "Test Venue".into(),
+            snapshot_id: "2026-11-21T00:00Z".into(),
+            liquidation_threshold: "1".into(),
+            accounts: BigInt::from(5),
+            liquidatable: BigInt::from(1),
+            bankrupt: BigInt::from(1),
+            equity_usd: "91000".into(),
+            bad_debt_usd: "1000".into(),
+            shortfall_usd: "126".into(),
+            solvency_margin_usd: None,
+            assets: vec![AssetReport {
+                symbol: "BTC".into(),
+                balance: "1.5".into(),
+                debt: "0".into(),
+                net: "1.5".into(),
+                reserves: None,
+                reserves_minus_net: None,
+            }],
+            markets: vec![MarketReport {
+                symbol: "BTC-PERP".into(),
+                net_size: "-0.0001".into(),
+                open_interest: "12.5".into(),
+                pnl_usd: "-0.5".into(),
+            }],
+        };
+        let text = totals_text(&report);
+        for needle in [
+            "Test Venue",
+            "2026-11-21T00:00Z",
+            "BTC-PERP",
+            "12.5",
+            "91000",
+        ] {
+            assert!(text.contains(needle), "{needle}\n{text}");
+        }
+        assert!(!text.contains("reserves"), "{text}");
+    }
+}
