@@ -1,5 +1,5 @@
 //! Proving a snapshot into its bundle directory: lay out, prepare every batch natively, load the
-//! keys from the cache (or derive and cache them), prove batches in parallel with a progress bar,
+//! keys from the cache (or derive and cache them), prove batches in parallel, reporting each through the progress callback,
 //! writing each proof as soon as it is proven, then the private files and the manifest. An
 //! interrupted run is resumed.
 
