@@ -13,11 +13,12 @@ use crate::model::record::RecordInUnits;
 use crate::model::totals::{AssetTotals, MarketTotals, Totals};
 use crate::model::unit::MarginUnit;
 
-/// Version of the bundle format (2: sparse slot leaves, `slots` in the manifest).
-pub const FORMAT_VERSION: u32 = 2;
-/// Version of the inclusion file (3: every margin unit of the owner, SPEC §8; 2 was one account
-/// per file). Its leaves and paths are the bundle's, so it moves on its own.
-pub const INCLUSION_FORMAT_VERSION: u32 = 3;
+/// Version of the bundle format (3: leaves and totals commitments on the width-9 Poseidon
+/// `P128Pow5T9`; 2 had them on `P128Pow5T3`, with the same fields).
+pub const FORMAT_VERSION: u32 = 3;
+/// Version of the inclusion file (4: its leaves are width-9 Poseidon hashes, as in bundle format
+/// 3; 3 added every margin unit of the owner, SPEC §8; 2 was one account per file).
+pub const INCLUSION_FORMAT_VERSION: u32 = 4;
 
 /// Public input offset: the statement tag (snapshot id and configuration digest).
 pub const STATEMENT_TAG: usize = 0;

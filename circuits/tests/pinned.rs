@@ -21,11 +21,11 @@ use marginproof_circuits::model::SlotShape;
 /// The pinned verifying key of the test configuration, B = 4, as text.
 const PINNED_VK_FILE: &str = "tests/pinned/batch-b4.vk.txt";
 /// BLAKE2b-512 (first 16 bytes) of its compact `{:?}` form.
-const PINNED_VK: &str = "9842627c7368a9f41309393fcf689358";
+const PINNED_VK: &str = "5cab03eafd74c3aa22289d4afaf51523";
 /// Circuit size and rows of the test configuration, B = 4.
-const PINNED_K: u32 = 11;
+const PINNED_K: u32 = 9;
 /// Bytes of one proof of the test configuration, B = 4.
-const PINNED_PROOF_BYTES: usize = 6784;
+const PINNED_PROOF_BYTES: usize = 10112;
 
 #[test]
 fn verifying_key_and_proof_size_are_pinned() {

@@ -34,7 +34,7 @@ use marginproof_circuits::circuit::{instrument_lookup_index, BatchCircuit};
 use marginproof_circuits::field::{fp_from_bigint, fp_from_bool, fp_to_hex, Fp};
 use marginproof_circuits::hash::leaf::pow2;
 use marginproof_circuits::hash::merkle::tree_root;
-use marginproof_circuits::hash::poseidon::{sponge, LeafDomain};
+use marginproof_circuits::hash::poseidon::{wide_sponge, LeafDomain};
 use marginproof_circuits::hash::{id_hash, statement_tag, totals_commitment, LeafHasher};
 use marginproof_circuits::model::{
     evaluate, AccountRecord, Holdings, MarginUnit, QuantityError, SlotShape, Status, Totals,
@@ -243,7 +243,7 @@ fn republish(batch: &mut PreparedBatch) {
         for (total, term) in after[instruments..].iter_mut().zip(terms) {
             *total += term;
         }
-        leaves.push(sponge::<LeafDomain>(&words));
+        leaves.push(wide_sponge::<LeafDomain>(&words));
     }
     batch.statement.batch_root = tree_root(leaves.clone());
     batch.leaves = leaves;

@@ -316,8 +316,8 @@ fn damaged_cached_keys_are_generated_again_and_verification_still_succeeds() {
 /// BLAKE2b-512 (first 16 bytes, hex) of the pinned verifying key of the configuration below with
 /// batches of 2, and the layout version it was pinned with.
 const PINNED: (&str, &str) = (
-    "batch-circuit-4-public-prices",
-    "41843d2e625249fef9062af175e72b66",
+    "batch-circuit-5-wide-poseidon",
+    "1fe1449550097bbcabcbb8608231ca51",
 );
 
 /// A small fixed configuration (one asset, no market).

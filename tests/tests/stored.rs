@@ -13,11 +13,11 @@ use std::fs;
 use common::{assert_valid, cache_dir, marginproof, workspace_root};
 
 /// Bytes of each of the stored bundle's batch proofs.
-const STORED_PROOF_BYTES: u64 = 6720;
+const STORED_PROOF_BYTES: u64 = 10112;
 /// `verify`'s key digest of the stored bundle's configuration shape, slot shape and batch size.
-const STORED_KEY_DIGEST: &str = "26c6a9af7b422a2e0cb4d2790ea939d117ea49bd12547ffa4e9f05f37df17c5c";
+const STORED_KEY_DIGEST: &str = "1b1bb7f9d99907dc6f5f65e560ffdbe73aaa34e946bf1a862f4ec13bad48b823";
 /// Its root R.
-const STORED_ROOT: &str = "e746b763d91049ee692b43bb7714a2c05aad9012f48c304b025040a52e8bf13d";
+const STORED_ROOT: &str = "35d403571c6c32baa86a8307f63492e30662b4f217fe6d7a40831b83be592d38";
 
 #[test]
 fn the_stored_bundle_and_its_inclusion_proof_verify() {

@@ -34,6 +34,7 @@
 //!
 //! | SPEC formula | enforced by |
 //! |---|---|
+//! | every range `0 ≤ x < 2^n` below | a `range check: <what>` region: running sum of `K`-bit limbs and an exact short top limb, one lookup per lane ([`crate::chips::range_check`], `K` = `limb_bits(B)`) |
 //! | §2 balance and debt `0 ≤ b_a, l_a < 2^64` | range checks `asset slot i balance`, `asset slot i debt` (64 bits) |
 //! | §2 position `\|s_m\| < 2^64`, `\|c_m\| < 2^128` | `position slot` → `size sign is boolean`, `cost sign is boolean`, `held or empty, magnitudes in range`; range checks `position slot j size code` (64), `position slot j cost code` (128) |
 //! | §2 each holding valued at its instrument's published price `p_a`, `P_m` | instrument lookup ([`crate::chips::instruments`], `lookup_any` of `(kind, index, kind·price)`); copy constraints from instance cells `INSTRUMENT_PRICES + i` to the table's price cells; the verifier takes the prices from the published configuration |
@@ -50,7 +51,7 @@
 //! | §2 margin ratio `AE / MR` (display) | not in the circuit: `verify-inclusion` computes it from the user's own record |
 //! | §3 the record's leaf words, one canonical encoding | `asset slot`, `position slot` → `leaf word`, `empty flag` / `empty flag is boolean`, `empty slot holds nothing`, `empty slot has index zero`; `slot order` → `held slots in index order`, `empty slots last`; range checks `… gap` |
 //! | §3 padding is the empty leaf | `account identity` → `real iff key is nonzero`, `padding has zero key`, `padding holds no asset`, `padding holds no position`; copy constraints of the first slots' `empty` cells |
-//! | §3 leaf, batch tree, root | [`crate::chips::hashing`] (`Pow5Chip` gates `full round`, `partial rounds`, `pad-and-add`); the root copied to instance [`BATCH_ROOT`]. `id_hash`, salt, key and shuffle are native; the top tree over batch roots is the verifier's |
+//! | §3 leaf, batch tree, root | [`crate::chips::hashing`]: the leaf on the width-9 `Pow5Chip`, nodes on the width-3 one (gates `full round`, `partial rounds`, `pad-and-add` of each); the root copied to instance [`BATCH_ROOT`]. `id_hash`, salt, key and shuffle are native; the top tree over batch roots is the verifier's |
 //! | §3 `C_i`, `C_{i+1}` commit to the totals before and after | [`crate::chips::hashing`] commitments, copied to instance [`TOTALS_BEFORE`], [`TOTALS_AFTER`]; their first word is the instance [`STATEMENT_TAG`]. `C_0` and the chain are the verifier's |
 //! | §4 per asset `Σ b_a`, `Σ l_a`; per market `Σ s_m`, `Σ \|s_m\|`, `Σ U_m` | `asset slot`, `position slot` → `bucket pole`, `bucket term`; `account identity` → `bucket term starts at zero`; `running total` (the `bucket terms` sum); `asset bucket`, `market bucket` → `bucket pole`, `bucket sum`; challenges `r`, `ρ` from the instance, computed by the verifier ([`crate::chips::instrument_totals`]) |
 //! | §4 accounts, liquidatable, bankrupt, `Σ max(E, 0)`, bad debt `Σ max(−E, 0)`, shortfall `Σ max(0, θ·MR − AE·RS)` | terms `is_real` (`account identity`), `liquidatable`, `σ_E` (`equity sign`), `equity owed`, `bad debt`, `shortfall` (`account status`); each summed by `running total` → `running total` from the opened total before to the committed total after |
@@ -62,25 +63,24 @@ pub mod witness;
 
 use std::sync::Arc;
 
-use halo2_gadgets::poseidon::Pow5Chip;
 use halo2_proofs::{
     circuit::{AssignedCell, Layouter, SimpleFloorPlanner, Value},
     plonk::{Advice, Circuit, Column, ConstraintSystem, Error, Fixed, Instance},
 };
 
 use crate::chips::account::{AccountChip, AccountConfig, AccountInstructions, ACCOUNT_COLUMNS};
-use crate::chips::hashing::{HashChip, PoseidonConfig};
+use crate::chips::hashing::{BatchTree, HashChip, PoseidonConfig};
 use crate::chips::instrument_totals::{
     Challenges, InstrumentTotalsChip, InstrumentTotalsConfig, InstrumentTotalsInstructions,
     INSTRUMENT_TOTALS_COLUMNS,
 };
 use crate::chips::instruments::InstrumentTable;
-use crate::chips::range_check::{RangeCheckChip, RangeCheckConfig};
+use crate::chips::range_check::{self, RangeCheckChip, RangeCheckConfig};
 use crate::chips::running_total::{RunningTotalChip, RunningTotalConfig, RunningTotalInstructions};
 use crate::chips::tiered::{TieredRateChip, TieredRateConfig};
 use crate::config::RiskParams;
 use crate::field::Fp;
-use crate::hash::poseidon::PoseidonSpec;
+use crate::hash::poseidon::{NODE_WIDTH, WIDE_WIDTH};
 use crate::model::holdings::SlotShape;
 use crate::model::Totals;
 use crate::statement::{
@@ -89,7 +89,7 @@ use crate::statement::{
 use witness::{AccountWitness, TotalsOpening};
 
 /// Advice columns that run range-check lanes side by side.
-pub const RANGE_LANES: usize = 2;
+pub const RANGE_LANES: usize = 5;
 
 /// Columns and chip configurations of the batch circuit.
 #[derive(Debug, Clone)]
@@ -248,13 +248,19 @@ impl Circuit<Fp> for BatchCircuit {
         // Running totals ride on the range lanes, which have rows to spare beside Poseidon.
         let totals = RunningTotalChip::configure(meta, lanes[0], lanes[1]);
 
-        // Poseidon shares the first four main columns: its regions and the account regions
-        // take turns in rows instead of idling four more columns over every account row.
-        let state: [Column<Advice>; 3] = std::array::from_fn(|i| main[i]);
-        let partial_sbox = main[3];
-        let rc_a: [Column<Fixed>; 3] = std::array::from_fn(|_| meta.fixed_column());
-        let rc_b: [Column<Fixed>; 3] = std::array::from_fn(|_| meta.fixed_column());
-        let poseidon = Pow5Chip::configure::<PoseidonSpec>(meta, state, partial_sbox, rc_a, rc_b);
+        // Poseidon shares the main columns: the leaf (width 9) on main 0–9, tree nodes
+        // (width 3) on main 10–13. Account regions and leaves take turns in rows; a node's rows
+        // sit beside the next leaf's (`BatchTree`).
+        let wide_state: [Column<Advice>; WIDE_WIDTH] = std::array::from_fn(|i| main[i]);
+        let node_state: [Column<Advice>; NODE_WIDTH] =
+            std::array::from_fn(|i| main[WIDE_WIDTH + 1 + i]);
+        let poseidon = HashChip::configure(
+            meta,
+            wide_state,
+            main[WIDE_WIDTH],
+            node_state,
+            main[WIDE_WIDTH + 1 + NODE_WIDTH],
+        );
 
         BatchConfig {
             main,
@@ -276,7 +282,10 @@ impl Circuit<Fp> for BatchCircuit {
         mut layouter: impl Layouter<Fp>,
     ) -> Result<(), Error> {
         let params = &*self.params;
-        let range = RangeCheckChip::construct(config.range.clone());
+        let range = RangeCheckChip::construct(
+            config.range.clone(),
+            range_check::limb_bits(self.accounts.len()),
+        );
         range.load_table(&mut layouter)?;
         let tiers = TieredRateChip::construct(config.tiers.clone());
         tiers.load_table(&mut layouter, params)?;
@@ -310,7 +319,7 @@ impl Circuit<Fp> for BatchCircuit {
             },
         )?;
 
-        let mut leaves = Vec::with_capacity(self.accounts.len());
+        let mut tree = BatchTree::new(self.accounts.len())?;
         let mut account_terms = Vec::with_capacity(self.accounts.len());
         let mut bucket_terms = Vec::with_capacity(self.accounts.len());
         for (j, witness) in self.accounts.iter().enumerate() {
@@ -323,14 +332,15 @@ impl Circuit<Fp> for BatchCircuit {
                 &challenges,
                 witness.as_ref(),
             )?;
-            leaves.push(hash.leaf(
+            tree.push_leaf(hash.leaf(
                 layouter.namespace(|| format!("leaf {j}")),
                 &cells.leaf_words,
             )?);
+            tree.step(&hash, layouter.namespace(|| format!("batch tree {j}")))?;
             account_terms.push(cells.account_terms);
             bucket_terms.push(cells.bucket_term);
         }
-        let root = hash.root(layouter.namespace(|| "batch tree"), leaves)?;
+        let root = tree.finish(&hash, layouter.namespace(|| "batch tree"))?;
         layouter.constrain_instance(root.cell(), config.instance, BATCH_ROOT)?;
 
         // Instrument totals: the bucket identity against the sum of the accounts' terms.

@@ -23,7 +23,7 @@
 use num_bigint::BigInt;
 
 use crate::field::{fp_from_bigint, Fp};
-use crate::hash::poseidon::{sponge, KeyDomain, LeafDomain};
+use crate::hash::poseidon::{sponge, wide_sponge, KeyDomain, LeafDomain};
 use crate::model::holdings::{AssetHolding, Holdings, PositionHolding, SlotShape};
 use crate::signed::SignedCode;
 
@@ -42,7 +42,7 @@ impl LeafHasher {
 
     /// The leaf of one account from its key and holdings.
     pub fn hash(key: Fp, holdings: &Holdings) -> Fp {
-        sponge::<LeafDomain>(&leaf_words(key, holdings))
+        wide_sponge::<LeafDomain>(&leaf_words(key, holdings))
     }
 }
 

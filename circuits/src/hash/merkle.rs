@@ -1,13 +1,13 @@
 //! The Poseidon Merkle tree: inner node `Poseidon(left, right)` with `ConstantLength<2>`.
 
-use halo2_gadgets::poseidon::primitives::{ConstantLength, Hash};
+use halo2_gadgets::poseidon::primitives::ConstantLength;
 
 use crate::field::Fp;
-use crate::hash::poseidon::{PoseidonSpec, RATE, WIDTH};
+use crate::hash::poseidon::sponge;
 
-/// `Poseidon(left, right)`.
+/// `Poseidon(left, right)` on the narrow instance (`P128Pow5T3`, `ConstantLength<2>`).
 pub fn node_hash(left: Fp, right: Fp) -> Fp {
-    Hash::<_, PoseidonSpec, ConstantLength<2>, WIDTH, RATE>::init().hash([left, right])
+    sponge::<ConstantLength<2>>(&[left, right])
 }
 
 /// All levels of a tree over `leaves` (a power of two, at least 1): level 0 is the leaves, the

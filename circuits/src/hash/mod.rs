@@ -4,6 +4,7 @@
 pub mod ids;
 pub mod leaf;
 pub mod merkle;
+pub mod p128pow5t9;
 pub mod poseidon;
 pub mod poseidon_params;
 pub mod snapshot;

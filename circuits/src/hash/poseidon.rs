@@ -1,9 +1,17 @@
-//! Native Poseidon over `Fp` with `P128Pow5T3` (width 3, rate 2), and the two sponge domains the
-//! circuit uses besides `ConstantLength<2>` for tree nodes.
+//! Native Poseidon over `Fp`: two instances and the sponge domains of the project.
+//!
+//! | instance | width / rate | hashes | why |
+//! |---|---|---|---|
+//! | [`NodeSpec`] = `P128Pow5T3` | 3 / 2 | tree nodes `(left, right)`, account keys `(id_hash, salt)`, bucket challenges | two-word messages; the user's inclusion check hashes one node per level |
+//! | [`WideSpec`] = [`P128Pow5T9`] | 9 / 8 | leaves `(key, words…)`, totals commitments `(tag, totals…, blinding)` | a leaf of a key and up to 7 slot words is one permutation; a commitment to `n` words `⌈(n + 1)/8⌉` |
+//!
+//! The width-9 instance's round numbers and constants are derived in [`crate::hash::poseidon_params`]
+//! (the Poseidon paper's bounds, the Grain procedure, a checked MDS matrix); it is a deviation
+//! SPEC §3 allows ("a wider Poseidon instance if it is faster").
 //!
 //! The permutation is written here from the public `Spec` constants because `halo2_poseidon`
-//! keeps its sponge private; `tests::native_sponge_matches_halo2_poseidon` pins it to the
-//! library's own `ConstantLength` hash, and the circuit tests pin the circuit to it.
+//! keeps its sponge private; `tests::native_sponge_matches_halo2_poseidon` pins both instances to
+//! the library's own `ConstantLength` hash, and the circuit tests pin the circuit to them.
 
 use std::sync::OnceLock;
 
@@ -11,84 +19,116 @@ use ff::{Field, PrimeField};
 use halo2_gadgets::poseidon::primitives::{Domain, Mds, P128Pow5T3, Spec};
 
 use crate::field::Fp;
+pub use crate::hash::poseidon_params::P128Pow5T9;
 
-/// The Poseidon instance.
-pub type PoseidonSpec = P128Pow5T3;
-/// State width.
-pub const WIDTH: usize = 3;
-/// Sponge rate.
-pub const RATE: usize = 2;
+/// The narrow instance: tree nodes, account keys, challenges.
+pub type NodeSpec = P128Pow5T3;
+/// State width of [`NodeSpec`].
+pub const NODE_WIDTH: usize = 3;
+/// Rate of [`NodeSpec`].
+pub const NODE_RATE: usize = 2;
 
-struct Constants {
-    round_constants: Vec<[Fp; WIDTH]>,
-    mds: Mds<Fp, WIDTH>,
+/// The wide instance: leaves and totals commitments.
+pub type WideSpec = P128Pow5T9;
+/// State width of [`WideSpec`].
+pub const WIDE_WIDTH: usize = 9;
+/// Rate of [`WideSpec`].
+pub const WIDE_RATE: usize = 8;
+
+/// A Poseidon instance's constants, computed once.
+struct Constants<const W: usize> {
+    round_constants: Vec<[Fp; W]>,
+    mds: Mds<Fp, W>,
+    full_rounds: usize,
+    partial_rounds: usize,
 }
 
-fn constants() -> &'static Constants {
-    static CONSTANTS: OnceLock<Constants> = OnceLock::new();
-    CONSTANTS.get_or_init(|| {
-        let (round_constants, mds, _) = <PoseidonSpec as Spec<Fp, WIDTH, RATE>>::constants();
+impl<const W: usize> Constants<W> {
+    fn of<S: Spec<Fp, W, R>, const R: usize>() -> Self {
+        let (round_constants, mds, _) = S::constants();
         Constants {
             round_constants,
             mds,
+            full_rounds: S::full_rounds(),
+            partial_rounds: S::partial_rounds(),
         }
-    })
-}
+    }
 
-/// The Poseidon permutation.
-pub fn permute(state: &mut [Fp; WIDTH]) {
-    let c = constants();
-    let full = <PoseidonSpec as Spec<Fp, WIDTH, RATE>>::full_rounds() / 2;
-    let partial = <PoseidonSpec as Spec<Fp, WIDTH, RATE>>::partial_rounds();
-    let sbox = <PoseidonSpec as Spec<Fp, WIDTH, RATE>>::sbox;
-    let mds = |state: &mut [Fp; WIDTH]| {
-        let mut out = [Fp::ZERO; WIDTH];
-        for (i, o) in out.iter_mut().enumerate() {
-            for (j, s) in state.iter().enumerate() {
-                *o += c.mds[i][j] * s;
+    /// The permutation (`x^5` S-box, as both instances use).
+    fn permute(&self, state: &mut [Fp; W]) {
+        let half_full = self.full_rounds / 2;
+        for (round, rc) in self.round_constants.iter().enumerate() {
+            let is_full = round < half_full || round >= half_full + self.partial_rounds;
+            for (word, k) in state.iter_mut().zip(rc) {
+                *word += k;
             }
-        }
-        *state = out;
-    };
-    for (round, rc) in c.round_constants.iter().enumerate() {
-        let is_full = round < full || round >= full + partial;
-        for (word, k) in state.iter_mut().zip(rc) {
-            *word += k;
-        }
-        if is_full {
-            for word in state.iter_mut() {
-                *word = sbox(*word);
+            if is_full {
+                for word in state.iter_mut() {
+                    *word = word.pow_vartime([5]);
+                }
+            } else {
+                state[0] = state[0].pow_vartime([5]);
             }
-        } else {
-            state[0] = sbox(state[0]);
+            let mut out = [Fp::ZERO; W];
+            for (o, row) in out.iter_mut().zip(self.mds.iter()) {
+                for (m, s) in row.iter().zip(state.iter()) {
+                    *o += *m * s;
+                }
+            }
+            *state = out;
         }
-        mds(state);
+    }
+
+    /// The sponge `halo2_gadgets::poseidon::Sponge` computes for domain `D`: the message and
+    /// `D`'s padding absorbed `R` words at a time, one permutation per chunk, first word out.
+    fn sponge<D: Domain<Fp, R>, const R: usize>(&self, message: &[Fp]) -> Fp {
+        let mut state = [Fp::ZERO; W];
+        state[W - 1] = D::initial_capacity_element();
+        let padded: Vec<Fp> = message
+            .iter()
+            .copied()
+            .chain(D::padding(message.len()))
+            .collect();
+        for chunk in padded.chunks(R) {
+            for (word, value) in state.iter_mut().zip(chunk) {
+                *word += value;
+            }
+            self.permute(&mut state);
+        }
+        state[0]
     }
 }
 
-/// The sponge the circuit's `halo2_gadgets::poseidon::Sponge` computes for domain `D`: message
-/// then `D`'s padding, absorbed `RATE` words at a time, one permutation per chunk, first word out.
-pub fn sponge<D: Domain<Fp, RATE>>(message: &[Fp]) -> Fp {
-    let mut state = [Fp::ZERO, Fp::ZERO, D::initial_capacity_element()];
-    let padded: Vec<Fp> = message
-        .iter()
-        .copied()
-        .chain(D::padding(message.len()))
-        .collect();
-    for chunk in padded.chunks(RATE) {
-        for (word, value) in state.iter_mut().zip(chunk) {
-            *word += value;
-        }
-        permute(&mut state);
-    }
-    state[0]
+fn node_constants() -> &'static Constants<NODE_WIDTH> {
+    static CONSTANTS: OnceLock<Constants<NODE_WIDTH>> = OnceLock::new();
+    CONSTANTS.get_or_init(Constants::of::<NodeSpec, NODE_RATE>)
+}
+
+fn wide_constants() -> &'static Constants<WIDE_WIDTH> {
+    static CONSTANTS: OnceLock<Constants<WIDE_WIDTH>> = OnceLock::new();
+    CONSTANTS.get_or_init(Constants::of::<WideSpec, WIDE_RATE>)
+}
+
+/// The narrow permutation ([`NodeSpec`]).
+pub fn permute(state: &mut [Fp; NODE_WIDTH]) {
+    node_constants().permute(state)
+}
+
+/// The narrow sponge ([`NodeSpec`]) over domain `D`.
+pub fn sponge<D: Domain<Fp, NODE_RATE>>(message: &[Fp]) -> Fp {
+    node_constants().sponge::<D, NODE_RATE>(message)
+}
+
+/// The wide sponge ([`WideSpec`]) over domain `D`.
+pub fn wide_sponge<D: Domain<Fp, WIDE_RATE>>(message: &[Fp]) -> Fp {
+    wide_constants().sponge::<D, WIDE_RATE>(message)
 }
 
 /// Padding shared by this crate's variable-length domains: a single 1, then zeros up to a
-/// multiple of the rate. Injective on messages of any length; the capacity tags (at least 2^128)
-/// keep these domains apart from `ConstantLength<L>` (tag `L · 2^64 < 2^128`) and each other.
-fn one_then_zeros(input_len: usize) -> Vec<Fp> {
-    let total = (input_len + 1).div_ceil(RATE) * RATE;
+/// multiple of the rate `R`. Injective on messages of any length; the capacity tags (at least
+/// 2^128) keep these domains apart from `ConstantLength<L>` (tag `L · 2^64 < 2^128`) and each other.
+fn one_then_zeros<const R: usize>(input_len: usize) -> Vec<Fp> {
+    let total = (input_len + 1).div_ceil(R) * R;
     let mut pad = vec![Fp::ZERO; total - input_len];
     pad[0] = Fp::ONE;
     pad
@@ -98,11 +138,11 @@ fn tag(n: u64) -> Fp {
     Fp::from_u128(1u128 << 127) * Fp::from(2) + Fp::from(n)
 }
 
-/// Domain of account leaves: `(key, words…)`.
+/// Domain of account leaves: `(key, words…)`, on the wide instance.
 #[derive(Debug, Clone, Copy)]
 pub struct LeafDomain;
 
-impl Domain<Fp, RATE> for LeafDomain {
+impl Domain<Fp, WIDE_RATE> for LeafDomain {
     type Padding = Vec<Fp>;
     fn name() -> String {
         "marginproof leaf".into()
@@ -111,15 +151,15 @@ impl Domain<Fp, RATE> for LeafDomain {
         tag(1)
     }
     fn padding(input_len: usize) -> Vec<Fp> {
-        one_then_zeros(input_len)
+        one_then_zeros::<WIDE_RATE>(input_len)
     }
 }
 
-/// Domain of account keys: `(id_hash, salt)`.
+/// Domain of account keys: `(id_hash, salt)`, on the narrow instance.
 #[derive(Debug, Clone, Copy)]
 pub struct KeyDomain;
 
-impl Domain<Fp, RATE> for KeyDomain {
+impl Domain<Fp, NODE_RATE> for KeyDomain {
     type Padding = Vec<Fp>;
     fn name() -> String {
         "marginproof key".into()
@@ -128,15 +168,16 @@ impl Domain<Fp, RATE> for KeyDomain {
         tag(3)
     }
     fn padding(input_len: usize) -> Vec<Fp> {
-        one_then_zeros(input_len)
+        one_then_zeros::<NODE_RATE>(input_len)
     }
 }
 
-/// Domain of the bucket challenges: `(statement tag, batch root, C_i, C_{i+1}, n)`.
+/// Domain of the bucket challenges: `(statement tag, batch root, C_i, C_{i+1}, n)`, on the narrow
+/// instance.
 #[derive(Debug, Clone, Copy)]
 pub struct ChallengeDomain;
 
-impl Domain<Fp, RATE> for ChallengeDomain {
+impl Domain<Fp, NODE_RATE> for ChallengeDomain {
     type Padding = Vec<Fp>;
     fn name() -> String {
         "marginproof challenge".into()
@@ -145,15 +186,16 @@ impl Domain<Fp, RATE> for ChallengeDomain {
         tag(4)
     }
     fn padding(input_len: usize) -> Vec<Fp> {
-        one_then_zeros(input_len)
+        one_then_zeros::<NODE_RATE>(input_len)
     }
 }
 
-/// Domain of running-totals commitments: `(statement tag, totals…, blinding)`.
+/// Domain of running-totals commitments: `(statement tag, totals…, blinding)`, on the wide
+/// instance.
 #[derive(Debug, Clone, Copy)]
 pub struct TotalsDomain;
 
-impl Domain<Fp, RATE> for TotalsDomain {
+impl Domain<Fp, WIDE_RATE> for TotalsDomain {
     type Padding = Vec<Fp>;
     fn name() -> String {
         "marginproof totals".into()
@@ -162,7 +204,7 @@ impl Domain<Fp, RATE> for TotalsDomain {
         tag(2)
     }
     fn padding(input_len: usize) -> Vec<Fp> {
-        one_then_zeros(input_len)
+        one_then_zeros::<WIDE_RATE>(input_len)
     }
 }
 
@@ -172,7 +214,7 @@ pub fn totals_commitment(statement_tag: Fp, totals: &[Fp], blinding: Fp) -> Fp {
     message.push(statement_tag);
     message.extend_from_slice(totals);
     message.push(blinding);
-    sponge::<TotalsDomain>(&message)
+    wide_sponge::<TotalsDomain>(&message)
 }
 
 #[cfg(test)]
@@ -184,23 +226,38 @@ mod tests {
     fn native_sponge_matches_halo2_poseidon() {
         let a = Fp::from(7);
         let b = Fp::from(11);
-        let theirs = Hash::<_, PoseidonSpec, ConstantLength<2>, WIDTH, RATE>::init().hash([a, b]);
+        let theirs =
+            Hash::<_, NodeSpec, ConstantLength<2>, NODE_WIDTH, NODE_RATE>::init().hash([a, b]);
         assert_eq!(sponge::<ConstantLength<2>>(&[a, b]), theirs);
         let c = Fp::from(13);
         let theirs3 =
-            Hash::<_, PoseidonSpec, ConstantLength<3>, WIDTH, RATE>::init().hash([a, b, c]);
+            Hash::<_, NodeSpec, ConstantLength<3>, NODE_WIDTH, NODE_RATE>::init().hash([a, b, c]);
         assert_eq!(sponge::<ConstantLength<3>>(&[a, b, c]), theirs3);
+        let seven: [Fp; 7] = std::array::from_fn(|i| Fp::from(100 + i as u64));
+        let wide =
+            Hash::<_, WideSpec, ConstantLength<7>, WIDE_WIDTH, WIDE_RATE>::init().hash(seven);
+        assert_eq!(wide_sponge::<ConstantLength<7>>(&seven), wide);
+        let eleven: [Fp; 11] = std::array::from_fn(|i| Fp::from(200 + i as u64));
+        let wide11 =
+            Hash::<_, WideSpec, ConstantLength<11>, WIDE_WIDTH, WIDE_RATE>::init().hash(eleven);
+        assert_eq!(wide_sponge::<ConstantLength<11>>(&eleven), wide11);
     }
 
     #[test]
     fn padding_separates_lengths() {
         let x = Fp::from(5);
         assert_ne!(
-            sponge::<LeafDomain>(&[x]),
-            sponge::<LeafDomain>(&[x, Fp::ONE])
+            wide_sponge::<LeafDomain>(&[x]),
+            wide_sponge::<LeafDomain>(&[x, Fp::ONE])
         );
-        assert_ne!(sponge::<LeafDomain>(&[x]), sponge::<TotalsDomain>(&[x]));
-        assert_eq!(LeafDomain::padding(2).len(), 2);
-        assert_eq!(LeafDomain::padding(3).len(), 1);
+        assert_ne!(
+            wide_sponge::<LeafDomain>(&[x]),
+            wide_sponge::<TotalsDomain>(&[x])
+        );
+        assert_ne!(sponge::<KeyDomain>(&[x]), sponge::<ChallengeDomain>(&[x]));
+        assert_eq!(LeafDomain::padding(2).len(), 6);
+        assert_eq!(LeafDomain::padding(7).len(), 1);
+        assert_eq!(LeafDomain::padding(8).len(), 8);
+        assert_eq!(KeyDomain::padding(3).len(), 1);
     }
 }
