@@ -139,7 +139,9 @@ mod tests {
 
     #[test]
     fn a_circuit_beyond_the_pinned_sizes_is_refused_by_the_plan() {
-        let (params, shape) = venue(10);
+        // Every asset and market in a slot: 4,096 such accounts need more than 2^18 rows.
+        let (params, _) = venue(10);
+        let shape = SlotShape::dense(&params);
         match plan_batches(&params, shape, 10, Some(MAX_BATCH_SIZE)) {
             Err(ProveError::BadOption(why)) => assert!(why.contains("pinned"), "{why}"),
             other => panic!("expected a refusal, got {other:?}"),

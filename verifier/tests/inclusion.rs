@@ -11,7 +11,9 @@ use marginproof_circuits::model::risk::{
     raw_equity, status, unrealized_pnl,
 };
 use marginproof_circuits::model::{AccountRecord, MarginUnit, SlotShape, Status};
-use marginproof_circuits::statement::{InclusionProof, StatementError};
+use marginproof_circuits::statement::{
+    InclusionProof, StatementError, FORMAT_VERSION, INCLUSION_FORMAT_VERSION,
+};
 use marginproof_circuits::RiskParams;
 use marginproof_verifier::inclusion::{
     verify_inclusion, InclusionError, InclusionReport, MAX_PROOF_BYTES,
@@ -385,7 +387,7 @@ fn a_wrong_format_version_is_refused() {
         verify(&venue, &proof),
         Err(InclusionError::WrongVersion {
             found: 1,
-            expected: 3
+            expected: INCLUSION_FORMAT_VERSION
         })
     );
     let mut manifest = venue.manifest.clone();
@@ -394,7 +396,7 @@ fn a_wrong_format_version_is_refused() {
         verify_inclusion(&venue.proof_json(0), &manifest),
         Err(InclusionError::Manifest(ManifestError::WrongVersion {
             found: 0,
-            expected: 2
+            expected: FORMAT_VERSION
         }))
     ));
 }
@@ -603,7 +605,7 @@ fn manifests_parse_and_are_checked() {
         parse_manifest(&v.to_string()),
         Err(ManifestError::WrongVersion {
             found: 1,
-            expected: 2
+            expected: FORMAT_VERSION
         })
     );
     let mut v: Value = serde_json::from_str(&text).unwrap();
