@@ -314,12 +314,18 @@ pub struct P128Pow5T9;
 
 type Width9Constants = (Vec<[Fp; 9]>, Mds<Fp, 9>, Mds<Fp, 9>);
 
+/// `R_F` of [`P128Pow5T9`]: [`round_numbers`]`(9).full`, stored (the search over the bounds
+/// takes about a millisecond, which a user's inclusion check would pay at every start).
+pub const WIDTH_9_FULL_ROUNDS: usize = 8;
+/// `R_P` of [`P128Pow5T9`]: [`round_numbers`]`(9).partial` rounded up to even, stored.
+pub const WIDTH_9_PARTIAL_ROUNDS: usize = 58;
+
 impl Spec<Fp, 9, 8> for P128Pow5T9 {
     fn full_rounds() -> usize {
-        <DerivedSpec<9, 8, WIDTH_9_SECURE_MDS> as Spec<Fp, 9, 8>>::full_rounds()
+        WIDTH_9_FULL_ROUNDS
     }
     fn partial_rounds() -> usize {
-        <DerivedSpec<9, 8, WIDTH_9_SECURE_MDS> as Spec<Fp, 9, 8>>::partial_rounds()
+        WIDTH_9_PARTIAL_ROUNDS
     }
     fn sbox(val: Fp) -> Fp {
         val.pow_vartime([ALPHA])
@@ -419,6 +425,13 @@ mod tests {
         assert_eq!(
             P128Pow5T9::constants(),
             DerivedSpec::<9, 8, WIDTH_9_SECURE_MDS>::constants()
+        );
+        assert_eq!(
+            (P128Pow5T9::full_rounds(), P128Pow5T9::partial_rounds()),
+            (
+                <DerivedSpec<9, 8, WIDTH_9_SECURE_MDS> as Spec<Fp, 9, 8>>::full_rounds(),
+                <DerivedSpec<9, 8, WIDTH_9_SECURE_MDS> as Spec<Fp, 9, 8>>::partial_rounds()
+            )
         );
         let (rc, mds, mds_inv) = P128Pow5T9::constants();
         assert_eq!(rc.len(), 8 + 58);
