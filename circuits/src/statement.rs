@@ -6,19 +6,22 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::config::{RiskConfigFile, RiskParams};
-use crate::field::{fp_from_hex, FieldError, Fp};
-use crate::hash::poseidon::{sponge, ChallengeDomain};
+use crate::field::{fp_from_bigint, fp_from_hex, FieldError, Fp};
+use crate::hash::poseidon::{sponge, wide_sponge, ChallengeDomain, InstrumentTotalsDomain};
+use crate::model::buckets::BucketChallenges;
 use crate::model::holdings::SlotShape;
 use crate::model::record::RecordInUnits;
 use crate::model::totals::{AssetTotals, MarketTotals, Totals};
 use crate::model::unit::MarginUnit;
 
-/// Version of the bundle format (3: leaves and totals commitments on the width-9 Poseidon
-/// `P128Pow5T9`; 2 had them on `P128Pow5T3`, with the same fields).
-pub const FORMAT_VERSION: u32 = 3;
-/// Version of the inclusion file (4: its leaves are width-9 Poseidon hashes, as in bundle format
-/// 3; 3 added every margin unit of the owner, SPEC §8; 2 was one account per file).
-pub const INCLUSION_FORMAT_VERSION: u32 = 4;
+/// Version of the bundle format (4: size classes, SPEC §9, each batch naming its class, and one
+/// pair of bucket challenges per snapshot, so the commitments hold no per-instrument total; 3 had
+/// one slot shape and batch size for the whole bundle; 2 had leaves and commitments on
+/// `P128Pow5T3`).
+pub const FORMAT_VERSION: u32 = 4;
+/// Version of the inclusion file (5: each unit names its size class; 4 had one slot shape per
+/// bundle; 3 added every margin unit of the owner, SPEC §8; 2 was one account per file).
+pub const INCLUSION_FORMAT_VERSION: u32 = 5;
 
 /// Public input offset: the statement tag (snapshot id and configuration digest).
 pub const STATEMENT_TAG: usize = 0;
@@ -28,9 +31,9 @@ pub const BATCH_ROOT: usize = 1;
 pub const TOTALS_BEFORE: usize = 2;
 /// Public input offset: commitment to the running totals after this batch.
 pub const TOTALS_AFTER: usize = 3;
-/// Public input offset: the bucket challenge `r` ([`bucket_challenges`]).
+/// Public input offset: the bucket challenge `r` ([`snapshot_challenges`]).
 pub const CHALLENGE: usize = 4;
-/// Public input offset: the bucket weight `ρ` ([`bucket_challenges`]).
+/// Public input offset: the bucket weight `ρ` ([`snapshot_challenges`]).
 pub const CHALLENGE_WEIGHT: usize = 5;
 /// Public input offset of the first instrument price: `A` asset prices, then `M` mark prices, in
 /// the order of [`crate::chips::instruments::instrument_rows`].
@@ -50,12 +53,24 @@ pub fn instrument_prices(params: &RiskParams) -> Vec<Fp> {
         .collect()
 }
 
-/// The bucket identity's challenges `(r, ρ)`: `Poseidon_challenge(tag, root, C_i, C_{i+1}, n)`
-/// for `n = 0, 1`. Computed by the verifier from the other public inputs, never chosen by the
-/// prover (see [`crate::chips::instrument_totals`]).
-pub fn bucket_challenges(tag: Fp, root: Fp, before: Fp, after: Fp) -> (Fp, Fp) {
-    let challenge = |n: u64| sponge::<ChallengeDomain>(&[tag, root, before, after, Fp::from(n)]);
-    (challenge(0), challenge(1))
+/// The bucket identity's challenges `(r, ρ)` of a snapshot, the same for every batch:
+/// `Poseidon_challenge(tag, R, Poseidon_instrument_totals(T_instruments), n)` for `n = 0, 1`, with
+/// `R` the snapshot root and `T_instruments` the published per-instrument totals
+/// ([`Totals::instrument_entries`]). Computed by the verifier from the manifest, never chosen by
+/// the prover; the root and the totals are fixed before the challenges exist
+/// ([`crate::model::buckets`]).
+pub fn snapshot_challenges(tag: Fp, root: Fp, totals: &Totals) -> BucketChallenges {
+    let entries: Vec<Fp> = totals
+        .instrument_entries()
+        .iter()
+        .map(fp_from_bigint)
+        .collect();
+    let digest = wide_sponge::<InstrumentTotalsDomain>(&entries);
+    let challenge = |n: u64| sponge::<ChallengeDomain>(&[tag, root, digest, Fp::from(n)]);
+    BucketChallenges {
+        r: challenge(0),
+        rho: challenge(1),
+    }
 }
 
 /// The public inputs of one batch proof.
@@ -69,6 +84,8 @@ pub struct BatchStatement {
     pub totals_before: Fp,
     /// `C_{i+1}`.
     pub totals_after: Fp,
+    /// The snapshot's challenges ([`snapshot_challenges`]).
+    pub challenges: BucketChallenges,
     /// The published prices ([`instrument_prices`]).
     pub prices: Vec<Fp>,
 }
@@ -82,14 +99,8 @@ impl BatchStatement {
         column[BATCH_ROOT] = self.batch_root;
         column[TOTALS_BEFORE] = self.totals_before;
         column[TOTALS_AFTER] = self.totals_after;
-        let (r, rho) = bucket_challenges(
-            self.statement_tag,
-            self.batch_root,
-            self.totals_before,
-            self.totals_after,
-        );
-        column[CHALLENGE] = r;
-        column[CHALLENGE_WEIGHT] = rho;
+        column[CHALLENGE] = self.challenges.r;
+        column[CHALLENGE_WEIGHT] = self.challenges.rho;
         column
     }
 }
@@ -102,10 +113,9 @@ pub struct Manifest {
     pub format_version: u32,
     /// The risk configuration, verbatim.
     pub config: RiskConfigFile,
-    /// Accounts per batch proof (a power of two).
-    pub batch_size: usize,
-    /// Holding slots per account leaf.
-    pub slots: SlotShape,
+    /// The size classes (SPEC §9), smallest first: each a slot shape and a batch size with its own
+    /// circuit and keys. Every class has at least one batch.
+    pub classes: Vec<SizeClass>,
     /// Number of batch proofs.
     pub batch_count: usize,
     /// The tree root R (hex field element).
@@ -118,10 +128,70 @@ pub struct Manifest {
     pub batches: Vec<BatchEntry>,
 }
 
+/// A size class (SPEC §9): the slot shape of its leaves and the accounts per batch proof, which
+/// fix its circuit and keys. An account is proven in the first class whose shape holds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SizeClass {
+    /// Holding slots per account leaf.
+    pub slots: SlotShape,
+    /// Accounts per batch proof (a power of two).
+    pub batch_size: usize,
+}
+
+impl SizeClass {
+    /// Whether this class's slots hold an account of `assets` assets and `positions` positions.
+    pub fn holds(&self, assets: usize, positions: usize) -> bool {
+        assets <= self.slots.assets && positions <= self.slots.markets
+    }
+
+    /// A short name for messages and reports: `4×2 slots, 256 per proof`.
+    pub fn describe(&self) -> String {
+        format!(
+            "{}×{} slots, {} per proof",
+            self.slots.assets, self.slots.markets, self.batch_size
+        )
+    }
+}
+
+impl Manifest {
+    /// The class of batch `index`, if the batch names one the manifest lists.
+    pub fn batch_class(&self, index: usize) -> Option<&SizeClass> {
+        self.batches
+            .get(index)
+            .and_then(|b| self.classes.get(b.class))
+    }
+
+    /// Where global leaf `leaf_index` is: `(batch, position in the batch)`, the batches' leaves
+    /// laid end to end, each batch as many as its class's batch size. `None` past the last
+    /// batch, or if a batch before it names no listed class.
+    pub fn locate_leaf(&self, leaf_index: u64) -> Option<(usize, usize)> {
+        let mut first: u64 = 0;
+        for i in 0..self.batches.len() {
+            let size = self.batch_class(i)?.batch_size as u64;
+            if leaf_index < first + size {
+                return Some((i, (leaf_index - first) as usize));
+            }
+            first += size;
+        }
+        None
+    }
+
+    /// The first global leaf of batch `index` (the sum of the batch sizes before it), if every
+    /// batch up to it names a listed class.
+    pub fn first_leaf(&self, index: usize) -> Option<u64> {
+        (0..index).try_fold(0u64, |acc, i| {
+            Some(acc + self.batch_class(i)?.batch_size as u64)
+        })
+    }
+}
+
 /// One batch proof in the manifest.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BatchEntry {
+    /// Index of its size class in [`Manifest::classes`].
+    pub class: usize,
     /// Root of the batch's leaves (hex).
     pub root: String,
     /// `C_{i+1}` (hex).
@@ -358,11 +428,15 @@ pub struct InclusionProof {
 pub struct UnitInclusion {
     /// `""` for the cross unit, else the isolated unit's label.
     pub margin_unit: MarginUnit,
+    /// Index of the size class of its batch in the manifest's `classes` (SPEC §9): its leaf is
+    /// laid out in that class's slots.
+    pub class: usize,
     /// The unit's salt in this snapshot (hex).
     pub salt: String,
     /// The unit's record, in units.
     pub record: RecordInUnits,
-    /// Global leaf index: `batch · B + position in batch`.
+    /// Global leaf index: the leaves of every batch before its own (each batch `B` of its class)
+    /// plus its position in the batch.
     pub leaf_index: u64,
     /// Siblings from the leaf up: the batch path, then the top path (hex).
     pub path: Vec<String>,

@@ -17,7 +17,7 @@ pub const COST_BITS: usize = 128;
 pub const VALUE_BITS: usize = 128;
 
 /// At most this many assets in a configuration (bounds every per-account sum below).
-pub const MAX_ASSETS: usize = 256;
+pub const MAX_ASSETS: usize = 1024;
 /// At most this many perpetual markets in a configuration.
 pub const MAX_MARKETS: usize = 256;
 /// At most this many tiers in one table (SPEC §2).
@@ -25,9 +25,11 @@ pub const MAX_TIERS: usize = 8;
 /// The liquidation threshold is below 2^32 ppm (a margin ratio below 4294).
 pub const THRESHOLD_BITS: usize = 32;
 
-/// |raw equity E| < 256·2^128 + 256·2^129 < 2^138: its sign/magnitude split is checked to this many bits.
+/// |raw equity E| < 1024·2^128 + 256·2^129 < 2^139 (one slot per instrument at most): its
+/// sign/magnitude split is checked to this many bits.
 pub const EQUITY_BITS: usize = 144;
-/// |AE·RS − θ·MR| < 2^178 + 2^190 < 2^191: its sign/magnitude split is checked to this many bits.
+/// |AE·RS − θ·MR| < 2^180 + 2^191 < 2^192 (`AE < 1280·2^148 < 2^159`, `MR < 1280·2^148`,
+/// `θ < 2^32`): its sign/magnitude split is checked to this many bits.
 pub const MARGIN_TEST_BITS: usize = 192;
 /// Accounts in one snapshot are below 2^32, so every total stays below 2^32 · 2^192 = 2^224 < p.
 pub const MAX_ACCOUNTS_LOG2: usize = 32;

@@ -20,7 +20,9 @@ fuzz_target!(|data: &[u8]| {
     };
     let _ = params.digest();
     let _ = manifest.totals.to_totals(&params);
-    if params.assets.len() + params.markets.len() <= 8 && manifest.batch_size <= 64 {
+    if params.assets.len() + params.markets.len() <= 8
+        && manifest.classes.iter().all(|c| c.batch_size <= 64)
+    {
         let _ = bundle_shape(&manifest);
     }
 });

@@ -6,10 +6,11 @@ use std::sync::OnceLock;
 
 use halo2_proofs::pasta::Fp;
 use libfuzzer_sys::fuzz_target;
-use marginproof_circuits::circuit::batch::commit_totals;
+use marginproof_circuits::circuit::batch::{commit_totals, RunningTotals};
 use marginproof_circuits::hash::statement_tag;
-use marginproof_circuits::model::Totals;
-use marginproof_circuits::statement::{instrument_prices, read_fp, BatchStatement};
+use marginproof_circuits::statement::{
+    instrument_prices, read_fp, snapshot_challenges, BatchStatement,
+};
 use marginproof_verifier::bundle::verify_batch_proof;
 
 fn statement() -> &'static BatchStatement {
@@ -18,12 +19,15 @@ fn statement() -> &'static BatchStatement {
         let keys = marginproof_fuzz::keys();
         let params = &keys.params;
         let entry = &marginproof_fuzz::manifest().batches[0];
-        let zero = Totals::zero(params.assets.len(), params.markets.len());
+        let manifest = marginproof_fuzz::manifest();
+        let root = read_fp("root", &manifest.root).unwrap();
+        let totals = manifest.totals.to_totals(params).unwrap();
         BatchStatement {
             statement_tag: statement_tag(params),
             batch_root: read_fp("root", &entry.root).unwrap(),
-            totals_before: commit_totals(params, &zero, Fp::zero()),
+            totals_before: commit_totals(params, &RunningTotals::zero(params), Fp::zero()),
             totals_after: read_fp("totals_after", &entry.totals_after).unwrap(),
+            challenges: snapshot_challenges(statement_tag(params), root, &totals),
             prices: instrument_prices(params),
         }
     })

@@ -1,12 +1,12 @@
 //! The auditor's check end to end: the input is length-prefixed parts (see
 //! `marginproof_fuzz::split`): a manifest, then batch proofs. `parse_manifest`, then
-//! `verify_bundle` with the fixture's IPA parameters (a manifest of another k is refused with
-//! `ParamsSize`), and the report on success. The proof paths are also resolved with
+//! `verify_bundle` with the fixture's IPA parameters and verifying key for every class (manifests
+//! whose classes need another k are skipped), and the report on success. The proof paths are also resolved with
 //! `store::read_proof` against the fixture's `public/` directory, as `marginproof verify` does.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use marginproof_verifier::bundle::{bundle_shape, verify_bundle, BundleError};
+use marginproof_verifier::bundle::{bundle_shape, verify_bundle, BundleError, ClassKey};
 use marginproof_verifier::manifest::parse_manifest;
 use marginproof_verifier::store::read_proof;
 
@@ -34,6 +34,19 @@ fuzz_target!(
         let Ok(shape) = bundle_shape(&manifest) else {
             return;
         };
+        // Only manifests of the fixture's circuit size: every class gets the fixture's key (a
+        // class of another circuit then fails its proofs, which is what is fuzzed).
+        if shape.classes.iter().any(|c| c.k != keys.k) {
+            return;
+        }
+        let class_keys: Vec<ClassKey> = shape
+            .classes
+            .iter()
+            .map(|_| ClassKey {
+                ipa: keys.ipa.clone(),
+                vk: keys.vk.clone(),
+            })
+            .collect();
         let result = verify_bundle(
             &manifest,
             &shape,
@@ -46,7 +59,7 @@ fuzz_target!(
                         reason: "missing".into(),
                     })
             },
-            &keys.ipa,
+            &class_keys,
         );
         if let Ok(verified) = result {
             let _ = verified.root_hex();

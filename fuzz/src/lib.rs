@@ -62,11 +62,17 @@ pub fn keys() -> &'static Keys {
     static K: OnceLock<Keys> = OnceLock::new();
     K.get_or_init(|| {
         let m = manifest();
-        let marginproof_verifier::bundle::BundleShape { params, slots, k } =
+        let marginproof_verifier::bundle::BundleShape { params, classes } =
             marginproof_verifier::bundle::bundle_shape(m).expect("fixture bundle shape");
+        let (class, k) = (classes[0].class, classes[0].k);
         let ipa = Params::<EqAffine>::new(k);
-        let vk = marginproof_verifier::bundle::verifying_key(&ipa, params.clone(), slots, m.batch_size)
-            .expect("fixture verifying key");
+        let vk = marginproof_verifier::bundle::verifying_key(
+            &ipa,
+            params.clone(),
+            class.slots,
+            class.batch_size,
+        )
+        .expect("fixture verifying key");
         Keys { params, k, ipa, vk }
     })
 }

@@ -14,6 +14,7 @@ use halo2_proofs::plonk::{keygen_pk, keygen_vk};
 use marginproof_circuits::circuit::layout::min_k;
 use marginproof_circuits::circuit::BatchCircuit;
 use marginproof_circuits::model::SlotShape;
+use marginproof_circuits::statement::SizeClass;
 use marginproof_prover::generate::{generate, GenerateOptions};
 use marginproof_prover::input::{parse_accounts, parse_config};
 use marginproof_prover::prepare::{build_tree, prepare_batches};
@@ -31,6 +32,7 @@ fn prove_one_batch(c: &mut Criterion) {
         assets: 3,
         markets: 2,
         seed: 1,
+        whales_ppm: 0,
     });
     let params = Arc::new(
         parse_config(&config, Path::new("venue.toml")).expect("the generated venue is valid"),
@@ -39,9 +41,13 @@ fn prove_one_batch(c: &mut Criterion) {
         .expect("the generated accounts are valid");
     let secret = VenueSecret::from_bytes([7; 32]);
     let slots = SlotShape::covering(&records);
-    let layout = SnapshotLayout::new(params.clone(), records, &secret, BATCH_SIZE, slots);
+    let class = SizeClass {
+        slots,
+        batch_size: BATCH_SIZE,
+    };
+    let layout = SnapshotLayout::new(params.clone(), records, &secret, &[class]);
     let tree = build_tree(&layout).expect("the batches hold their accounts");
-    let (batches, _) = prepare_batches(&layout, &secret, tree.batches);
+    let (batches, _) = prepare_batches(&layout, &secret, tree.root, tree.batches);
     let shape = BatchCircuit::shape(params, slots, BATCH_SIZE);
     let k = min_k(&shape).expect("the circuit lays out");
     let (ipa, _) = load_or_create_params(&default_cache_dir(), k).expect("IPA parameters");

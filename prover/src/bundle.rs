@@ -209,15 +209,20 @@ pub fn write_private_files(
     let accounts = PrivateAccounts {
         snapshot_id: params.snapshot_id.clone(),
         accounts: layout
-            .slots
+            .batches
             .iter()
-            .enumerate()
-            .map(|(i, slot)| PrivateAccount {
-                account_id: slot.record.id.clone(),
-                margin_unit: slot.record.unit.clone(),
-                leaf_index: i as u64,
-                salt: fp_to_hex(&slot.salt),
-                record: slot.record.to_units(params),
+            .flat_map(|b| {
+                let slots = &layout.slots[b.start..b.start + b.len];
+                slots
+                    .iter()
+                    .enumerate()
+                    .map(move |(j, slot)| PrivateAccount {
+                        account_id: slot.record.id.clone(),
+                        margin_unit: slot.record.unit.clone(),
+                        leaf_index: (b.first_leaf + j) as u64,
+                        salt: fp_to_hex(&slot.salt),
+                        record: slot.record.to_units(params),
+                    })
             })
             .collect(),
     };

@@ -11,7 +11,9 @@
 //!
 //! Holdings are sparse, as on a real venue, however wide it is: each account holds (has a balance
 //! or a debt in) at most [`MAX_HELD_ASSETS`] assets, typically 1 to 4, and at most
-//! [`MAX_HELD_POSITIONS`] perpetual positions, typically none to 2. The first four assets and
+//! [`MAX_HELD_POSITIONS`] perpetual positions, typically none to 2. With `--whales F`, the tail is
+//! long (SPEC §9): a fraction F of the accounts hold 10 to 50 assets and up to 8 positions, and
+//! one market maker holds every asset and every market. The first four assets and
 //! first three markets are the popular ones; the others are picked less often.
 
 use std::collections::BTreeMap;
@@ -38,14 +40,23 @@ pub const MAX_HELD_POSITIONS: usize = 2;
 pub struct GenerateOptions {
     /// Number of margin units (rows): cross accounts and isolated units together.
     pub accounts: usize,
-    /// Number of assets, clamped to `1..=256`: BTC, ETH, USDT, SOL, then synthetic `A05`, `A06`, ….
+    /// Number of assets, clamped to `1..=1024`: BTC, ETH, USDT, SOL, then synthetic `A05`, `A06`, ….
     pub assets: usize,
     /// Number of perpetual markets, clamped to `0..=256`: BTC-PERP, ETH-PERP, SOL-PERP, then
     /// synthetic `M04-PERP`, `M05-PERP`, ….
     pub markets: usize,
     /// Seed of the random generator; the same options always give the same venue.
     pub seed: u64,
+    /// `--whales`: parts per million of the cross accounts that are whales, holding
+    /// [`WHALE_ASSETS`] assets and up to [`WHALE_POSITIONS`] positions; with any, one more cross
+    /// account is a market maker holding every asset and every market (a long tail, SPEC §9).
+    pub whales_ppm: u32,
 }
+
+/// How many assets a whale holds (at most the configuration's).
+pub const WHALE_ASSETS: std::ops::RangeInclusive<usize> = 10..=50;
+/// Most positions a whale holds (at most the configuration's markets).
+pub const WHALE_POSITIONS: usize = 8;
 
 impl Default for GenerateOptions {
     fn default() -> Self {
@@ -54,6 +65,7 @@ impl Default for GenerateOptions {
             assets: 4,
             markets: 3,
             seed: 1,
+            whales_ppm: 0,
         }
     }
 }
@@ -88,7 +100,8 @@ pub fn generate(opts: &GenerateOptions) -> (String, String) {
         .iter()
         .map(|kind| make_account(String::new(), *kind, &params, &mut rng))
         .collect();
-    let records = assign_owners(&kinds, drawn, &params);
+    let mut records = assign_owners(&kinds, drawn, &params);
+    add_long_tail(&mut records, opts.whales_ppm, &params, &mut rng);
 
     for (a, asset) in params.assets.iter().enumerate() {
         let balance: i128 = records.iter().map(|r| i128::from(r.balances[a])).sum();
@@ -108,6 +121,68 @@ pub fn generate(opts: &GenerateOptions) -> (String, String) {
     }
 
     (config_toml(&file), accounts_csv(&params, &records))
+}
+
+/// Turns healthy cross accounts into whales (`whales_ppm` of the accounts, at least one if any)
+/// and one more into the market maker, keeping their ids: a whale holds 10 to 50 assets (each
+/// worth an account-sized value) and up to 8 small positions, the market maker a balance in
+/// every asset and a small position in every market. Both are drawn well collateralised.
+fn add_long_tail(
+    records: &mut [AccountRecord],
+    whales_ppm: u32,
+    params: &RiskParams,
+    rng: &mut StdRng,
+) {
+    if whales_ppm == 0 {
+        return;
+    }
+    let mut candidates: Vec<usize> = (0..records.len())
+        .filter(|&i| {
+            records[i].unit.is_cross() && evaluate(params, &records[i]).status == Status::Healthy
+        })
+        .collect();
+    candidates.shuffle(rng);
+    let wanted = (records.len() as u64 * u64::from(whales_ppm)).div_ceil(1_000_000) as usize;
+    let assets = params.assets.len();
+    let markets = params.markets.len();
+    let fill_long_tail =
+        |record: &mut AccountRecord, held: Vec<usize>, positions: Vec<usize>, rng: &mut StdRng| {
+            record.balances.iter_mut().for_each(|b| *b = 0);
+            record.debts.iter_mut().for_each(|d| *d = 0);
+            record
+                .positions
+                .iter_mut()
+                .for_each(|p| *p = Position::default());
+            let mut collateral = 0u128;
+            for a in held {
+                record.balances[a] = atoms(usd_value(rng), params.assets[a].price);
+                collateral += u128::from(record.balances[a]) * u128::from(params.assets[a].price);
+            }
+            // Positions of 1/50 of the collateral each: healthy whatever the haircuts.
+            let notional = (collateral / 50).max(usd(100));
+            for m in positions {
+                record.positions[m] =
+                    position_near_mark(rng, params.markets[m].mark_price, notional, 5);
+            }
+        };
+    for (n, &i) in candidates.iter().take(wanted + 1).enumerate() {
+        if n == 0 {
+            // The market maker: everything.
+            fill_long_tail(
+                &mut records[i],
+                (0..assets).collect(),
+                (0..markets).collect(),
+                rng,
+            );
+            continue;
+        }
+        let count = rng.random_range(WHALE_ASSETS).min(assets);
+        let held = pick_assets(rng, assets, count);
+        let mut positions: Vec<usize> = (0..markets).collect();
+        positions.shuffle(rng);
+        positions.truncate(rng.random_range(0..=WHALE_POSITIONS.min(markets)));
+        fill_long_tail(&mut records[i], held, positions, rng);
+    }
 }
 
 /// A tier table in whole USD boundaries and ppm rates; the last tier has no boundary.

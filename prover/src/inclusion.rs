@@ -4,7 +4,7 @@ use std::path::Path;
 
 use marginproof_circuits::field::{fp_to_hex, Fp};
 use marginproof_circuits::hash::merkle::{tree_levels, MerklePath};
-use marginproof_circuits::hash::snapshot::{empty_batch_root, top_tree_leaves};
+use marginproof_circuits::hash::snapshot::{top_padding, top_tree_leaves};
 use marginproof_circuits::statement::{
     read_fp, InclusionProof, UnitInclusion, INCLUSION_FORMAT_VERSION,
 };
@@ -52,7 +52,6 @@ pub fn inclusion_proof(bundle_dir: &Path, account_id: &str) -> Result<InclusionP
     }
     owned.sort_by(|a, b| a.margin_unit.cmp(&b.margin_unit));
 
-    let b = manifest.batch_size.max(1);
     let batch_roots: Vec<Fp> = manifest
         .batches
         .iter()
@@ -61,13 +60,16 @@ pub fn inclusion_proof(bundle_dir: &Path, account_id: &str) -> Result<InclusionP
         .map_err(|e| corrupt(&manifest_path, e.to_string()))?;
     let top_levels = tree_levels(top_tree_leaves(
         &batch_roots,
-        empty_batch_root(manifest.slots, b),
+        top_padding(&manifest.classes),
     ));
     let mut units = Vec::with_capacity(owned.len());
     for account in owned {
-        let index = account.leaf_index as usize;
-        let batch = index / b;
-        let start = batch * b;
+        let (batch, position) = manifest
+            .locate_leaf(account.leaf_index)
+            .ok_or_else(|| corrupt(&accounts_path, "leaf index outside every batch".into()))?;
+        let class = manifest.batches[batch].class;
+        let b = manifest.classes[class].batch_size;
+        let start = (account.leaf_index as usize) - position;
         let batch_leaves: Vec<Fp> = leaves
             .leaves
             .get(start..start + b)
@@ -76,7 +78,7 @@ pub fn inclusion_proof(bundle_dir: &Path, account_id: &str) -> Result<InclusionP
             .map(|h| read_fp("leaf", h))
             .collect::<Result<_, _>>()
             .map_err(|e| corrupt(&leaves_path, e.to_string()))?;
-        let lower = MerklePath::from_levels(&tree_levels(batch_leaves), (index - start) as u64)
+        let lower = MerklePath::from_levels(&tree_levels(batch_leaves), position as u64)
             .ok_or_else(|| corrupt(&leaves_path, "leaf index outside its batch".into()))?;
         let upper = MerklePath::from_levels(&top_levels, batch as u64)
             .ok_or_else(|| corrupt(&manifest_path, "batch index outside the top tree".into()))?;
@@ -88,6 +90,7 @@ pub fn inclusion_proof(bundle_dir: &Path, account_id: &str) -> Result<InclusionP
             .collect();
         units.push(UnitInclusion {
             margin_unit: account.margin_unit.clone(),
+            class,
             salt: account.salt.clone(),
             record: account.record.clone(),
             leaf_index: account.leaf_index,

@@ -11,7 +11,7 @@ use std::path::Path;
 use blake2::{Blake2b512, Digest};
 use marginproof_circuits::hash::unit_encoding;
 use marginproof_circuits::model::AccountRecord;
-use marginproof_circuits::statement::FORMAT_VERSION;
+use marginproof_circuits::statement::{SizeClass, FORMAT_VERSION};
 use marginproof_circuits::RiskParams;
 use marginproof_verifier::store::read_limited;
 use serde::{Deserialize, Serialize};
@@ -33,8 +33,11 @@ pub struct JobFile {
     pub config_digest: String,
     /// Hex of [`accounts_digest`] of the validated accounts.
     pub accounts_digest: String,
-    /// Accounts per batch proof.
-    pub batch_size: usize,
+    /// `--batch-size`, if given (one class of every record's slots in batches of that size).
+    pub batch_size: Option<usize>,
+    /// The size classes the job was planned with; a resumed run proves with these (the plan
+    /// weighs which keys are cached, which the first run changed).
+    pub classes: Vec<SizeClass>,
     /// Whether `prove` generated the secret (kept in `private/secret`) or read it from
     /// `--secret-file`.
     pub secret_generated: bool,
@@ -105,11 +108,13 @@ pub fn accounts_digest(records: &[AccountRecord]) -> [u8; 64] {
 }
 
 impl JobFile {
-    /// The job of proving `records` under `params` in batches of `batch_size` with `secret`.
+    /// The job of proving `records` under `params` in `classes` (`--batch-size` as asked) with
+    /// `secret`.
     pub fn new(
         params: &RiskParams,
         records: &[AccountRecord],
-        batch_size: usize,
+        batch_size: Option<usize>,
+        classes: &[SizeClass],
         secret: &VenueSecret,
         secret_generated: bool,
     ) -> Self {
@@ -118,13 +123,15 @@ impl JobFile {
             config_digest: hex::encode(params.digest()),
             accounts_digest: hex::encode(accounts_digest(records)),
             batch_size,
+            classes: classes.to_vec(),
             secret_generated,
             secret_fingerprint: hex::encode(secret.fingerprint()),
         }
     }
 
     /// The first field in which `self` (recorded) and `current` (this run's) differ, ignoring
-    /// `secret_generated` (how the secret was obtained).
+    /// `secret_generated` (how the secret was obtained) and `classes` (a resumed run takes the
+    /// recorded ones).
     pub fn mismatch(&self, current: &JobFile) -> Option<JobField> {
         if self.format_version != current.format_version {
             Some(JobField::FormatVersion)

@@ -17,13 +17,13 @@ use halo2_proofs::transcript::{Blake2bWrite, Challenge255};
 use marginproof_circuits::circuit::batch::PreparedBatch;
 use marginproof_circuits::circuit::BatchCircuit;
 use marginproof_circuits::field::{fp_to_hex, Fp};
-use marginproof_circuits::model::{AccountRecord, SlotShape, Totals};
+use marginproof_circuits::model::{AccountRecord, Totals};
 use marginproof_circuits::statement::{
-    BatchEntry, BatchStatement, Manifest, TotalsFile, FORMAT_VERSION,
+    BatchEntry, BatchStatement, Manifest, SizeClass, TotalsFile, FORMAT_VERSION,
 };
 use marginproof_circuits::RiskParams;
 use marginproof_verifier::bundle::{verify_batch_proof, MAX_PROOF_BYTES};
-use marginproof_verifier::keys::{batch_identity, KeySource};
+use marginproof_verifier::keys::{batch_identity, key_digest, key_path, KeySource};
 use marginproof_verifier::store::{load_or_create_params, read_limited, ParamsSource, StoreError};
 use rayon::prelude::*;
 
@@ -34,7 +34,10 @@ use crate::bundle::{
 use crate::error::ProveError;
 use crate::job::{inspect_output, JobFile, OutputState};
 use crate::keys::load_or_create_pk;
-pub use crate::plan::{plan_batches, BatchPlan, MAX_AUTO_K, MAX_BATCH_SIZE, SEQUENTIAL_FROM_K};
+pub use crate::plan::{
+    plan_batches, plan_classes, BatchPlan, ClassOptions, ClassPlan, MAX_AUTO_K, MAX_BATCH_SIZE,
+    MAX_CLASSES, SEQUENTIAL_FROM_K,
+};
 use crate::prepare::{build_tree, prepare_batches};
 use crate::progress::{ProgressEvent, ProgressSink};
 use crate::secret::VenueSecret;
@@ -43,8 +46,11 @@ use crate::snapshot::SnapshotLayout;
 /// How to prove.
 #[derive(Debug, Clone)]
 pub struct ProveOptions {
-    /// Accounts per proof (a power of two); `None` picks one.
+    /// Accounts per proof (a power of two) in one class of every record's slots; `None` plans
+    /// the classes.
     pub batch_size: Option<usize>,
+    /// At most this many size classes (1: one shape for all; see [`crate::plan::plan_classes`]).
+    pub max_classes: usize,
     /// Where IPA parameters and keys are cached.
     pub cache_dir: PathBuf,
     /// Where progress goes (stage ends, each batch proven).
@@ -97,8 +103,8 @@ pub struct ProvenSnapshot {
     pub leaves: Vec<Fp>,
     /// The totals.
     pub totals: Totals,
-    /// Circuit size.
-    pub k: u32,
+    /// The size classes proven, with their circuit sizes and accounts.
+    pub plan: Vec<ClassPlan>,
     /// Stage timings.
     pub timings: StageTimings,
     /// What a resumed run kept; `None` on a fresh run.
@@ -161,9 +167,10 @@ fn open_output(
     out: &Path,
     params: &RiskParams,
     records: &[AccountRecord],
-    batch_size: usize,
+    batch_size: Option<usize>,
+    classes: &[SizeClass],
     secret: SecretChoice,
-) -> Result<(BundlePaths, VenueSecret, bool), ProveError> {
+) -> Result<(BundlePaths, VenueSecret, Option<JobFile>), ProveError> {
     match inspect_output(out)? {
         OutputState::Fresh => {
             let (secret, generated) = match secret {
@@ -175,8 +182,8 @@ fn open_output(
                 // Before any proof, so that a resumed run proves with the same secret.
                 secret.write(&paths.secret())?;
             }
-            JobFile::new(params, records, batch_size, &secret, generated).write(&paths)?;
-            Ok((paths, secret, false))
+            JobFile::new(params, records, batch_size, classes, &secret, generated).write(&paths)?;
+            Ok((paths, secret, None))
         }
         OutputState::Partial(job) => {
             let paths = BundlePaths::new(out);
@@ -189,14 +196,21 @@ fn open_output(
                     return Err(ProveError::MissingSecret(out.display().to_string()))
                 }
             };
-            let current = JobFile::new(params, records, batch_size, &secret, job.secret_generated);
+            let current = JobFile::new(
+                params,
+                records,
+                batch_size,
+                &job.classes,
+                &secret,
+                job.secret_generated,
+            );
             if let Some(field) = job.mismatch(&current) {
                 return Err(ProveError::JobMismatch {
                     path: out.display().to_string(),
                     field,
                 });
             }
-            Ok((paths, secret, true))
+            Ok((paths, secret, Some(job)))
         }
     }
 }
@@ -259,16 +273,14 @@ fn existing_proof(
     }
 }
 
-/// A snapshot planned for proving: the batch plan, the layout (shuffle, salts), the tree and every
-/// batch's witness and statement. Everything but proving; deterministic in the configuration,
-/// the accounts, the secret and the batch size, so a worker that prepares the same job gets the
-/// same batches ([`crate::shard`]).
+/// A snapshot planned for proving: the size classes, the layout (classes, shuffle, salts), the
+/// tree and every batch's witness and statement. Everything but proving; deterministic in the
+/// configuration, the accounts, the secret and the classes, so a worker that prepares the same
+/// job gets the same batches ([`crate::shard`]).
 #[derive(Debug, Clone)]
 pub struct PreparedSnapshot {
-    /// Batch size and circuit size.
-    pub plan: BatchPlan,
-    /// Holding slots per account.
-    pub slot_shape: SlotShape,
+    /// The size classes, with their circuit sizes.
+    pub plan: Vec<ClassPlan>,
     /// Accounts in leaf order with their salts.
     pub layout: SnapshotLayout,
     /// The snapshot root R.
@@ -279,30 +291,86 @@ pub struct PreparedSnapshot {
     pub totals: Totals,
 }
 
-/// The slot shape and batch plan of `records` (stage *plan*, before anything is written).
+/// Whether the proving key of `class` at size `k` is in `cache_dir`.
+pub fn proving_key_cached(
+    cache_dir: &Path,
+    params: &RiskParams,
+    class: &SizeClass,
+    k: u32,
+) -> bool {
+    let identity = batch_identity(params, class.slots, class.batch_size);
+    key_path(cache_dir, "pk", &key_digest::<BatchCircuit>(k, &identity)).exists()
+}
+
+/// The size classes of `records` (stage *plan*, before anything is written): one class of every
+/// record's slots in batches of `batch_size` if given, else [`plan_classes`] with at most
+/// `max_classes`, counting key generation for the keys not in `cache_dir`.
 pub fn plan_snapshot(
     params: &Arc<RiskParams>,
     records: &[AccountRecord],
     batch_size: Option<usize>,
-) -> Result<(SlotShape, BatchPlan), ProveError> {
-    let slot_shape = SlotShape::covering(records);
-    let plan = plan_batches(params, slot_shape, records.len(), batch_size)?;
-    Ok((slot_shape, plan))
+    max_classes: usize,
+    cache_dir: &Path,
+) -> Result<Vec<ClassPlan>, ProveError> {
+    let cached = |class: &SizeClass, k: u32| proving_key_cached(cache_dir, params, class, k);
+    plan_classes(
+        params,
+        records,
+        &ClassOptions {
+            batch_size,
+            max_classes,
+            keys_cached: &cached,
+        },
+    )
 }
 
-/// Stages *shuffle*, *tree* and *witness*: lays `records` out with `secret`, builds every batch
-/// tree and the root, and every batch's witness and statement. `announce` is called as each stage
-/// ends.
+/// The plan of given classes (a resumed job's, a worker's): each class's accounts and circuit
+/// size, from exact layouts.
+pub fn plan_of_classes(
+    params: &Arc<RiskParams>,
+    records: &[AccountRecord],
+    classes: &[SizeClass],
+) -> Result<Vec<ClassPlan>, ProveError> {
+    let mut accounts = vec![0usize; classes.len()];
+    for r in records {
+        let c = crate::snapshot::class_of(classes, r).unwrap_or(classes.len().saturating_sub(1));
+        if let Some(n) = accounts.get_mut(c) {
+            *n += 1;
+        }
+    }
+    classes
+        .iter()
+        .zip(accounts)
+        .map(|(class, accounts)| {
+            let plan = crate::plan::plan_for(params, class.slots, class.batch_size)?;
+            Ok(ClassPlan {
+                class: *class,
+                accounts,
+                k: plan.k,
+                rows: plan.rows,
+            })
+        })
+        .collect()
+}
+
+/// The classes of a plan.
+pub fn classes_of(plan: &[ClassPlan]) -> Vec<SizeClass> {
+    plan.iter().map(|c| c.class).collect()
+}
+
+/// Stages *shuffle*, *tree* and *witness*: lays `records` out in the classes of `plan` with
+/// `secret`, builds every batch tree and the root, and every batch's witness and statement.
+/// `announce` is called as each stage ends.
 pub fn prepare_snapshot(
     params: Arc<RiskParams>,
     records: Vec<AccountRecord>,
     secret: &VenueSecret,
-    (slot_shape, plan): (SlotShape, BatchPlan),
+    plan: &[ClassPlan],
     timings: &mut StageTimings,
     announce: &dyn Fn(&str, Duration),
 ) -> Result<PreparedSnapshot, ProveError> {
     let started = Instant::now();
-    let layout = SnapshotLayout::new(params, records, secret, plan.batch_size, slot_shape);
+    let layout = SnapshotLayout::new(params, records, secret, &classes_of(plan));
     timings.layout = started.elapsed();
     announce("shuffle + salts", timings.layout);
 
@@ -313,12 +381,11 @@ pub fn prepare_snapshot(
     announce("tree (leaves, roots)", timings.tree);
 
     let started = Instant::now();
-    let (batches, totals) = prepare_batches(&layout, secret, tree.batches);
+    let (batches, totals) = prepare_batches(&layout, secret, root, tree.batches);
     timings.witness = started.elapsed();
     announce("witness", timings.witness);
     Ok(PreparedSnapshot {
-        plan,
-        slot_shape,
+        plan: plan.to_vec(),
         layout,
         root,
         batches,
@@ -326,31 +393,37 @@ pub fn prepare_snapshot(
     })
 }
 
-/// IPA parameters for `k` and the proving key of the batch circuit of `params`, `slot_shape` and
-/// `batch_size`, from the cache in `cache_dir` (or generated and cached); their times and sources
-/// go to `timings`.
+/// IPA parameters for `k` and the proving key of the batch circuit of `params` and `class`, from
+/// the cache in `cache_dir` (or generated and cached); their times add to `timings`, and their
+/// sources are kept where they were generated.
 pub fn load_proving_key(
     params: &Arc<RiskParams>,
-    (slot_shape, plan): (SlotShape, BatchPlan),
+    class: &ClassPlan,
     cache_dir: &Path,
     timings: &mut StageTimings,
     announce: &dyn Fn(&str, Duration),
 ) -> Result<(Params<EqAffine>, ProvingKey<EqAffine>), ProveError> {
     let started = Instant::now();
-    let (ipa, source) = load_or_create_params(cache_dir, plan.k)?;
-    timings.params = started.elapsed();
-    timings.params_source = source;
-    announce("params", timings.params);
-    let shape = BatchCircuit::shape(params.clone(), slot_shape, plan.batch_size);
+    let (ipa, source) = load_or_create_params(cache_dir, class.k)?;
+    timings.params += started.elapsed();
+    if !source.is_cached() || timings.params_source.is_cached() {
+        timings.params_source = source;
+    }
+    announce("params", started.elapsed());
+    let slots = class.class.slots;
+    let batch_size = class.class.batch_size;
+    let shape = BatchCircuit::shape(params.clone(), slots, batch_size);
     let (pk, keys) = load_or_create_pk(
         cache_dir,
         &ipa,
         &shape,
-        &batch_identity(params, slot_shape, plan.batch_size),
+        &batch_identity(params, slots, batch_size),
     )?;
-    timings.keygen = keys.elapsed;
-    timings.keys_source = keys.source;
-    announce("keys", timings.keygen);
+    timings.keygen += keys.elapsed;
+    if !keys.source.is_cached() || timings.keys_source.is_cached() {
+        timings.keys_source = keys.source;
+    }
+    announce("keys", keys.elapsed);
     Ok((ipa, pk))
 }
 
@@ -447,8 +520,7 @@ pub fn snapshot_manifest(prepared: &PreparedSnapshot, secret: &VenueSecret) -> M
     Manifest {
         format_version: FORMAT_VERSION,
         config: params.file.clone(),
-        batch_size: prepared.plan.batch_size,
-        slots: prepared.slot_shape,
+        classes: prepared.layout.classes.clone(),
         batch_count: batches.len(),
         root: fp_to_hex(&prepared.root),
         totals: TotalsFile::from_totals(&prepared.totals, params),
@@ -457,6 +529,7 @@ pub fn snapshot_manifest(prepared: &PreparedSnapshot, secret: &VenueSecret) -> M
             .iter()
             .enumerate()
             .map(|(i, b)| BatchEntry {
+                class: prepared.layout.batches[i].class,
                 root: fp_to_hex(&b.statement.batch_root),
                 totals_after: fp_to_hex(&b.statement.totals_after),
                 proof: proof_file_name(i),
@@ -512,23 +585,37 @@ pub fn prove_snapshot(
             .report(ProgressEvent::StageDone { stage, took });
     };
     let started = Instant::now();
-    let planned = plan_snapshot(&params, &records, options.batch_size)?;
+    let planned = plan_snapshot(
+        &params,
+        &records,
+        options.batch_size,
+        options.max_classes,
+        &options.cache_dir,
+    )?;
     timings.plan = started.elapsed();
     announce("plan", timings.plan);
-    let (paths, secret, resuming) =
-        open_output(out, &params, &records, planned.1.batch_size, secret)?;
+    let (paths, secret, job) = open_output(
+        out,
+        &params,
+        &records,
+        options.batch_size,
+        &classes_of(&planned),
+        secret,
+    )?;
+    // A resumed run keeps the classes its job was planned with (the plan weighs which keys are
+    // cached, and the first run cached some).
+    let planned = match &job {
+        Some(job) if classes_of(&planned) != job.classes => {
+            plan_of_classes(&params, &records, &job.classes)?
+        }
+        _ => planned,
+    };
+    let resuming = job.is_some();
     let prepared = prepare_snapshot(
         params.clone(),
         records,
         &secret,
-        planned,
-        &mut timings,
-        &announce,
-    )?;
-    let (ipa, pk) = load_proving_key(
-        &params,
-        planned,
-        &options.cache_dir,
+        &planned,
         &mut timings,
         &announce,
     )?;
@@ -543,26 +630,51 @@ pub fn prove_snapshot(
     }
     timings.check = started.elapsed();
 
-    let started = Instant::now();
-    let cpu_started = ProcessTime::try_now().ok();
-    let all: Vec<(usize, &PreparedBatch)> = prepared.batches.iter().enumerate().collect();
-    let proven = prove_batches(
-        &all,
-        prepared.plan.k,
-        &ipa,
-        &pk,
-        &|i| paths.proof(i),
-        &options.progress,
-    )?;
-    timings.prove = started.elapsed();
-    timings.prove_cpu = cpu_started.and_then(|t| t.try_elapsed().ok());
+    // Class by class: one proving key in memory at a time.
+    timings.keys_source = KeySource::Cached;
+    timings.params_source = ParamsSource::Cached;
+    let mut proofs: Vec<Vec<u8>> = vec![Vec::new(); batch_count];
+    let (mut kept, mut discarded) = (0, 0);
+    let mut prove_time = Duration::ZERO;
+    let mut cpu = Some(Duration::ZERO);
+    for (c, class) in prepared.plan.iter().enumerate() {
+        let (ipa, pk) =
+            load_proving_key(&params, class, &options.cache_dir, &mut timings, &announce)?;
+        let started = Instant::now();
+        let cpu_started = ProcessTime::try_now().ok();
+        let members: Vec<(usize, &PreparedBatch)> = prepared
+            .batches
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| prepared.layout.batches[*i].class == c)
+            .collect();
+        let proven = prove_batches(
+            &members,
+            class.k,
+            &ipa,
+            &pk,
+            &|i| paths.proof(i),
+            &options.progress,
+        )?;
+        prove_time += started.elapsed();
+        cpu = match (cpu, cpu_started.and_then(|t| t.try_elapsed().ok())) {
+            (Some(total), Some(t)) => Some(total + t),
+            _ => None,
+        };
+        kept += proven.kept;
+        discarded += proven.discarded;
+        for (i, proof) in proven.proofs {
+            proofs[i] = proof;
+        }
+    }
+    timings.prove = prove_time;
+    timings.prove_cpu = cpu;
     let resumed = resuming.then_some(Resumed {
-        kept: proven.kept,
+        kept,
         batches: batch_count,
-        discarded: proven.discarded,
+        discarded,
         temp_files,
     });
-    let proofs: Vec<Vec<u8>> = proven.proofs.into_iter().map(|(_, p)| p).collect();
 
     let started = Instant::now();
     let (manifest, leaves) = finish_bundle(&paths, &prepared, &secret)?;
@@ -573,7 +685,7 @@ pub fn prove_snapshot(
         layout: prepared.layout,
         leaves,
         totals: prepared.totals,
-        k: prepared.plan.k,
+        plan: prepared.plan,
         timings,
         resumed,
     })

@@ -6,13 +6,14 @@
 //!
 //! ```text
 //! JOB/                      owner-only (0700)
-//! JOB/plan.json             batch count, batch size, k, slot shape, the inputs' digests and every
-//!                           batch's statement (batch root, commitments): nothing about any account
+//! JOB/plan.json             batch count, the size classes and their k, the challenges, the inputs'
+//!                           digests and every batch's class and statement (batch root,
+//!                           commitments): nothing about any account
 //! JOB/private/secret        the venue's secret (0600)
 //! JOB/private/config.json   the validated configuration (0600)
 //! JOB/private/accounts.json the validated accounts, in units (0600; for `assemble`)
 //! JOB/private/batches/batch-NNNNNN.json   one batch's accounts (leaf order, with salts) and the
-//!                           running totals before it (0600): all a worker needs for that batch
+//!                           running totals and bucket sum before it (0600): all a worker needs
 //! JOB/proofs/batch-NNNNNN.proof   worker outputs, each written atomically
 //! ```
 //!
@@ -29,12 +30,13 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use marginproof_circuits::circuit::batch::{AccountSlot, PreparedBatch};
+use marginproof_circuits::circuit::batch::{AccountSlot, PreparedBatch, RunningTotals};
 use marginproof_circuits::config::RiskConfigFile;
 use marginproof_circuits::field::{fp_to_hex, Fp};
 use marginproof_circuits::hash::id_hash;
-use marginproof_circuits::model::{AccountRecord, MarginUnit, RecordInUnits, SlotShape, Totals};
-use marginproof_circuits::statement::{read_fp, Manifest, TotalsFile, FORMAT_VERSION};
+use marginproof_circuits::model::buckets::BucketChallenges;
+use marginproof_circuits::model::{AccountRecord, MarginUnit, RecordInUnits};
+use marginproof_circuits::statement::{read_fp, Manifest, SizeClass, TotalsFile, FORMAT_VERSION};
 use marginproof_circuits::RiskParams;
 use marginproof_verifier::bundle::{verify_batch_proof, BundleError, MAX_PROOF_BYTES};
 use marginproof_verifier::keys::load_or_create_batch_vk;
@@ -50,8 +52,8 @@ use crate::job::JobFile;
 use crate::plan::{plan_for, SEQUENTIAL_FROM_K};
 use crate::progress::ProgressSink;
 use crate::prove::{
-    finish_bundle, load_proving_key, plan_snapshot, prepare_snapshot, prove_batches,
-    PreparedSnapshot, SecretChoice, StageTimings,
+    classes_of, finish_bundle, load_proving_key, plan_of_classes, plan_snapshot, prepare_snapshot,
+    prove_batches, ClassPlan, PreparedSnapshot, SecretChoice, StageTimings,
 };
 use crate::secret::VenueSecret;
 
@@ -113,6 +115,8 @@ impl fmt::Display for Shard {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PlannedBatch {
+    /// Index of its class in [`PlanFile::classes`].
+    pub class: usize,
     /// Batch root (hex).
     pub root: String,
     /// `C_i` (hex).
@@ -130,12 +134,22 @@ pub struct PlanFile {
     pub job: JobFile,
     /// Batch proofs.
     pub batch_count: usize,
-    /// Circuit size of one proof.
-    pub k: u32,
-    /// Holding slots per account.
-    pub slots: SlotShape,
+    /// The size classes and the circuit size of each.
+    pub classes: Vec<PlannedClass>,
+    /// The snapshot's bucket challenges `(r, ρ)` (hex), public inputs of every batch.
+    pub challenges: [String; 2],
     /// Every batch's statement, in order.
     pub batches: Vec<PlannedBatch>,
+}
+
+/// One size class in `plan.json`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlannedClass {
+    /// Slot shape and batch size.
+    pub class: SizeClass,
+    /// Circuit size of its proofs.
+    pub k: u32,
 }
 
 /// A job directory's paths.
@@ -219,6 +233,8 @@ struct BatchInput {
     accounts: Vec<BatchAccount>,
     /// The running totals before the batch.
     totals_before: TotalsFile,
+    /// The running bucket sum before the batch (hex).
+    bucket_sum_before: String,
 }
 
 /// Why `assemble` refuses a job's proofs.
@@ -265,7 +281,9 @@ fn planned_batches(prepared: &PreparedSnapshot) -> Vec<PlannedBatch> {
     prepared
         .batches
         .iter()
-        .map(|b| PlannedBatch {
+        .zip(&prepared.layout.batches)
+        .map(|(b, l)| PlannedBatch {
+            class: l.class,
             root: fp_to_hex(&b.statement.batch_root),
             totals_before: fp_to_hex(&b.statement.totals_before),
             totals_after: fp_to_hex(&b.statement.totals_after),
@@ -281,10 +299,12 @@ pub fn plan_job(
     records: Vec<AccountRecord>,
     secret: SecretChoice,
     batch_size: Option<usize>,
+    max_classes: usize,
+    cache_dir: &Path,
 ) -> Result<(PlanFile, StageTimings), ProveError> {
     let mut timings = StageTimings::default();
     let started = Instant::now();
-    let planned = plan_snapshot(&params, &records, batch_size)?;
+    let planned = plan_snapshot(&params, &records, batch_size, max_classes, cache_dir)?;
     timings.plan = started.elapsed();
     if out.exists() {
         return Err(ProveError::BadOption(format!(
@@ -296,7 +316,14 @@ pub fn plan_job(
         SecretChoice::Given(secret) => (secret, false),
         SecretChoice::Generate => (VenueSecret::generate(), true),
     };
-    let job = JobFile::new(&params, &records, planned.1.batch_size, &secret, generated);
+    let job = JobFile::new(
+        &params,
+        &records,
+        batch_size,
+        &classes_of(&planned),
+        &secret,
+        generated,
+    );
     let accounts: Vec<JobAccount> = records
         .iter()
         .map(|r| JobAccount {
@@ -306,7 +333,7 @@ pub fn plan_job(
         })
         .collect();
     let config = params.file.clone();
-    let prepared = prepare_snapshot(params, records, &secret, planned, &mut timings, &|_, _| {})?;
+    let prepared = prepare_snapshot(params, records, &secret, &planned, &mut timings, &|_, _| {})?;
     let plan = plan_file(job, &prepared);
 
     let paths = JobPaths::new(out);
@@ -318,11 +345,11 @@ pub fn plan_job(
     write_atomic(&paths.config(), &json(&config), true)?;
     write_atomic(&paths.accounts(), &json(&accounts), true)?;
     let params = &prepared.layout.params;
-    let zero = Totals::zero(params.assets.len(), params.markets.len());
+    let zero = RunningTotals::zero(params);
     for i in 0..prepared.batches.len() {
         let before = match i {
             0 => &zero,
-            _ => &prepared.batches[i - 1].totals_after,
+            _ => &prepared.batches[i - 1].after,
         };
         let input = BatchInput {
             accounts: prepared
@@ -336,7 +363,8 @@ pub fn plan_job(
                     record: slot.record.to_units(params),
                 })
                 .collect(),
-            totals_before: TotalsFile::from_totals(before, params),
+            totals_before: TotalsFile::from_totals(&before.totals, params),
+            bucket_sum_before: fp_to_hex(&before.bucket_sum),
         };
         write_atomic(&paths.batch_input(i), &json(&input), true)?;
     }
@@ -346,11 +374,24 @@ pub fn plan_job(
 }
 
 fn plan_file(job: JobFile, prepared: &PreparedSnapshot) -> PlanFile {
+    let challenges = prepared
+        .batches
+        .first()
+        .map(|b| b.statement.challenges)
+        .map(|c| [fp_to_hex(&c.r), fp_to_hex(&c.rho)])
+        .unwrap_or_default();
     PlanFile {
         job,
         batch_count: prepared.batches.len(),
-        k: prepared.plan.k,
-        slots: prepared.slot_shape,
+        classes: prepared
+            .plan
+            .iter()
+            .map(|c| PlannedClass {
+                class: c.class,
+                k: c.k,
+            })
+            .collect(),
+        challenges,
         batches: planned_batches(prepared),
     }
 }
@@ -378,6 +419,7 @@ pub fn load_job(dir: &Path) -> Result<LoadedJob, ProveError> {
         &params,
         &records,
         plan.job.batch_size,
+        &plan.job.classes,
         &secret,
         plan.job.secret_generated,
     );
@@ -389,13 +431,15 @@ pub fn load_job(dir: &Path) -> Result<LoadedJob, ProveError> {
     }
     let mut timings = StageTimings::default();
     let started = Instant::now();
-    let planned = plan_snapshot(&params, &records, Some(plan.job.batch_size))?;
+    let planned = plan_of_classes(&params, &records, &plan.job.classes)?;
     timings.plan = started.elapsed();
-    let prepared = prepare_snapshot(params, records, &secret, planned, &mut timings, &|_, _| {})?;
+    let prepared = prepare_snapshot(params, records, &secret, &planned, &mut timings, &|_, _| {})?;
     let derived = plan_file(plan.job.clone(), &prepared);
     if derived != plan {
-        let what = if derived.k != plan.k || derived.slots != plan.slots {
-            "the circuit (k or slot shape)".to_string()
+        let what = if derived.classes != plan.classes {
+            "the circuits (classes, k)".to_string()
+        } else if derived.challenges != plan.challenges {
+            "pair of challenges".to_string()
         } else {
             match derived
                 .batches
@@ -509,13 +553,28 @@ fn prepare_planned_batch(
             })
         })
         .collect::<Result<Vec<_>, ProveError>>()?;
-    if slots.len() > plan.job.batch_size {
+    let class = plan
+        .batches
+        .get(index)
+        .and_then(|b| plan.classes.get(b.class))
+        .ok_or_else(|| corrupt(&paths.plan(), format!("batch {index} names no class")))?
+        .class;
+    if slots.len() > class.batch_size {
         return Err(corrupt(&path, "more accounts than the batch size"));
     }
-    let before = input
-        .totals_before
-        .to_totals(params)
-        .map_err(|e| corrupt(&path, e))?;
+    let before = RunningTotals {
+        totals: input
+            .totals_before
+            .to_totals(params)
+            .map_err(|e| corrupt(&path, e))?,
+        bucket_sum: read_fp("bucket_sum_before", &input.bucket_sum_before)
+            .map_err(|e| corrupt(&path, e))?,
+    };
+    let challenges = BucketChallenges {
+        r: read_fp("challenges[0]", &plan.challenges[0]).map_err(|e| corrupt(&paths.plan(), e))?,
+        rho: read_fp("challenges[1]", &plan.challenges[1])
+            .map_err(|e| corrupt(&paths.plan(), e))?,
+    };
     let snapshot = &params.snapshot_id;
     let blinding_before = match index {
         0 => Fp::zero(),
@@ -523,15 +582,17 @@ fn prepare_planned_batch(
     };
     let batch = PreparedBatch::new(
         params.clone(),
-        plan.slots,
-        plan.job.batch_size,
+        class.slots,
+        class.batch_size,
         &slots,
         &before,
+        challenges,
         blinding_before,
         secret.blinding(snapshot, index),
     )
     .map_err(|e| corrupt(&path, e))?;
     let derived = PlannedBatch {
+        class: plan.batches[index].class,
         root: fp_to_hex(&batch.statement.batch_root),
         totals_before: fp_to_hex(&batch.statement.totals_before),
         totals_after: fp_to_hex(&batch.statement.totals_after),
@@ -568,68 +629,90 @@ pub fn prove_shard(
             timings,
         });
     }
-    // The shape in plan.json is checked before any circuit is laid out for it.
-    plan.slots
-        .validate(&params)
-        .map_err(|e| corrupt(&paths.plan(), e))?;
-    let rows = plan
-        .job
-        .batch_size
-        .saturating_mul(2 + plan.slots.assets + plan.slots.markets);
-    if rows > 1 << MAX_K {
-        return Err(corrupt(
-            &paths.plan(),
-            format!(
-                "batches of {} cannot fit 2^{MAX_K} rows",
-                plan.job.batch_size
-            ),
-        ));
-    }
-    let circuit = plan_for(&params, plan.slots, plan.job.batch_size)?;
-    if circuit.k != plan.k {
-        return Err(corrupt(
-            &paths.plan(),
-            format!(
-                "this binary lays the circuit out at k = {}, the plan says {}",
-                circuit.k, plan.k
-            ),
-        ));
-    }
-    timings.plan = started.elapsed();
-    let (ipa, pk) = load_proving_key(
-        &params,
-        (plan.slots, circuit),
-        cache_dir,
-        &mut timings,
-        &|_, _| {},
-    )?;
-    // Batches are prepared just before they are proven: from SEQUENTIAL_FROM_K on (proofs one at a
-    // time) one batch at a time, so a worker holds one witness whatever its shard's size; below
-    // it, the whole shard at once (small circuits, proven in parallel).
-    let chunk = if plan.k >= SEQUENTIAL_FROM_K {
-        1
-    } else {
-        batches.len()
-    };
-    let started = Instant::now();
+    // Class by class: one proving key in memory at a time.
     let (mut kept, mut discarded) = (0, 0);
-    for part in batches.chunks(chunk) {
-        let prepared = part
-            .par_iter()
-            .map(|&i| prepare_planned_batch(&paths, &plan, &params, &secret, i))
-            .collect::<Result<Vec<_>, _>>()?;
-        let list: Vec<(usize, &PreparedBatch)> = part.iter().copied().zip(&prepared).collect();
-        let proven = prove_batches(&list, plan.k, &ipa, &pk, &|i| paths.proof(i), progress)?;
-        kept += proven.kept;
-        discarded += proven.discarded;
+    let mut prove_time = Duration::ZERO;
+    for (c, planned) in plan.classes.iter().enumerate() {
+        let members: Vec<usize> = batches
+            .iter()
+            .copied()
+            .filter(|&i| plan.batches.get(i).map(|b| b.class) == Some(c))
+            .collect();
+        if members.is_empty() {
+            continue;
+        }
+        let class = class_plan_of(&paths, &params, planned)?;
+        timings.plan += started.elapsed();
+        let (ipa, pk) = load_proving_key(&params, &class, cache_dir, &mut timings, &|_, _| {})?;
+        // Batches are prepared just before they are proven: from SEQUENTIAL_FROM_K on (proofs one
+        // at a time) one batch at a time, so a worker holds one witness whatever its shard's
+        // size; below it, the class's whole share at once (small circuits, proven in parallel).
+        let chunk = if class.k >= SEQUENTIAL_FROM_K {
+            1
+        } else {
+            members.len()
+        };
+        let started = Instant::now();
+        for part in members.chunks(chunk) {
+            let prepared = part
+                .par_iter()
+                .map(|&i| prepare_planned_batch(&paths, &plan, &params, &secret, i))
+                .collect::<Result<Vec<_>, _>>()?;
+            let list: Vec<(usize, &PreparedBatch)> = part.iter().copied().zip(&prepared).collect();
+            let proven = prove_batches(&list, class.k, &ipa, &pk, &|i| paths.proof(i), progress)?;
+            kept += proven.kept;
+            discarded += proven.discarded;
+        }
+        prove_time += started.elapsed();
     }
-    timings.prove = started.elapsed();
+    timings.prove = prove_time;
     Ok(ShardReport {
         shard,
         batches,
         kept,
         discarded,
         timings,
+    })
+}
+
+/// A class of `plan.json`, checked before any circuit is laid out for it (a valid slot shape, a
+/// batch that can fit the largest circuit), then laid out and checked against its `k`.
+fn class_plan_of(
+    paths: &JobPaths,
+    params: &Arc<RiskParams>,
+    planned: &PlannedClass,
+) -> Result<ClassPlan, ProveError> {
+    let class = planned.class;
+    class
+        .slots
+        .validate(params)
+        .map_err(|e| corrupt(&paths.plan(), e))?;
+    let rows = class
+        .batch_size
+        .saturating_mul(2 + class.slots.assets + class.slots.markets);
+    if rows > 1 << MAX_K {
+        return Err(corrupt(
+            &paths.plan(),
+            format!("batches of {} cannot fit 2^{MAX_K} rows", class.batch_size),
+        ));
+    }
+    let circuit = plan_for(params, class.slots, class.batch_size)?;
+    if circuit.k != planned.k {
+        return Err(corrupt(
+            &paths.plan(),
+            format!(
+                "this binary lays the circuit of {} out at k = {}, the plan says {}",
+                class.describe(),
+                circuit.k,
+                planned.k
+            ),
+        ));
+    }
+    Ok(ClassPlan {
+        class,
+        accounts: 0,
+        k: circuit.k,
+        rows: circuit.rows,
     })
 }
 
@@ -659,18 +742,22 @@ pub fn assemble_job(dir: &Path, out: &Path, cache_dir: &Path) -> Result<Assemble
     let started = Instant::now();
     // The verifying key only: assembling needs no 1 GB proving key.
     let prepared = &job.prepared;
-    let (ipa, _) = load_or_create_params(cache_dir, prepared.plan.k).map_err(ProveError::from)?;
-    let (vk, _) = load_or_create_batch_vk(
-        cache_dir,
-        &ipa,
-        prepared.layout.params.clone(),
-        prepared.slot_shape,
-        prepared.plan.batch_size,
-    )
-    .map_err(|e| ProveError::Proving {
-        stage: "verifying key",
-        reason: e.to_string(),
-    })?;
+    let mut keys = Vec::with_capacity(prepared.plan.len());
+    for class in &prepared.plan {
+        let (ipa, _) = load_or_create_params(cache_dir, class.k).map_err(ProveError::from)?;
+        let (vk, _) = load_or_create_batch_vk(
+            cache_dir,
+            &ipa,
+            prepared.layout.params.clone(),
+            class.class.slots,
+            class.class.batch_size,
+        )
+        .map_err(|e| ProveError::Proving {
+            stage: "verifying key",
+            reason: e.to_string(),
+        })?;
+        keys.push((ipa, vk));
+    }
     // Every proof read and checked, in parallel; the first failing batch in batch order is named.
     let checked: Vec<Result<Vec<u8>, AssembleError>> = job
         .prepared
@@ -696,7 +783,8 @@ pub fn assemble_job(dir: &Path, out: &Path, cache_dir: &Path) -> Result<Assemble
                     }))
                 }
             };
-            verify_batch_proof(&ipa, &vk, i, &batch.statement, &bytes)
+            let (ipa, vk) = &keys[prepared.layout.batches[i].class];
+            verify_batch_proof(ipa, vk, i, &batch.statement, &bytes)
                 .map_err(AssembleError::Invalid)?;
             Ok(bytes)
         })

@@ -1,48 +1,91 @@
-//! A snapshot laid out for proving: accounts in keyed-shuffle order, cut into batches of `B`
-//! slots, each account with its salt and leaf index.
+//! A snapshot laid out for proving: each account in the first size class that holds it, the
+//! accounts of each class in keyed-shuffle order, cut into that class's batches, class after
+//! class; each account with its salt and leaf index.
 
 use std::sync::Arc;
 
 use marginproof_circuits::circuit::batch::AccountSlot;
-use marginproof_circuits::field::Fp;
 use marginproof_circuits::hash::id_hash;
-use marginproof_circuits::model::{AccountRecord, SlotShape};
+use marginproof_circuits::model::AccountRecord;
+use marginproof_circuits::statement::SizeClass;
 use marginproof_circuits::RiskParams;
 
 use crate::secret::VenueSecret;
+
+/// One batch of the layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LayoutBatch {
+    /// Index of its class in [`SnapshotLayout::classes`].
+    pub class: usize,
+    /// Its first account in [`SnapshotLayout::slots`].
+    pub start: usize,
+    /// Its real accounts (at most the class's batch size; the rest is padding).
+    pub len: usize,
+    /// Its first leaf: the leaves of every batch before it, padding included.
+    pub first_leaf: usize,
+}
 
 /// Accounts placed in leaves.
 #[derive(Debug, Clone)]
 pub struct SnapshotLayout {
     /// The configuration.
     pub params: Arc<RiskParams>,
-    /// Accounts per batch (a power of two).
-    pub batch_size: usize,
-    /// Holding slots per account leaf.
-    pub slot_shape: SlotShape,
-    /// Accounts in leaf order; account `i` is leaf `i`, padding follows the last.
+    /// The size classes, smallest first.
+    pub classes: Vec<SizeClass>,
+    /// The batches in order, grouped by class.
+    pub batches: Vec<LayoutBatch>,
+    /// Accounts in leaf order (batch after batch, padding not included).
     pub slots: Vec<AccountSlot>,
 }
 
+/// The class of `record` among `classes`: the first whose slots hold it, if any.
+pub fn class_of(classes: &[SizeClass], record: &AccountRecord) -> Option<usize> {
+    let (assets, positions) = record.holding_counts();
+    classes.iter().position(|c| c.holds(assets, positions))
+}
+
 impl SnapshotLayout {
-    /// Orders `records` by the keyed shuffle and derives each salt; every record must fit
-    /// `slot_shape`.
+    /// Puts each record in its class ([`class_of`]; a record no class holds goes to the last,
+    /// whose tree stage then fails with the reason), orders each class's records by the keyed
+    /// shuffle and derives each salt. Every class gets at least one batch (padding only if it
+    /// holds no account), so that the classes of a bundle are exactly those it proves with.
     pub fn new(
         params: Arc<RiskParams>,
         records: Vec<AccountRecord>,
         secret: &VenueSecret,
-        batch_size: usize,
-        slot_shape: SlotShape,
+        classes: &[SizeClass],
     ) -> Self {
         let snapshot = params.snapshot_id.clone();
-        let mut keyed: Vec<([u8; 64], AccountRecord)> = records
+        let last = classes.len().saturating_sub(1);
+        let mut keyed: Vec<(usize, [u8; 64], AccountRecord)> = records
             .into_iter()
-            .map(|r| (secret.order_key(&snapshot, &r.id, &r.unit), r))
+            .map(|r| {
+                let class = class_of(classes, &r).unwrap_or(last);
+                (class, secret.order_key(&snapshot, &r.id, &r.unit), r)
+            })
             .collect();
-        keyed.sort_unstable_by_key(|(key, _)| *key);
+        keyed.sort_unstable_by_key(|(class, key, _)| (*class, *key));
+        let mut batches = Vec::new();
+        let mut first_leaf = 0;
+        let mut start = 0;
+        for (c, class) in classes.iter().enumerate() {
+            let members = keyed.iter().filter(|(k, _, _)| *k == c).count();
+            let count = members.div_ceil(class.batch_size).max(1);
+            for b in 0..count {
+                let len = (members - (b * class.batch_size).min(members)).min(class.batch_size);
+                batches.push(LayoutBatch {
+                    class: c,
+                    start,
+                    len,
+                    first_leaf,
+                });
+                start += len;
+                first_leaf += class.batch_size;
+            }
+        }
         let slots = keyed
             .into_iter()
-            .map(|(_, record)| AccountSlot {
+            .map(|(_, _, record)| AccountSlot {
                 id_hash: id_hash(&record.id, &record.unit),
                 salt: secret.salt(&snapshot, &record.id, &record.unit),
                 record,
@@ -50,26 +93,35 @@ impl SnapshotLayout {
             .collect();
         SnapshotLayout {
             params,
-            batch_size,
-            slot_shape,
+            classes: classes.to_vec(),
+            batches,
             slots,
         }
     }
 
-    /// Number of batch proofs (at least one, even for an empty snapshot).
+    /// Number of batch proofs (at least one per class).
     pub fn batch_count(&self) -> usize {
-        self.slots.len().div_ceil(self.batch_size).max(1)
+        self.batches.len()
     }
 
-    /// The accounts of batch `index` (fewer than `B` in the last batch).
+    /// The accounts of batch `index` (fewer than its class's `B` in a class's last batch).
     pub fn batch(&self, index: usize) -> &[AccountSlot] {
-        let start = (index * self.batch_size).min(self.slots.len());
-        let end = (start + self.batch_size).min(self.slots.len());
-        &self.slots[start..end]
+        match self.batches.get(index) {
+            Some(b) => &self.slots[b.start..b.start + b.len],
+            None => &[],
+        }
     }
 
-    /// Salt of the account in leaf `index`.
-    pub fn salt(&self, index: usize) -> Option<Fp> {
-        self.slots.get(index).map(|s| s.salt)
+    /// The class of batch `index`.
+    pub fn batch_class(&self, index: usize) -> SizeClass {
+        self.classes[self.batches[index].class]
+    }
+
+    /// The global leaf index of account `slot` (its index in [`SnapshotLayout::slots`]).
+    pub fn leaf_index(&self, slot: usize) -> Option<usize> {
+        self.batches
+            .iter()
+            .find(|b| slot >= b.start && slot < b.start + b.len)
+            .map(|b| b.first_leaf + slot - b.start)
     }
 }

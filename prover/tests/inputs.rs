@@ -8,7 +8,7 @@ use marginproof_circuits::decimal::{format_decimal, DecimalError};
 use marginproof_circuits::model::{
     evaluate, AccountRecord, MarginUnit, QuantityError, Status, UnitLabelError,
 };
-use marginproof_circuits::units::VALUE_DECIMALS;
+use marginproof_circuits::units::{MAX_ASSETS, MAX_MARKETS, VALUE_DECIMALS};
 use marginproof_prover::generate::{
     generate, GenerateOptions, MAX_HELD_ASSETS, MAX_HELD_POSITIONS,
 };
@@ -837,8 +837,8 @@ fn round_trip(opts: &GenerateOptions) -> (RiskParams, Vec<AccountRecord>) {
     let dir = TempDir::new().expect("tempdir");
     let params = load_config(&write(&dir, "venue.toml", &config))
         .unwrap_or_else(|e| panic!("{opts:?}: {e}\n{config}"));
-    assert_eq!(params.assets.len(), opts.assets.clamp(1, 256));
-    assert_eq!(params.markets.len(), opts.markets.min(256));
+    assert_eq!(params.assets.len(), opts.assets.clamp(1, MAX_ASSETS));
+    assert_eq!(params.markets.len(), opts.markets.min(MAX_MARKETS));
     assert_eq!(params.snapshot_id, format!("synthetic-{}", opts.seed));
     assert!(params.reserves.iter().all(Option::is_some));
     let records = load_accounts(&write(&dir, "accounts.csv", &accounts), &params)
@@ -938,6 +938,7 @@ fn generated_venues_round_trip_with_a_realistic_mix() {
                 assets,
                 markets,
                 seed,
+                whales_ppm: 0,
             };
             let (params, records) = round_trip(&opts);
             let (healthy, liquidatable, bankrupt, empty) = statuses(&params, &records);
@@ -979,12 +980,14 @@ fn generated_venues_at_the_edges() {
         (7, 2, 0),
         (20, 1, 1),
         (30, 300, 300),
+        (10, 1100, 300),
     ] {
         let opts = GenerateOptions {
             accounts,
             assets,
             markets,
             seed: 7,
+            whales_ppm: 0,
         };
         let (params, records) = round_trip(&opts);
         let (_, liquidatable, bankrupt, _) = statuses(&params, &records);
@@ -1002,6 +1005,7 @@ fn generated_wide_venues_hold_few_assets_and_positions() {
             assets: 50,
             markets: 8,
             seed,
+            whales_ppm: 0,
         };
         let (params, records) = round_trip(&opts);
         let mut by_assets = [0usize; 5];
@@ -1051,6 +1055,7 @@ fn generation_is_deterministic() {
         assets: 6,
         markets: 4,
         seed: 42,
+        whales_ppm: 0,
     };
     assert_eq!(generate(&opts), generate(&opts));
     let other = GenerateOptions {

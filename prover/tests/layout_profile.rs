@@ -19,6 +19,7 @@ fn layout_profile_of_the_bench_venue() {
         assets: 50,
         markets: 8,
         seed: 1,
+        whales_ppm: 0,
     });
     let params = Arc::new(parse_config(&toml, Path::new("venue.toml")).expect("config"));
     let batch = 256;

@@ -27,21 +27,27 @@ use halo2_proofs::dev::MockProver;
 use halo2_proofs::pasta::EqAffine;
 use halo2_proofs::plonk::keygen_pk;
 use halo2_proofs::poly::commitment::Params;
-use marginproof_circuits::circuit::batch::{commit_totals, AccountSlot, PreparedBatch};
+use marginproof_circuits::circuit::batch::{
+    commit_totals, AccountSlot, PreparedBatch, RunningTotals,
+};
 use marginproof_circuits::circuit::layout::min_k;
 use marginproof_circuits::circuit::witness::{AccountWitness, TotalsOpening};
 use marginproof_circuits::circuit::{instrument_lookup_index, BatchCircuit};
 use marginproof_circuits::field::{fp_from_bigint, fp_from_bool, fp_to_hex, Fp};
-use marginproof_circuits::hash::leaf::pow2;
+use marginproof_circuits::hash::leaf::{pow2, INDEX_BITS};
 use marginproof_circuits::hash::merkle::tree_root;
 use marginproof_circuits::hash::poseidon::{wide_sponge, LeafDomain};
 use marginproof_circuits::hash::{id_hash, statement_tag, totals_commitment, LeafHasher};
+use marginproof_circuits::model::buckets::{
+    asset_fraction, asset_pole_inverse, totals_side, BucketChallenges,
+};
+use marginproof_circuits::model::totals::ACCOUNT_TOTALS;
 use marginproof_circuits::model::{
     evaluate, AccountRecord, Holdings, MarginUnit, QuantityError, SlotShape, Status, Totals,
 };
 use marginproof_circuits::signed::SignedCode;
 use marginproof_circuits::statement::{
-    instrument_prices, read_fp, BatchStatement, Manifest, TotalsFile,
+    instrument_prices, read_fp, snapshot_challenges, BatchStatement, Manifest, TotalsFile,
 };
 use marginproof_circuits::units::{
     COST_BITS, EQUITY_BITS, MARGIN_TEST_BITS, MAX_ACCOUNTS_LOG2, MAX_ASSETS, MAX_MARKETS,
@@ -51,8 +57,8 @@ use marginproof_circuits::RiskParams;
 use marginproof_prover::input::{parse_accounts, parse_config, AccountsProblem, InputError};
 use marginproof_prover::prove::prove_batch;
 use marginproof_verifier::bundle::{
-    bundle_shape, verify_batch_proof, verify_bundle_with, verifying_key, verifying_key_digest,
-    BundleError, BundleShape, ProofCheck,
+    bundle_shape, derive_class_keys, verify_batch_proof, verify_bundle_with, verifying_key,
+    verifying_key_digest, BundleError, BundleShape, ClassKey, ProofCheck,
 };
 use marginproof_verifier::manifest::ManifestError;
 use marginproof_verifier::params::ParamsError;
@@ -148,17 +154,34 @@ fn slots(records: &[AccountRecord]) -> Vec<AccountSlot> {
 
 /// The honest batch of `rows` (batch size 4, first batch, blinding 99 after).
 fn batch_of(params: &Arc<RiskParams>, rows: &str) -> PreparedBatch {
-    let before = Totals::zero(params.assets.len(), params.markets.len());
     PreparedBatch::new(
         params.clone(),
         SlotShape::dense(params),
         4,
         &slots(&records(params, rows)),
-        &before,
+        &RunningTotals::zero(params),
+        test_challenges(),
         Fp::zero(),
         Fp::from(99),
     )
     .expect("dense slots hold every account")
+}
+
+/// Challenges for circuit-level attacks (the circuit takes them from its instance).
+fn test_challenges() -> BucketChallenges {
+    BucketChallenges {
+        r: Fp::from(0x5eed_0001_u64).square().square(),
+        rho: Fp::from(0x5eed_0002_u64).square().square(),
+    }
+}
+
+/// The chain entries that open to `totals` under the snapshot's challenges (root `root`).
+fn opened(params: &RiskParams, root: Fp, totals: Totals) -> RunningTotals {
+    let challenges = snapshot_challenges(statement_tag(params), root, &totals);
+    RunningTotals {
+        bucket_sum: totals_side(&totals, challenges),
+        totals,
+    }
 }
 
 /// The slot of a witness that holds `asset` (slots hold holdings in index order, not at their
@@ -168,12 +191,6 @@ fn slot_of(w: &AccountWitness, asset: usize) -> usize {
         .iter()
         .position(|a| a.index == Fp::from(asset as u64) && a.empty == Fp::ZERO)
         .expect("the account holds the asset")
-}
-
-/// A small field element (an instrument index) as `usize`.
-fn small(x: Fp) -> usize {
-    let repr = x.to_repr();
-    usize::from(repr.as_ref()[0]) + 256 * usize::from(repr.as_ref()[1])
 }
 
 fn honest_batch() -> PreparedBatch {
@@ -197,37 +214,30 @@ fn opening(batch: &PreparedBatch) -> TotalsOpening {
 }
 
 /// What a dishonest prover publishes for its (possibly lying) witness: every leaf from the
-/// witness' own words, the batch root, the claimed totals after the batch as the exact field sums
-/// of the witness' terms, and the commitment to them. After this, the public inputs agree with the
+/// witness' own words, the batch root, the claimed chain entries after the batch (the per-account
+/// totals and the bucket sum) as the exact field sums of the witness' terms, and the commitment
+/// to them. After this, the public inputs agree with the
 /// witness, so whatever still fails is what stops the lie.
 fn republish(batch: &mut PreparedBatch) {
     let open = opening(batch);
     let mut after = open.before.clone();
     let mut leaves = Vec::with_capacity(batch.circuit.batch_size());
-    let p = batch.circuit.params().clone();
-    let instruments = 2 * p.assets.len() + 3 * p.markets.len();
+    let challenges = batch.statement.challenges;
+    let bits = INDEX_BITS;
     for slot in 0..batch.circuit.batch_size() {
         let w = witness(batch, slot);
         let mut words = vec![w.key];
         for a in &w.assets {
-            words.push(a.index + pow2(8) * a.balance + pow2(72) * a.debt);
-            let i = small(a.index);
-            after[2 * i] += a.balance;
-            after[2 * i + 1] += a.debt;
+            words.push(a.index + pow2(bits) * a.balance + pow2(bits + 64) * a.debt);
         }
         for q in &w.positions {
             words.push(
                 q.index
-                    + pow2(8) * q.size_code
-                    + pow2(72) * q.cost_code
-                    + pow2(200) * q.size_negative
-                    + pow2(201) * q.cost_negative,
+                    + pow2(bits) * q.size_code
+                    + pow2(bits + 64) * q.cost_code
+                    + pow2(bits + 192) * q.size_negative
+                    + pow2(bits + 193) * q.cost_negative,
             );
-            let size = q.size_code - q.size_negative * (q.size_code.double() + Fp::ONE);
-            let m = 2 * p.assets.len() + 3 * small(q.index);
-            after[m] += size;
-            after[m + 1] += q.size_code + q.size_negative;
-            after[m + 2] += q.pnl;
         }
         let mut terms = Vec::new();
         let s = &w.status;
@@ -239,8 +249,9 @@ fn republish(batch: &mut PreparedBatch) {
             s.equity_negative * (s.equity_code + Fp::ONE),
             s.margin_negative * (s.margin_code + Fp::ONE),
         ]);
-        assert_eq!(instruments + terms.len(), after.len());
-        for (total, term) in after[instruments..].iter_mut().zip(terms) {
+        terms.push(w.bucket_term(challenges));
+        assert_eq!(terms.len(), after.len());
+        for (total, term) in after.iter_mut().zip(terms) {
             *total += term;
         }
         leaves.push(wide_sponge::<LeafDomain>(&words));
@@ -552,32 +563,44 @@ fn attack_sum_wraps_around_the_field() {
     assert_eq!(fp_from_bigint(&(&total + &p)), fp_from_bigint(&total));
 }
 
-/// **Attack:** the prover claims a running total that is not the sum of the accounts (1,000,000
-/// USDT less liabilities than the accounts hold) and publishes the commitment to that claim.
-/// **Stopped by:** the bucket identity of the instrument totals: the sum of the accounts' bucket
-/// terms no longer equals the weighted changes of the published per-instrument totals, so the
-/// copy constraint between the two ends (`instrument totals` and `running total: bucket terms`)
-/// fails, and nothing else does.
+/// **Attack:** the prover publishes per-instrument totals that are not the sum of the accounts
+/// (1,000,000 USDT less liabilities than the accounts hold). For the last commitment to open to
+/// them, the chain's bucket sum must be their side of the identity, so the prover claims the
+/// bucket sum after the batch that those totals need (1,000,000 USDT of debt's fraction less) and
+/// publishes the commitment to that claim. **Stopped by:** the running total of the bucket terms:
+/// the claimed bucket sum is not the opened one plus the accounts' terms, so the `running total`
+/// gate fails in `running total: bucket sum`, and nothing else does. (Without the claim, the
+/// verifier's opening check refuses the totals: `attack_totals_*` below.)
 #[test]
 fn attack_claimed_total_differs_from_the_sum() {
     let mut batch = honest_batch();
-    let index = 2 * USDT; // canonical order: per asset balance, debt
+    let c = batch.statement.challenges;
+    let debt = Fp::from(1_000_000_000_000u64);
+    let fraction = asset_fraction(
+        c.rho,
+        Fp::ZERO,
+        debt,
+        asset_pole_inverse(c.r, Fp::from(USDT as u64)),
+    );
     let mut after = opening(&batch).after;
-    after[index] -= Fp::from(1_000_000_000_000u64);
+    after[ACCOUNT_TOTALS] -= fraction;
     let blinding = opening(&batch).blinding_after;
     batch.statement.totals_after =
         totals_commitment(batch.statement.statement_tag, &after, blinding);
     batch.circuit.tamper_totals(|o| o.after = after);
-    let is_bucket_copy = |f: &str| {
-        f.starts_with("Equality constraint")
-            && (f.contains("('instrument totals')")
-                || f.contains("('running total: bucket terms')"))
+    let is_bucket_sum = |f: &str| {
+        is_constraint(
+            f,
+            "running total",
+            "running total",
+            "running total: bucket sum",
+        )
     };
     assert_stopped_by(
         &failures(&batch),
-        "the bucket identity of the instrument totals",
-        is_bucket_copy,
-        is_bucket_copy,
+        "the running total of the bucket terms",
+        is_bucket_sum,
+        is_bucket_sum,
     );
 }
 
@@ -1003,7 +1026,10 @@ fn attack_totals_forged_opening() {
     forged.bad_debt = BigInt::zero();
     let blinding = Fp::from(0xf0_12ed);
     let last = manifest.batch_count - 1;
-    manifest.batches[last].totals_after = fp_to_hex(&commit_totals(&params, &forged, blinding));
+    let root = read_fp("root", &manifest.root).expect("root");
+    let forged_chain = opened(&params, root, forged.clone());
+    manifest.batches[last].totals_after =
+        fp_to_hex(&commit_totals(&params, &forged_chain, blinding));
     manifest.totals = TotalsFile::from_totals(&forged, &params);
     manifest.totals_blinding = fp_to_hex(&blinding);
     let (_dir, public) = public_copy();
@@ -1042,8 +1068,8 @@ fn attack_totals_off_by_the_modulus() {
 fn attack_verifying_key_for_another_shape() {
     for size in [8, 2] {
         let (_dir, public) = tampered_public(|m| {
-            assert_eq!(m["batch_size"], 4);
-            m["batch_size"] = size.into();
+            assert_eq!(m["classes"][0]["batch_size"], 4);
+            m["classes"][0]["batch_size"] = size.into();
         });
         assert_verify_rejects(&public, PROOF_0_FAILS);
     }
@@ -1056,18 +1082,22 @@ fn attack_verifying_key_for_another_shape() {
 #[test]
 fn attack_verifying_key_for_another_shape_library() {
     let manifest = honest_manifest();
-    let BundleShape { params, slots, k } = bundle_shape(&manifest).expect("shape");
+    let BundleShape { params, classes } = bundle_shape(&manifest).expect("shape");
+    let (slots, k) = (classes[0].class.slots, classes[0].k);
     let (ipa, _) = load_or_create_params(&cache_dir(), k).expect("params");
     let proof = fs::read(proof_path(&honest().public(), 0)).expect("proof");
-    let zero = Totals::zero(params.assets.len(), params.markets.len());
+    let root = read_fp("root", &manifest.root).expect("root");
+    let totals = manifest.totals.to_totals(&params).expect("totals");
     let statement = BatchStatement {
         statement_tag: statement_tag(&params),
         batch_root: read_fp("root", &manifest.batches[0].root).expect("root"),
-        totals_before: commit_totals(&params, &zero, Fp::zero()),
+        totals_before: commit_totals(&params, &RunningTotals::zero(&params), Fp::zero()),
         totals_after: read_fp("totals_after", &manifest.batches[0].totals_after).expect("C_1"),
+        challenges: snapshot_challenges(statement_tag(&params), root, &totals),
         prices: instrument_prices(&params),
     };
-    let right = verifying_key(&ipa, params.clone(), slots, manifest.batch_size).expect("vk");
+    let right =
+        verifying_key(&ipa, params.clone(), slots, classes[0].class.batch_size).expect("vk");
     verify_batch_proof(&ipa, &right, 0, &statement, &proof).expect("the right key verifies");
     let wrong = verifying_key(&ipa, params, slots, 2).expect("vk for batch size 2");
     match verify_batch_proof(&ipa, &wrong, 0, &statement, &proof) {
@@ -1087,16 +1117,20 @@ fn attack_verifying_key_for_another_shape_library() {
 fn attack_manifest_shape_changed_after_its_check_library() {
     let manifest = honest_manifest();
     let shape = bundle_shape(&manifest).expect("shape");
-    let (ipa, _) = load_or_create_params(&cache_dir(), shape.k).expect("params");
+    let keys = derive_class_keys(&shape, |k| {
+        load_or_create_params(&cache_dir(), k).expect("params").0
+    })
+    .expect("keys");
+    let ipa = &keys[0].ipa;
     let public = honest().public();
     let mut three = manifest.clone();
-    three.batch_size = 3;
+    three.classes[0].batch_size = 3;
     let mut fewer = manifest.clone();
     fewer.batch_count -= 1;
     let mut more = manifest.clone();
     more.batch_count += 1;
     for (lying, reason) in [
-        (three, "batch_size 3 is not a power of two"),
+        (three, "class 0: batch_size 3 is not a power of two"),
         (fewer, "batches are listed"),
         (more, "batches are listed"),
     ] {
@@ -1104,9 +1138,8 @@ fn attack_manifest_shape_changed_after_its_check_library() {
             &lying,
             &shape,
             |i, entry| read_proof(&public, i, entry),
-            &ipa,
+            &keys,
             ProofCheck::Batched,
-            None,
         );
         match result {
             Err(BundleError::Manifest(ManifestError::Shape(problem)))
@@ -1116,25 +1149,22 @@ fn attack_manifest_shape_changed_after_its_check_library() {
     }
 
     // A verifying key for 3 accounts: no tree has 3 leaves (this panicked in the batch tree).
-    match verifying_key(&ipa, shape.params.clone(), shape.slots, 3) {
+    match verifying_key(ipa, shape.params.clone(), shape.classes[0].class.slots, 3) {
         Err(BundleError::Shape(problem)) if problem.contains("not a power of two") => {}
         other => panic!("expected a shape error, got {:?}", other.map(|_| ())),
     }
 
     // A hand-made shape whose slots exceed the configuration, in a manifest that agrees.
     let mut wide = manifest.clone();
-    wide.slots.assets = 1 << 40;
-    let forged = BundleShape {
-        slots: wide.slots,
-        ..shape.clone()
-    };
+    wide.classes[0].slots.assets = 1 << 40;
+    let mut forged = shape.clone();
+    forged.classes[0].class = wide.classes[0];
     let result = verify_bundle_with(
         &wide,
         &forged,
         |i, entry| read_proof(&public, i, entry),
-        &ipa,
+        &keys,
         ProofCheck::Batched,
-        None,
     );
     assert!(
         matches!(result, Err(BundleError::Shape(ref p)) if p.contains("slot shape")),
@@ -1148,13 +1178,25 @@ fn attack_manifest_shape_changed_after_its_check_library() {
     bytes.copy_within(36..68, 4);
     bytes[36..68].copy_from_slice(&first);
     let planted = Params::<EqAffine>::read(&mut &bytes[..]).expect("well-formed");
+    let planted_keys: Vec<ClassKey> = keys
+        .iter()
+        .map(|key| ClassKey {
+            ipa: Params::<EqAffine>::read(&mut &bytes[..]).expect("well-formed"),
+            vk: verifying_key(
+                &planted,
+                shape.params.clone(),
+                shape.classes[0].class.slots,
+                4,
+            )
+            .unwrap_or_else(|_| key.vk.clone()),
+        })
+        .collect();
     let result = verify_bundle_with(
         &manifest,
         &shape,
         |i, entry| read_proof(&public, i, entry),
-        &planted,
+        &planted_keys,
         ProofCheck::Batched,
-        None,
     );
     assert!(
         matches!(
@@ -1339,9 +1381,8 @@ fn attack_ghost_padding_leaf_holds_a_bankrupt_book() {
     batch.circuit.tamper_account(1, |w| *w = ghost_of(&dave));
     republish(&mut batch);
     let published = opening(&batch).after;
-    let counts = 2 * p.assets.len() + 3 * p.markets.len();
     assert_eq!(
-        (published[counts], published[counts + 2]),
+        (published[0], published[2]),
         (Fp::ONE, Fp::from(2)),
         "the lie: 1 account, 2 bankrupt"
     );
@@ -1412,13 +1453,13 @@ fn batch_with_position(size: i128, cost: BigInt) -> PreparedBatch {
     let mut record = records(&p, "erin,,,,,,,1,50000\n").remove(0);
     record.positions[0].size = size;
     record.positions[0].cost = cost;
-    let before = Totals::zero(p.assets.len(), p.markets.len());
     PreparedBatch::new(
         p.clone(),
         SlotShape::dense(&p),
         4,
         &slots(&[record]),
-        &before,
+        &RunningTotals::zero(&p),
+        test_challenges(),
         Fp::zero(),
         Fp::from(99),
     )

@@ -150,7 +150,8 @@ fn the_users_page_agrees_with_verify_inclusion() {
     );
 }
 
-/// `verify --json` flattened to the report's `data-total` keys: nested objects joined with `.`,
+/// `verify --json` flattened to the report's `data-total` keys: nested objects and lists joined
+/// with `.` (a list by index),
 /// counts as decimal text; `valid` is the report's verdict, not a total.
 fn flatten(prefix: &str, value: &Value, out: &mut Map<String, Value>) {
     match value {
@@ -169,6 +170,11 @@ fn flatten(prefix: &str, value: &Value, out: &mut Map<String, Value>) {
         }
         Value::String(_) => {
             out.insert(prefix.to_string(), value.clone());
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                flatten(&format!("{prefix}.{i}"), v, out);
+            }
         }
         _ => {}
     }

@@ -272,16 +272,17 @@ fn verify_rejects_changed_account_count() {
     );
 }
 
+/// A per-instrument total is an input of the snapshot's bucket challenges (public inputs of every
+/// batch proof), so changing one changes every batch's statement: batch 0's proof is the first
+/// that fails. (Were the challenges the same, the last commitment would not open: its bucket sum
+/// is the true totals' side of the identity.)
 #[test]
 fn verify_rejects_changed_asset_balance_total() {
     let (_dir, public) = public_copy();
     edit_json(&public.join("manifest.json"), |m| {
         increment(&mut m["totals"]["assets"][0]["balance"])
     });
-    assert_verify_rejects(
-        &public,
-        "the published totals and blinding do not open the final totals commitment",
-    );
+    assert_verify_rejects(&public, "batch 0: proof does not verify");
 }
 
 #[test]
@@ -1004,20 +1005,30 @@ fn bench_json_reports_consistent_figures() {
     assert_eq!(json["accounts"], 8, "{json:#}");
     assert_eq!(json["assets"], 3, "{json:#}");
     assert_eq!(json["markets"], 2, "{json:#}");
-    let accounts = 8.0;
-    let batch_size = positive(&json, "batch_size");
-    let batches = positive(&json, "batches");
-    assert!(batch_size * batches >= accounts, "{json:#}");
-    assert!(batch_size * (batches - 1.0) < accounts, "{json:#}");
-    assert_eq!(json["verified_batches"], json["batches"], "{json:#}");
-    let k = positive(&json, "k");
-    let rows = positive(&json, "rows_used");
-    assert!(rows <= 2f64.powf(k), "{json:#}");
     let close = |a: f64, b: f64| (a - b).abs() <= 1e-4 * a.abs().max(b.abs());
-    assert!(
-        close(positive(&json, "rows_per_account") * batch_size, rows),
-        "{json:#}"
-    );
+    let classes = json["classes"].as_array().expect("classes");
+    assert!(!classes.is_empty(), "{json:#}");
+    let (mut in_classes, mut class_batches) = (0.0, 0.0);
+    for class in classes {
+        let accounts = positive(class, "accounts");
+        let batch_size = positive(class, "batch_size");
+        let batches = positive(class, "batches");
+        assert!(batch_size * batches >= accounts, "{json:#}");
+        assert!(batch_size * (batches - 1.0) < accounts, "{json:#}");
+        let k = positive(class, "k");
+        let rows = positive(class, "rows_used");
+        assert!(rows <= 2f64.powf(k), "{json:#}");
+        assert!(
+            close(positive(class, "rows_per_account") * batch_size, rows),
+            "{json:#}"
+        );
+        in_classes += accounts;
+        class_batches += batches;
+    }
+    let accounts = 8.0;
+    assert_eq!(in_classes, accounts, "{json:#}");
+    assert_eq!(positive(&json, "batches"), class_batches, "{json:#}");
+    assert_eq!(json["verified_batches"], json["batches"], "{json:#}");
     let cpu = positive(&json, "prove_cpu_s");
     assert!(
         close(positive(&json, "prove_cpu_s_per_account") * accounts, cpu),
@@ -1086,13 +1097,20 @@ fn bench_json_reports_consistent_figures() {
 
 #[test]
 fn batched_and_one_by_one_verification_name_the_same_failing_batch() {
-    use marginproof_verifier::bundle::{bundle_shape, verify_bundle_with, BundleError, ProofCheck};
+    use marginproof_verifier::bundle::{
+        bundle_shape, derive_class_keys, verify_bundle_with, BundleError, ProofCheck,
+    };
     use marginproof_verifier::store::{load_or_create_params, read_manifest};
 
     let public = honest().public();
     let manifest = read_manifest(&public.join("manifest.json")).expect("the manifest");
     let shape = bundle_shape(&manifest).expect("its shape");
-    let (ipa, _) = load_or_create_params(&cache_dir(), shape.k).expect("parameters");
+    let keys = derive_class_keys(&shape, |k| {
+        load_or_create_params(&cache_dir(), k)
+            .expect("parameters")
+            .0
+    })
+    .expect("keys");
     let proofs: Vec<Vec<u8>> = (0..manifest.batch_count)
         .map(|i| fs::read(proof_path(&public, i)).expect("a proof"))
         .collect();
@@ -1107,9 +1125,8 @@ fn batched_and_one_by_one_verification_name_the_same_failing_batch() {
                     reason: "missing".into(),
                 })
             },
-            &ipa,
+            &keys,
             check,
-            None,
         )
         .map(|v| v.batches)
         .map_err(|e| e.to_string())

@@ -190,7 +190,7 @@ fn a_snapshot_at_new_prices_reuses_the_keys_and_has_the_same_key_digest() {
         );
         assert_valid(&json);
         let json = json.json();
-        assert_eq!(json["verifying_key"].as_str(), Some(text));
+        assert_eq!(json["verifying_keys"][0].as_str(), Some(text));
         (
             text.to_string(),
             json["root"].as_str().expect("root").to_string(),
@@ -213,7 +213,7 @@ fn a_snapshot_at_new_prices_reuses_the_keys_and_has_the_same_key_digest() {
     );
     assert_valid(&fresh);
     assert_eq!(
-        fresh.json()["verifying_key"].as_str(),
+        fresh.json()["verifying_keys"][0].as_str(),
         Some(key_one.as_str())
     );
     // The two manifests publish different prices.
@@ -316,8 +316,8 @@ fn damaged_cached_keys_are_generated_again_and_verification_still_succeeds() {
 /// BLAKE2b-512 (first 16 bytes, hex) of the pinned verifying key of the configuration below with
 /// batches of 2, and the layout version it was pinned with.
 const PINNED: (&str, &str) = (
-    "batch-circuit-5-wide-poseidon",
-    "1fe1449550097bbcabcbb8608231ca51",
+    "batch-circuit-6-snapshot-challenges",
+    "b089f493ea6ef970645cc4770ba717da",
 );
 
 /// A small fixed configuration (one asset, no market).

@@ -84,7 +84,8 @@ fn plan_shards_and_assemble_write_the_manifest_prove_writes_for_any_shard_count(
         let run = plan(&job, false);
         assert_valid(&run);
         assert!(
-            run.stdout.contains("planned 3 batches of 4"),
+            run.stdout.contains("planned 3 batches in 1 size classes")
+                && run.stdout.contains("4 per proof"),
             "{}",
             run.stdout
         );

@@ -13,11 +13,12 @@ use std::fs;
 use common::{assert_valid, cache_dir, marginproof, workspace_root};
 
 /// Bytes of each of the stored bundle's batch proofs.
-const STORED_PROOF_BYTES: u64 = 10112;
-/// `verify`'s key digest of the stored bundle's configuration shape, slot shape and batch size.
-const STORED_KEY_DIGEST: &str = "1b1bb7f9d99907dc6f5f65e560ffdbe73aaa34e946bf1a862f4ec13bad48b823";
+const STORED_PROOF_BYTES: u64 = 10048;
+/// `verify`'s key digest of the stored bundle's configuration shape, slot shape and batch size
+/// (its one size class).
+const STORED_KEY_DIGEST: &str = "e635c1e38b6e6d5ffac10b7f878e20d903335284e8c52c111dc3995295d26abc";
 /// Its root R.
-const STORED_ROOT: &str = "35d403571c6c32baa86a8307f63492e30662b4f217fe6d7a40831b83be592d38";
+const STORED_ROOT: &str = "b096aa94129f4634feb3079163afddaf8b4ed8718c771a5a02a8b8525e7d0308";
 
 #[test]
 fn the_stored_bundle_and_its_inclusion_proof_verify() {
@@ -38,7 +39,7 @@ fn the_stored_bundle_and_its_inclusion_proof_verify() {
     assert_eq!(report["liquidatable"], 1);
     assert_eq!(report["bankrupt"], 1);
     assert_eq!(
-        report["verifying_key"].as_str(),
+        report["verifying_keys"][0].as_str(),
         Some(STORED_KEY_DIGEST),
         "the stored bundle's verifying key changed: {report}"
     );

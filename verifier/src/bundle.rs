@@ -15,16 +15,18 @@ use halo2_proofs::plonk::{
 };
 use halo2_proofs::poly::commitment::{Guard, Params, MSM};
 use halo2_proofs::transcript::{Blake2bRead, Challenge255, EncodedChallenge};
-use marginproof_circuits::circuit::batch::commit_totals;
+use marginproof_circuits::circuit::batch::{commit_totals, RunningTotals};
 use marginproof_circuits::circuit::layout::min_k;
 use marginproof_circuits::circuit::BatchCircuit;
 use marginproof_circuits::config::ConfigError;
 use marginproof_circuits::field::Fp;
 use marginproof_circuits::hash::snapshot::snapshot_root;
 use marginproof_circuits::hash::statement_tag;
+use marginproof_circuits::model::buckets::totals_side;
 use marginproof_circuits::model::{SlotShape, Totals};
 use marginproof_circuits::statement::{
-    instrument_prices, read_fp, BatchEntry, BatchStatement, Manifest, StatementError,
+    instrument_prices, read_fp, snapshot_challenges, BatchEntry, BatchStatement, Manifest,
+    SizeClass, StatementError,
 };
 use marginproof_circuits::RiskParams;
 use thiserror::Error;
@@ -132,6 +134,19 @@ pub enum BundleError {
     RootMismatch,
 }
 
+impl BundleError {
+    /// The batch an error is about, if it is about one.
+    pub fn batch(&self) -> Option<usize> {
+        match self {
+            BundleError::ProofFile { batch, .. }
+            | BundleError::ProofTooLarge { batch, .. }
+            | BundleError::ProofInvalid { batch, .. }
+            | BundleError::TrailingBytes { batch, .. } => Some(*batch),
+            _ => None,
+        }
+    }
+}
+
 /// What a verified bundle establishes.
 #[derive(Debug, Clone)]
 pub struct VerifiedBundle {
@@ -143,32 +158,56 @@ pub struct VerifiedBundle {
     pub root: Fp,
     /// Number of batch proofs verified.
     pub batches: usize,
-    /// [`verifying_key_digest`] of the key every batch proof verified under.
-    pub verifying_key: String,
+    /// [`verifying_key_digest`] of each class's key, in class order: the keys the batch proofs
+    /// verified under.
+    pub verifying_keys: Vec<String>,
 }
 
-/// A manifest's checked shape: its configuration and the circuit size `k` (from [`bundle_shape`]).
+/// One size class of a checked manifest: the class and its circuit size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClassShape {
+    /// Slot shape and batch size.
+    pub class: SizeClass,
+    /// Circuit size of its batch proofs.
+    pub k: u32,
+}
+
+/// A manifest's checked shape: its configuration and each size class's circuit size (from
+/// [`bundle_shape`]).
 #[derive(Debug, Clone)]
 pub struct BundleShape {
     /// The published configuration.
     pub params: Arc<RiskParams>,
-    /// Holding slots per account leaf.
-    pub slots: SlotShape,
-    /// Circuit size of one batch proof.
-    pub k: u32,
+    /// The manifest's classes, in its order, with their circuit sizes.
+    pub classes: Vec<ClassShape>,
 }
 
-/// The manifest's tree shape ([`tree_shape`]: format version, a power-of-two batch size, a batch
-/// count equal to the batches listed) and its batch limits. Every entry point that trusts
+/// The IPA parameters and verifying key of one size class.
+pub struct ClassKey {
+    /// IPA parameters of the class's `k`.
+    pub ipa: Params<EqAffine>,
+    /// The class's verifying key.
+    pub vk: VerifyingKey<EqAffine>,
+}
+
+/// The manifest's tree shape ([`tree_shape`]: format version, classes, batches naming them, a
+/// batch count equal to the batches listed) and its batch limits. Every entry point that trusts
 /// nothing of its caller checks this itself.
 fn checked_tree(manifest: &Manifest) -> Result<(), BundleError> {
     tree_shape(manifest)?;
-    let b = manifest.batch_size;
-    if b > MAX_BATCH_SIZE || manifest.batch_count > MAX_BATCHES {
+    if manifest.batch_count > MAX_BATCHES {
         return Err(BundleError::Shape(format!(
-            "{} batches of {b}: at most {MAX_BATCHES} batches of at most {MAX_BATCH_SIZE}",
+            "{} batches: at most {MAX_BATCHES}",
             manifest.batch_count
         )));
+    }
+    for (c, class) in manifest.classes.iter().enumerate() {
+        if class.batch_size > MAX_BATCH_SIZE {
+            return Err(BundleError::Shape(format!(
+                "class {c}: batches of {}, at most {MAX_BATCH_SIZE}",
+                class.batch_size
+            )));
+        }
     }
     Ok(())
 }
@@ -189,13 +228,10 @@ fn checked_slots(params: &RiskParams, slots: SlotShape, b: usize) -> Result<(), 
     Ok(())
 }
 
-/// Checks the manifest's shape and returns its configuration and the circuit size `k`.
-pub fn bundle_shape(manifest: &Manifest) -> Result<BundleShape, BundleError> {
-    checked_tree(manifest)?;
-    let params = Arc::new(RiskParams::from_file(&manifest.config)?);
-    let slots = manifest.slots;
-    let b = manifest.batch_size;
-    checked_slots(&params, slots, b)?;
+/// The circuit size of one class, checked to be at most [`MAX_K`].
+fn class_k(params: &Arc<RiskParams>, class: &SizeClass) -> Result<u32, BundleError> {
+    let (slots, b) = (class.slots, class.batch_size);
+    checked_slots(params, slots, b)?;
     // Laying out the circuit costs time proportional to its rows, which the pre-check above
     // underestimates (an account also takes its tier lookups and Poseidon rows). So lay out
     // batches of b/4^j accounts first, smallest first, and stop at the first that does not fit:
@@ -219,7 +255,48 @@ pub fn bundle_shape(manifest: &Manifest) -> Result<BundleShape, BundleError> {
             }));
         }
     }
-    Ok(BundleShape { params, slots, k })
+    Ok(k)
+}
+
+/// Checks the manifest's shape and returns its configuration and each class's circuit size.
+pub fn bundle_shape(manifest: &Manifest) -> Result<BundleShape, BundleError> {
+    checked_tree(manifest)?;
+    let params = Arc::new(RiskParams::from_file(&manifest.config)?);
+    let classes = manifest
+        .classes
+        .iter()
+        .enumerate()
+        .map(|(c, class)| {
+            let k = class_k(&params, class).map_err(|e| match e {
+                BundleError::Shape(why) => BundleError::Shape(format!("class {c}: {why}")),
+                other => other,
+            })?;
+            Ok(ClassShape { class: *class, k })
+        })
+        .collect::<Result<Vec<_>, BundleError>>()?;
+    Ok(BundleShape { params, classes })
+}
+
+/// The keys of every class of `shape`: `ipa(k)` gives the IPA parameters of size `k`, and each
+/// verifying key is derived from the published configuration ([`verifying_key`]).
+pub fn derive_class_keys(
+    shape: &BundleShape,
+    mut ipa: impl FnMut(u32) -> Params<EqAffine>,
+) -> Result<Vec<ClassKey>, BundleError> {
+    shape
+        .classes
+        .iter()
+        .map(|c| {
+            let ipa = ipa(c.k);
+            let vk = verifying_key(
+                &ipa,
+                shape.params.clone(),
+                c.class.slots,
+                c.class.batch_size,
+            )?;
+            Ok(ClassKey { ipa, vk })
+        })
+        .collect()
 }
 
 /// The verifying key of a configuration, slot shape and batch size under `ipa`. A batch size that
@@ -400,72 +477,70 @@ fn batch_check(_: &Params<EqAffine>, _: &VerifyingKey<EqAffine>, _: &[Pending]) 
 }
 
 /// Verifies a bundle's public part, given its [`bundle_shape`] (computed once: laying out the
-/// circuit is the costly part of it) and IPA parameters of that size. `proof` yields batch `i`'s
-/// proof bytes when asked; proofs are read and checked one at a time, so memory stays bounded
-/// however many batches the manifest lists. Proofs are checked in batches
-/// ([`ProofCheck::Batched`]); see [`verify_bundle_with`].
+/// circuits is the costly part of it) and each class's keys ([`derive_class_keys`], or cached
+/// copies). `proof` yields batch `i`'s proof bytes when asked; proofs are read and checked one at
+/// a time, so memory stays bounded however many batches the manifest lists. Proofs are checked in
+/// batches, class by class ([`ProofCheck::Batched`]); see [`verify_bundle_with`].
 pub fn verify_bundle(
     manifest: &Manifest,
     shape: &BundleShape,
     proof: impl FnMut(usize, &BatchEntry) -> Result<Vec<u8>, BundleError>,
-    ipa: &Params<EqAffine>,
+    keys: &[ClassKey],
 ) -> Result<VerifiedBundle, BundleError> {
-    verify_bundle_with(manifest, shape, proof, ipa, ProofCheck::default(), None)
+    verify_bundle_with(manifest, shape, proof, keys, ProofCheck::default())
 }
 
-/// [`verify_bundle`] with the verifying key given: the one [`verifying_key`] derives for the
-/// shape's configuration, slot shape and the manifest's batch size (a cached copy, for
-/// instance: see `keys::load_or_create_batch_vk`). A key for any other circuit makes every proof
-/// fail to verify.
-pub fn verify_bundle_with_vk(
-    manifest: &Manifest,
-    shape: &BundleShape,
-    proof: impl FnMut(usize, &BatchEntry) -> Result<Vec<u8>, BundleError>,
-    ipa: &Params<EqAffine>,
-    vk: &VerifyingKey<EqAffine>,
-) -> Result<VerifiedBundle, BundleError> {
-    verify_bundle_with(manifest, shape, proof, ipa, ProofCheck::default(), Some(vk))
-}
-
-/// [`verify_bundle`], checking the proofs as `check` says, with the verifying key `vk` if given
-/// (else derived). With [`ProofCheck::Batched`], up to
-/// [`MAX_PROOFS_PER_CHECK`] proofs are read ahead and held; the error returned is still the one
-/// of the first failing batch, as one by one. Size limits and trailing bytes are checked per
-/// proof: a proof whose length differs from a well-formed proof's is checked on its own.
+/// [`verify_bundle`], checking the proofs as `check` says. With [`ProofCheck::Batched`], up to
+/// [`MAX_PROOFS_PER_CHECK`] proofs of one class are read ahead and held (one merged check needs
+/// one verifying key); the error returned is still the one of the first failing batch, as one by
+/// one. Size limits and trailing bytes are checked per proof: a proof whose length differs from a
+/// well-formed proof's is checked on its own.
 ///
-/// The manifest is checked here whatever the caller did: its tree shape (a batch size that is
-/// not a power of two, or a batch count that differs from the batches listed, is a
+/// The manifest is checked here whatever the caller did: its tree shape (a batch naming no listed
+/// class, a class no batch uses, a batch count that differs from the batches listed, is a
 /// [`BundleError::Manifest`]), its limits, that `shape` was computed for its configuration and
-/// slot shape and is within bounds (`k ≤ MAX_K`, a valid slot shape), and that `ipa` are the
-/// pinned parameters of `Params::new(k)` ([`crate::params`]; hashing them takes milliseconds).
+/// classes and is within bounds (`k ≤ MAX_K`, valid slot shapes), that there is one key per
+/// class, and that each class's `ipa` are the pinned parameters of `Params::new(k)`
+/// ([`crate::params`]; hashing them takes milliseconds). A key for another circuit than its
+/// class's makes that class's proofs fail to verify.
 pub fn verify_bundle_with(
     manifest: &Manifest,
     shape: &BundleShape,
     mut proof: impl FnMut(usize, &BatchEntry) -> Result<Vec<u8>, BundleError>,
-    ipa: &Params<EqAffine>,
+    keys: &[ClassKey],
     check: ProofCheck,
-    vk: Option<&VerifyingKey<EqAffine>>,
 ) -> Result<VerifiedBundle, BundleError> {
     checked_tree(manifest)?;
-    let BundleShape { params, slots, k } = shape.clone();
-    if params.file != manifest.config || slots != manifest.slots {
+    let BundleShape { params, classes } = shape.clone();
+    let listed: Vec<SizeClass> = classes.iter().map(|c| c.class).collect();
+    if params.file != manifest.config || listed != manifest.classes {
         return Err(BundleError::Shape(
-            "the shape given was checked for another manifest's configuration".into(),
+            "the shape given was checked for another manifest's configuration or classes".into(),
         ));
     }
-    checked_slots(&params, slots, manifest.batch_size)?;
-    if k > MAX_K {
+    if keys.len() != classes.len() {
         return Err(BundleError::Shape(format!(
-            "the circuit needs k = {k}, above the limit {MAX_K}"
+            "{} keys for {} classes",
+            keys.len(),
+            classes.len()
         )));
     }
-    if ipa.k() != k {
-        return Err(BundleError::ParamsSize {
-            found: ipa.k(),
-            expected: k,
-        });
+    for (c, (class, key)) in classes.iter().zip(keys).enumerate() {
+        checked_slots(&params, class.class.slots, class.class.batch_size)?;
+        if class.k > MAX_K {
+            return Err(BundleError::Shape(format!(
+                "class {c}: the circuit needs k = {}, above the limit {MAX_K}",
+                class.k
+            )));
+        }
+        if key.ipa.k() != class.k {
+            return Err(BundleError::ParamsSize {
+                found: key.ipa.k(),
+                expected: class.k,
+            });
+        }
+        check_params(&key.ipa)?;
     }
-    check_params(ipa)?;
     let totals = manifest.totals.to_totals(&params)?;
     let blinding = read_fp("totals_blinding", &manifest.totals_blinding)?;
     let root = read_fp("root", &manifest.root)?;
@@ -479,70 +554,87 @@ pub fn verify_bundle_with(
         )?);
     }
 
-    let derived;
-    let vk = match vk {
-        Some(vk) => vk,
-        None => {
-            derived = verifying_key(ipa, params.clone(), slots, manifest.batch_size)?;
-            &derived
-        }
-    };
     let tag = statement_tag(&params);
     let prices = instrument_prices(&params);
-    let zero = Totals::zero(params.assets.len(), params.markets.len());
-    let mut before = commit_totals(&params, &zero, Fp::zero());
+    // One pair of challenges for the whole snapshot, from the root and the published totals.
+    let challenges = snapshot_challenges(tag, root, &totals);
+    let mut before = commit_totals(&params, &RunningTotals::zero(&params), Fp::zero());
     let batched = check == ProofCheck::Batched && cfg!(feature = "batch");
-    let mut pending: Vec<Pending> = Vec::new();
-    // The length of a well-formed proof of this key, read off the first proof that has one.
-    let mut proof_len: Option<usize> = None;
+    // Pending proofs and the length of a well-formed proof, per class.
+    let mut pending: Vec<Vec<Pending>> = (0..classes.len()).map(|_| Vec::new()).collect();
+    let mut proof_len: Vec<Option<usize>> = vec![None; classes.len()];
+    // An earlier batch's failure comes first: every pending proof is checked before an error of
+    // a later batch is returned.
+    let flush = |pending: &mut Vec<Vec<Pending>>| -> Result<(), BundleError> {
+        let mut first: Option<BundleError> = None;
+        for (c, list) in pending.iter_mut().enumerate() {
+            if let Err(e) = check_pending(&keys[c].ipa, &keys[c].vk, list) {
+                let earlier = match &first {
+                    None => true,
+                    Some(f) => e.batch().unwrap_or(usize::MAX) < f.batch().unwrap_or(usize::MAX),
+                };
+                if earlier {
+                    first = Some(e);
+                }
+            }
+        }
+        first.map_or(Ok(()), Err)
+    };
     for (i, entry) in manifest.batches.iter().enumerate() {
+        let c = entry.class;
+        let key = &keys[c];
         let statement = BatchStatement {
             statement_tag: tag,
             batch_root: batch_roots[i],
             totals_before: before,
             totals_after: commitments[i],
+            challenges,
             prices: prices.clone(),
         };
         before = commitments[i];
         let bytes = match proof(i, entry) {
             Ok(bytes) => bytes,
             Err(e) => {
-                // An earlier batch's failure comes first.
-                check_pending(ipa, vk, &mut pending)?;
+                flush(&mut pending)?;
                 return Err(e);
             }
         };
-        if batched && proof_len.is_none() && bytes.len() <= MAX_PROOF_BYTES {
-            proof_len = proof_length(ipa, vk, &statement, &bytes);
+        if batched && proof_len[c].is_none() && bytes.len() <= MAX_PROOF_BYTES {
+            proof_len[c] = proof_length(&key.ipa, &key.vk, &statement, &bytes);
         }
-        if batched && proof_len == Some(bytes.len()) {
-            pending.push(Pending {
+        if batched && proof_len[c] == Some(bytes.len()) {
+            pending[c].push(Pending {
                 batch: i,
                 statement,
                 proof: bytes,
             });
-            if pending.len() >= MAX_PROOFS_PER_CHECK {
-                check_pending(ipa, vk, &mut pending)?;
+            if pending[c].len() >= MAX_PROOFS_PER_CHECK {
+                // Earlier batches of other classes first.
+                flush(&mut pending)?;
             }
         } else {
             // Too large, truncated, followed by extra bytes, malformed, or checked one by one.
-            check_pending(ipa, vk, &mut pending)?;
-            verify_batch_proof(ipa, vk, i, &statement, &bytes)?;
+            flush(&mut pending)?;
+            verify_batch_proof(&key.ipa, &key.vk, i, &statement, &bytes)?;
         }
     }
-    check_pending(ipa, vk, &mut pending)?;
-    if commit_totals(&params, &totals, blinding) != before {
+    flush(&mut pending)?;
+    let opened = RunningTotals {
+        bucket_sum: totals_side(&totals, challenges),
+        totals,
+    };
+    if commit_totals(&params, &opened, blinding) != before {
         return Err(BundleError::TotalsDoNotOpen);
     }
-    if snapshot_root(slots, manifest.batch_size, &batch_roots) != root {
+    if snapshot_root(&manifest.classes, &batch_roots) != root {
         return Err(BundleError::RootMismatch);
     }
     Ok(VerifiedBundle {
         params,
-        totals,
+        totals: opened.totals,
         root,
         batches: manifest.batch_count,
-        verifying_key: verifying_key_digest(vk),
+        verifying_keys: keys.iter().map(|k| verifying_key_digest(&k.vk)).collect(),
     })
 }
 

@@ -152,6 +152,18 @@ pub enum InclusionError {
         /// `log2(batch_size) + ceil(log2(batch_count))`.
         expected: usize,
     },
+    /// The unit names a size class other than its batch's (SPEC §9).
+    #[error("the unit claims size class {claimed}, but leaf {index} is in batch {batch}, of class {actual}")]
+    ClassMismatch {
+        /// The class in the proof.
+        claimed: usize,
+        /// The leaf index.
+        index: u64,
+        /// The batch that leaf is in.
+        batch: usize,
+        /// That batch's class in the manifest.
+        actual: usize,
+    },
     /// The leaf index is not a leaf of a proven batch.
     #[error("leaf index {index} is outside the tree's {leaves} leaves")]
     IndexOutOfRange {
@@ -238,8 +250,9 @@ fn hex_field(field: &str, text: &str) -> Result<Fp, InclusionError> {
 /// elements; it lists 1 to [`MAX_UNITS`] units, cross first and then isolated units by label,
 /// each once. Then for each unit ([`InclusionError::Unit`] names the unit that fails): the record
 /// reads under the configuration; the salt and siblings are canonical field elements; the path
-/// has `log2(batch_size) + ceil(log2(batch_count))` siblings; the leaf index is in a proven
-/// batch; the leaf of the record's holdings in the manifest's slots, keyed by
+/// leaf index is in a proven batch, whose class the unit names; the path has
+/// `log2(batch size of the class) + ceil(log2(batch_count))` siblings; the leaf of the record's
+/// holdings in its class's slots, keyed by
 /// `Poseidon_key(id_hash(owner, unit), salt)`, walked up the path gives the proof's root. Last,
 /// that root is the manifest's.
 pub fn verify_inclusion(
@@ -267,10 +280,12 @@ pub fn verify_inclusion(
             manifest: params.snapshot_id,
         });
     }
-    manifest
-        .slots
-        .validate(&params)
-        .map_err(|e| InclusionError::Manifest(ManifestError::Shape(e.to_string())))?;
+    for class in &manifest.classes {
+        class
+            .slots
+            .validate(&params)
+            .map_err(|e| InclusionError::Manifest(ManifestError::Shape(e.to_string())))?;
+    }
     let claimed_root = hex_field("root", &proof.root)?;
     let manifest_root = hex_field("manifest.root", &manifest.root)?;
     if proof.units.is_empty() {
@@ -332,11 +347,30 @@ impl UnitContext<'_> {
         let record = AccountRecord::from_units(self.account_id, &unit.record, params)?
             .in_unit(unit.margin_unit.clone());
         let salt = hex_field("salt", &unit.salt)?;
-        let holdings = Holdings::of(&record, self.manifest.slots)?;
+        let out_of_range = InclusionError::IndexOutOfRange {
+            index: unit.leaf_index,
+            leaves: self.shape.leaves,
+        };
+        // The leaf's batch, and so its class, follow from its index and the manifest's classes.
+        let (batch, position) = self
+            .manifest
+            .locate_leaf(unit.leaf_index)
+            .ok_or(out_of_range.clone())?;
+        let class = self.manifest.batches[batch].class;
+        if unit.class != class {
+            return Err(InclusionError::ClassMismatch {
+                claimed: unit.class,
+                index: unit.leaf_index,
+                batch,
+                actual: class,
+            });
+        }
+        let slots = self.manifest.classes[class].slots;
+        let holdings = Holdings::of(&record, slots)?;
         let key = LeafHasher::key(id_hash(&record.id, &record.unit), salt);
         let leaf = LeafHasher::hash(key, &holdings);
 
-        let expected = self.shape.path_len();
+        let expected = self.shape.path_len(class).unwrap_or(usize::MAX);
         if unit.path.len() != expected || unit.path.len() > MAX_PATH_LEN {
             return Err(InclusionError::WrongPathLength {
                 found: unit.path.len(),
@@ -349,15 +383,10 @@ impl UnitContext<'_> {
             .enumerate()
             .map(|(i, text)| hex_field(&format!("path[{i}]"), text))
             .collect::<Result<Vec<Fp>, _>>()?;
-        let out_of_range = InclusionError::IndexOutOfRange {
-            index: unit.leaf_index,
-            leaves: self.shape.leaves,
-        };
-        if u128::from(unit.leaf_index) >= self.shape.leaves {
-            return Err(out_of_range);
-        }
+        // The path's index: the position in the batch, then the batch in the top tree.
+        let depth = self.shape.batch_depths[class];
         let path = MerklePath {
-            index: unit.leaf_index,
+            index: ((batch as u64) << depth) | position as u64,
             siblings,
         };
         let root = path.root(leaf).ok_or(out_of_range)?;

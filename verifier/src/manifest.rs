@@ -32,32 +32,41 @@ pub enum ManifestError {
         /// [`FORMAT_VERSION`].
         expected: u32,
     },
-    /// Batch size, batch count or batch list that do not describe a tree.
+    /// Classes, batch count or batch list that do not describe a tree.
     #[error("manifest: {0}")]
     Shape(String),
 }
 
-/// The shape of a manifest's tree (SPEC §3): `batch_count` batch trees of `batch_size` leaves,
-/// whose roots are the leaves of a top tree padded to a power of two.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The shape of a manifest's tree (SPEC §3, §9): `batch_count` batch trees, each of its class's
+/// batch size, whose roots are the leaves of a top tree padded to a power of two.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TreeShape {
-    /// `log2(batch_size)`: length of the batch part of a path.
-    pub batch_depth: u32,
+    /// `log2(batch_size)` of each class: length of the batch part of a path in that class.
+    pub batch_depths: Vec<u32>,
     /// `ceil(log2(batch_count))`: length of the top part of a path (0 for one batch).
     pub top_depth: u32,
-    /// Leaves in proven batches, `batch_size · batch_count`: every valid leaf index is below this.
+    /// Leaves in proven batches, the sum of their batch sizes: every valid leaf index is below
+    /// this.
     pub leaves: u128,
 }
 
 impl TreeShape {
-    /// The length of every inclusion path: `batch_depth + top_depth` (at most [`MAX_PATH_LEN`]).
-    pub fn path_len(&self) -> usize {
-        (self.batch_depth + self.top_depth) as usize
+    /// The length of an inclusion path in class `class`: its batch depth plus the top depth (at
+    /// most [`MAX_PATH_LEN`]).
+    pub fn path_len(&self, class: usize) -> Option<usize> {
+        self.batch_depths
+            .get(class)
+            .map(|d| (d + self.top_depth) as usize)
     }
 }
 
-/// Checks a manifest's version and tree shape: `batch_size` a power of two, `batch_count` at
-/// least 1 with one `batches` entry each, and a path of at most [`MAX_PATH_LEN`] siblings.
+/// Most size classes a manifest may list.
+pub const MAX_CLASSES: usize = 16;
+
+/// Checks a manifest's version and tree shape: 1 to [`MAX_CLASSES`] distinct classes, each batch
+/// size a power of two, every batch naming a listed class and every class named by a batch,
+/// `batch_count` at least 1 with one `batches` entry each, and paths of at most [`MAX_PATH_LEN`]
+/// siblings.
 pub fn tree_shape(manifest: &Manifest) -> Result<TreeShape, ManifestError> {
     if manifest.format_version != FORMAT_VERSION {
         return Err(ManifestError::WrongVersion {
@@ -65,11 +74,26 @@ pub fn tree_shape(manifest: &Manifest) -> Result<TreeShape, ManifestError> {
             expected: FORMAT_VERSION,
         });
     }
-    if !manifest.batch_size.is_power_of_two() {
+    let classes = &manifest.classes;
+    if classes.is_empty() || classes.len() > MAX_CLASSES {
         return Err(ManifestError::Shape(format!(
-            "batch_size {} is not a power of two",
-            manifest.batch_size
+            "{} size classes listed: 1 to {MAX_CLASSES} are allowed",
+            classes.len()
         )));
+    }
+    for (c, class) in classes.iter().enumerate() {
+        if !class.batch_size.is_power_of_two() {
+            return Err(ManifestError::Shape(format!(
+                "class {c}: batch_size {} is not a power of two",
+                class.batch_size
+            )));
+        }
+        if classes[..c].contains(class) {
+            return Err(ManifestError::Shape(format!(
+                "class {c} repeats an earlier class ({})",
+                class.describe()
+            )));
+        }
     }
     if manifest.batch_count == 0 {
         return Err(ManifestError::Shape("batch_count is 0".into()));
@@ -81,22 +105,46 @@ pub fn tree_shape(manifest: &Manifest) -> Result<TreeShape, ManifestError> {
             manifest.batches.len()
         )));
     }
-    let batch_depth = manifest.batch_size.trailing_zeros();
+    let mut used = vec![false; classes.len()];
+    let mut leaves: u128 = 0;
+    for (i, batch) in manifest.batches.iter().enumerate() {
+        let Some(class) = classes.get(batch.class) else {
+            return Err(ManifestError::Shape(format!(
+                "batch {i} names class {}, but the manifest lists {} classes: the classes do not \
+                 cover every batch",
+                batch.class,
+                classes.len()
+            )));
+        };
+        used[batch.class] = true;
+        leaves += class.batch_size as u128;
+    }
+    if let Some(c) = used.iter().position(|u| !u) {
+        return Err(ManifestError::Shape(format!(
+            "class {c} ({}) has no batch",
+            classes[c].describe()
+        )));
+    }
     let top_depth = manifest
         .batch_count
         .checked_next_power_of_two()
         .map(usize::trailing_zeros)
         .ok_or_else(|| ManifestError::Shape("batch_count is too large".into()))?;
     let shape = TreeShape {
-        batch_depth,
+        batch_depths: classes
+            .iter()
+            .map(|c| c.batch_size.trailing_zeros())
+            .collect(),
         top_depth,
-        leaves: manifest.batch_size as u128 * manifest.batch_count as u128,
+        leaves,
     };
-    if shape.path_len() > MAX_PATH_LEN {
-        return Err(ManifestError::Shape(format!(
-            "a tree of {} batches of {} leaves is deeper than {MAX_PATH_LEN} levels",
-            manifest.batch_count, manifest.batch_size
-        )));
+    for (c, class) in classes.iter().enumerate() {
+        if shape.path_len(c).unwrap_or(usize::MAX) > MAX_PATH_LEN {
+            return Err(ManifestError::Shape(format!(
+                "a tree of {} batches with batches of {} leaves is deeper than {MAX_PATH_LEN} levels",
+                manifest.batch_count, class.batch_size
+            )));
+        }
     }
     Ok(shape)
 }

@@ -43,14 +43,14 @@ fn bundle_shape_worst_cases_are_bounded() {
                 maintenance: tier("0.1"),
             })
             .collect();
-        manifest.batch_size = batch_size;
+        manifest.classes[0].batch_size = batch_size;
         let start = Instant::now();
         let result = bundle_shape(&manifest);
         println!(
             "{assets} assets, {markets} markets, batch {batch_size}: {:?} in {:.2?}",
             result
                 .as_ref()
-                .map(|shape| shape.k)
+                .map(|shape| shape.classes[0].k)
                 .map_err(BundleError::to_string),
             start.elapsed()
         );
@@ -79,6 +79,7 @@ fn a_fifo_named_as_a_proof_is_refused_without_blocking() {
         return;
     }
     let entry = BatchEntry {
+        class: 0,
         root: String::new(),
         totals_after: String::new(),
         proof: "batch-0.proof".into(),

@@ -508,7 +508,7 @@ fn bad_records_snapshots_and_configs_are_refused() {
         Err(InclusionError::InvalidConfig(_))
     ));
     let mut manifest = venue.manifest.clone();
-    manifest.batch_size = 3;
+    manifest.classes[0].batch_size = 3;
     assert!(matches!(
         verify_inclusion(&venue.proof_json(0), &manifest),
         Err(InclusionError::Manifest(ManifestError::Shape(_)))
@@ -595,8 +595,12 @@ fn manifests_parse_and_are_checked() {
     assert_eq!(manifest, venue.manifest);
     let shape = tree_shape(&manifest).unwrap();
     assert_eq!(
-        (shape.batch_depth, shape.top_depth, shape.path_len()),
-        (1, 2, 3)
+        (
+            shape.batch_depths.clone(),
+            shape.top_depth,
+            shape.path_len(0)
+        ),
+        (vec![1], 2, Some(3))
     );
 
     let mut v: Value = serde_json::from_str(&text).unwrap();
@@ -626,7 +630,7 @@ fn manifests_parse_and_are_checked() {
         (1 << 40, 1 << 30, 0),
     ] {
         let mut v: Value = serde_json::from_str(&text).unwrap();
-        v["batch_size"] = json!(size);
+        v["classes"][0]["batch_size"] = json!(size);
         v["batch_count"] = json!(count);
         let batches = v["batches"][0].clone();
         v["batches"] = Value::Array(vec![batches; listed]);
@@ -640,7 +644,10 @@ fn manifests_parse_and_are_checked() {
     one.batch_count = 1;
     one.batches.truncate(1);
     let shape = tree_shape(&one).unwrap();
-    assert_eq!((shape.top_depth, shape.path_len(), shape.leaves), (0, 1, 2));
+    assert_eq!(
+        (shape.top_depth, shape.path_len(0), shape.leaves),
+        (0, Some(1), 2)
+    );
 }
 
 #[test]
@@ -677,9 +684,9 @@ fn a_record_holding_more_than_the_slots_is_refused() {
         .position(|(_, _, r)| r == record)
         .expect("present");
     let mut manifest = venue.manifest.clone();
-    manifest.slots = SlotShape {
+    manifest.classes[0].slots = SlotShape {
         assets: 1,
-        markets: manifest.slots.markets,
+        markets: manifest.classes[0].slots.markets,
     };
     match in_the_cross_unit(verify_inclusion(&venue.proof_json(index), &manifest)) {
         Err(InclusionError::Holdings(e)) => assert_eq!(e.asset_slots, 1),
@@ -691,7 +698,7 @@ fn a_record_holding_more_than_the_slots_is_refused() {
 fn a_slot_shape_wider_than_the_configuration_is_refused() {
     let venue = Venue::build();
     let mut manifest = venue.manifest.clone();
-    manifest.slots.assets += 1;
+    manifest.classes[0].slots.assets += 1;
     assert!(matches!(
         verify_inclusion(&venue.proof_json(0), &manifest),
         Err(InclusionError::Manifest(ManifestError::Shape(_)))

@@ -1,35 +1,39 @@
 //! The instrument table: every asset's price and every market's mark price, looked up as rows
 //! `(kind, index, kind·price)`. Kind and index are fixed columns (the configuration's shape); the
-//! price is an advice cell copied from the instance column, so that a new snapshot of the same
-//! assets and markets at new prices keeps the same circuit and keys.
+//! price is the instance column itself, so that a new snapshot of the same assets and markets at
+//! new prices keeps the same circuit and keys, and the table costs no advice row at all.
 //!
-//! Layout, one region of `A + M` rows ("instrument prices"), in the order of
-//! [`instrument_rows`]:
+//! Layout, one region of fixed cells ("instrument table") at rows
+//! [`INSTRUMENT_PRICES`]` + i`, in the order of [`instrument_rows`]; the region's columns are used
+//! by no other region, so it starts at row 0 and row `INSTRUMENT_PRICES + i` of the fixed columns
+//! sits beside instance row `INSTRUMENT_PRICES + i`, where the verifier puts that instrument's
+//! price:
 //!
-//! | row | `kind` (fixed) | `index` (fixed) | `price` (advice) |
+//! | row | `kind` (fixed) | `index` (fixed) | instance |
 //! |---|---|---|---|
-//! | `a` | [`ASSET_KIND`] | `a` | `p_a` = instance[[`INSTRUMENT_PRICES`]` + a`] (copy constraint) |
-//! | `A + m` | [`MARKET_KIND`] | `m` | `P_m` = instance[[`INSTRUMENT_PRICES`]` + A + m`] (copy constraint) |
+//! | `< INSTRUMENT_PRICES` | 0 | 0 | tag, root, `C_i`, `C_{i+1}`, `r`, `ρ` |
+//! | `INSTRUMENT_PRICES + a` | [`ASSET_KIND`] | `a` | `p_a` |
+//! | `INSTRUMENT_PRICES + A + m` | [`MARKET_KIND`] | `m` | `P_m` |
 //!
-//! The table's tuple on a row is `(kind, index, kind·price)`. On every row outside this region
+//! The table's tuple on a row is `(kind, index, kind·instance)`. On every row outside the table
 //! `kind = index = 0` (fixed columns are 0 where unassigned), so those rows contribute exactly
-//! `(0, 0, 0)` whatever the prover put in the advice `price` cell there: the filler that rows
-//! without a slot look up. On table rows `kind ∈ {1, 2}`, so `kind·price` equals the input's
-//! `kind·price` only if the two prices are equal, and the price cell is pinned to the instance.
+//! `(0, 0, 0)` whatever the instance holds there: the filler that rows without a slot look up.
+//! On table rows `kind ∈ {1, 2}`, so `kind·price` equals the table's only if the slot's price is
+//! the published one.
 //!
 //! An account slot looks up `(kind, index, kind·price)` of its own row: its index is then a real
-//! instrument of that kind (`a < A ≤ 256`, `m < M ≤ 256`, so an index fits the 8 bits the leaf
+//! instrument of that kind (`a < A ≤ 1024`, `m < M ≤ 256`, so an index fits the 10 bits the leaf
 //! word gives it) and its price is the published one. The lookup is a
-//! [`halo2_proofs::plonk::ConstraintSystem::lookup_any`] (table side of advice and fixed
-//! expressions, the vendored addition in `vendor/halo2_proofs/PATCHES.md`): all advice columns
-//! are committed before the lookup's challenge, so the argument is sound as for a fixed table.
-//! Degree: inputs `q·kind`, `q·idx`, `q·kind·price` are at most 2 (the kind is a constant per
-//! selector), the table `kind·price` is 2, so the lookup has degree 2 + 2 + 2 = 6, the circuit's
-//! maximum.
+//! [`halo2_proofs::plonk::ConstraintSystem::lookup_any`] (table side of fixed and instance
+//! expressions, the vendored addition in `vendor/halo2_proofs/PATCHES.md`): the instance column
+//! is the verifier's own input, fixed before any challenge, so the argument is sound as for a
+//! fixed table. Degree: inputs `q·kind`, `q·idx`, `q·kind·price` are at most 2 (the kind is a
+//! constant per selector), the table `kind·instance` is 2, so the lookup has degree
+//! 2 + 2 + 2 = 6, the circuit's maximum.
 
 use halo2_proofs::{
     circuit::{Layouter, Value},
-    plonk::{Advice, Column, ConstraintSystem, Error, Expression, Fixed, Instance, VirtualCells},
+    plonk::{Column, ConstraintSystem, Error, Expression, Fixed, Instance, VirtualCells},
     poly::Rotation,
 };
 
@@ -84,15 +88,13 @@ pub struct InstrumentTable {
     pub kind: Column<Fixed>,
     /// Index of the instrument in the configuration on table rows, 0 elsewhere.
     pub index: Column<Fixed>,
-    /// The published price, copied from the instance column (equality-enabled).
-    pub price: Column<Advice>,
+    /// The instance column: the published price on table rows.
+    pub price: Column<Instance>,
 }
 
 impl InstrumentTable {
-    /// Allocates the fixed columns; `price` is an equality-enabled advice column shared with
-    /// other regions.
-    pub fn configure(meta: &mut ConstraintSystem<Fp>, price: Column<Advice>) -> Self {
-        meta.enable_equality(price);
+    /// Allocates the fixed columns; `price` is the circuit's instance column.
+    pub fn configure(meta: &mut ConstraintSystem<Fp>, price: Column<Instance>) -> Self {
         InstrumentTable {
             kind: meta.fixed_column(),
             index: meta.fixed_column(),
@@ -104,23 +106,19 @@ impl InstrumentTable {
     pub fn table_expressions(&self, m: &mut VirtualCells<'_, Fp>) -> [Expression<Fp>; 3] {
         let kind = m.query_fixed(self.kind);
         let index = m.query_fixed(self.index);
-        let price = m.query_advice(self.price, Rotation::cur());
+        let price = m.query_instance(self.price, Rotation::cur());
         [kind.clone(), index, kind * price]
     }
 
-    /// Lays out the table: kind and index from the configuration's shape, each price copied from
-    /// its instance cell.
-    pub fn load(
-        &self,
-        layouter: &mut impl Layouter<Fp>,
-        params: &RiskParams,
-        instance: Column<Instance>,
-    ) -> Result<(), Error> {
+    /// Lays out the table: kind and index from the configuration's shape, beside the instance
+    /// rows of the prices.
+    pub fn load(&self, layouter: &mut impl Layouter<Fp>, params: &RiskParams) -> Result<(), Error> {
         let rows = instrument_rows(params);
         layouter.assign_region(
-            || "instrument prices",
+            || "instrument table",
             |mut region| {
-                for (offset, row) in rows.iter().enumerate() {
+                for (i, row) in rows.iter().enumerate() {
+                    let offset = INSTRUMENT_PRICES + i;
                     region.assign_fixed(
                         || "kind",
                         self.kind,
@@ -132,13 +130,6 @@ impl InstrumentTable {
                         self.index,
                         offset,
                         || Value::known(Fp::from(row.index)),
-                    )?;
-                    region.assign_advice_from_instance(
-                        || "price",
-                        instance,
-                        INSTRUMENT_PRICES + offset,
-                        self.price,
-                        offset,
                     )?;
                 }
                 Ok(())

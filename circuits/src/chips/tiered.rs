@@ -44,7 +44,7 @@ use crate::units::{MAX_ASSETS, VALUE_BITS};
 #[derive(Debug, Clone, Copy)]
 pub struct TierTableIds;
 
-/// First tier table id of the markets: above every asset id (`a < 256`).
+/// First tier table id of the markets: above every asset id (`a < 1024`).
 pub const MARKET_TIER_BASE: u64 = 1 + 2 * MAX_ASSETS as u64;
 
 impl TierTableIds {

@@ -6,10 +6,12 @@ use std::sync::Arc;
 use crate::circuit::witness::{AccountWitness, TotalsOpening};
 use crate::circuit::BatchCircuit;
 use crate::config::RiskParams;
-use crate::field::{fp_from_bigint, Fp};
+use crate::field::Fp;
 use crate::hash::merkle::tree_root;
 use crate::hash::{statement_tag, totals_commitment, LeafHasher};
+use crate::model::buckets::BucketChallenges;
 use crate::model::holdings::{Holdings, SlotShape, TooManyHoldings};
+use crate::model::totals::chain_entries;
 use crate::model::{evaluate, AccountRecord, AccountRisk, Totals};
 use crate::statement::{instrument_prices, BatchStatement};
 
@@ -111,6 +113,32 @@ impl BatchValuation {
     }
 }
 
+/// The running state of the chain of commitments at one point: the running totals and the
+/// running bucket sum `S` ([`crate::model::buckets`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunningTotals {
+    /// Totals of every account so far.
+    pub totals: Totals,
+    /// `S`: the bucket terms of every account so far.
+    pub bucket_sum: Fp,
+}
+
+impl RunningTotals {
+    /// Before the first batch: all zero.
+    pub fn zero(params: &RiskParams) -> Self {
+        RunningTotals {
+            totals: Totals::zero(params.assets.len(), params.markets.len()),
+            bucket_sum: Fp::zero(),
+        }
+    }
+
+    /// Adds one batch.
+    pub fn add(&mut self, totals: &Totals, bucket_sum: Fp) {
+        self.totals.add(totals);
+        self.bucket_sum += bucket_sum;
+    }
+}
+
 /// A batch ready to prove.
 #[derive(Debug, Clone)]
 pub struct PreparedBatch {
@@ -121,26 +149,58 @@ pub struct PreparedBatch {
     /// The leaves, padding included (the batch tree's level 0).
     pub leaves: Vec<Fp>,
     /// Running totals after this batch.
-    pub totals_after: Totals,
+    pub after: RunningTotals,
 }
 
-/// The commitment to `totals` with `blinding` under `params`' statement tag.
-pub fn commit_totals(params: &RiskParams, totals: &Totals, blinding: Fp) -> Fp {
-    let entries: Vec<Fp> = totals.entries().iter().map(fp_from_bigint).collect();
+/// The commitment `C` to the chain entries of `running` ([`chain_entries`]) with `blinding`
+/// under `params`' statement tag.
+pub fn commit_totals(params: &RiskParams, running: &RunningTotals, blinding: Fp) -> Fp {
+    let entries = chain_entries(&running.totals, running.bucket_sum);
     totals_commitment(statement_tag(params), &entries, blinding)
+}
+
+/// The witnesses of a batch's real accounts (padding not included).
+fn account_witnesses(
+    params: &RiskParams,
+    tree: &BatchTree,
+    valuation: &BatchValuation,
+) -> Vec<AccountWitness> {
+    debug_assert_eq!(tree.keys.len(), valuation.risks.len());
+    valuation
+        .risks
+        .iter()
+        .zip(&tree.holdings)
+        .zip(&tree.keys)
+        .map(|((risk, holdings), key)| AccountWitness::new(params, risk, holdings, *key))
+        .collect()
+}
+
+/// What a batch adds to the running bucket sum under the snapshot's challenges (padding adds 0).
+pub fn batch_bucket_sum(
+    params: &RiskParams,
+    tree: &BatchTree,
+    valuation: &BatchValuation,
+    challenges: BucketChallenges,
+) -> Fp {
+    account_witnesses(params, tree, valuation)
+        .iter()
+        .fold(Fp::zero(), |acc, w| acc + w.bucket_term(challenges))
 }
 
 impl PreparedBatch {
     /// Prepares a batch of `batch_size` accounts (a power of two) in `shape`'s slots from
-    /// `accounts` (at most that many; the rest is padding), given the running totals before it
-    /// and the two blindings. Fails if an account holds more than the slots. (The prover builds
-    /// the two halves for all batches in parallel and calls [`PreparedBatch::assemble`].)
+    /// `accounts` (at most that many; the rest is padding), given the running state before it,
+    /// the snapshot's challenges and the two blindings. Fails if an account holds more than the
+    /// slots. (The prover builds the halves for all batches in parallel and calls
+    /// [`PreparedBatch::assemble`].)
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         params: Arc<RiskParams>,
         shape: SlotShape,
         batch_size: usize,
         accounts: &[AccountSlot],
-        before: &Totals,
+        before: &RunningTotals,
+        challenges: BucketChallenges,
         blinding_before: Fp,
         blinding_after: Fp,
     ) -> Result<Self, TooManyHoldings> {
@@ -151,31 +211,28 @@ impl PreparedBatch {
             tree,
             &valuation,
             before,
-            blinding_before,
-            blinding_after,
+            challenges,
+            (blinding_before, blinding_after),
         ))
     }
 
     /// Joins a batch's tree and valuation (of the same accounts) into its witness and statement,
-    /// given the running totals before it and the two blindings.
+    /// given the running state before it, the snapshot's challenges and the two blindings
+    /// `(before, after)`.
     pub fn assemble(
         params: Arc<RiskParams>,
         tree: BatchTree,
         valuation: &BatchValuation,
-        before: &Totals,
-        blinding_before: Fp,
-        blinding_after: Fp,
+        before: &RunningTotals,
+        challenges: BucketChallenges,
+        blindings: (Fp, Fp),
     ) -> Self {
-        debug_assert_eq!(tree.keys.len(), valuation.risks.len());
-        let mut totals_after = before.clone();
-        totals_after.add(&valuation.added);
-        let mut witnesses: Vec<AccountWitness> = valuation
-            .risks
+        let mut witnesses = account_witnesses(&params, &tree, valuation);
+        let added = witnesses
             .iter()
-            .zip(&tree.holdings)
-            .zip(&tree.keys)
-            .map(|((risk, holdings), key)| AccountWitness::new(&params, risk, holdings, *key))
-            .collect();
+            .fold(Fp::zero(), |acc, w| acc + w.bucket_term(challenges));
+        let mut after = before.clone();
+        after.add(&valuation.added, added);
         witnesses.resize(
             tree.batch_size,
             AccountWitness::padding(&params, tree.shape),
@@ -183,16 +240,22 @@ impl PreparedBatch {
         let statement = BatchStatement {
             statement_tag: statement_tag(&params),
             batch_root: tree.root,
-            totals_before: commit_totals(&params, before, blinding_before),
-            totals_after: commit_totals(&params, &totals_after, blinding_after),
+            totals_before: commit_totals(&params, before, blindings.0),
+            totals_after: commit_totals(&params, &after, blindings.1),
+            challenges,
             prices: instrument_prices(&params),
         };
-        let opening = TotalsOpening::new(before, &totals_after, blinding_before, blinding_after);
+        let opening = TotalsOpening::new(
+            (&before.totals, before.bucket_sum),
+            (&after.totals, after.bucket_sum),
+            blindings.0,
+            blindings.1,
+        );
         PreparedBatch {
             circuit: BatchCircuit::new(params, tree.shape, witnesses, opening),
             statement,
             leaves: tree.leaves,
-            totals_after,
+            after,
         }
     }
 }

@@ -11,11 +11,11 @@
 //! | [`TOTALS_AFTER`] | `C_{i+1}` | commitment to the totals after |
 //! | [`CHALLENGE`] | `r` | the bucket identity's evaluation point |
 //! | [`CHALLENGE_WEIGHT`] | `ρ` | the bucket identity's weight |
-//! | [`INSTRUMENT_PRICES`](crate::statement::INSTRUMENT_PRICES)` + i` | price of row `i` of [`crate::chips::instruments::instrument_rows`] (assets, then markets) | the instrument table's price cell |
+//! | [`INSTRUMENT_PRICES`](crate::statement::INSTRUMENT_PRICES)` + i` | price of row `i` of [`crate::chips::instruments::instrument_rows`] (assets, then markets) | the instrument table itself (its price column is the instance column) |
 //!
-//! The verifier computes the two challenges from the first four inputs
-//! ([`crate::statement::bucket_challenges`]); see [`crate::chips::instrument_totals`]. The tag
-//! covers every byte of the configuration, prices included, so the challenges depend on them.
+//! The verifier computes the two challenges once per snapshot from the tag, the snapshot root and
+//! the published per-instrument totals ([`crate::statement::snapshot_challenges`]); see
+//! [`crate::model::buckets`]. The tag covers every byte of the configuration, prices included.
 //!
 //! The configuration's **shape** (how many assets and markets, the tier tables, the threshold)
 //! is in fixed columns and lookup tables, so it is part of the verifying key: the auditor
@@ -37,7 +37,7 @@
 //! | every range `0 ≤ x < 2^n` below | a `range check: <what>` region: running sum of `K`-bit limbs and an exact short top limb, one lookup per lane ([`crate::chips::range_check`], `K` = `limb_bits(B)`) |
 //! | §2 balance and debt `0 ≤ b_a, l_a < 2^64` | range checks `asset slot i balance`, `asset slot i debt` (64 bits) |
 //! | §2 position `\|s_m\| < 2^64`, `\|c_m\| < 2^128` | `position slot` → `size sign is boolean`, `cost sign is boolean`, `held or empty, magnitudes in range`; range checks `position slot j size code` (64), `position slot j cost code` (128) |
-//! | §2 each holding valued at its instrument's published price `p_a`, `P_m` | instrument lookup ([`crate::chips::instruments`], `lookup_any` of `(kind, index, kind·price)`); copy constraints from instance cells `INSTRUMENT_PRICES + i` to the table's price cells; the verifier takes the prices from the published configuration |
+//! | §2 each holding valued at its instrument's published price `p_a`, `P_m` | instrument lookup ([`crate::chips::instruments`], `lookup_any` of `(kind, index, kind·price)` against fixed `kind`, `index` and the instance column at rows `INSTRUMENT_PRICES + i`); the verifier takes the prices from the published configuration |
 //! | §2 `v_a = (b_a − l_a)·p_a` | `asset slot` → `sign is boolean`, `net quantity`, `net value` (`x = \|v_a\|`); range check `asset slot i net code` |
 //! | §2 `F(x) = Σ_k r_k·clamp(x − B_{k−1}, 0, B_k − B_{k−1})` | `tiered rate` → `offset in tier`, `room in tier`, `tier value`; the tier lookup `(table id, lower, max_offset, base, rate)`; range checks `… tier offset`, `… tier room` (128 bits); the table id from `asset slot` / `position slot` → `tier table` |
 //! | §2 `W_a = H_a(v_a)` if `v_a ≥ 0`, else `RS·v_a` | `asset slot` → `tier table` (`tid = 1 + 2a + σ`), `haircut collateral` |
@@ -52,8 +52,8 @@
 //! | §3 the record's leaf words, one canonical encoding | `asset slot`, `position slot` → `leaf word`, `empty flag` / `empty flag is boolean`, `empty slot holds nothing`, `empty slot has index zero`; `slot order` → `held slots in index order`, `empty slots last`; range checks `… gap` |
 //! | §3 padding is the empty leaf | `account identity` → `real iff key is nonzero`, `padding has zero key`, `padding holds no asset`, `padding holds no position`; copy constraints of the first slots' `empty` cells |
 //! | §3 leaf, batch tree, root | [`crate::chips::hashing`]: the leaf on the width-9 `Pow5Chip`, nodes on the width-3 one (gates `full round`, `partial rounds`, `pad-and-add` of each); the root copied to instance [`BATCH_ROOT`]. `id_hash`, salt, key and shuffle are native; the top tree over batch roots is the verifier's |
-//! | §3 `C_i`, `C_{i+1}` commit to the totals before and after | [`crate::chips::hashing`] commitments, copied to instance [`TOTALS_BEFORE`], [`TOTALS_AFTER`]; their first word is the instance [`STATEMENT_TAG`]. `C_0` and the chain are the verifier's |
-//! | §4 per asset `Σ b_a`, `Σ l_a`; per market `Σ s_m`, `Σ \|s_m\|`, `Σ U_m` | `asset slot`, `position slot` → `bucket pole`, `bucket term`; `account identity` → `bucket term starts at zero`; `running total` (the `bucket terms` sum); `asset bucket`, `market bucket` → `bucket pole`, `bucket sum`; challenges `r`, `ρ` from the instance, computed by the verifier ([`crate::chips::instrument_totals`]) |
+//! | §3 `C_i`, `C_{i+1}` commit to the running totals before and after | [`crate::chips::hashing`] commitments of the chain entries ([`crate::model::totals::chain_entries`]: the per-account totals and the bucket sum `S`), copied to instance [`TOTALS_BEFORE`], [`TOTALS_AFTER`]; their first word is the instance [`STATEMENT_TAG`]. `C_0` and the chain are the verifier's |
+//! | §4 per asset `Σ b_a`, `Σ l_a`; per market `Σ s_m`, `Σ \|s_m\|`, `Σ U_m` | `asset slot`, `position slot` → `bucket pole`, `bucket term`; `account identity` → `bucket term starts at zero`; `running total` → `running total` in `running total: bucket sum` (the batch's terms added to `S`); the verifier checks the last `S` against the published totals' side of the identity and derives `r`, `ρ` from the root and those totals ([`crate::model::buckets`]) |
 //! | §4 accounts, liquidatable, bankrupt, `Σ max(E, 0)`, bad debt `Σ max(−E, 0)`, shortfall `Σ max(0, θ·MR − AE·RS)` | terms `is_real` (`account identity`), `liquidatable`, `σ_E` (`equity sign`), `equity owed`, `bad debt`, `shortfall` (`account status`); each summed by `running total` → `running total` from the opened total before to the committed total after |
 //! | §4 reserves minus net liabilities, solvency margin | not in the circuit: the auditor's report, from the verified totals |
 
@@ -70,10 +70,7 @@ use halo2_proofs::{
 
 use crate::chips::account::{AccountChip, AccountConfig, AccountInstructions, ACCOUNT_COLUMNS};
 use crate::chips::hashing::{BatchTree, HashChip, PoseidonConfig};
-use crate::chips::instrument_totals::{
-    Challenges, InstrumentTotalsChip, InstrumentTotalsConfig, InstrumentTotalsInstructions,
-    INSTRUMENT_TOTALS_COLUMNS,
-};
+use crate::chips::instrument_totals::Challenges;
 use crate::chips::instruments::InstrumentTable;
 use crate::chips::range_check::{self, RangeCheckChip, RangeCheckConfig};
 use crate::chips::running_total::{RunningTotalChip, RunningTotalConfig, RunningTotalInstructions};
@@ -82,7 +79,7 @@ use crate::config::RiskParams;
 use crate::field::Fp;
 use crate::hash::poseidon::{NODE_WIDTH, WIDE_WIDTH};
 use crate::model::holdings::SlotShape;
-use crate::model::Totals;
+use crate::model::totals::ACCOUNT_TOTALS;
 use crate::statement::{
     BATCH_ROOT, CHALLENGE, CHALLENGE_WEIGHT, STATEMENT_TAG, TOTALS_AFTER, TOTALS_BEFORE,
 };
@@ -99,7 +96,6 @@ pub struct BatchConfig {
     constants: Column<Fixed>,
     account: AccountConfig,
     instruments: InstrumentTable,
-    instrument_totals: InstrumentTotalsConfig,
     tiers: TieredRateConfig,
     range: RangeCheckConfig,
     totals: RunningTotalConfig,
@@ -192,30 +188,17 @@ pub fn instrument_lookup_index() -> usize {
     BatchCircuit::configure(&mut cs).account.instrument_lookup
 }
 
-/// Names of the totals in canonical order, for region names.
-pub fn total_names(params: &RiskParams) -> Vec<String> {
-    let mut names = Vec::with_capacity(Totals::len_for(params.assets.len(), params.markets.len()));
-    for a in &params.assets {
-        names.push(format!("{} balance", a.symbol));
-        names.push(format!("{} debt", a.symbol));
-    }
-    for m in &params.markets {
-        names.push(format!("{} net size", m.symbol));
-        names.push(format!("{} open interest", m.symbol));
-        names.push(format!("{} pnl", m.symbol));
-    }
-    for n in [
-        "accounts",
-        "liquidatable",
-        "bankrupt",
-        "equity",
-        "bad debt",
-        "shortfall",
-    ] {
-        names.push(n.to_string());
-    }
-    names
-}
+/// Names of the chain entries ([`crate::model::totals::chain_entries`]), for region names: the
+/// `running total: <name>` regions.
+pub const CHAIN_ENTRY_NAMES: [&str; ACCOUNT_TOTALS + 1] = [
+    "accounts",
+    "liquidatable",
+    "bankrupt",
+    "equity",
+    "bad debt",
+    "shortfall",
+    "bucket sum",
+];
 
 type Cell = AssignedCell<Fp, Fp>;
 
@@ -238,13 +221,10 @@ impl Circuit<Fp> for BatchCircuit {
 
         let range_table = meta.lookup_table_column();
         let range = RangeCheckChip::configure(meta, &lanes, range_table);
-        let instruments = InstrumentTable::configure(meta, main[0]);
+        let instruments = InstrumentTable::configure(meta, instance);
         let account = AccountChip::configure(meta, main, param, instruments);
         let tier_columns: [Column<Advice>; 9] = std::array::from_fn(|i| main[i]);
         let tiers = TieredRateChip::configure(meta, tier_columns);
-        let bucket_columns: [Column<Advice>; INSTRUMENT_TOTALS_COLUMNS] =
-            std::array::from_fn(|i| main[i]);
-        let instrument_totals = InstrumentTotalsChip::configure(meta, bucket_columns, param);
         // Running totals ride on the range lanes, which have rows to spare beside Poseidon.
         let totals = RunningTotalChip::configure(meta, lanes[0], lanes[1]);
 
@@ -268,7 +248,6 @@ impl Circuit<Fp> for BatchCircuit {
             constants,
             account,
             instruments,
-            instrument_totals,
             tiers,
             range,
             totals,
@@ -289,13 +268,10 @@ impl Circuit<Fp> for BatchCircuit {
         range.load_table(&mut layouter)?;
         let tiers = TieredRateChip::construct(config.tiers.clone());
         tiers.load_table(&mut layouter, params)?;
-        config
-            .instruments
-            .load(&mut layouter, params, config.instance)?;
+        config.instruments.load(&mut layouter, params)?;
         let account = AccountChip::construct(config.account.clone());
         let hash = HashChip::construct(config.poseidon.clone());
         let running = RunningTotalChip::construct(config.totals.clone());
-        let buckets = InstrumentTotalsChip::construct(config.instrument_totals.clone());
 
         let (tag, challenges) = layouter.assign_region(
             || "public inputs",
@@ -343,49 +319,20 @@ impl Circuit<Fp> for BatchCircuit {
         let root = tree.finish(&hash, layouter.namespace(|| "batch tree"))?;
         layouter.constrain_instance(root.cell(), config.instance, BATCH_ROOT)?;
 
-        // Instrument totals: the bucket identity against the sum of the accounts' terms.
-        let instrument_entries = 2 * params.assets.len() + 3 * params.markets.len();
-        let bucket_sum = running.sum(
-            layouter.namespace(|| "bucket terms"),
-            "bucket terms",
-            &bucket_terms,
-        )?;
-        let opened = self
-            .totals
-            .as_ref()
-            .map(|o| &o.before[..instrument_entries]);
-        let claimed = self.totals.as_ref().map(|o| &o.after[..instrument_entries]);
-        let instruments = buckets.instrument_totals(
-            layouter.namespace(|| "instrument totals"),
-            params,
-            &challenges,
-            opened,
-            claimed,
-            &bucket_sum,
-        )?;
-
+        // The chain entries: each per-account total, then the bucket sum, from the opened
+        // value before the batch to the committed value after it.
         let mut before: Vec<Cell> = vec![tag.clone()];
         let mut after: Vec<Cell> = vec![tag];
-        before.extend(instruments.before);
-        after.extend(instruments.after);
-        for (t, name) in total_names(params)
-            .iter()
-            .enumerate()
-            .skip(instrument_entries)
-        {
-            let terms: Vec<Cell> = account_terms
-                .iter()
-                .map(|c| c[t - instrument_entries].clone())
-                .collect();
+        for (t, name) in CHAIN_ENTRY_NAMES.iter().enumerate() {
+            let terms: Vec<Cell> = if t < ACCOUNT_TOTALS {
+                account_terms.iter().map(|c| c[t].clone()).collect()
+            } else {
+                bucket_terms.clone()
+            };
             let opened = self.totals.as_ref().map(|o| o.before[t]);
             let claimed = self.totals.as_ref().map(|o| o.after[t]);
-            let total = running.accumulate(
-                layouter.namespace(|| name.clone()),
-                name,
-                opened,
-                claimed,
-                &terms,
-            )?;
+            let total =
+                running.accumulate(layouter.namespace(|| *name), name, opened, claimed, &terms)?;
             before.push(total.before);
             after.push(total.after);
         }

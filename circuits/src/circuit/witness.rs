@@ -9,8 +9,12 @@ use num_bigint::BigInt;
 use crate::config::RiskParams;
 use crate::field::{fp_from_bigint, fp_from_bool, fp_from_u128, Fp};
 use crate::hash::leaf::pow2;
+use crate::model::buckets::{
+    asset_fraction, asset_pole_inverse, market_pole_inverse, position_fraction, BucketChallenges,
+};
 use crate::model::holdings::{Holdings, SlotShape};
 use crate::model::risk::{value_asset, value_position};
+use crate::model::totals::chain_entries;
 use crate::model::{evaluate, AccountRecord, AccountRisk, TierPoint, TierTable, Totals};
 use crate::signed::SignedCode;
 use crate::units::{COST_BITS, QUANTITY_BITS};
@@ -251,6 +255,27 @@ impl AccountWitness {
         }
     }
 
+    /// This account's term of the bucket identity: the sum of its slots' fractions, the value
+    /// the account region's last `bk` cell holds.
+    pub fn bucket_term(&self, c: BucketChallenges) -> Fp {
+        let assets = self
+            .assets
+            .iter()
+            .map(|a| asset_fraction(c.rho, a.balance, a.debt, asset_pole_inverse(c.r, a.index)));
+        let positions = self.positions.iter().map(|p| {
+            let (sigma, m) = (p.size_negative, p.size_code);
+            let size = m - sigma * (m + m + Fp::ONE);
+            position_fraction(
+                c.rho,
+                size,
+                m + sigma,
+                p.pnl,
+                market_pole_inverse(c.r, p.index),
+            )
+        });
+        assets.chain(positions).fold(Fp::ZERO, |acc, x| acc + x)
+    }
+
     /// A padding slot: `key = 0`, every slot empty.
     pub fn padding(params: &RiskParams, shape: SlotShape) -> Self {
         Self::new(
@@ -265,9 +290,9 @@ impl AccountWitness {
 /// The opening of the running-totals commitments around one batch.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TotalsOpening {
-    /// Totals before the batch, in canonical order ([`Totals::entries`]).
+    /// The chain entries before the batch ([`chain_entries`]).
     pub before: Vec<Fp>,
-    /// Totals after the batch, as the prover claims them; the circuit checks the sums.
+    /// The chain entries after the batch, as the prover claims them; the circuit checks the sums.
     pub after: Vec<Fp>,
     /// Blinding of `C_i`.
     pub blinding_before: Fp,
@@ -276,12 +301,17 @@ pub struct TotalsOpening {
 }
 
 impl TotalsOpening {
-    /// The opening for totals before and after the batch and the two blindings.
-    pub fn new(before: &Totals, after: &Totals, blinding_before: Fp, blinding_after: Fp) -> Self {
-        let fields = |t: &Totals| t.entries().iter().map(fp_from_bigint).collect();
+    /// The opening for the running totals and bucket sums before and after the batch and the
+    /// two blindings.
+    pub fn new(
+        before: (&Totals, Fp),
+        after: (&Totals, Fp),
+        blinding_before: Fp,
+        blinding_after: Fp,
+    ) -> Self {
         TotalsOpening {
-            before: fields(before),
-            after: fields(after),
+            before: chain_entries(before.0, before.1),
+            after: chain_entries(after.0, after.1),
             blinding_before,
             blinding_after,
         }

@@ -9,8 +9,8 @@
 //!
 //! | word | packing (each field range-checked in the circuit, so the packing is injective) |
 //! |---|---|
-//! | asset slot | `a + 2^8 · b + 2^72 · l` (index < 2^8, two 64-bit quantities) |
-//! | position slot | `m + 2^8 · code(s) + 2^72 · code(c) + 2^200 · [s < 0] + 2^201 · [c < 0]` |
+//! | asset slot | `a + 2^10 · b + 2^74 · l` (index < 2^10, two 64-bit quantities) |
+//! | position slot | `m + 2^10 · code(s) + 2^74 · code(c) + 2^202 · [s < 0] + 2^203 · [c < 0]` |
 //!
 //! where `code(x)` is `|x|` for `x ≥ 0` and `|x| − 1` for `x < 0` (see [`SignedCode`]), 64 bits
 //! for sizes and 128 for costs. Slots hold the non-empty holdings in increasing index order, then
@@ -28,7 +28,7 @@ use crate::model::holdings::{AssetHolding, Holdings, PositionHolding, SlotShape}
 use crate::signed::SignedCode;
 
 /// Bits of a slot's instrument index in its word.
-pub const INDEX_BITS: u32 = 8;
+pub const INDEX_BITS: u32 = 10;
 
 /// Computes account leaves.
 #[derive(Debug, Clone, Copy, Default)]

@@ -12,4 +12,6 @@ pub mod snapshot;
 pub use ids::{id_hash, statement_tag, unit_encoding};
 pub use leaf::{asset_word, empty_leaf, leaf_words, position_word, LeafHasher};
 pub use merkle::{node_hash, MerklePath};
-pub use poseidon::{totals_commitment, ChallengeDomain, KeyDomain, LeafDomain, TotalsDomain};
+pub use poseidon::{
+    totals_commitment, ChallengeDomain, InstrumentTotalsDomain, KeyDomain, LeafDomain, TotalsDomain,
+};

@@ -172,8 +172,8 @@ impl Domain<Fp, NODE_RATE> for KeyDomain {
     }
 }
 
-/// Domain of the bucket challenges: `(statement tag, batch root, C_i, C_{i+1}, n)`, on the narrow
-/// instance.
+/// Domain of the bucket challenges: `(statement tag, root R, instrument totals digest, n)`, on the
+/// narrow instance.
 #[derive(Debug, Clone, Copy)]
 pub struct ChallengeDomain;
 
@@ -187,6 +187,24 @@ impl Domain<Fp, NODE_RATE> for ChallengeDomain {
     }
     fn padding(input_len: usize) -> Vec<Fp> {
         one_then_zeros::<NODE_RATE>(input_len)
+    }
+}
+
+/// Domain of the digest of the published instrument totals (the challenges' input), on the wide
+/// instance.
+#[derive(Debug, Clone, Copy)]
+pub struct InstrumentTotalsDomain;
+
+impl Domain<Fp, WIDE_RATE> for InstrumentTotalsDomain {
+    type Padding = Vec<Fp>;
+    fn name() -> String {
+        "marginproof instrument totals".into()
+    }
+    fn initial_capacity_element() -> Fp {
+        tag(5)
+    }
+    fn padding(input_len: usize) -> Vec<Fp> {
+        one_then_zeros::<WIDE_RATE>(input_len)
     }
 }
 
@@ -255,6 +273,10 @@ mod tests {
             wide_sponge::<TotalsDomain>(&[x])
         );
         assert_ne!(sponge::<KeyDomain>(&[x]), sponge::<ChallengeDomain>(&[x]));
+        assert_ne!(
+            wide_sponge::<InstrumentTotalsDomain>(&[x]),
+            wide_sponge::<TotalsDomain>(&[x])
+        );
         assert_eq!(LeafDomain::padding(2).len(), 6);
         assert_eq!(LeafDomain::padding(7).len(), 1);
         assert_eq!(LeafDomain::padding(8).len(), 8);

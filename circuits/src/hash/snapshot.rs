@@ -1,10 +1,11 @@
 //! The snapshot tree: batch roots are the leaves of the top tree, padded to a power of two with
-//! the root of an all-padding batch, and its root is R (SPEC §3).
+//! the root of an all-padding batch of the first size class, and its root is R (SPEC §3).
 
 use crate::field::Fp;
 use crate::hash::leaf::empty_leaf;
 use crate::hash::merkle::tree_root;
 use crate::model::holdings::SlotShape;
+use crate::statement::SizeClass;
 
 /// The root of a batch of `batch_size` padding leaves.
 pub fn empty_batch_root(shape: SlotShape, batch_size: usize) -> Fp {
@@ -19,10 +20,15 @@ pub fn top_tree_leaves(batch_roots: &[Fp], empty_batch_root: Fp) -> Vec<Fp> {
     leaves
 }
 
-/// R from the batch roots.
-pub fn snapshot_root(shape: SlotShape, batch_size: usize, batch_roots: &[Fp]) -> Fp {
-    tree_root(top_tree_leaves(
-        batch_roots,
-        empty_batch_root(shape, batch_size),
-    ))
+/// The top tree's padding: the root of an all-padding batch of the first (smallest) class.
+pub fn top_padding(classes: &[SizeClass]) -> Fp {
+    match classes.first() {
+        Some(c) => empty_batch_root(c.slots, c.batch_size),
+        None => Fp::zero(),
+    }
+}
+
+/// R from the batch roots, padded with [`top_padding`].
+pub fn snapshot_root(classes: &[SizeClass], batch_roots: &[Fp]) -> Fp {
+    tree_root(top_tree_leaves(batch_roots, top_padding(classes)))
 }

@@ -4,8 +4,25 @@
 use num_bigint::BigInt;
 use num_traits::{Signed, Zero};
 
+use crate::field::{fp_from_bigint, Fp};
 use crate::model::record::AccountRecord;
 use crate::model::risk::{AccountRisk, Status};
+
+/// Number of per-account totals, the tail of [`Totals::entries`].
+pub const ACCOUNT_TOTALS: usize = 6;
+
+/// What each running-totals commitment `C_i` holds, in order: the per-account totals
+/// ([`Totals::account_entries`]), then the running bucket sum `S` of the instrument totals'
+/// identity ([`crate::model::buckets`]). The per-instrument totals are never committed per batch.
+pub fn chain_entries(totals: &Totals, bucket_sum: Fp) -> Vec<Fp> {
+    let mut entries: Vec<Fp> = totals
+        .account_entries()
+        .iter()
+        .map(fp_from_bigint)
+        .collect();
+    entries.push(bucket_sum);
+    entries
+}
 
 /// Totals of one asset, in atoms.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -154,6 +171,21 @@ impl Totals {
             self.shortfall.clone(),
         ]);
         out
+    }
+
+    /// The per-instrument entries: the first `2A + 3M` of [`Totals::entries`], proven by the
+    /// bucket identity ([`crate::model::buckets`]) and bound by the challenges.
+    pub fn instrument_entries(&self) -> Vec<BigInt> {
+        let mut entries = self.entries();
+        entries.truncate(entries.len() - ACCOUNT_TOTALS);
+        entries
+    }
+
+    /// The per-account entries: the last [`ACCOUNT_TOTALS`] of [`Totals::entries`] (accounts,
+    /// liquidatable, bankrupt, equity, bad debt, shortfall), summed in the chain of commitments.
+    pub fn account_entries(&self) -> Vec<BigInt> {
+        let entries = self.entries();
+        entries[entries.len() - ACCOUNT_TOTALS..].to_vec()
     }
 
     /// Rebuilds totals from entries in canonical order; `None` if the count does not fit the shape.

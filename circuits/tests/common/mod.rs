@@ -3,13 +3,14 @@
 
 use std::sync::Arc;
 
-use marginproof_circuits::circuit::batch::{AccountSlot, PreparedBatch};
+use marginproof_circuits::circuit::batch::{AccountSlot, PreparedBatch, RunningTotals};
 use marginproof_circuits::config::{
     AssetSection, MarketSection, RiskConfigFile, SnapshotSection, TierSpec,
 };
 use marginproof_circuits::field::Fp;
 use marginproof_circuits::hash::id_hash;
-use marginproof_circuits::model::{AccountRecord, Position, SlotShape, Totals};
+use marginproof_circuits::model::buckets::BucketChallenges;
+use marginproof_circuits::model::{AccountRecord, Position, SlotShape};
 use marginproof_circuits::RiskParams;
 use num_bigint::BigInt;
 
@@ -125,6 +126,15 @@ pub fn mixed_slots(params: &RiskParams) -> Vec<AccountSlot> {
     ]
 }
 
+/// Challenges for circuit tests: the circuit takes them from its instance whatever they are (the
+/// verifier derives them from the snapshot).
+pub fn test_challenges() -> BucketChallenges {
+    BucketChallenges {
+        r: Fp::from(0x5eed_0001_u64).square().square(),
+        rho: Fp::from(0x5eed_0002_u64).square().square(),
+    }
+}
+
 pub fn prepare(
     params: &Arc<RiskParams>,
     batch_size: usize,
@@ -139,13 +149,13 @@ pub fn prepare_in(
     batch_size: usize,
     slots: &[AccountSlot],
 ) -> PreparedBatch {
-    let before = Totals::zero(params.assets.len(), params.markets.len());
     PreparedBatch::new(
         params.clone(),
         shape,
         batch_size,
         slots,
-        &before,
+        &RunningTotals::zero(params),
+        test_challenges(),
         Fp::zero(),
         Fp::from(99),
     )

@@ -12,17 +12,16 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::anyhow;
-use marginproof_circuits::model::SlotShape;
 use marginproof_prover::generate::GenerateOptions;
 use marginproof_prover::input::{load_accounts, load_config};
-use marginproof_prover::plan::plan_batches;
+use marginproof_prover::prove::plan_snapshot;
 use marginproof_verifier::bundle::ProofCheck;
 use marginproof_verifier::store::load_or_create_params;
 
-use crate::commands::bench_table::{Figures, Stages};
+use crate::commands::bench_table::{ClassFigures, Figures, Stages};
 use crate::commands::generate::write_venue;
 use crate::commands::inclusion::write_inclusion;
-use crate::commands::prove::prove_files;
+use crate::commands::prove::{prove_files, Planning};
 use crate::commands::verify::verify_dir_with;
 use crate::outcome::{finish, OrExit, Outcome};
 use crate::CacheArgs;
@@ -39,9 +38,16 @@ pub struct BenchArgs {
     /// Number of synthetic accounts.
     #[arg(long)]
     accounts: usize,
-    /// Accounts per proof (a power of two) [default: as `prove`]
+    /// Accounts per proof (a power of two), one class for all [default: as `prove`]
     #[arg(long)]
     batch_size: Option<usize>,
+    /// At most this many size classes (1: one slot shape for every account) [default: as `prove`]
+    #[arg(long, default_value_t = marginproof_prover::prove::MAX_CLASSES)]
+    classes: usize,
+    /// A long tail: this fraction of the accounts hold 10 to 50 assets and up to 8 positions,
+    /// and one market maker holds every asset and market (0 to 1, e.g. 0.02)
+    #[arg(long, default_value_t = 0.0)]
+    whales: f64,
     /// Seed of the generator.
     #[arg(long, default_value_t = 1)]
     seed: u64,
@@ -243,6 +249,16 @@ fn inclusion_process(
     })
 }
 
+/// `--whales F` in parts per million, refused outside 0 to 1.
+pub fn whales_ppm(fraction: f64) -> Result<u32, Outcome> {
+    if !(0.0..=1.0).contains(&fraction) {
+        return Err(Outcome::Unusable(anyhow!(
+            "--whales {fraction}: a fraction from 0 to 1 is required"
+        )));
+    }
+    Ok((fraction * 1e6).round() as u32)
+}
+
 /// Generates, proves, verifies and checks inclusion; returns the figures.
 fn measure(args: &BenchArgs, work: &Path) -> Result<Figures, Outcome> {
     let cache_dir = args.cache.dir();
@@ -251,23 +267,25 @@ fn measure(args: &BenchArgs, work: &Path) -> Result<Figures, Outcome> {
         assets: args.assets,
         markets: args.markets,
         seed: args.seed,
+        whales_ppm: whales_ppm(args.whales)?,
     };
     let (config, accounts) = write_venue(&work.join("venue"), &options).unusable()?;
 
     // The circuit of one batch: its rows, its size, and parameters warmed outside the figures.
     let params = Arc::new(load_config(&config).unusable()?);
     let records = load_accounts(&accounts, &params).unusable()?;
-    let plan = plan_batches(
-        &params,
-        SlotShape::covering(&records),
-        records.len(),
-        args.batch_size,
-    )
-    .unusable()?;
+    let plan =
+        plan_snapshot(&params, &records, args.batch_size, args.classes, &cache_dir).unusable()?;
     drop(records);
-    let (batch_size, rows, k) = (plan.batch_size, plan.rows, plan.k);
     let started = Instant::now();
-    let (_, source) = load_or_create_params(&cache_dir, k).unusable()?;
+    let mut generated = false;
+    let mut ks: Vec<u32> = plan.iter().map(|c| c.k).collect();
+    ks.sort_unstable();
+    ks.dedup();
+    for k in ks {
+        let (_, source) = load_or_create_params(&cache_dir, k).unusable()?;
+        generated |= !source.is_cached();
+    }
     let params_warm = started.elapsed();
 
     // Prove: the `prove` command's code.
@@ -277,7 +295,10 @@ fn measure(args: &BenchArgs, work: &Path) -> Result<Figures, Outcome> {
         &accounts,
         &bundle,
         None,
-        Some(batch_size),
+        Planning {
+            batch_size: args.batch_size,
+            max_classes: args.classes,
+        },
         cache_dir.clone(),
         false,
     )?;
@@ -310,10 +331,21 @@ fn measure(args: &BenchArgs, work: &Path) -> Result<Figures, Outcome> {
         accounts,
         assets: params.assets.len(),
         markets: params.markets.len(),
-        batch_size: proven.manifest.batch_size,
+        whales_ppm: options.whales_ppm,
+        classes: proven
+            .plan
+            .iter()
+            .map(|c| ClassFigures {
+                asset_slots: c.class.slots.assets,
+                position_slots: c.class.slots.markets,
+                batch_size: c.class.batch_size,
+                k: c.k,
+                rows_used: c.rows,
+                accounts: c.accounts,
+                batches: c.batches(),
+            })
+            .collect(),
         batches: proven.manifest.batch_count,
-        k: proven.k,
-        rows_used: rows,
         prove_cpu: t.prove_cpu,
         prove_wall: t.prove,
         verify,
@@ -324,7 +356,7 @@ fn measure(args: &BenchArgs, work: &Path) -> Result<Figures, Outcome> {
         peak_rss_kib: peak_rss_kib(Usage::Own),
         inclusion_peak_rss_kib: inclusion_check.peak_rss_kib,
         params_warm,
-        params_generated: !source.is_cached(),
+        params_generated: generated,
         stages: Stages {
             load: run.load,
             layout: t.layout,

@@ -34,6 +34,30 @@ pub struct Stages {
     pub verify: Duration,
 }
 
+/// One size class of the proven snapshot.
+pub struct ClassFigures {
+    /// Asset slots per account.
+    pub asset_slots: usize,
+    /// Position slots per account.
+    pub position_slots: usize,
+    /// Accounts per proof.
+    pub batch_size: usize,
+    /// Circuit size.
+    pub k: u32,
+    /// Rows one batch circuit of the class uses.
+    pub rows_used: usize,
+    /// Accounts in the class.
+    pub accounts: usize,
+    /// Its batch proofs.
+    pub batches: usize,
+}
+
+impl ClassFigures {
+    fn rows_per_account(&self) -> f64 {
+        self.rows_used as f64 / self.batch_size.max(1) as f64
+    }
+}
+
 /// What `bench` measured.
 pub struct Figures {
     /// Accounts proven.
@@ -42,14 +66,12 @@ pub struct Figures {
     pub assets: usize,
     /// Perpetual markets of the venue.
     pub markets: usize,
-    /// Accounts per proof.
-    pub batch_size: usize,
+    /// Long-tail whales asked for (`--whales`, ppm of the accounts).
+    pub whales_ppm: u32,
+    /// The size classes.
+    pub classes: Vec<ClassFigures>,
     /// Batch proofs.
     pub batches: usize,
-    /// Circuit size.
-    pub k: u32,
-    /// Rows one batch circuit uses.
-    pub rows_used: usize,
     /// CPU time (user + system, all threads) of the prove stage; `None` if unavailable.
     pub prove_cpu: Option<Duration>,
     /// Wall time of the prove stage.
@@ -96,10 +118,6 @@ impl Figures {
         x / self.accounts.max(1) as f64
     }
 
-    fn rows_per_account(&self) -> f64 {
-        self.rows_used as f64 / self.batch_size.max(1) as f64
-    }
-
     fn prove_cpu_s(&self) -> Option<f64> {
         self.prove_cpu.map(|d| d.as_secs_f64())
     }
@@ -111,11 +129,18 @@ impl Figures {
             "accounts": self.accounts,
             "assets": self.assets,
             "markets": self.markets,
-            "batch_size": self.batch_size,
+            "whales": round(f64::from(self.whales_ppm) / 1e6),
+            "classes": self.classes.iter().map(|c| json!({
+                "asset_slots": c.asset_slots,
+                "position_slots": c.position_slots,
+                "batch_size": c.batch_size,
+                "k": c.k,
+                "rows_used": c.rows_used,
+                "rows_per_account": round(c.rows_per_account()),
+                "accounts": c.accounts,
+                "batches": c.batches,
+            })).collect::<Vec<_>>(),
             "batches": self.batches,
-            "k": self.k,
-            "rows_used": self.rows_used,
-            "rows_per_account": round(self.rows_per_account()),
             "prove_cpu_s": self.prove_cpu_s().map(round),
             "prove_cpu_s_per_account": self.prove_cpu_s().map(|x| round(self.per_account(x))),
             "prove_wall_s": round(self.prove_wall.as_secs_f64()),
@@ -153,25 +178,36 @@ impl Figures {
         let secs = |d: Duration| format!("{:.3} s", d.as_secs_f64());
         let kib = |v: Option<u64>| v.map_or_else(|| "n/a".to_string(), |v| format!("{v} KiB"));
         let cpu = |f: &dyn Fn(f64) -> String| self.prove_cpu_s().map_or_else(|| "n/a".into(), f);
-        let rows: Vec<(&str, String)> = vec![
+        let class_rows: Vec<(String, String)> = self
+            .classes
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                (
+                    format!("class {i}: {}×{} slots", c.asset_slots, c.position_slots),
+                    format!(
+                        "{} accounts, {} × {} per proof, k = {}, {:.1} rows/account",
+                        c.accounts,
+                        c.batches,
+                        c.batch_size,
+                        c.k,
+                        c.rows_per_account()
+                    ),
+                )
+            })
+            .collect();
+        let mut rows: Vec<(&str, String)> = vec![
             ("accounts", self.accounts.to_string()),
             ("assets", self.assets.to_string()),
             ("markets", self.markets.to_string()),
             (
-                "batch size (accounts per proof)",
-                self.batch_size.to_string(),
+                "whales (--whales)",
+                format!("{}", f64::from(self.whales_ppm) / 1e6),
             ),
             ("batches", self.batches.to_string()),
-            ("k", self.k.to_string()),
-            (
-                "rows used per account",
-                format!(
-                    "{:.1} ({} rows / {})",
-                    self.rows_per_account(),
-                    self.rows_used,
-                    self.batch_size
-                ),
-            ),
+        ];
+        rows.extend(class_rows.iter().map(|(a, b)| (a.as_str(), b.clone())));
+        rows.extend(vec![
             (
                 "prove CPU per account",
                 cpu(&|x| format!("{:.4} core·s", self.per_account(x))),
@@ -230,7 +266,7 @@ impl Figures {
             ("stage: verify read manifest", secs(s.verify_read)),
             ("stage: verify layout + params", secs(s.verify_params)),
             ("stage: verify keygen + proofs", secs(s.verify)),
-        ];
+        ]);
         let mut out = boxed(&pairs(&rows), &[Align::Left, Align::Right]);
         if let Some(dir) = &self.kept {
             let _ = writeln!(out, "venue and bundle kept in {}", dir.display());

@@ -7,7 +7,7 @@ use marginproof_prover::generate::GenerateOptions;
 
 use crate::commands::generate::write_venue;
 use crate::commands::inclusion::write_inclusion;
-use crate::commands::prove::{print_summary, prove_files, secs};
+use crate::commands::prove::{print_summary, prove_files, secs, Planning};
 use crate::commands::verify::{print_report, verify_dir};
 use crate::commands::verify_inclusion::check_files;
 use crate::outcome::{finish, OrExit, Outcome};
@@ -55,7 +55,10 @@ pub fn run(args: DemoArgs) -> Outcome {
             &accounts,
             &bundle,
             None,
-            Some(args.batch_size),
+            Planning {
+                batch_size: Some(args.batch_size),
+                max_classes: 1,
+            },
             args.cache.dir(),
             true,
         )?;

@@ -26,6 +26,10 @@ pub struct GenerateArgs {
     /// Seed of the generator.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// A long tail: this fraction of the accounts hold 10 to 50 assets and up to 8 positions,
+    /// and one market maker holds every asset and market (0 to 1, e.g. 0.02)
+    #[arg(long, default_value_t = 0.0)]
+    whales: f64,
 }
 
 /// Writes `text` to `path` atomically, with the project's one helper (`verifier::atomic`).
@@ -56,6 +60,7 @@ pub fn run(args: GenerateArgs) -> Outcome {
             assets: args.assets,
             markets: args.markets,
             seed: args.seed,
+            whales_ppm: crate::commands::bench::whales_ppm(args.whales)?,
         };
         let (config, accounts) = write_venue(&args.out, &options).unusable()?;
         println!("wrote {} and {}", config.display(), accounts.display());

@@ -6,7 +6,9 @@ use std::time::{Duration, Instant};
 
 use marginproof_circuits::decimal::format_decimal;
 use marginproof_prover::input::{load_accounts, load_config};
-use marginproof_prover::prove::{prove_snapshot, ProveOptions, ProvenSnapshot, SecretChoice};
+use marginproof_prover::prove::{
+    prove_snapshot, ClassPlan, ProveOptions, ProvenSnapshot, SecretChoice,
+};
 use marginproof_prover::secret::VenueSecret;
 
 use crate::outcome::{finish, OrExit, Outcome};
@@ -24,9 +26,13 @@ pub struct SnapshotInputs {
     /// File with the venue's 32-byte secret; without it a new one is made and kept in `private/`.
     #[arg(long)]
     pub secret_file: Option<PathBuf>,
-    /// Accounts per proof (a power of two) [default: chosen per configuration, see README "Batch size"]
+    /// Accounts per proof (a power of two), in one size class holding every account [default:
+    /// size classes and batch sizes chosen per snapshot, see README "Size classes"]
     #[arg(long)]
     pub batch_size: Option<usize>,
+    /// At most this many size classes (1: one slot shape for every account)
+    #[arg(long, default_value_t = marginproof_prover::prove::MAX_CLASSES, value_parser = class_count)]
+    pub classes: usize,
 }
 
 /// Arguments of `prove`.
@@ -40,6 +46,24 @@ pub struct ProveArgs {
     out: PathBuf,
     #[command(flatten)]
     cache: CacheArgs,
+}
+
+/// `--classes N`: 1 to [`marginproof_prover::prove::MAX_CLASSES`].
+fn class_count(text: &str) -> Result<usize, String> {
+    let max = marginproof_prover::prove::MAX_CLASSES;
+    match text.parse::<usize>() {
+        Ok(n) if (1..=max).contains(&n) => Ok(n),
+        _ => Err(format!("expected 1 to {max}")),
+    }
+}
+
+/// How to plan the classes and batches: `--batch-size` and `--classes`.
+#[derive(Debug, Clone, Copy)]
+pub struct Planning {
+    /// `--batch-size`.
+    pub batch_size: Option<usize>,
+    /// `--classes`.
+    pub max_classes: usize,
 }
 
 /// What a prove run did, for the summary.
@@ -57,7 +81,7 @@ pub fn prove_files(
     accounts: &Path,
     out: &Path,
     secret_file: Option<&Path>,
-    batch_size: Option<usize>,
+    planning: Planning,
     cache_dir: PathBuf,
     progress: bool,
 ) -> Result<ProveRun, Outcome> {
@@ -81,12 +105,31 @@ pub fn prove_files(
         None => SecretChoice::Generate,
     };
     let options = ProveOptions {
-        batch_size,
+        batch_size: planning.batch_size,
+        max_classes: planning.max_classes,
         cache_dir,
         progress: crate::progress::drawn(progress),
     };
     let proven = prove_snapshot(out, params, records, secret, &options).unusable()?;
     Ok(ProveRun { proven, load })
+}
+
+/// One line per size class: slots, batch size, circuit size, accounts and batches.
+pub fn class_lines(plan: &[ClassPlan]) -> Vec<String> {
+    plan.iter()
+        .enumerate()
+        .map(|(c, p)| {
+            format!(
+                "class {c}: {} asset and {} position slots, {} per proof (k = {}): {} accounts in {} batches",
+                p.class.slots.assets,
+                p.class.slots.markets,
+                p.class.batch_size,
+                p.k,
+                p.accounts,
+                p.batches()
+            )
+        })
+        .collect()
 }
 
 /// Seconds with millisecond precision.
@@ -100,10 +143,10 @@ pub fn print_summary(run: &ProveRun, out: &Path) {
     let t = &p.timings;
     let m = &p.manifest;
     let accounts = p.layout.slots.len();
-    println!(
-        "proved {accounts} accounts in {} batches of {} (k = {})",
-        m.batch_count, m.batch_size, p.k
-    );
+    println!("proved {accounts} accounts in {} batches", m.batch_count);
+    for line in class_lines(&p.plan) {
+        println!("  {line}");
+    }
     if let Some(r) = &p.resumed {
         println!(
             "resumed: kept {} of {} batch proofs ({} did not verify and were proven again, {} temporary files removed)",
@@ -112,17 +155,15 @@ pub fn print_summary(run: &ProveRun, out: &Path) {
     }
     println!("  load + validate   {}", secs(run.load));
     println!(
-        "  plan              {} ({} asset and {} position slots per account)",
+        "  plan              {} ({} size classes)",
         secs(t.plan),
-        m.slots.assets,
-        m.slots.markets
+        m.classes.len()
     );
     println!("  shuffle + salts   {}", secs(t.layout));
     println!("  tree (leaves)     {}", secs(t.tree));
     println!("  witness           {}", secs(t.witness));
     println!(
-        "  params (k = {})   {}{}",
-        p.k,
+        "  params            {}{}",
         secs(t.params),
         t.params_source.describe()
     );
@@ -164,7 +205,10 @@ pub fn run(args: ProveArgs) -> Outcome {
             &args.inputs.accounts,
             &args.out,
             args.inputs.secret_file.as_deref(),
-            args.inputs.batch_size,
+            Planning {
+                batch_size: args.inputs.batch_size,
+                max_classes: args.inputs.classes,
+            },
             args.cache.dir(),
             true,
         )?;

@@ -20,6 +20,9 @@ pub struct PlanArgs {
     /// The job directory to write (new; owner-only).
     #[arg(long)]
     out: PathBuf,
+    /// Where keys are cached (the plan counts generating the keys that are not).
+    #[command(flatten)]
+    cache: CacheArgs,
 }
 
 /// Runs `plan`.
@@ -32,17 +35,29 @@ pub fn plan(args: PlanArgs) -> Outcome {
             Some(path) => SecretChoice::Given(VenueSecret::read(path).unusable()?),
             None => SecretChoice::Generate,
         };
-        let (plan, timings) =
-            plan_job(&args.out, params, records, secret, inputs.batch_size).unusable()?;
+        let (plan, timings) = plan_job(
+            &args.out,
+            params,
+            records,
+            secret,
+            inputs.batch_size,
+            inputs.classes,
+            &args.cache.dir(),
+        )
+        .unusable()?;
         println!(
-            "planned {} batches of {} (k = {}, slots {}/{}) in {}",
+            "planned {} batches in {} size classes in {}",
             plan.batch_count,
-            plan.job.batch_size,
-            plan.k,
-            plan.slots.assets,
-            plan.slots.markets,
+            plan.classes.len(),
             args.out.display()
         );
+        for (c, p) in plan.classes.iter().enumerate() {
+            let batches = plan.batches.iter().filter(|b| b.class == c).count();
+            println!(
+                "  class {c}: {} asset and {} position slots, {} per proof (k = {}): {batches} batches",
+                p.class.slots.assets, p.class.slots.markets, p.class.batch_size, p.k
+            );
+        }
         println!(
             "  plan {}, shuffle + salts {}, tree {}, witness {}",
             secs(timings.plan),

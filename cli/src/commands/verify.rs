@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use marginproof_verifier::bundle::{
-    bundle_shape, verify_bundle_with, verifying_key, ProofCheck, VerifiedBundle,
+    bundle_shape, verify_bundle_with, verifying_key, ClassKey, ProofCheck, VerifiedBundle,
 };
 use marginproof_verifier::keys::{load_or_create_batch_vk, KeyError, KeySource};
 use marginproof_verifier::report::{totals_report, TotalsJson};
@@ -65,49 +65,66 @@ pub fn verify_dir_with(
     let started = Instant::now();
     let manifest = read_manifest(&public_dir.join("manifest.json")).map_err(store_outcome)?;
     let read = started.elapsed();
-    let started = Instant::now();
     let shape = bundle_shape(&manifest).rejected()?;
-    let (ipa, params_source) = match cache_dir {
-        Some(dir) => load_or_create_params(dir, shape.k),
-        None => fresh_params(shape.k),
-    }
-    .unusable()?;
-    if let ParamsSource::Regenerated(why) = &params_source {
-        eprintln!("warning: cached IPA parameters for k = {} not used ({why}): generated again and re-cached", shape.k);
-    }
-    let params = started.elapsed();
+    // Each class's parameters and verifying key, re-derived from the published configuration
+    // (or their cached copies): the proofs are then checked class by class.
+    let mut keys = Vec::with_capacity(shape.classes.len());
+    let mut params_source = ParamsSource::Cached;
+    let mut keys_source = cache_dir.map(|_| KeySource::Cached);
+    let mut params_time = Duration::ZERO;
     let keys_started = Instant::now();
-    let (vk, keys_source) = match cache_dir {
-        Some(dir) => {
-            let (vk, load) = load_or_create_batch_vk(
-                dir,
+    for class in &shape.classes {
+        let started = Instant::now();
+        let (ipa, source) = match cache_dir {
+            Some(dir) => load_or_create_params(dir, class.k),
+            None => fresh_params(class.k),
+        }
+        .unusable()?;
+        if let ParamsSource::Regenerated(why) = &source {
+            eprintln!("warning: cached IPA parameters for k = {} not used ({why}): generated again and re-cached", class.k);
+        }
+        if !source.is_cached() {
+            params_source = source;
+        }
+        params_time += started.elapsed();
+        let vk = match cache_dir {
+            Some(dir) => {
+                let (vk, load) = load_or_create_batch_vk(
+                    dir,
+                    &ipa,
+                    shape.params.clone(),
+                    class.class.slots,
+                    class.class.batch_size,
+                )
+                .map_err(|e| match e {
+                    // The manifest's circuit cannot be keyed: a rejection, as in `verify_bundle`.
+                    KeyError::Keygen { .. } => Outcome::Rejected(e.into()),
+                    KeyError::Store(e) => Outcome::Unusable(e.into()),
+                })?;
+                if !load.source.is_cached() {
+                    keys_source = Some(load.source);
+                }
+                vk
+            }
+            None => verifying_key(
                 &ipa,
                 shape.params.clone(),
-                shape.slots,
-                manifest.batch_size,
+                class.class.slots,
+                class.class.batch_size,
             )
-            .map_err(|e| match e {
-                // The manifest's circuit cannot be keyed: a rejection, as in `verify_bundle`.
-                KeyError::Keygen { .. } => Outcome::Rejected(e.into()),
-                KeyError::Store(e) => Outcome::Unusable(e.into()),
-            })?;
-            (vk, Some(load.source))
-        }
-        None => (
-            verifying_key(&ipa, shape.params.clone(), shape.slots, manifest.batch_size)
-                .rejected()?,
-            None,
-        ),
-    };
-    let keys = keys_started.elapsed();
+            .rejected()?,
+        };
+        keys.push(ClassKey { ipa, vk });
+    }
+    let params = params_time;
+    let keys_time = keys_started.elapsed().saturating_sub(params_time);
     let started = Instant::now();
     let verified = verify_bundle_with(
         &manifest,
         &shape,
         |i, entry| read_proof(public_dir, i, entry),
-        &ipa,
+        &keys,
         check,
-        Some(&vk),
     )
     .rejected()?;
     Ok(VerifyRun {
@@ -115,7 +132,7 @@ pub fn verify_dir_with(
         read,
         params,
         params_source,
-        keys,
+        keys: keys_time,
         keys_source,
         verify: started.elapsed(),
     })
@@ -128,7 +145,7 @@ struct VerifyJson<'a> {
     valid: bool,
     root: String,
     batches: usize,
-    verifying_key: &'a str,
+    verifying_keys: &'a [String],
     #[serde(flatten)]
     totals: TotalsJson,
 }
@@ -147,7 +164,7 @@ pub fn run(args: VerifyArgs) -> Outcome {
                 valid: true,
                 root: v.root_hex(),
                 batches: v.batches,
-                verifying_key: &v.verifying_key,
+                verifying_keys: &v.verifying_keys,
                 totals: totals_report(&v.params, &v.totals).totals_json(),
             })
             .unwrap_or_default()
@@ -183,10 +200,11 @@ pub fn print_report(run: &VerifyRun) {
         }
     );
     println!("  verify proofs     {}", secs(run.verify));
-    println!(
-        "  key digest        {} (BLAKE2b-256 of the pinned verifying key; the same across snapshots of one configuration shape, slot shape and batch size)",
-        v.verifying_key
-    );
+    for (c, digest) in v.verifying_keys.iter().enumerate() {
+        println!(
+            "  key digest        {digest} (class {c}; BLAKE2b-256 of the pinned verifying key; the same across snapshots of one configuration shape, slot shape and batch size)"
+        );
+    }
     print!(
         "{}",
         crate::report::text::totals_text(&totals_report(&v.params, &v.totals))

@@ -99,13 +99,22 @@ fn header(page: &mut String, verified: &VerifiedBundle, report: &TotalsReport) {
          <dt>snapshot</dt><dd id=\"snapshot-id\">{}</dd>\
          <dt>root</dt><dd id=\"root\" data-total=\"root\">{}</dd>\
          <dt>batch proofs</dt><dd id=\"batches\" data-total=\"batches\">{}</dd>\
-         <dt>verifying key digest</dt><dd id=\"verifying-key\" data-total=\"verifying_key\">{}</dd>\
+         {}\
          <dt>liquidation threshold</dt><dd>margin ratio {}</dd></dl>\n",
         escape(&report.venue),
         escape(&report.snapshot_id),
         verified.root_hex(),
         verified.batches,
-        escape(&verified.verifying_key),
+        verified
+            .verifying_keys
+            .iter()
+            .enumerate()
+            .map(|(c, digest)| format!(
+                "<dt>verifying key digest, size class {c}</dt>\
+                 <dd id=\"verifying-key-{c}\" data-total=\"verifying_keys.{c}\">{}</dd>",
+                escape(digest)
+            ))
+            .collect::<String>(),
         escape(&report.liquidation_threshold),
     );
 }

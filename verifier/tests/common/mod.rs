@@ -15,7 +15,7 @@ use marginproof_circuits::model::{
     evaluate, AccountRecord, Holdings, MarginUnit, SlotShape, Totals,
 };
 use marginproof_circuits::statement::{
-    BatchEntry, InclusionProof, Manifest, TotalsFile, UnitInclusion, FORMAT_VERSION,
+    BatchEntry, InclusionProof, Manifest, SizeClass, TotalsFile, UnitInclusion, FORMAT_VERSION,
     INCLUSION_FORMAT_VERSION,
 };
 use marginproof_circuits::RiskParams;
@@ -201,14 +201,17 @@ impl Venue {
         let manifest = Manifest {
             format_version: FORMAT_VERSION,
             config: params.file.clone(),
-            batch_size: BATCH_SIZE,
-            slots,
+            classes: vec![SizeClass {
+                slots,
+                batch_size: BATCH_SIZE,
+            }],
             batch_count: BATCH_COUNT,
             root: fp_to_hex(&root),
             totals: TotalsFile::from_totals(&totals, &params),
             totals_blinding: dummy(7),
             batches: (0..BATCH_COUNT as u64)
                 .map(|i| BatchEntry {
+                    class: 0,
                     root: dummy(100 + i),
                     totals_after: dummy(200 + i),
                     proof: format!("batch-{i}.proof"),
@@ -247,6 +250,7 @@ impl Venue {
         let (_, units, record) = &self.records[i];
         UnitInclusion {
             margin_unit: record.unit.clone(),
+            class: 0,
             salt: fp_to_hex(&self.salts[i]),
             record: units.clone(),
             leaf_index: i as u64,

@@ -20,8 +20,8 @@
 //! empty slot has index zero:   empty·a = 0
 //! ```
 //!
-//! Bounds: a < 256 (instrument lookup), b, l, m < 2^64 (range-checked), so the word's fields
-//! occupy disjoint bits below 2^136 and both sides of the net quantity are in (−2^65, 2^65);
+//! Bounds: a < 1024 (instrument lookup), b, l, m < 2^64 (range-checked), so the word's fields
+//! occupy disjoint bits below 2^138 and both sides of the net quantity are in (−2^65, 2^65);
 //! p < 2^64 (the published price: a `u64` of the configuration, supplied by the verifier as a
 //! public input and copied into the instrument table) so x < 2^128; F < 2^148; b + l < 2^65 is 0
 //! only if both are: no sum here nears p ≈ 2^254. r is a public challenge, r ≠ a except with
@@ -34,11 +34,12 @@ use halo2_proofs::{
 };
 
 use super::columns::{cur, prev, AccountColumns, AccumulatorColumns, SlotColumns};
-use super::{bool_check, constant, invert, signed, Accumulators, RowWriter, SlotCells};
+use super::{bool_check, constant, signed, Accumulators, RowWriter, SlotCells};
 use crate::chips::instrument_totals::Challenges;
 use crate::circuit::witness::AssetWitness;
 use crate::field::Fp;
 use crate::hash::leaf::{pow2, INDEX_BITS};
+use crate::model::buckets::{asset_fraction, asset_pole_inverse};
 use crate::units::{QUANTITY_BITS, RATE_SCALE};
 
 /// Columns and selector of the `asset slot` gate.
@@ -184,7 +185,7 @@ impl AssetSlotConfig {
             iv + bv * Value::known(pow2(INDEX_BITS)) + lv * Value::known(pow2(INDEX_BITS + 64));
         let word = w.put("leaf word", c.word, row, word)?;
         let tier_table = w.put("tier table", c.tier_table, row, one + iv + iv + sv)?;
-        let t = invert(r - iv);
+        let t = r.zip(iv).map(|(r, a)| asset_pole_inverse(r, a));
         w.put("bucket inverse", c.bucket_inverse, row, t)?;
         w.copy("r", &challenges.r, c.r, row)?;
         w.copy("rho", &challenges.rho, c.rho, row)?;
@@ -200,7 +201,12 @@ impl AssetSlotConfig {
         acc.ae = acc.ae + (one - sv) * fv - sv * xv * rs;
         acc.e = acc.e + (one - sv - sv) * xv;
         acc.mr = acc.mr + sv * fv;
-        acc.bk = acc.bk + (bv + rho * lv) * t;
+        acc.bk = acc.bk
+            + rho
+                .zip(bv)
+                .zip(lv)
+                .zip(t)
+                .map(|(((rho, b), l), t)| asset_fraction(rho, b, l, t));
         Ok(SlotCells {
             word,
             empty,

@@ -24,7 +24,7 @@
 //! `v = m − σ(2m + 1)`.
 //!
 //! `bk` is this account's term of the instrument-totals identity
-//! ([`crate::chips::instrument_totals`]): `Σ_slots (b + ρ·l)/(r − a) + Σ (s + ρ·|s| + ρ²·U)/(r − 256 − m)`.
+//! ([`crate::model::buckets`]): `Σ_slots (b + ρ·l)/(r − a) + Σ (s + ρ·|s| + ρ²·U)/(r − 1024 − m)`.
 
 pub mod asset_slot;
 pub mod columns;
@@ -130,10 +130,6 @@ fn signed(sigma: Expression<Fp>, m: Expression<Fp>) -> Expression<Fp> {
 
 fn constant(x: Fp) -> Expression<Fp> {
     Expression::Constant(x)
-}
-
-fn invert(v: Value<Fp>) -> Value<Fp> {
-    v.map(|x| Option::from(x.invert()).unwrap_or(Fp::ZERO))
 }
 
 impl AccountChip {

@@ -9,12 +9,12 @@
 //! size sign is boolean, cost sign is boolean
 //! notional:                  n = |s|·P                 s = m_s − σ_s(2m_s + 1),  |s| = m_s + σ_s
 //! pnl:                       U = s·P − (m_c − σ_c(2m_c + 1))
-//! leaf word:                 w = m + 2^8·m_s + 2^72·m_c + 2^200·σ_s + 2^201·σ_c
+//! leaf word:                 w = m + 2^10·m_s + 2^74·m_c + 2^202·σ_s + 2^203·σ_c
 //! tier table:                tid = MARKET_TIER_BASE + m
 //! pnl collateral:            ae = ae_prev + RS·U
 //! pnl sum:                   e = e_prev + U
 //! position requirement:      mr = mr_prev + F
-//! bucket pole:               t·(r − 256 − m) = 1
+//! bucket pole:               t·(r − 1024 − m) = 1
 //! bucket term:               bk = bk_prev + (s + ρ·|s| + ρ²·U)·t
 //! empty flag is boolean:     empty ∈ {0, 1}
 //! held or empty, magnitudes in range:
@@ -32,7 +32,7 @@
 //!
 //! Bounds: m < 256 (lookup), m_s < 2^64, m_c < 2^128 (range-checked), P < 2^64 (the published
 //! mark price, a public input): |U| < 2^129, n < 2^128, h < 2^130 is 0 only if every part is, and
-//! the word's five fields occupy disjoint bits below 2^202.
+//! the word's five fields occupy disjoint bits below 2^204.
 
 use ff::Field;
 use halo2_proofs::{
@@ -41,12 +41,13 @@ use halo2_proofs::{
 };
 
 use super::columns::{cur, prev, AccountColumns, AccumulatorColumns, SlotColumns};
-use super::{bool_check, constant, invert, signed, Accumulators, RowWriter, SlotCells};
+use super::{bool_check, constant, signed, Accumulators, RowWriter, SlotCells};
 use crate::chips::instrument_totals::{Challenges, MARKET_POLE_OFFSET};
 use crate::chips::tiered::MARKET_TIER_BASE;
 use crate::circuit::witness::PositionWitness;
 use crate::field::Fp;
 use crate::hash::leaf::{pow2, INDEX_BITS};
+use crate::model::buckets::{market_pole_inverse, position_fraction};
 use crate::units::{COST_BITS, QUANTITY_BITS, RATE_SCALE};
 
 /// Columns and selector of the `position slot` gate.
@@ -220,7 +221,7 @@ impl PositionSlotConfig {
             row,
             Value::known(Fp::from(MARKET_TIER_BASE)) + iv,
         )?;
-        let t = invert(r - Value::known(Fp::from(MARKET_POLE_OFFSET)) - iv);
+        let t = r.zip(iv).map(|(r, m)| market_pole_inverse(r, m));
         w.put("bucket inverse", c.bucket_inverse, row, t)?;
         w.copy("r", &challenges.r, c.r, row)?;
         w.copy("rho", &challenges.rho, c.rho, row)?;
@@ -238,7 +239,13 @@ impl PositionSlotConfig {
         acc.ae = acc.ae + uv * rs;
         acc.e = acc.e + uv;
         acc.mr = acc.mr + fv;
-        acc.bk = acc.bk + (signed_size + rho * open + rho * rho * uv) * t;
+        acc.bk = acc.bk
+            + rho
+                .zip(signed_size)
+                .zip(open)
+                .zip(uv)
+                .zip(t)
+                .map(|((((rho, s), n), u), t)| position_fraction(rho, s, n, u, t));
         Ok(SlotCells {
             word,
             empty,

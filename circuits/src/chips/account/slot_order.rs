@@ -11,7 +11,7 @@
 //! empty slots last:            empty_prev·(1 − empty) = 0
 //! ```
 //!
-//! Bound: gap < 2^8 (range-checked) and a, a_prev < 256, so a − a_prev − 1 = gap ≥ 0 over the
+//! Bound: gap < 2^10 (range-checked) and a, a_prev < 1024, so a − a_prev − 1 = gap ≥ 0 over the
 //! integers: held indices strictly increase, and no instrument is held twice.
 
 use ff::Field;
@@ -22,7 +22,7 @@ use super::{constant, RowWriter};
 use crate::field::Fp;
 
 /// Bits of the index gap between consecutive held slots.
-pub const GAP_BITS: usize = 8;
+pub const GAP_BITS: usize = 10;
 
 /// Columns and selector of the `slot order` gate.
 #[derive(Debug, Clone, Copy)]

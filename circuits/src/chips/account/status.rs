@@ -15,8 +15,8 @@
 //! shortfall:      sf = σ_D·(m_D + 1)                     max(0, θ·MR − AE·RS)
 //! ```
 //!
-//! Bounds: m_E < 2^144 and m_D < 2^192 (range-checked) cover |E| < 2^138 and
-//! |AE·RS − θ·MR| < 2^191 (units.rs); the codes are unique, so the signs are the truth.
+//! Bounds: m_E < 2^144 and m_D < 2^192 (range-checked) cover |E| < 2^139 and
+//! |AE·RS − θ·MR| < 2^192 (units.rs); the codes are unique, so the signs are the truth.
 
 use ff::Field;
 use halo2_proofs::{

@@ -1,0 +1,92 @@
+//! The bucket identity that proves the per-instrument totals of SPEC §4 from sparse slots, in its
+//! one native form: each slot's fraction, an account's term, and the totals' side.
+//!
+//! Each account holds a few `(index, quantities)` slots; the totals are per instrument. Over the
+//! whole snapshot, with public challenges `(r, ρ)`:
+//!
+//! ```text
+//! Σ_accounts Σ_slots frac(slot)  =  Σ_a (T_b,a + ρ·T_l,a)/(r − a)  +  Σ_m (T_s,m + ρ·T_|s|,m + ρ²·T_U,m)/(r − 1024 − m)
+//! frac(asset slot a)   = (b + ρ·l)/(r − a)
+//! frac(position slot m) = (s + ρ·|s| + ρ²·U)/(r − 1024 − m)
+//! ```
+//!
+//! The batch circuit proves each account's term (gates `bucket pole`, `bucket term` of
+//! [`crate::chips::account`]) and carries their running sum `S` in the chain of totals
+//! commitments; the verifier opens the last commitment to `S` and checks it against the right
+//! side computed from the published totals ([`totals_side`]). Both sides are rational functions
+//! of `(r, ρ)`; if a published total differs from the true sum of its slots they differ as
+//! functions and agree at a random point with probability at most `(N·(S+P) + A + M + 2)/p <
+//! 2^-200` for `N < 2^32` accounts of at most 1,280 slots. The challenges are
+//! `Poseidon_challenge(tag, R, digest(T), n)` ([`crate::statement::snapshot_challenges`]): the
+//! root `R` binds every slot of every batch and the digest every published instrument total, so
+//! both are fixed before `(r, ρ)` is known (Fiat–Shamir). No per-batch total is ever committed
+//! per instrument, so a batch's cost does not depend on how many instruments the configuration
+//! lists.
+
+use ff::Field;
+
+use crate::field::{fp_from_bigint, Fp};
+use crate::model::totals::Totals;
+use crate::units::MAX_ASSETS;
+
+/// Pole of market `m` is `MARKET_POLE_OFFSET + m`, above every asset pole `a < 1024`.
+pub const MARKET_POLE_OFFSET: u64 = MAX_ASSETS as u64;
+
+/// The public challenges of the bucket identity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BucketChallenges {
+    /// `r`: where the fractions are evaluated.
+    pub r: Fp,
+    /// `ρ`: weight between the totals of one instrument.
+    pub rho: Fp,
+}
+
+/// `1/x`, or 0 when `x = 0` (then the `bucket pole` gate has no solution: an honest proof fails,
+/// with probability 2^-240, and no dishonest one passes).
+pub fn inverse_or_zero(x: Fp) -> Fp {
+    Option::from(x.invert()).unwrap_or(Fp::ZERO)
+}
+
+/// `1/(r − pole)` of asset `a`.
+pub fn asset_pole_inverse(r: Fp, index: Fp) -> Fp {
+    inverse_or_zero(r - index)
+}
+
+/// `1/(r − 1024 − m)` of market `m`.
+pub fn market_pole_inverse(r: Fp, index: Fp) -> Fp {
+    inverse_or_zero(r - Fp::from(MARKET_POLE_OFFSET) - index)
+}
+
+/// `(b + ρ·l)·t`: the fraction of an asset slot, with `t` its pole inverse.
+pub fn asset_fraction(rho: Fp, balance: Fp, debt: Fp, t: Fp) -> Fp {
+    (balance + rho * debt) * t
+}
+
+/// `(s + ρ·|s| + ρ²·U)·t`: the fraction of a position slot, with `t` its pole inverse.
+pub fn position_fraction(rho: Fp, size: Fp, open: Fp, pnl: Fp, t: Fp) -> Fp {
+    (size + rho * open + rho * rho * pnl) * t
+}
+
+/// The right side of the identity from the published totals.
+pub fn totals_side(totals: &Totals, c: BucketChallenges) -> Fp {
+    let assets = totals.assets.iter().enumerate().map(|(a, t)| {
+        let pole = asset_pole_inverse(c.r, Fp::from(a as u64));
+        asset_fraction(
+            c.rho,
+            fp_from_bigint(&t.balance),
+            fp_from_bigint(&t.debt),
+            pole,
+        )
+    });
+    let markets = totals.markets.iter().enumerate().map(|(m, t)| {
+        let pole = market_pole_inverse(c.r, Fp::from(m as u64));
+        position_fraction(
+            c.rho,
+            fp_from_bigint(&t.net_size),
+            fp_from_bigint(&t.open_interest),
+            fp_from_bigint(&t.pnl),
+            pole,
+        )
+    });
+    assets.chain(markets).fold(Fp::ZERO, |acc, x| acc + x)
+}
