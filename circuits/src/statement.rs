@@ -177,6 +177,20 @@ impl Manifest {
         None
     }
 
+    /// The first global leaf of every batch, in order (the running sum of the batch sizes), if
+    /// every batch names a listed class: with it, [`locate_leaf_in`] finds a leaf's batch by
+    /// binary search (a file of many units against a manifest of many batches).
+    pub fn batch_first_leaves(&self) -> Option<Vec<u64>> {
+        let mut first = 0u64;
+        (0..self.batches.len())
+            .map(|i| {
+                let here = first;
+                first = first.checked_add(self.batch_class(i)?.batch_size as u64)?;
+                Some(here)
+            })
+            .collect()
+    }
+
     /// The first global leaf of batch `index` (the sum of the batch sizes before it), if every
     /// batch up to it names a listed class.
     pub fn first_leaf(&self, index: usize) -> Option<u64> {
@@ -184,6 +198,22 @@ impl Manifest {
             Some(acc + self.batch_class(i)?.batch_size as u64)
         })
     }
+}
+
+/// Where global leaf `leaf_index` is, `(batch, position)`, given the first leaf of every batch
+/// ([`Manifest::batch_first_leaves`]) and the leaves in all batches; `None` past the last.
+pub fn locate_leaf_in(
+    first_leaves: &[u64],
+    leaves: u128,
+    leaf_index: u64,
+) -> Option<(usize, usize)> {
+    if u128::from(leaf_index) >= leaves {
+        return None;
+    }
+    let batch = first_leaves
+        .partition_point(|&f| f <= leaf_index)
+        .checked_sub(1)?;
+    Some((batch, (leaf_index - first_leaves[batch]) as usize))
 }
 
 /// One batch proof in the manifest.
@@ -440,4 +470,67 @@ pub struct UnitInclusion {
     pub leaf_index: u64,
     /// Siblings from the leaf up: the batch path, then the top path (hex).
     pub path: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The binary search over first leaves finds what the linear walk finds, for every leaf and
+    /// one past the last, across classes of different batch sizes.
+    #[test]
+    fn locating_a_leaf_by_search_agrees_with_the_walk() {
+        let class = |assets, batch_size| SizeClass {
+            slots: SlotShape { assets, markets: 0 },
+            batch_size,
+        };
+        let batches: Vec<BatchEntry> = [0, 0, 0, 1, 1, 2]
+            .iter()
+            .map(|&c| BatchEntry {
+                class: c,
+                root: String::new(),
+                totals_after: String::new(),
+                proof: String::new(),
+            })
+            .collect();
+        let manifest = Manifest {
+            format_version: FORMAT_VERSION,
+            config: crate::config::RiskConfigFile {
+                snapshot: crate::config::SnapshotSection {
+                    id: "s".into(),
+                    venue: "v".into(),
+                    liquidation_threshold: "1".into(),
+                },
+                assets: vec![],
+                markets: vec![],
+                reserves: Default::default(),
+            },
+            classes: vec![class(1, 4), class(2, 2), class(3, 1)],
+            batch_count: batches.len(),
+            root: String::new(),
+            totals: TotalsFile {
+                assets: vec![],
+                markets: vec![],
+                accounts: "0".into(),
+                liquidatable: "0".into(),
+                bankrupt: "0".into(),
+                equity: "0".into(),
+                bad_debt: "0".into(),
+                shortfall: "0".into(),
+            },
+            totals_blinding: String::new(),
+            batches,
+        };
+        let first = manifest.batch_first_leaves().expect("classes listed");
+        assert_eq!(first, vec![0, 4, 8, 12, 14, 16]);
+        for leaf in 0..=17u64 {
+            assert_eq!(
+                locate_leaf_in(&first, 17, leaf),
+                manifest.locate_leaf(leaf),
+                "leaf {leaf}"
+            );
+        }
+        assert_eq!(manifest.locate_leaf(12), Some((3, 0)));
+        assert_eq!(manifest.locate_leaf(17), None);
+    }
 }

@@ -15,7 +15,8 @@ use marginproof_circuits::hash::{id_hash, LeafHasher, MerklePath};
 use marginproof_circuits::model::record::{AccountRecord, RecordError};
 use marginproof_circuits::model::{evaluate, Holdings, MarginUnit, Status, TooManyHoldings};
 use marginproof_circuits::statement::{
-    read_fp, InclusionProof, Manifest, StatementError, UnitInclusion, INCLUSION_FORMAT_VERSION,
+    locate_leaf_in, read_fp, InclusionProof, Manifest, StatementError, UnitInclusion,
+    INCLUSION_FORMAT_VERSION,
 };
 use num_bigint::BigInt;
 use num_traits::Signed;
@@ -305,10 +306,14 @@ pub fn verify_inclusion(
             });
         }
     }
+    let first_leaves = manifest.batch_first_leaves().ok_or_else(|| {
+        InclusionError::Manifest(ManifestError::Shape("a batch names no listed class".into()))
+    })?;
     let context = UnitContext {
         params: &params,
         manifest,
         shape,
+        first_leaves,
         account_id: &proof.account_id,
         claimed_root,
     };
@@ -337,6 +342,7 @@ struct UnitContext<'a> {
     params: &'a RiskParams,
     manifest: &'a Manifest,
     shape: TreeShape,
+    first_leaves: Vec<u64>,
     account_id: &'a str,
     claimed_root: Fp,
 }
@@ -352,10 +358,9 @@ impl UnitContext<'_> {
             leaves: self.shape.leaves,
         };
         // The leaf's batch, and so its class, follow from its index and the manifest's classes.
-        let (batch, position) = self
-            .manifest
-            .locate_leaf(unit.leaf_index)
-            .ok_or(out_of_range.clone())?;
+        let (batch, position) =
+            locate_leaf_in(&self.first_leaves, self.shape.leaves, unit.leaf_index)
+                .ok_or(out_of_range.clone())?;
         let class = self.manifest.batches[batch].class;
         if unit.class != class {
             return Err(InclusionError::ClassMismatch {
