@@ -190,14 +190,6 @@ impl Manifest {
             })
             .collect()
     }
-
-    /// The first global leaf of batch `index` (the sum of the batch sizes before it), if every
-    /// batch up to it names a listed class.
-    pub fn first_leaf(&self, index: usize) -> Option<u64> {
-        (0..index).try_fold(0u64, |acc, i| {
-            Some(acc + self.batch_class(i)?.batch_size as u64)
-        })
-    }
 }
 
 /// Where global leaf `leaf_index` is, `(batch, position)`, given the first leaf of every batch

@@ -147,12 +147,7 @@ fn add_long_tail(
     let markets = params.markets.len();
     let fill_long_tail =
         |record: &mut AccountRecord, held: Vec<usize>, positions: Vec<usize>, rng: &mut StdRng| {
-            record.balances.iter_mut().for_each(|b| *b = 0);
-            record.debts.iter_mut().for_each(|d| *d = 0);
-            record
-                .positions
-                .iter_mut()
-                .for_each(|p| *p = Position::default());
+            clear_holdings(record);
             let mut collateral = 0u128;
             for a in held {
                 record.balances[a] = atoms(usd_value(rng), params.assets[a].price);
@@ -452,12 +447,7 @@ fn assign_owners(
 fn make_account(id: String, kind: Kind, params: &RiskParams, rng: &mut StdRng) -> AccountRecord {
     let mut record = AccountRecord::empty(id, params);
     for _ in 0..64 {
-        record.balances.iter_mut().for_each(|b| *b = 0);
-        record.debts.iter_mut().for_each(|d| *d = 0);
-        record
-            .positions
-            .iter_mut()
-            .for_each(|p| *p = Position::default());
+        clear_holdings(&mut record);
         fill(&mut record, kind, params, rng);
         if evaluate(params, &record).status == kind.target() {
             break;
@@ -468,6 +458,16 @@ fn make_account(id: String, kind: Kind, params: &RiskParams, rng: &mut StdRng) -
         "a generated account is not sparse: {record:?}"
     );
     record
+}
+
+/// Sets every balance, debt and position of `record` to zero.
+fn clear_holdings(record: &mut AccountRecord) {
+    record.balances.iter_mut().for_each(|b| *b = 0);
+    record.debts.iter_mut().for_each(|d| *d = 0);
+    record
+        .positions
+        .iter_mut()
+        .for_each(|p| *p = Position::default());
 }
 
 /// Assets in which `record` has a balance or a debt.

@@ -116,12 +116,4 @@ impl SnapshotLayout {
     pub fn batch_class(&self, index: usize) -> SizeClass {
         self.classes[self.batches[index].class]
     }
-
-    /// The global leaf index of account `slot` (its index in [`SnapshotLayout::slots`]).
-    pub fn leaf_index(&self, slot: usize) -> Option<usize> {
-        self.batches
-            .iter()
-            .find(|b| slot >= b.start && slot < b.start + b.len)
-            .map(|b| b.first_leaf + slot - b.start)
-    }
 }
