@@ -15,8 +15,8 @@ use thiserror::Error;
 use crate::decimal::{parse_decimal, DecimalError};
 use crate::model::tiers::{TierTable, TierTableKind};
 use crate::units::{
-    MAX_ASSETS, MAX_MARKETS, MAX_TIERS, RATE_DECIMALS, RATE_SCALE, THRESHOLD_BITS, VALUE_BITS,
-    VALUE_DECIMALS,
+    MAX_ASSETS, MAX_EDGES, MAX_MARKETS, MAX_SCENARIOS, MAX_TIERS, RATE_DECIMALS, RATE_SCALE,
+    THRESHOLD_BITS, VALUE_BITS, VALUE_DECIMALS,
 };
 
 /// The risk configuration as written by the venue (TOML) and published in the manifest (JSON).
@@ -33,6 +33,32 @@ pub struct RiskConfigFile {
     /// Optional reserves per asset symbol, in units of that asset.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub reserves: BTreeMap<String, String>,
+    /// Optional price-shock scenarios (SPEC §7), at most [`MAX_SCENARIOS`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scenarios: Vec<ScenarioSection>,
+    /// Optional margin-ratio distribution (SPEC §7).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub distribution: Option<DistributionSection>,
+}
+
+/// `[[scenarios]]`: one price-shock scenario.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioSection {
+    /// 1–32 characters of `[a-z0-9-]`, unique.
+    pub name: String,
+    /// Scenario prices by instrument symbol: USD per unit for an asset, the mark price for a
+    /// market. An instrument not named keeps its base price.
+    #[serde(default)]
+    pub prices: BTreeMap<String, String>,
+}
+
+/// `[distribution]`: the margin-ratio bucket edges.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DistributionSection {
+    /// Strictly increasing margin ratios, at most 6 decimals, 1 to [`MAX_EDGES`] of them.
+    pub margin_ratio_edges: Vec<String>,
 }
 
 /// `[snapshot]`: identity of the snapshot and the liquidation threshold.
@@ -180,6 +206,32 @@ pub struct MarketParams {
     pub maintenance: TierTable,
 }
 
+/// One scenario in integer form: every instrument's price under it (SPEC §7).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScenarioParams {
+    /// The scenario's name.
+    pub name: String,
+    /// The prices it values accounts at.
+    pub prices: PriceVector,
+}
+
+/// Every instrument's price (ν per atom): each asset's, then each market's mark price, in
+/// configuration order. The base prices and each scenario's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PriceVector {
+    /// Per asset.
+    pub assets: Vec<u64>,
+    /// Per market.
+    pub markets: Vec<u64>,
+}
+
+/// The margin-ratio distribution's edges (SPEC §7).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DistributionParams {
+    /// Edges in ppm, strictly increasing, each below 2^32 (as the threshold).
+    pub edges_ppm: Vec<u64>,
+}
+
 /// The validated public risk configuration, in exact integers (SPEC §2).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RiskParams {
@@ -195,6 +247,10 @@ pub struct RiskParams {
     pub markets: Vec<MarketParams>,
     /// Reserves per asset in atoms, where the venue published them.
     pub reserves: Vec<Option<BigInt>>,
+    /// The stress scenarios, in configuration order.
+    pub scenarios: Vec<ScenarioParams>,
+    /// The margin-ratio distribution, if configured.
+    pub distribution: Option<DistributionParams>,
     /// The file form this was made from (published verbatim in the manifest).
     pub file: RiskConfigFile,
 }
@@ -291,6 +347,12 @@ impl RiskParams {
             }
             reserves[index] = Some(atoms);
         }
+        let scenarios = parse_scenarios(&file.scenarios, &assets, &markets)?;
+        let distribution = file
+            .distribution
+            .as_ref()
+            .map(parse_distribution)
+            .transpose()?;
         Ok(RiskParams {
             snapshot_id: file.snapshot.id.clone(),
             venue: file.snapshot.venue.clone(),
@@ -298,8 +360,25 @@ impl RiskParams {
             assets,
             markets,
             reserves,
+            scenarios,
+            distribution,
             file: file.clone(),
         })
+    }
+
+    /// The base prices.
+    pub fn base_prices(&self) -> PriceVector {
+        PriceVector {
+            assets: self.assets.iter().map(|a| a.price).collect(),
+            markets: self.markets.iter().map(|m| m.mark_price).collect(),
+        }
+    }
+
+    /// Number of margin-ratio buckets: one more than the edges (0 without a distribution).
+    pub fn distribution_buckets(&self) -> usize {
+        self.distribution
+            .as_ref()
+            .map_or(0, |d| d.edges_ppm.len() + 1)
     }
 
     /// A digest of every public parameter (snapshot, venue, threshold, assets, markets, tiers,
@@ -330,6 +409,13 @@ impl RiskParams {
                 None => h.put(b"none"),
             }
         }
+        h.put_stress(self);
+        for s in &self.scenarios {
+            h.put(s.name.as_bytes());
+            for price in s.prices.assets.iter().chain(&s.prices.markets) {
+                h.put(&price.to_le_bytes());
+            }
+        }
         h.finish()
     }
 
@@ -350,6 +436,7 @@ impl RiskParams {
         for m in &self.markets {
             h.put_table(&m.maintenance);
         }
+        h.put_stress(self);
         h.finish()
     }
 
@@ -387,6 +474,21 @@ impl FramedDigest {
             self.put(&tier.lower.to_le_bytes());
             self.put(&tier.max_offset.to_le_bytes());
             self.put(&tier.rate.to_le_bytes());
+        }
+    }
+
+    /// What scenarios and the distribution add to the circuit's shape: how many scenarios (their
+    /// prices are public inputs) and every edge (a fixed table).
+    fn put_stress(&mut self, params: &RiskParams) {
+        self.put(&(params.scenarios.len() as u64).to_le_bytes());
+        match &params.distribution {
+            Some(d) => {
+                self.put(&(d.edges_ppm.len() as u64).to_le_bytes());
+                for e in &d.edges_ppm {
+                    self.put(&e.to_le_bytes());
+                }
+            }
+            None => self.put(b"no distribution"),
         }
     }
 
@@ -463,6 +565,106 @@ fn parse_price(text: &str, decimals: u32, field: &str) -> Result<u64, ConfigErro
     scaled
         .to_u64()
         .ok_or_else(|| invalid(field, ConfigProblem::OutOfRange("price too large".into())))
+}
+
+/// The `[[scenarios]]`: names, then each named price with its instrument's decimals.
+fn parse_scenarios(
+    sections: &[ScenarioSection],
+    assets: &[AssetParams],
+    markets: &[MarketParams],
+) -> Result<Vec<ScenarioParams>, ConfigError> {
+    if sections.len() > MAX_SCENARIOS {
+        return Err(invalid(
+            "scenarios",
+            ConfigProblem::OutOfRange(format!("at most {MAX_SCENARIOS} scenarios are allowed")),
+        ));
+    }
+    let mut names = BTreeMap::new();
+    let mut out = Vec::with_capacity(sections.len());
+    for (i, section) in sections.iter().enumerate() {
+        let at = format!("scenarios[{i}]");
+        let name = &section.name;
+        let well_formed = !name.is_empty()
+            && name.len() <= 32
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if !well_formed {
+            return Err(invalid(
+                format!("{at}.name"),
+                ConfigProblem::BadSymbol(format!(
+                    "`{name}`: scenario names are 1 to 32 characters of a-z, 0-9 and `-`"
+                )),
+            ));
+        }
+        if let Some(first) = names.insert(name.clone(), i) {
+            return Err(invalid(
+                format!("{at}.name"),
+                ConfigProblem::BadSymbol(format!(
+                    "`{name}` is already the name of scenarios[{first}]"
+                )),
+            ));
+        }
+        let mut prices = PriceVector {
+            assets: assets.iter().map(|a| a.price).collect(),
+            markets: markets.iter().map(|m| m.mark_price).collect(),
+        };
+        for (symbol, text) in &section.prices {
+            let field = format!("{at}.prices.{symbol}");
+            if let Some(a) = assets.iter().position(|a| &a.symbol == symbol) {
+                prices.assets[a] = parse_price(text, assets[a].decimals, &field)?;
+            } else if let Some(m) = markets.iter().position(|m| &m.symbol == symbol) {
+                prices.markets[m] = parse_price(text, markets[m].decimals, &field)?;
+            } else {
+                return Err(invalid(
+                    field,
+                    ConfigProblem::BadSymbol(format!("`{symbol}` is not an asset or a market")),
+                ));
+            }
+        }
+        out.push(ScenarioParams {
+            name: name.clone(),
+            prices,
+        });
+    }
+    Ok(out)
+}
+
+/// The `[distribution]` edges: exact ratios in ppm, strictly increasing, below 2^32 ppm.
+fn parse_distribution(section: &DistributionSection) -> Result<DistributionParams, ConfigError> {
+    let edges = &section.margin_ratio_edges;
+    if edges.is_empty() || edges.len() > MAX_EDGES {
+        return Err(invalid(
+            "distribution.margin_ratio_edges",
+            ConfigProblem::OutOfRange(format!("between 1 and {MAX_EDGES} edges are required")),
+        ));
+    }
+    let mut edges_ppm: Vec<u64> = Vec::with_capacity(edges.len());
+    for (i, text) in edges.iter().enumerate() {
+        let field = format!("distribution.margin_ratio_edges[{i}]");
+        let ppm = parse_decimal(text, RATE_DECIMALS).map_err(|e| invalid(&field, e))?;
+        let ppm = bounded_u64(&ppm, THRESHOLD_BITS).ok_or_else(|| {
+            invalid(
+                &field,
+                ConfigProblem::OutOfRange(format!(
+                    "edge `{text}` must be at least 0 and below 4294.967296"
+                )),
+            )
+        })?;
+        if let Some(&previous) = edges_ppm.last() {
+            if ppm <= previous {
+                return Err(invalid(
+                    &field,
+                    ConfigProblem::OutOfRange(format!(
+                        "edges must strictly increase: `{text}` is not above `{}`",
+                        edges[i - 1]
+                    )),
+                ));
+            }
+        }
+        edges_ppm.push(ppm);
+    }
+    Ok(DistributionParams { edges_ppm })
 }
 
 fn parse_table(
@@ -592,6 +794,8 @@ mod tests {
                 maintenance: vec![tier(None, "0.01")],
             }],
             reserves: BTreeMap::new(),
+            scenarios: Vec::new(),
+            distribution: None,
         }
     }
 

@@ -14,11 +14,12 @@ use crate::model::record::RecordInUnits;
 use crate::model::totals::{AssetTotals, MarketTotals, Totals};
 use crate::model::unit::MarginUnit;
 
-/// Version of the bundle format (4: size classes, SPEC §9, each batch naming its class, and one
+/// Version of the bundle format (5: stress scenarios and the margin distribution, SPEC §7, in the
+/// totals and the challenges; 4: size classes, SPEC §9, each batch naming its class, and one
 /// pair of bucket challenges per snapshot, so the commitments hold no per-instrument total; 3 had
 /// one slot shape and batch size for the whole bundle; 2 had leaves and commitments on
 /// `P128Pow5T3`).
-pub const FORMAT_VERSION: u32 = 4;
+pub const FORMAT_VERSION: u32 = 5;
 /// Version of the inclusion file (5: each unit names its size class; 4 had one slot shape per
 /// bundle; 3 added every margin unit of the owner, SPEC §8; 2 was one account per file).
 pub const INCLUSION_FORMAT_VERSION: u32 = 5;
@@ -63,6 +64,7 @@ pub fn snapshot_challenges(tag: Fp, root: Fp, totals: &Totals) -> BucketChalleng
     let entries: Vec<Fp> = totals
         .instrument_entries()
         .iter()
+        .chain(&totals.stress_entries())
         .map(fp_from_bigint)
         .collect();
     let digest = wide_sponge::<InstrumentTotalsDomain>(&entries);
@@ -268,6 +270,40 @@ pub struct TotalsFile {
     pub bad_debt: String,
     /// Σ max(0, θ·MR − AE·RS) (ν·ppm²).
     pub shortfall: String,
+    /// Per scenario, in configuration order (SPEC §7).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scenarios: Vec<ScenarioTotalsFile>,
+    /// The margin-ratio distribution's counts, if configured (SPEC §7).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub distribution: Option<DistributionFile>,
+}
+
+/// One scenario's totals in the manifest, in base units.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioTotalsFile {
+    /// The scenario's name, as configured.
+    pub name: String,
+    /// Number liquidatable under it.
+    pub liquidatable: String,
+    /// Number bankrupt under it.
+    pub bankrupt: String,
+    /// Σ max(E^s, 0) (ν).
+    pub equity: String,
+    /// Σ max(−E^s, 0) (ν).
+    pub bad_debt: String,
+    /// Σ max(0, θ·MR^s − AE^s·RS) (ν·ppm²).
+    pub shortfall: String,
+}
+
+/// The distribution's counts in the manifest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DistributionFile {
+    /// Accounts per bucket: below the first edge, between edges, at or above the last.
+    pub buckets: Vec<String>,
+    /// Accounts with MR = 0.
+    pub no_requirement: String,
 }
 
 /// A published file that does not fit the statement.
@@ -325,6 +361,23 @@ impl TotalsFile {
             equity: totals.equity.to_string(),
             bad_debt: totals.bad_debt.to_string(),
             shortfall: totals.shortfall.to_string(),
+            scenarios: params
+                .scenarios
+                .iter()
+                .zip(&totals.scenarios)
+                .map(|(s, t)| ScenarioTotalsFile {
+                    name: s.name.clone(),
+                    liquidatable: t.liquidatable.to_string(),
+                    bankrupt: t.bankrupt.to_string(),
+                    equity: t.equity.to_string(),
+                    bad_debt: t.bad_debt.to_string(),
+                    shortfall: t.shortfall.to_string(),
+                })
+                .collect(),
+            distribution: totals.distribution.as_ref().map(|d| DistributionFile {
+                buckets: d.buckets.iter().map(ToString::to_string).collect(),
+                no_requirement: d.no_requirement.to_string(),
+            }),
         }
     }
 
@@ -365,7 +418,7 @@ impl TotalsFile {
                 "one entry per configured asset and market is required".into(),
             ));
         }
-        let mut totals = Totals::zero(params.assets.len(), params.markets.len());
+        let mut totals = Totals::zero(params);
         for ((file, p), t) in self
             .assets
             .iter()
@@ -422,6 +475,63 @@ impl TotalsFile {
         totals.equity = int("equity".into(), &self.equity, EQUITY, false)?;
         totals.bad_debt = int("bad_debt".into(), &self.bad_debt, EQUITY, false)?;
         totals.shortfall = int("shortfall".into(), &self.shortfall, SHORTFALL, false)?;
+        if self.scenarios.len() != params.scenarios.len() {
+            return Err(StatementError::Totals(format!(
+                "{} scenario totals where the configuration has {} scenarios",
+                self.scenarios.len(),
+                params.scenarios.len()
+            )));
+        }
+        for ((file, p), t) in self
+            .scenarios
+            .iter()
+            .zip(&params.scenarios)
+            .zip(&mut totals.scenarios)
+        {
+            if file.name != p.name {
+                return Err(StatementError::Totals(format!(
+                    "scenario `{}` where the configuration has `{}`",
+                    file.name, p.name
+                )));
+            }
+            let at = |what: &str| format!("scenarios.{}.{what}", file.name);
+            t.liquidatable = int(at("liquidatable"), &file.liquidatable, COUNT, false)?;
+            t.bankrupt = int(at("bankrupt"), &file.bankrupt, COUNT, false)?;
+            t.equity = int(at("equity"), &file.equity, EQUITY, false)?;
+            t.bad_debt = int(at("bad_debt"), &file.bad_debt, EQUITY, false)?;
+            t.shortfall = int(at("shortfall"), &file.shortfall, SHORTFALL, false)?;
+        }
+        match (&self.distribution, &mut totals.distribution) {
+            (None, None) => {}
+            (Some(file), Some(counts)) => {
+                if file.buckets.len() != counts.buckets.len() {
+                    return Err(StatementError::Totals(format!(
+                        "distribution: {} bucket counts where the configuration's edges make {}",
+                        file.buckets.len(),
+                        counts.buckets.len()
+                    )));
+                }
+                for (j, (text, count)) in file.buckets.iter().zip(&mut counts.buckets).enumerate() {
+                    *count = int(format!("distribution.buckets[{j}]"), text, COUNT, false)?;
+                }
+                counts.no_requirement = int(
+                    "distribution.no_requirement".into(),
+                    &file.no_requirement,
+                    COUNT,
+                    false,
+                )?;
+            }
+            (None, Some(_)) => {
+                return Err(StatementError::Totals(
+                    "the configuration has a distribution but the totals have no counts".into(),
+                ))
+            }
+            (Some(_), None) => {
+                return Err(StatementError::Totals(
+                    "distribution counts without a configured distribution".into(),
+                ))
+            }
+        }
         Ok(totals)
     }
 }
@@ -496,6 +606,8 @@ mod tests {
                 assets: vec![],
                 markets: vec![],
                 reserves: Default::default(),
+                scenarios: Vec::new(),
+                distribution: None,
             },
             classes: vec![class(1, 4), class(2, 2), class(3, 1)],
             batch_count: batches.len(),
@@ -509,6 +621,8 @@ mod tests {
                 equity: "0".into(),
                 bad_debt: "0".into(),
                 shortfall: "0".into(),
+                scenarios: Vec::new(),
+                distribution: None,
             },
             totals_blinding: String::new(),
             batches,

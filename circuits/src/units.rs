@@ -22,6 +22,10 @@ pub const MAX_ASSETS: usize = 1024;
 pub const MAX_MARKETS: usize = 256;
 /// At most this many tiers in one table (SPEC §2).
 pub const MAX_TIERS: usize = 8;
+/// At most this many stress scenarios (SPEC §7).
+pub const MAX_SCENARIOS: usize = 8;
+/// At most this many margin-ratio edges (SPEC §7); edges are below 2^32 ppm, as the threshold.
+pub const MAX_EDGES: usize = 16;
 /// The liquidation threshold is below 2^32 ppm (a margin ratio below 4294).
 pub const THRESHOLD_BITS: usize = 32;
 

@@ -33,6 +33,8 @@ fn prove_one_batch(c: &mut Criterion) {
         markets: 2,
         seed: 1,
         whales_ppm: 0,
+        scenarios: 0,
+        distribution: false,
     });
     let params = Arc::new(
         parse_config(&config, Path::new("venue.toml")).expect("the generated venue is valid"),

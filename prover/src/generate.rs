@@ -19,7 +19,8 @@
 use std::collections::BTreeMap;
 
 use marginproof_circuits::config::{
-    AssetSection, MarketSection, RiskConfigFile, RiskParams, SnapshotSection, TierSpec,
+    AssetSection, DistributionSection, MarketSection, RiskConfigFile, RiskParams, ScenarioSection,
+    SnapshotSection, TierSpec,
 };
 use marginproof_circuits::decimal::format_decimal;
 use marginproof_circuits::model::{evaluate, AccountRecord, MarginUnit, Position, Status};
@@ -51,6 +52,78 @@ pub struct GenerateOptions {
     /// [`WHALE_ASSETS`] assets and up to [`WHALE_POSITIONS`] positions; with any, one more cross
     /// account is a market maker holding every asset and every market (a long tail, SPEC §9).
     pub whales_ppm: u32,
+    /// How many stress scenarios to configure (at most [`SCENARIO_NAMES`]'s 8): `crash-30` (every
+    /// asset but the stablecoin and every market down 30%), `btc-50` (BTC and its perp down 50%),
+    /// then more shocks ([`scenario_sections`]).
+    pub scenarios: usize,
+    /// Whether to configure the margin-ratio distribution ([`DISTRIBUTION_EDGES`]).
+    pub distribution: bool,
+}
+
+/// The generated scenarios' names, in order.
+pub const SCENARIO_NAMES: [&str; 8] = [
+    "crash-30",
+    "btc-50",
+    "eth-40",
+    "rally-20",
+    "usdt-depeg",
+    "crash-50",
+    "alts-60",
+    "perps-25",
+];
+
+/// The generated distribution's margin-ratio edges.
+pub const DISTRIBUTION_EDGES: [&str; 6] = ["1.0", "1.1", "1.25", "1.5", "2", "5"];
+
+/// Scenario `s`'s price shock of instrument `symbol` as `(numerator, denominator)` of the base
+/// price, or `None` where the instrument keeps its base price.
+fn shock(s: usize, symbol: &str, is_market: bool) -> Option<(u64, u64)> {
+    let stable = symbol == "USDT";
+    let btc = symbol == "BTC" || symbol == "BTC-PERP";
+    let eth = symbol == "ETH" || symbol == "ETH-PERP";
+    match *SCENARIO_NAMES.get(s)? {
+        "crash-30" if !stable => Some((70, 100)),
+        "btc-50" if btc => Some((50, 100)),
+        "eth-40" if eth => Some((60, 100)),
+        "rally-20" if !stable => Some((120, 100)),
+        "usdt-depeg" if stable => Some((95, 100)),
+        "crash-50" if !stable => Some((50, 100)),
+        "alts-60" if !stable && !btc && !eth => Some((40, 100)),
+        "perps-25" if is_market => Some((75, 100)),
+        _ => None,
+    }
+}
+
+/// The first `count` generated scenarios for `params`: each shocked price `p·num/den` in ν per
+/// atom (at least 1), written back in USD per unit, so it is exactly representable.
+pub fn scenario_sections(params: &RiskParams, count: usize) -> Vec<ScenarioSection> {
+    (0..count.min(SCENARIO_NAMES.len()))
+        .map(|s| {
+            let mut prices = BTreeMap::new();
+            let instruments = params
+                .assets
+                .iter()
+                .map(|a| (&a.symbol, a.price, a.decimals, false))
+                .chain(
+                    params
+                        .markets
+                        .iter()
+                        .map(|m| (&m.symbol, m.mark_price, m.decimals, true)),
+                );
+            for (symbol, price, decimals, is_market) in instruments {
+                if let Some((num, den)) = shock(s, symbol, is_market) {
+                    let shocked = (u128::from(price) * u128::from(num) / u128::from(den))
+                        .clamp(1, u128::from(u64::MAX));
+                    let usd = format_decimal(&BigInt::from(shocked), VALUE_DECIMALS - decimals);
+                    prices.insert(symbol.clone(), usd);
+                }
+            }
+            ScenarioSection {
+                name: SCENARIO_NAMES[s].to_string(),
+                prices,
+            }
+        })
+        .collect()
 }
 
 /// How many assets a whale holds (at most the configuration's).
@@ -66,6 +139,8 @@ impl Default for GenerateOptions {
             markets: 3,
             seed: 1,
             whales_ppm: 0,
+            scenarios: 0,
+            distribution: false,
         }
     }
 }
@@ -91,9 +166,18 @@ pub fn generate(opts: &GenerateOptions) -> (String, String) {
         assets: (0..assets).map(|i| asset_section(i, &mut rng)).collect(),
         markets: (0..markets).map(|i| market_section(i, &mut rng)).collect(),
         reserves: BTreeMap::new(),
+        scenarios: Vec::new(),
+        distribution: None,
     };
     // The configuration is built from the fixed tables below, within every bound of SPEC §2.
-    let params = RiskParams::from_file(&file).expect("the synthetic configuration is valid");
+    let base = RiskParams::from_file(&file).expect("the synthetic configuration is valid");
+    file.scenarios = scenario_sections(&base, opts.scenarios);
+    if opts.distribution {
+        file.distribution = Some(DistributionSection {
+            margin_ratio_edges: DISTRIBUTION_EDGES.iter().map(|e| e.to_string()).collect(),
+        });
+    }
+    let params = RiskParams::from_file(&file).expect("the synthetic stress configuration is valid");
 
     let kinds = allocate(opts.accounts, assets, markets, &mut rng);
     let drawn: Vec<AccountRecord> = kinds

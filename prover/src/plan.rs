@@ -354,6 +354,8 @@ mod tests {
             markets: 2,
             seed: 3,
             whales_ppm: 0,
+            scenarios: 0,
+            distribution: false,
         });
         (params, SlotShape::covering(&records))
     }
@@ -401,6 +403,8 @@ mod tests {
             markets: 4,
             seed: 5,
             whales_ppm: 20_000,
+            scenarios: 0,
+            distribution: false,
         });
         let nothing_cached = |_: &SizeClass, _: u32| false;
         let plan = |max_classes| {

@@ -68,7 +68,7 @@ pub fn prepare_batches(
         .into_par_iter()
         .map(|i| BatchValuation::new(params, layout.batch(i)))
         .collect();
-    let mut totals = Totals::zero(params.assets.len(), params.markets.len());
+    let mut totals = Totals::zero(params);
     for valuation in &valuations {
         totals.add(&valuation.added);
     }

@@ -939,6 +939,8 @@ fn generated_venues_round_trip_with_a_realistic_mix() {
                 markets,
                 seed,
                 whales_ppm: 0,
+                scenarios: 0,
+                distribution: false,
             };
             let (params, records) = round_trip(&opts);
             let (healthy, liquidatable, bankrupt, empty) = statuses(&params, &records);
@@ -988,6 +990,8 @@ fn generated_venues_at_the_edges() {
             markets,
             seed: 7,
             whales_ppm: 0,
+            scenarios: 0,
+            distribution: false,
         };
         let (params, records) = round_trip(&opts);
         let (_, liquidatable, bankrupt, _) = statuses(&params, &records);
@@ -1006,6 +1010,8 @@ fn generated_wide_venues_hold_few_assets_and_positions() {
             markets: 8,
             seed,
             whales_ppm: 0,
+            scenarios: 0,
+            distribution: false,
         };
         let (params, records) = round_trip(&opts);
         let mut by_assets = [0usize; 5];
@@ -1056,6 +1062,8 @@ fn generation_is_deterministic() {
         markets: 4,
         seed: 42,
         whales_ppm: 0,
+        scenarios: 0,
+        distribution: false,
     };
     assert_eq!(generate(&opts), generate(&opts));
     let other = GenerateOptions {
@@ -1136,4 +1144,182 @@ rate = "0.95"
     let bad = good.replace("reserves.BTC = \"1\"", "reserves.BTC = \"-1\"");
     let at = position(&bad, "", "\"-1\"");
     assert_config_error(&bad, "reserves.BTC", at);
+}
+
+/// The base configuration with two scenarios and a distribution appended.
+fn stressed(scenarios: &str, edges: &str) -> String {
+    format!("{CONFIG}\n{scenarios}\n[distribution]\nmargin_ratio_edges = {edges}\n")
+}
+
+const SCENARIOS: &str = r#"[[scenarios]]
+name = "crash-30"
+prices = { BTC = "67986.415", ETH = "2400", "BTC-PERP" = "67970" }
+
+[[scenarios]]
+name = "btc-50"
+prices = { BTC = "48561.725" }
+"#;
+
+#[test]
+fn scenarios_and_distribution_load() {
+    let dir = TempDir::new().expect("tempdir");
+    let text = stressed(SCENARIOS, r#"["1.0", "1.1", "1.25", "1.5", "2", "5"]"#);
+    let params = load_config(&write(&dir, "venue.toml", &text)).expect("valid configuration");
+    assert_eq!(params.scenarios.len(), 2);
+    let crash = &params.scenarios[0];
+    assert_eq!(crash.name, "crash-30");
+    // BTC has 8 decimals: 67986.415 USD per unit is 67986.415·10^10 ν per atom.
+    assert_eq!(crash.prices.assets[0], 679_864_150_000_000);
+    assert_eq!(
+        crash.prices.assets[2], params.assets[2].price,
+        "USDT keeps its base price"
+    );
+    assert_eq!(crash.prices.markets[0], 67_970 * 10u64.pow(14));
+    let btc = &params.scenarios[1];
+    assert_eq!(btc.prices.assets[1], params.assets[1].price);
+    assert_eq!(btc.prices.markets[0], params.markets[0].mark_price);
+    let d = params.distribution.as_ref().expect("distribution");
+    assert_eq!(
+        d.edges_ppm,
+        [1_000_000, 1_100_000, 1_250_000, 1_500_000, 2_000_000, 5_000_000]
+    );
+    assert_eq!(params.distribution_buckets(), 7);
+}
+
+#[test]
+fn scenario_errors_are_located() {
+    let edges = r#"["1.0"]"#;
+    // An unknown symbol.
+    let text = stressed(
+        &SCENARIOS.replace("ETH = \"2400\"", "XRP = \"2400\""),
+        edges,
+    );
+    let at = position(&text, "crash-30", "\"2400\"");
+    let problem = assert_config_error(&text, "scenarios[0].prices.XRP", at);
+    assert!(
+        matches!(problem, ConfigProblem::BadSymbol(_)),
+        "{problem:?}"
+    );
+    // A price not representable in ν per atom (USDT has 6 decimals: 12 fractional digits at most).
+    let text = stressed(
+        &SCENARIOS.replace("BTC = \"48561.725\"", "USDT = \"0.9999999999999\""),
+        edges,
+    );
+    let at = position(&text, "btc-50", "\"0.9999999999999\"");
+    let problem = assert_config_error(&text, "scenarios[1].prices.USDT", at);
+    assert!(
+        matches!(problem, ConfigProblem::PriceNotRepresentable(_)),
+        "{problem:?}"
+    );
+    // A zero price is out of range, as for the base prices.
+    let text = stressed(&SCENARIOS.replace("\"67970\"", "\"0\""), edges);
+    let at = position(&text, "crash-30", "\"0\"");
+    let problem = assert_config_error(&text, "scenarios[0].prices.BTC-PERP", at);
+    assert!(
+        matches!(problem, ConfigProblem::OutOfRange(_)),
+        "{problem:?}"
+    );
+    // A duplicate name.
+    let text = stressed(&SCENARIOS.replace("\"btc-50\"", "\"crash-30\""), edges);
+    let at = position(
+        &text,
+        "name = \"crash-30\"\nprices = { BTC = \"48",
+        "\"crash-30\"",
+    );
+    let problem = assert_config_error(&text, "scenarios[1].name", at);
+    assert!(
+        problem
+            .to_string()
+            .contains("already the name of scenarios[0]"),
+        "{problem}"
+    );
+    // Malformed names: upper case, empty, too long.
+    for bad in ["Crash", "", "crash_30", &"x".repeat(33)] {
+        let text = stressed(
+            &SCENARIOS.replace("\"btc-50\"", &format!("\"{bad}\"")),
+            edges,
+        );
+        let at = position(&text, "prices = { BTC = \"67986", &format!("\"{bad}\""));
+        assert_config_error(&text, "scenarios[1].name", at);
+    }
+    // Too many.
+    let many: String = (0..9)
+        .map(|i| format!("[[scenarios]]\nname = \"s{i}\"\n\n"))
+        .collect();
+    let text = stressed(&many, edges);
+    let at = position(&text, "", "[[scenarios]]");
+    let problem = assert_config_error(&text, "scenarios", at);
+    assert!(problem.to_string().contains("at most 8"), "{problem}");
+}
+
+#[test]
+fn distribution_errors_are_located() {
+    // Not increasing.
+    let text = stressed(SCENARIOS, r#"["1.0", "1.5", "1.5"]"#);
+    let at = position(&text, "margin_ratio_edges", "\"1.5\", \"1.5\"");
+    let at = (at.0, at.1 + 7);
+    let problem = assert_config_error(&text, "distribution.margin_ratio_edges[2]", at);
+    assert!(
+        problem.to_string().contains("strictly increase"),
+        "{problem}"
+    );
+    // Too many decimals.
+    let text = stressed(SCENARIOS, r#"["1.0000001"]"#);
+    let at = position(&text, "margin_ratio_edges", "\"1.0000001\"");
+    let problem = assert_config_error(&text, "distribution.margin_ratio_edges[0]", at);
+    assert!(matches!(
+        problem,
+        ConfigProblem::Decimal(DecimalError::TooManyDecimals { .. })
+    ));
+    // Negative, or too large.
+    for bad in ["-1", "4294.967296"] {
+        let text = stressed(SCENARIOS, &format!("[\"{bad}\"]"));
+        let at = position(&text, "margin_ratio_edges", &format!("\"{bad}\""));
+        assert_config_error(&text, "distribution.margin_ratio_edges[0]", at);
+    }
+    // None, or more than 16.
+    let text = stressed(SCENARIOS, "[]");
+    let at = position(&text, "margin_ratio_edges", "[]");
+    assert_config_error(&text, "distribution.margin_ratio_edges", at);
+    let many: Vec<String> = (1..=17).map(|i| format!("\"{i}\"")).collect();
+    let text = stressed(SCENARIOS, &format!("[{}]", many.join(", ")));
+    let at = position(&text, "margin_ratio_edges", "[");
+    let problem = assert_config_error(&text, "distribution.margin_ratio_edges", at);
+    assert!(
+        problem.to_string().contains("between 1 and 16"),
+        "{problem}"
+    );
+}
+
+#[test]
+fn generated_scenarios_and_distribution_load_and_shock_their_prices() {
+    let opts = GenerateOptions {
+        accounts: 20,
+        assets: 6,
+        markets: 3,
+        seed: 3,
+        scenarios: 8,
+        distribution: true,
+        ..GenerateOptions::default()
+    };
+    let (config, accounts) = generate(&opts);
+    let dir = TempDir::new().expect("tempdir");
+    let params = load_config(&write(&dir, "venue.toml", &config)).expect("generated config");
+    load_accounts(&write(&dir, "accounts.csv", &accounts), &params).expect("generated accounts");
+    let names: Vec<&str> = params.scenarios.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, marginproof_prover::generate::SCENARIO_NAMES);
+    // crash-30: BTC at 70% (rounded down in ν per atom), USDT unchanged.
+    let crash = &params.scenarios[0].prices;
+    assert_eq!(crash.assets[0], params.assets[0].price / 10 * 7);
+    assert_eq!(crash.assets[2], params.assets[2].price);
+    assert_eq!(crash.markets[0], params.markets[0].mark_price / 10 * 7);
+    // btc-50 moves only BTC and its perp.
+    let btc = &params.scenarios[1].prices;
+    assert_eq!(btc.assets[0], params.assets[0].price / 2);
+    assert_eq!(btc.assets[1], params.assets[1].price);
+    assert_eq!(params.distribution_buckets(), 7);
+    // Without the options, neither.
+    let (config, _) = generate(&GenerateOptions::default());
+    let params = load_config(&write(&dir, "plain.toml", &config)).expect("generated config");
+    assert!(params.scenarios.is_empty() && params.distribution.is_none());
 }

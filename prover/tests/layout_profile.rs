@@ -20,6 +20,8 @@ fn layout_profile_of_the_bench_venue() {
         markets: 8,
         seed: 1,
         whales_ppm: 0,
+        scenarios: 0,
+        distribution: false,
     });
     let params = Arc::new(parse_config(&toml, Path::new("venue.toml")).expect("config"));
     let batch = 256;

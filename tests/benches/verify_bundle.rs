@@ -34,6 +34,8 @@ fn verify(c: &mut Criterion) {
         markets: 1,
         seed: 3,
         whales_ppm: 0,
+        scenarios: 0,
+        distribution: false,
     });
     let params = Arc::new(
         parse_config(&config, Path::new("venue.toml")).expect("the generated venue is valid"),

@@ -213,7 +213,8 @@ fn the_report_shows_every_total_of_verify_json() {
         &site,
         &serde_json::json!({
             "totals": totals,
-            "charts": 3,
+            // Coverage, PnL and open interest; the scenarios; the margin distribution.
+            "charts": 5,
             "screenshot": screenshot("report.png"),
         }),
     );

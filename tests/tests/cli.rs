@@ -440,8 +440,10 @@ fn inclusion_proofs_verify_for_every_account() {
         "margin_ratio",
         "units",
         "owner",
+        "scenarios",
     ]
     .into();
+    assert!(!params.scenarios.is_empty(), "the test venue has scenarios");
     let mut statuses = BTreeSet::new();
     for row in &rows {
         let record = model_record(row, &params);
@@ -486,6 +488,19 @@ fn inclusion_proofs_verify_for_every_account() {
         match risk.margin_ratio_ppm() {
             None => assert_eq!(json["margin_ratio"], Value::Null, "{}", row.id),
             Some(ppm) => assert_eq!(decimal(&json["margin_ratio"], 6), ppm, "{}", row.id),
+        }
+        // And under each scenario, the whole model at the scenario's prices.
+        for s in &params.scenarios {
+            let at = marginproof_circuits::model::evaluate_at(&params, &s.prices, &record);
+            let view = &json["scenarios"][&s.name];
+            assert_eq!(view["status"], at.status.as_str(), "{} {}", row.id, s.name);
+            assert_eq!(decimal(&view["equity_usd"], 18), at.equity, "{}", row.id);
+            assert_eq!(
+                decimal(&view["maintenance_usd"], 24),
+                at.maintenance,
+                "{}",
+                row.id
+            );
         }
         statuses.insert(risk.status.as_str());
     }

@@ -316,8 +316,8 @@ fn damaged_cached_keys_are_generated_again_and_verification_still_succeeds() {
 /// BLAKE2b-512 (first 16 bytes, hex) of the pinned verifying key of the configuration below with
 /// batches of 2, and the layout version it was pinned with.
 const PINNED: (&str, &str) = (
-    "batch-circuit-6-snapshot-challenges",
-    "b089f493ea6ef970645cc4770ba717da",
+    "batch-circuit-7-stress-scenarios",
+    "6f571fc961a5b732658c3c25f8850a87",
 );
 
 /// A small fixed configuration (one asset, no market).
@@ -341,6 +341,8 @@ fn pinned_params() -> RiskParams {
         }],
         markets: vec![],
         reserves: Default::default(),
+        scenarios: Vec::new(),
+        distribution: None,
     };
     RiskParams::from_file(&file).expect("the pinned configuration")
 }

@@ -1,5 +1,6 @@
 //! A small stored bundle, committed with the repository (`fuzz/seeds/small/`: three accounts in
-//! two batch proofs, with one user's inclusion proof), verified by today's binary. It anchors the
+//! two batch proofs, one stress scenario and a margin distribution, with one user's inclusion
+//! proof), verified by today's binary. It anchors the
 //! formats: a change to the circuit, the leaf, the tree, the commitments or the manifest that
 //! would make yesterday's published bundles unverifiable fails here. After a deliberate change,
 //! rebuild it with `bash fuzz/make_seeds.sh` (it also rebuilds the fuzz seeds), review the diff,
@@ -13,12 +14,12 @@ use std::fs;
 use common::{assert_valid, cache_dir, marginproof, workspace_root};
 
 /// Bytes of each of the stored bundle's batch proofs.
-const STORED_PROOF_BYTES: u64 = 10048;
+const STORED_PROOF_BYTES: u64 = 10144;
 /// `verify`'s key digest of the stored bundle's configuration shape, slot shape and batch size
 /// (its one size class).
-const STORED_KEY_DIGEST: &str = "e635c1e38b6e6d5ffac10b7f878e20d903335284e8c52c111dc3995295d26abc";
+const STORED_KEY_DIGEST: &str = "5075bc2a81ac14f2623f2478003b285e1d81efa6b92baae1eb377eb8dac22312";
 /// Its root R.
-const STORED_ROOT: &str = "b096aa94129f4634feb3079163afddaf8b4ed8718c771a5a02a8b8525e7d0308";
+const STORED_ROOT: &str = "466a1637385c8adb9654aa2aeb03ca568cd7ed750c2ea42251d553ba4c465436";
 
 #[test]
 fn the_stored_bundle_and_its_inclusion_proof_verify() {
@@ -38,6 +39,14 @@ fn the_stored_bundle_and_its_inclusion_proof_verify() {
     assert_eq!(report["accounts"], 3);
     assert_eq!(report["liquidatable"], 1);
     assert_eq!(report["bankrupt"], 1);
+    // Its one scenario (the shorts gain in a crash) and its distribution (SPEC §7).
+    let crash = &report["scenarios"]["crash-30"];
+    assert_eq!(crash["bankrupt"], 0, "{report}");
+    assert_eq!(crash["equity_usd"], "22066.471824777807", "{report}");
+    let buckets = &report["distribution"]["buckets"];
+    assert_eq!(buckets[0]["accounts"], 2, "{report}");
+    assert_eq!(buckets[2]["from"], "2", "{report}");
+    assert_eq!(report["distribution"]["no_requirement"], 1, "{report}");
     assert_eq!(
         report["verifying_keys"][0].as_str(),
         Some(STORED_KEY_DIGEST),

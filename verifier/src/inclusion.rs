@@ -13,7 +13,9 @@ use marginproof_circuits::decimal::format_decimal;
 use marginproof_circuits::field::{fp_to_hex, Fp};
 use marginproof_circuits::hash::{id_hash, LeafHasher, MerklePath};
 use marginproof_circuits::model::record::{AccountRecord, RecordError};
-use marginproof_circuits::model::{evaluate, Holdings, MarginUnit, Status, TooManyHoldings};
+use marginproof_circuits::model::{
+    evaluate, evaluate_at, AccountRisk, Holdings, MarginUnit, Status, TooManyHoldings,
+};
 use marginproof_circuits::statement::{
     locate_leaf_in, read_fp, InclusionProof, Manifest, StatementError, UnitInclusion,
     INCLUSION_FORMAT_VERSION,
@@ -23,6 +25,7 @@ use num_traits::Signed;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{json, Value};
+use std::collections::BTreeMap;
 use thiserror::Error;
 
 use crate::manifest::{tree_shape, ManifestError, TreeShape};
@@ -203,9 +206,43 @@ pub struct UnitReport {
     pub margin_ratio: Option<String>,
     /// The leaf's global index.
     pub leaf_index: u64,
+    /// The unit under each stress scenario of the configuration (SPEC §7), by name.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub scenarios: BTreeMap<String, ScenarioView>,
     /// E in ν, for the owner's combined view.
     #[serde(skip)]
     pub equity: BigInt,
+}
+
+/// One margin unit valued under one stress scenario: `scenarios.<name>` of
+/// `verify-inclusion --json` (SPEC §7). Same units and rounding as [`UnitReport`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ScenarioView {
+    /// Healthy, liquidatable or bankrupt under the scenario.
+    pub status: Status,
+    /// AE^s in USD.
+    pub adjusted_equity_usd: String,
+    /// E^s in USD.
+    pub equity_usd: String,
+    /// MR^s in USD.
+    pub maintenance_usd: String,
+    /// AE^s / MR^s to 6 decimals, rounded toward −∞; `None` when MR^s = 0.
+    pub margin_ratio: Option<String>,
+}
+
+impl ScenarioView {
+    /// The view of a valuation.
+    pub fn of(risk: &AccountRisk) -> Self {
+        ScenarioView {
+            status: risk.status,
+            adjusted_equity_usd: format_decimal(&risk.adjusted_equity, NU_PPM_DECIMALS),
+            equity_usd: format_decimal(&risk.equity, NU_DECIMALS),
+            maintenance_usd: format_decimal(&risk.maintenance, NU_PPM_DECIMALS),
+            margin_ratio: risk
+                .margin_ratio_ppm()
+                .map(|r| format_decimal(&r, RATIO_DECIMALS)),
+        }
+    }
 }
 
 /// What a verified inclusion proof says about the owner: every margin unit, each valued on its
@@ -400,16 +437,24 @@ impl UnitContext<'_> {
         }
 
         let risk = evaluate(params, &record);
+        let view = ScenarioView::of(&risk);
+        let scenarios = params
+            .scenarios
+            .iter()
+            .map(|s| {
+                let at = evaluate_at(params, &s.prices, &record);
+                (s.name.clone(), ScenarioView::of(&at))
+            })
+            .collect();
         Ok(UnitReport {
             margin_unit: record.unit,
-            status: risk.status,
-            adjusted_equity_usd: format_decimal(&risk.adjusted_equity, NU_PPM_DECIMALS),
-            equity_usd: format_decimal(&risk.equity, NU_DECIMALS),
-            maintenance_usd: format_decimal(&risk.maintenance, NU_PPM_DECIMALS),
-            margin_ratio: risk
-                .margin_ratio_ppm()
-                .map(|r| format_decimal(&r, RATIO_DECIMALS)),
+            status: view.status,
+            adjusted_equity_usd: view.adjusted_equity_usd,
+            equity_usd: view.equity_usd,
+            maintenance_usd: view.maintenance_usd,
+            margin_ratio: view.margin_ratio,
             leaf_index: unit.leaf_index,
+            scenarios,
             equity: risk.equity,
         })
     }
@@ -429,6 +474,9 @@ pub struct AccountKeys<'a> {
     pub maintenance_usd: &'a str,
     /// AE / MR, or null.
     pub margin_ratio: Option<&'a str>,
+    /// The unit under each scenario (SPEC §7), where configured.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub scenarios: &'a BTreeMap<String, ScenarioView>,
 }
 
 /// The `verify-inclusion --json` document of a verified file.
@@ -494,6 +542,7 @@ impl InclusionReport {
                 equity_usd: &first.equity_usd,
                 maintenance_usd: &first.maintenance_usd,
                 margin_ratio: first.margin_ratio.as_deref(),
+                scenarios: &first.scenarios,
             },
             units: &self.units,
             owner: self.owner(),

@@ -343,6 +343,8 @@ mod tests {
             }],
             markets: vec![],
             reserves: Default::default(),
+            scenarios: Vec::new(),
+            distribution: None,
         };
         Arc::new(RiskParams::from_file(&file).expect("config"))
     }

@@ -53,6 +53,43 @@ pub struct MarketReport {
     pub pnl_usd: String,
 }
 
+/// One stress scenario's line of the report (SPEC §7).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ScenarioReport {
+    /// The scenario's name.
+    pub name: String,
+    /// Accounts liquidatable under it.
+    pub liquidatable: BigInt,
+    /// Accounts bankrupt under it.
+    pub bankrupt: BigInt,
+    /// Σ max(E^s, 0), USD.
+    pub equity_usd: String,
+    /// Σ max(−E^s, 0), USD.
+    pub bad_debt_usd: String,
+    /// Σ max(0, θ·MR^s − AE^s·RS), USD.
+    pub shortfall_usd: String,
+}
+
+/// One bucket of the margin-ratio distribution.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BucketReport {
+    /// Its lower edge as configured (`None` for the first bucket).
+    pub from: Option<String>,
+    /// Its upper edge as configured (`None` for the last bucket).
+    pub below: Option<String>,
+    /// Accounts in it.
+    pub accounts: BigInt,
+}
+
+/// The margin-ratio distribution (SPEC §7).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DistributionReport {
+    /// Accounts with MR = 0.
+    pub no_requirement: BigInt,
+    /// The buckets, lowest first.
+    pub buckets: Vec<BucketReport>,
+}
+
 /// The auditor's report from verified totals.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TotalsReport {
@@ -83,6 +120,32 @@ pub struct TotalsReport {
     pub assets: Vec<AssetReport>,
     /// Per market, in configuration order.
     pub markets: Vec<MarketReport>,
+    /// Per stress scenario, in configuration order.
+    pub scenarios: Vec<ScenarioReport>,
+    /// The margin-ratio distribution, if configured.
+    pub distribution: Option<DistributionReport>,
+}
+
+impl TotalsReport {
+    /// Each bucket of the distribution with a label (`below 1.0`, `1.0 to 1.1`, `5 and above`)
+    /// and its count; empty without a distribution.
+    pub fn buckets_labelled(&self) -> Vec<(String, BigInt)> {
+        let Some(d) = &self.distribution else {
+            return Vec::new();
+        };
+        d.buckets
+            .iter()
+            .map(|b| {
+                let label = match (&b.from, &b.below) {
+                    (None, Some(below)) => format!("below {below}"),
+                    (Some(from), Some(below)) => format!("{from} to {below}"),
+                    (Some(from), None) => format!("{from} and above"),
+                    (None, None) => "all".to_string(),
+                };
+                (label, b.accounts.clone())
+            })
+            .collect()
+    }
 }
 
 /// Builds the report for `totals` under `params`.
@@ -138,7 +201,41 @@ pub fn totals_report(params: &RiskParams, totals: &Totals) -> TotalsReport {
         solvency_margin_usd: reserves_value.map(|v| nu(&(v - &totals.equity))),
         assets,
         markets,
+        scenarios: params
+            .scenarios
+            .iter()
+            .zip(&totals.scenarios)
+            .map(|(s, t)| ScenarioReport {
+                name: s.name.clone(),
+                liquidatable: t.liquidatable.clone(),
+                bankrupt: t.bankrupt.clone(),
+                equity_usd: nu(&t.equity),
+                bad_debt_usd: nu(&t.bad_debt),
+                shortfall_usd: format_decimal(&t.shortfall, NU_PPM2_DECIMALS),
+            })
+            .collect(),
+        distribution: distribution_report(params, totals),
     }
+}
+
+/// The buckets with their edges as the configuration writes them.
+fn distribution_report(params: &RiskParams, totals: &Totals) -> Option<DistributionReport> {
+    let edges = &params.file.distribution.as_ref()?.margin_ratio_edges;
+    let counts = totals.distribution.as_ref()?;
+    let buckets = counts
+        .buckets
+        .iter()
+        .enumerate()
+        .map(|(j, accounts)| BucketReport {
+            from: j.checked_sub(1).and_then(|i| edges.get(i)).cloned(),
+            below: edges.get(j).cloned(),
+            accounts: accounts.clone(),
+        })
+        .collect();
+    Some(DistributionReport {
+        no_requirement: counts.no_requirement.clone(),
+        buckets,
+    })
 }
 
 /// A count: a JSON number; a count no `u64` holds (never from verified totals, which stay below
@@ -187,6 +284,41 @@ pub struct MarketJson {
     pub pnl_usd: String,
 }
 
+/// One scenario in `verify --json` (SPEC §7).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ScenarioJson {
+    /// Liquidatable accounts under the scenario.
+    pub liquidatable: Count,
+    /// Bankrupt accounts under it.
+    pub bankrupt: Count,
+    /// Σ max(E^s, 0), USD.
+    pub equity_usd: String,
+    /// Σ max(−E^s, 0), USD.
+    pub bad_debt_usd: String,
+    /// Σ max(0, θ·MR^s − AE^s·RS), USD.
+    pub shortfall_usd: String,
+}
+
+/// One bucket in `verify --json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BucketJson {
+    /// Lower edge as configured, `null` for the first bucket.
+    pub from: Option<String>,
+    /// Upper edge as configured, `null` for the last.
+    pub below: Option<String>,
+    /// Accounts in the bucket.
+    pub accounts: Count,
+}
+
+/// The distribution in `verify --json` (SPEC §7).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DistributionJson {
+    /// Accounts with MR = 0.
+    pub no_requirement: Count,
+    /// The buckets, lowest first.
+    pub buckets: Vec<BucketJson>,
+}
+
 /// The totals of `verify --json` (SPEC §6): what [`TotalsReport::to_json`] serializes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TotalsJson {
@@ -209,6 +341,12 @@ pub struct TotalsJson {
     pub assets: BTreeMap<String, AssetJson>,
     /// Per market symbol.
     pub markets: BTreeMap<String, MarketJson>,
+    /// Per scenario name (SPEC §7), where scenarios are configured.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub scenarios: BTreeMap<String, ScenarioJson>,
+    /// The margin-ratio distribution, where configured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub distribution: Option<DistributionJson>,
 }
 
 impl TotalsReport {
@@ -217,7 +355,8 @@ impl TotalsReport {
     /// `solvency_margin_usd` (only when reserves are declared),
     /// `assets.<SYM>.{balance, debt, reserves, reserves_minus_net}` (the last two only for assets
     /// with declared reserves) and `markets.<SYM>.{net_size, open_interest, pnl_usd}` as exact
-    /// decimal strings, nested.
+    /// decimal strings, nested; `scenarios.<name>.{liquidatable, bankrupt, equity_usd,
+    /// bad_debt_usd, shortfall_usd}` and `distribution` (SPEC §7) where configured.
     pub fn totals_json(&self) -> TotalsJson {
         TotalsJson {
             accounts: (&self.accounts).into(),
@@ -256,6 +395,34 @@ impl TotalsReport {
                     )
                 })
                 .collect(),
+            scenarios: self
+                .scenarios
+                .iter()
+                .map(|s| {
+                    (
+                        s.name.clone(),
+                        ScenarioJson {
+                            liquidatable: (&s.liquidatable).into(),
+                            bankrupt: (&s.bankrupt).into(),
+                            equity_usd: s.equity_usd.clone(),
+                            bad_debt_usd: s.bad_debt_usd.clone(),
+                            shortfall_usd: s.shortfall_usd.clone(),
+                        },
+                    )
+                })
+                .collect(),
+            distribution: self.distribution.as_ref().map(|d| DistributionJson {
+                no_requirement: (&d.no_requirement).into(),
+                buckets: d
+                    .buckets
+                    .iter()
+                    .map(|b| BucketJson {
+                        from: b.from.clone(),
+                        below: b.below.clone(),
+                        accounts: (&b.accounts).into(),
+                    })
+                    .collect(),
+            }),
         }
     }
 

@@ -44,6 +44,8 @@ fn known_totals_give_exact_strings() {
         bad_debt: int("1000250000000000000000"),
         // 1566 USD in ν·ppm².
         shortfall: int("1566000000000000000000000000000000"),
+        scenarios: Vec::new(),
+        distribution: None,
     };
     let report = totals_report(&params, &totals);
     let expected = json!({
@@ -107,20 +109,23 @@ fn without_reserves_there_is_no_solvency_margin() {
     let mut file = common::config();
     file.reserves.clear();
     let params = marginproof_circuits::RiskParams::from_file(&file).unwrap();
-    let report = totals_report(&params, &Totals::zero(2, 1));
+    let report = totals_report(&params, &Totals::zero(&params));
     let j = report.to_json();
     assert!(j.get("solvency_margin_usd").is_none());
     assert!(j["assets"]["BTC"].get("reserves").is_none());
     assert_eq!(j["accounts"], 0);
     assert_eq!(j["equity_usd"], "0");
     // A count no u64 holds (never from verified totals) is a string rather than a panic.
-    let mut totals = Totals::zero(2, 1);
+    let mut totals = Totals::zero(&params);
     totals.accounts = BigInt::from(u64::MAX) + 1;
     assert_eq!(
         totals_report(&params, &totals).to_json()["accounts"],
         "18446744073709551616"
     );
     // Totals of the wrong shape do not panic.
-    let report = totals_report(&params, &Totals::zero(0, 0));
+    let mut wrong = Totals::zero(&params);
+    wrong.assets.clear();
+    wrong.markets.clear();
+    let report = totals_report(&params, &wrong);
     assert!(report.assets.is_empty() && report.markets.is_empty());
 }

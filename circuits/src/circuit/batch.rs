@@ -100,12 +100,12 @@ pub struct BatchValuation {
 impl BatchValuation {
     /// Values `accounts` under `params`.
     pub fn new(params: &RiskParams, accounts: &[AccountSlot]) -> Self {
-        let mut added = Totals::zero(params.assets.len(), params.markets.len());
+        let mut added = Totals::zero(params);
         let risks = accounts
             .iter()
             .map(|slot| {
                 let risk = evaluate(params, &slot.record);
-                added.add(&Totals::of_account(&slot.record, &risk, true));
+                added.add(&Totals::of_account(params, &slot.record, &risk, true));
                 risk
             })
             .collect();
@@ -127,7 +127,7 @@ impl RunningTotals {
     /// Before the first batch: all zero.
     pub fn zero(params: &RiskParams) -> Self {
         RunningTotals {
-            totals: Totals::zero(params.assets.len(), params.markets.len()),
+            totals: Totals::zero(params),
             bucket_sum: Fp::zero(),
         }
     }

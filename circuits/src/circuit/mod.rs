@@ -11,7 +11,7 @@
 //! | [`TOTALS_AFTER`] | `C_{i+1}` | commitment to the totals after |
 //! | [`CHALLENGE`] | `r` | the bucket identity's evaluation point |
 //! | [`CHALLENGE_WEIGHT`] | `ρ` | the bucket identity's weight |
-//! | [`INSTRUMENT_PRICES`](crate::statement::INSTRUMENT_PRICES)` + i` | price of row `i` of [`crate::chips::instruments::instrument_rows`] (assets, then markets) | the instrument table itself (its price column is the instance column) |
+//! | [`INSTRUMENT_PRICES`](crate::statement::INSTRUMENT_PRICES)` + i` | price of row `i` of [`crate::chips::instruments::instrument_rows`] (assets, then markets; then each scenario's block; then the distribution's edges) | the instrument table itself (its price column is the instance column) |
 //!
 //! The verifier computes the two challenges once per snapshot from the tag, the snapshot root and
 //! the published per-instrument totals ([`crate::statement::snapshot_challenges`]); see
@@ -56,6 +56,11 @@
 //! | §4 per asset `Σ b_a`, `Σ l_a`; per market `Σ s_m`, `Σ \|s_m\|`, `Σ U_m` | `asset slot`, `position slot` → `bucket pole`, `bucket term`; `account identity` → `bucket term starts at zero`; `running total` → `running total` in `running total: bucket sum` (the batch's terms added to `S`); the verifier checks the last `S` against the published totals' side of the identity and derives `r`, `ρ` from the root and those totals ([`crate::model::buckets`]) |
 //! | §4 accounts, liquidatable, bankrupt, `Σ max(E, 0)`, bad debt `Σ max(−E, 0)`, shortfall `Σ max(0, θ·MR − AE·RS)` | terms `is_real` (`account identity`), `liquidatable`, `σ_E` (`equity sign`), `equity owed`, `bad debt`, `shortfall` (`account status`); each summed by `running total` → `running total` from the opened total before to the committed total after |
 //! | §4 reserves minus net liabilities, solvency margin | not in the circuit: the auditor's report, from the verified totals |
+//! | §7 every account valued under each scenario with the whole model | `scenario asset slot`, `scenario position slot` (the base gates' valuation constraints: `net value`, `tier table`, `haircut collateral`, `net value sum`, `borrow requirement`, `notional`, `pnl`, `pnl collateral`, `pnl sum`, `position requirement`; `bucket carried`), with index, signs and codes copied from the base slot row; the tier proofs `tiered rate: scenario s …`; `account status` on the scenario's status row (`… restarts` zeroes the accumulators for the next); range checks `scenario s equity code`, `scenario s margin code` |
+//! | §7 each at the scenario's published prices | the instrument lookup with the row's fixed slot kind `price_kind(kind, s + 1)`: the scenario's block of instance rows ([`crate::chips::instruments`]) |
+//! | §7 per scenario: liquidatable, bankrupt, `Σ max(E^s, 0)`, `Σ max(−E^s, 0)`, shortfall | `scenario outcome` → `outcome weight t`, `outcome terms`: the status row's cells at poles `1280 + 5s + t` of the bucket identity, carried in `running total: bucket sum`; the verifier checks the last `S` against the published totals ([`crate::model::buckets`]) |
+//! | §7 each account with MR > 0 in exactly one bucket, `AE·RS ≥ e·MR` decided exactly; MR = 0 apart | `margin bucket` → `requirement zero flag`, `zero flag is exact`, `no requirement is bucket zero`, `same bucket on both rows`, `lower edge flag`, `upper edge flag`, `at or above the lower edge`, `below the upper edge`; the edge lookups (kinds `EDGE_LOWER_KIND`, `EDGE_UPPER_KIND`); range checks `margin bucket lower code`, `margin bucket upper code` |
+//! | §7 the count per bucket | `margin bucket` → `distribution pole`, `distribution term` (`is_real` at pole `1320 + j`, or `1337` with no requirement), carried in `running total: bucket sum` and checked by the verifier as above |
 
 pub mod batch;
 pub mod layout;
@@ -68,7 +73,9 @@ use halo2_proofs::{
     plonk::{Advice, Circuit, Column, ConstraintSystem, Error, Fixed, Instance},
 };
 
-use crate::chips::account::{AccountChip, AccountConfig, AccountInstructions, ACCOUNT_COLUMNS};
+use crate::chips::account::{
+    AccountChip, AccountConfig, AccountFixedColumns, AccountInstructions, ACCOUNT_COLUMNS,
+};
 use crate::chips::hashing::{BatchTree, HashChip, PoseidonConfig};
 use crate::chips::instrument_totals::Challenges;
 use crate::chips::instruments::InstrumentTable;
@@ -213,7 +220,11 @@ impl Circuit<Fp> for BatchCircuit {
     fn configure(meta: &mut ConstraintSystem<Fp>) -> BatchConfig {
         let main: [Column<Advice>; ACCOUNT_COLUMNS] = std::array::from_fn(|_| meta.advice_column());
         let lanes: Vec<Column<Advice>> = (0..RANGE_LANES).map(|_| meta.advice_column()).collect();
-        let param = meta.fixed_column();
+        let fixed = AccountFixedColumns {
+            threshold: meta.fixed_column(),
+            slot_kind: meta.fixed_column(),
+            pole: meta.fixed_column(),
+        };
         let constants = meta.fixed_column();
         meta.enable_constant(constants);
         let instance = meta.instance_column();
@@ -222,7 +233,7 @@ impl Circuit<Fp> for BatchCircuit {
         let range_table = meta.lookup_table_column();
         let range = RangeCheckChip::configure(meta, &lanes, range_table);
         let instruments = InstrumentTable::configure(meta, instance);
-        let account = AccountChip::configure(meta, main, param, instruments);
+        let account = AccountChip::configure(meta, main, fixed, instruments);
         let tier_columns: [Column<Advice>; 9] = std::array::from_fn(|i| main[i]);
         let tiers = TieredRateChip::configure(meta, tier_columns);
         // Running totals ride on the range lanes, which have rows to spare beside Poseidon.

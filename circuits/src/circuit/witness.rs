@@ -10,10 +10,15 @@ use crate::config::RiskParams;
 use crate::field::{fp_from_bigint, fp_from_bool, fp_from_u128, Fp};
 use crate::hash::leaf::pow2;
 use crate::model::buckets::{
-    asset_fraction, asset_pole_inverse, market_pole_inverse, position_fraction, BucketChallenges,
+    asset_fraction, asset_pole_inverse, distribution_pole_inverse, market_pole_inverse,
+    outcome_fraction, position_fraction, BucketChallenges,
 };
 use crate::model::holdings::{Holdings, SlotShape};
-use crate::model::risk::{value_asset, value_position};
+use crate::model::risk::{
+    adjusted_equity, maintenance_requirement, margin_test, raw_equity, status, value_asset,
+    value_asset_at, value_position, value_position_at,
+};
+use crate::model::stress::{edge_test, margin_bucket, MarginBucket, OUTCOME_TOTALS};
 use crate::model::totals::chain_entries;
 use crate::model::{evaluate, AccountRecord, AccountRisk, TierPoint, TierTable, Totals};
 use crate::signed::SignedCode;
@@ -126,6 +131,92 @@ pub struct StatusWitness {
     pub liquidatable: Fp,
 }
 
+/// One asset slot valued under a scenario: the slot's quantities are the base row's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScenarioAssetWitness {
+    /// The scenario's `p_a`, looked up in its price block.
+    pub price: Fp,
+    /// `x = |b − l| · p_a`.
+    pub value: Fp,
+    /// `x` in `H_a` or `G_a`.
+    pub tier: TierWitness,
+}
+
+/// One position slot valued under a scenario.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScenarioPositionWitness {
+    /// The scenario's `P_m`.
+    pub mark_price: Fp,
+    /// `|s| · P`.
+    pub notional: Fp,
+    /// `U = s·P − c`.
+    pub pnl: Fp,
+    /// Notional in `G_m`.
+    pub tier: TierWitness,
+}
+
+/// One account valued under one scenario (SPEC §7).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScenarioWitness {
+    /// Per asset slot.
+    pub assets: Vec<ScenarioAssetWitness>,
+    /// Per position slot.
+    pub positions: Vec<ScenarioPositionWitness>,
+    /// The status under the scenario.
+    pub status: StatusWitness,
+}
+
+/// The account's margin-ratio bucket (SPEC §7), for the `margin bucket` gate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DistributionWitness {
+    /// `[MR = 0]`.
+    pub no_requirement: Fp,
+    /// `1/MR`, or 0.
+    pub requirement_inverse: Fp,
+    /// The bucket `j` (0 when `MR = 0`).
+    pub bucket: Fp,
+    /// Its lower edge (ppm), 0 for bucket 0.
+    pub lower_edge: Fp,
+    /// Its upper edge (ppm), 0 for the top bucket.
+    pub upper_edge: Fp,
+    /// Whether it has a lower edge.
+    pub has_lower: Fp,
+    /// Whether it has an upper edge.
+    pub has_upper: Fp,
+    /// `AE·RS − e_j·MR` where it applies, else 0.
+    pub lower_code: Fp,
+    /// `e_{j+1}·MR − AE·RS − 1` where it applies, else 0.
+    pub upper_code: Fp,
+}
+
+impl DistributionWitness {
+    /// Its pole number `π`: the bucket, or the no-requirement pole.
+    pub fn pole(&self) -> Fp {
+        self.bucket + self.no_requirement * Fp::from(crate::model::stress::NO_REQUIREMENT_POLE)
+    }
+}
+
+impl StatusWitness {
+    /// The five outcome terms in [`crate::model::stress::OutcomeTotals::entries`] order:
+    /// liquidatable, bankrupt, `max(E, 0)`, `max(−E, 0)`, `max(0, θ·MR − AE·RS)`; the same
+    /// products the `account status` gate constrains.
+    pub fn outcome_terms(&self) -> [Fp; OUTCOME_TOTALS] {
+        let (se, me, sd, md) = (
+            self.equity_negative,
+            self.equity_code,
+            self.margin_negative,
+            self.margin_code,
+        );
+        [
+            self.liquidatable,
+            se,
+            (Fp::ONE - se) * me,
+            se * (me + Fp::ONE),
+            sd * (md + Fp::ONE),
+        ]
+    }
+}
+
 /// One account slot of a batch (a real account or padding).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccountWitness {
@@ -141,6 +232,10 @@ pub struct AccountWitness {
     pub positions: Vec<PositionWitness>,
     /// Status.
     pub status: StatusWitness,
+    /// Per scenario, in configuration order.
+    pub scenarios: Vec<ScenarioWitness>,
+    /// The margin-ratio bucket, if a distribution is configured.
+    pub distribution: Option<DistributionWitness>,
 }
 
 fn code(x: &BigInt) -> (Fp, Fp) {
@@ -236,22 +331,25 @@ impl AccountWitness {
                 w
             })
             .collect();
-        let (equity_negative, equity_code) = code(&risk.equity);
-        let (margin_negative, margin_code) = code(&risk.margin_test);
         let is_real = !bool::from(key.is_zero());
+        let scenarios = params
+            .scenarios
+            .iter()
+            .map(|s| ScenarioWitness::new(params, &s.prices, holdings))
+            .collect();
+        let distribution = params
+            .distribution
+            .as_ref()
+            .map(|d| DistributionWitness::new(&d.edges_ppm, risk));
         AccountWitness {
             key,
             key_inverse: inverse_or_zero(key),
             is_real: fp_from_bool(is_real),
             assets,
             positions,
-            status: StatusWitness {
-                equity_negative,
-                equity_code,
-                margin_negative,
-                margin_code,
-                liquidatable: fp_from_bool(risk.status == crate::model::Status::Liquidatable),
-            },
+            status: StatusWitness::new(risk),
+            scenarios,
+            distribution,
         }
     }
 
@@ -273,7 +371,20 @@ impl AccountWitness {
                 market_pole_inverse(c.r, p.index),
             )
         });
-        assets.chain(positions).fold(Fp::ZERO, |acc, x| acc + x)
+        let scenarios = self
+            .scenarios
+            .iter()
+            .enumerate()
+            .map(|(s, w)| outcome_fraction(c.r, s, w.status.outcome_terms()));
+        let distribution = self
+            .distribution
+            .iter()
+            .map(|d| self.is_real * distribution_pole_inverse(c.r, d.pole()));
+        assets
+            .chain(positions)
+            .chain(scenarios)
+            .chain(distribution)
+            .fold(Fp::ZERO, |acc, x| acc + x)
     }
 
     /// A padding slot: `key = 0`, every slot empty.
@@ -284,6 +395,119 @@ impl AccountWitness {
             &Holdings::empty(shape),
             Fp::ZERO,
         )
+    }
+}
+
+impl StatusWitness {
+    /// The status decomposition of a valuation.
+    fn new(risk: &AccountRisk) -> Self {
+        Self::of(&risk.equity, &risk.margin_test, risk.status)
+    }
+
+    fn of(equity: &BigInt, test: &BigInt, st: crate::model::Status) -> Self {
+        let (equity_negative, equity_code) = code(equity);
+        let (margin_negative, margin_code) = code(test);
+        StatusWitness {
+            equity_negative,
+            equity_code,
+            margin_negative,
+            margin_code,
+            liquidatable: fp_from_bool(st == crate::model::Status::Liquidatable),
+        }
+    }
+}
+
+impl ScenarioWitness {
+    /// Values `holdings` at `prices` with the whole model, slot by slot (an empty slot values
+    /// nothing, so the sums are the record's).
+    fn new(params: &RiskParams, prices: &crate::config::PriceVector, holdings: &Holdings) -> Self {
+        let mut collateral = Vec::new();
+        let mut net_values = Vec::new();
+        let mut borrow = Vec::new();
+        let assets = holdings
+            .assets
+            .iter()
+            .map(|slot| {
+                let asset = &params.assets[slot.index];
+                let price = prices.assets[slot.index];
+                let v = value_asset_at(slot.balance, slot.debt, asset, price);
+                collateral.push(v.collateral());
+                net_values.push(v.net_value());
+                borrow.push(v.requirement());
+                let table = if v.net_negative {
+                    &asset.maintenance
+                } else {
+                    &asset.haircut
+                };
+                ScenarioAssetWitness {
+                    price: Fp::from(price),
+                    value: fp_from_u128(v.value),
+                    tier: TierWitness::new(table, &v.tier),
+                }
+            })
+            .collect();
+        let mut pnl = Vec::new();
+        let mut position_req = Vec::new();
+        let positions = holdings
+            .positions
+            .iter()
+            .map(|slot| {
+                let market = &params.markets[slot.index];
+                let price = prices.markets[slot.index];
+                let v = value_position_at(&slot.position, market, price);
+                pnl.push(v.pnl.clone());
+                position_req.push(v.tier.value.clone());
+                ScenarioPositionWitness {
+                    mark_price: Fp::from(price),
+                    notional: fp_from_u128(v.notional),
+                    pnl: fp_from_bigint(&v.pnl),
+                    tier: TierWitness::new(&market.maintenance, &v.tier),
+                }
+            })
+            .collect();
+        let ae = adjusted_equity(&collateral, &pnl);
+        let e = raw_equity(&net_values, &pnl);
+        let mr = maintenance_requirement(&borrow, &position_req);
+        let st = status(&e, &ae, &mr, params.threshold_ppm);
+        let test = margin_test(&ae, &mr, params.threshold_ppm);
+        ScenarioWitness {
+            assets,
+            positions,
+            status: StatusWitness::of(&e, &test, st),
+        }
+    }
+}
+
+impl DistributionWitness {
+    /// The bucket of `risk`'s margin ratio among `edges_ppm`, with its two exact comparisons.
+    fn new(edges_ppm: &[u64], risk: &AccountRisk) -> Self {
+        let (ae, mr) = (&risk.adjusted_equity, &risk.maintenance);
+        let (j, none) = match margin_bucket(edges_ppm, ae, mr) {
+            MarginBucket::NoRequirement => (0, true),
+            MarginBucket::Ratio(j) => (j, false),
+        };
+        let edge = |i: usize| edges_ppm.get(i).copied();
+        let lower = j.checked_sub(1).and_then(edge);
+        let upper = edge(j);
+        let lower_code = match lower {
+            Some(e) if !none => fp_from_bigint(&edge_test(ae, mr, e)),
+            _ => Fp::ZERO,
+        };
+        let upper_code = match upper {
+            Some(e) if !none => fp_from_bigint(&(-edge_test(ae, mr, e) - 1)),
+            _ => Fp::ZERO,
+        };
+        DistributionWitness {
+            no_requirement: fp_from_bool(none),
+            requirement_inverse: inverse_or_zero(fp_from_bigint(mr)),
+            bucket: Fp::from(j as u64),
+            lower_edge: Fp::from(lower.unwrap_or(0)),
+            upper_edge: Fp::from(upper.unwrap_or(0)),
+            has_lower: fp_from_bool(lower.is_some()),
+            has_upper: fp_from_bool(upper.is_some()),
+            lower_code,
+            upper_code,
+        }
     }
 }
 

@@ -10,6 +10,20 @@
 //! frac(position slot m) = (s + ρ·|s| + ρ²·U)/(r − 1024 − m)
 //! ```
 //!
+//! The stress totals of SPEC §7 ride in the same identity, each at poles of its own above every
+//! instrument's: scenario `s`'s five outcome totals (liquidatable, bankrupt, equity owed, bad
+//! debt, shortfall, in [`crate::model::stress::OutcomeTotals::entries`] order) at
+//! `1280 + 5s + t`, and the distribution's count of pole `π` (bucket `j`, or the no-requirement
+//! count at 17) at `1320 + π`:
+//!
+//! ```text
+//! frac(scenario s of an account) = Σ_t v_t/(r − 1280 − 5s − t)      v = its five outcome terms
+//! frac(distribution)             = is_real/(r − 1320 − π)             π its bucket's pole
+//! ```
+//!
+//! All poles are distinct integers below 1,338, so the argument below holds unchanged with at
+//! most `5·8 + 1` more terms per account and `5S + 18` more on the totals' side.
+//!
 //! The batch circuit proves each account's term (gates `bucket pole`, `bucket term` of
 //! [`crate::chips::account`]) and carries their running sum `S` in the chain of totals
 //! commitments; the verifier opens the last commitment to `S` and checks it against the right
@@ -26,11 +40,45 @@
 use ff::Field;
 
 use crate::field::{fp_from_bigint, Fp};
+use crate::model::stress::OUTCOME_TOTALS;
 use crate::model::totals::Totals;
-use crate::units::MAX_ASSETS;
+use crate::units::{MAX_ASSETS, MAX_MARKETS, MAX_SCENARIOS};
 
 /// Pole of market `m` is `MARKET_POLE_OFFSET + m`, above every asset pole `a < 1024`.
 pub const MARKET_POLE_OFFSET: u64 = MAX_ASSETS as u64;
+/// First pole of the scenarios' outcome totals, above every market pole.
+pub const SCENARIO_POLE_OFFSET: u64 = MARKET_POLE_OFFSET + MAX_MARKETS as u64;
+/// First pole of the distribution's counts, above every scenario pole.
+pub const DISTRIBUTION_POLE_OFFSET: u64 =
+    SCENARIO_POLE_OFFSET + (OUTCOME_TOTALS * MAX_SCENARIOS) as u64;
+
+/// The first of scenario `s`'s five poles: outcome total `t` is at this plus `t`.
+pub fn scenario_pole_base(s: usize) -> u64 {
+    SCENARIO_POLE_OFFSET + (OUTCOME_TOTALS * s) as u64
+}
+
+/// `1/(r − pole)` of a constant pole.
+pub fn pole_inverse(r: Fp, pole: u64) -> Fp {
+    inverse_or_zero(r - Fp::from(pole))
+}
+
+/// `Σ_t v_t/(r − base − t)`: one account's term of scenario `s` from its five outcome terms.
+pub fn outcome_fraction(r: Fp, s: usize, values: [Fp; OUTCOME_TOTALS]) -> Fp {
+    let base = scenario_pole_base(s);
+    values.iter().enumerate().fold(Fp::ZERO, |acc, (t, v)| {
+        acc + *v * pole_inverse(r, base + t as u64)
+    })
+}
+
+/// `1/(r − 1320 − π)` for a pole number `π` (a field element in the circuit's witness).
+pub fn distribution_pole_inverse(r: Fp, pole: Fp) -> Fp {
+    inverse_or_zero(r - Fp::from(DISTRIBUTION_POLE_OFFSET) - pole)
+}
+
+/// `count/(r − 1320 − π)`: a count's term of the distribution, `π` its bucket's pole.
+pub fn distribution_fraction(r: Fp, pole: u64, count: Fp) -> Fp {
+    count * distribution_pole_inverse(r, Fp::from(pole))
+}
 
 /// The public challenges of the bucket identity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,5 +136,18 @@ pub fn totals_side(totals: &Totals, c: BucketChallenges) -> Fp {
             pole,
         )
     });
-    assets.chain(markets).fold(Fp::ZERO, |acc, x| acc + x)
+    let scenarios = totals.scenarios.iter().enumerate().map(|(s, o)| {
+        let values = o.entries().map(fp_from_bigint);
+        outcome_fraction(c.r, s, values)
+    });
+    let distribution = totals.distribution.iter().flat_map(|d| {
+        d.poles()
+            .map(|(pole, count)| distribution_fraction(c.r, pole, fp_from_bigint(count)))
+            .collect::<Vec<_>>()
+    });
+    assets
+        .chain(markets)
+        .chain(scenarios)
+        .chain(distribution)
+        .fold(Fp::ZERO, |acc, x| acc + x)
 }

@@ -4,6 +4,7 @@ pub mod buckets;
 pub mod holdings;
 pub mod record;
 pub mod risk;
+pub mod stress;
 pub mod tiers;
 pub mod totals;
 pub mod unit;
@@ -12,7 +13,8 @@ pub use holdings::{AssetHolding, Holdings, PositionHolding, SlotShape, TooManyHo
 pub use record::{
     AccountRecord, Position, PositionInUnits, QuantityError, RecordError, RecordInUnits,
 };
-pub use risk::{evaluate, AccountRisk, AssetValuation, PositionValuation, Status};
+pub use risk::{evaluate, evaluate_at, AccountRisk, AssetValuation, PositionValuation, Status};
+pub use stress::{evaluate_stress, DistributionCounts, MarginBucket, OutcomeTotals, StressRisk};
 pub use tiers::{Tier, TierPoint, TierTable, TierTableKind};
 pub use totals::Totals;
 pub use unit::{MarginUnit, UnitLabelError, MAX_UNIT_LABEL_CHARS};

@@ -5,7 +5,7 @@ use num_integer::Integer;
 use num_traits::{Signed, ToPrimitive, Zero};
 use serde::{Deserialize, Serialize};
 
-use crate::config::{AssetParams, MarketParams, RiskParams};
+use crate::config::{AssetParams, MarketParams, PriceVector, RiskParams};
 use crate::model::record::{AccountRecord, Position};
 use crate::model::tiers::{TierPoint, TierTable};
 use crate::units::RATE_SCALE;
@@ -148,9 +148,12 @@ pub fn unrealized_pnl(position: &Position, mark_price: u64) -> BigInt {
     BigInt::from(position.size) * BigInt::from(mark_price) - &position.cost
 }
 
-/// `G_m(|s_m| · P_m)` (ν·ppm).
+/// `G_m(|s_m| · P_m)` (ν·ppm) at the base mark price.
 pub fn position_requirement(position: &Position, market: &MarketParams) -> BigInt {
-    market.maintenance.locate(notional(position, market)).value
+    market
+        .maintenance
+        .locate(notional(position, market.mark_price))
+        .value
 }
 
 /// `AE = Σ W_a + RS · Σ U_m` (ν·ppm).
@@ -189,8 +192,8 @@ pub fn margin_test(adjusted_equity: &BigInt, maintenance: &BigInt, threshold_ppm
     adjusted_equity * BigInt::from(RATE_SCALE) - BigInt::from(threshold_ppm) * maintenance
 }
 
-fn notional(position: &Position, market: &MarketParams) -> u128 {
-    position.size.unsigned_abs() * market.mark_price as u128
+fn notional(position: &Position, mark_price: u64) -> u128 {
+    position.size.unsigned_abs() * mark_price as u128
 }
 
 fn to_u128(v: &BigInt) -> u128 {
@@ -198,11 +201,16 @@ fn to_u128(v: &BigInt) -> u128 {
     v.to_u128().unwrap_or(u128::MAX)
 }
 
-/// Values one holding of an asset (balance, debt) under its parameters.
+/// Values one holding of an asset (balance, debt) under its parameters at its base price.
 pub fn value_asset(balance: u64, debt: u64, asset: &AssetParams) -> AssetValuation {
+    value_asset_at(balance, debt, asset, asset.price)
+}
+
+/// Values one holding of an asset (balance, debt) under its tables at `price` (ν per atom).
+pub fn value_asset_at(balance: u64, debt: u64, asset: &AssetParams, price: u64) -> AssetValuation {
     let net_negative = debt > balance;
     let net_magnitude = balance.abs_diff(debt);
-    let value = net_magnitude as u128 * asset.price as u128;
+    let value = net_magnitude as u128 * price as u128;
     let table = if net_negative {
         &asset.maintenance
     } else {
@@ -216,30 +224,51 @@ pub fn value_asset(balance: u64, debt: u64, asset: &AssetParams) -> AssetValuati
     }
 }
 
-/// Values one position under its market's parameters.
+/// Values one position under its market's parameters at the base mark price.
 pub fn value_position(position: &Position, market: &MarketParams) -> PositionValuation {
-    let notional = notional(position, market);
+    value_position_at(position, market, market.mark_price)
+}
+
+/// Values one position under its market's maintenance table at `mark_price`.
+pub fn value_position_at(
+    position: &Position,
+    market: &MarketParams,
+    mark_price: u64,
+) -> PositionValuation {
+    let notional = notional(position, mark_price);
     PositionValuation {
         notional,
-        pnl: unrealized_pnl(position, market.mark_price),
+        pnl: unrealized_pnl(position, mark_price),
         tier: market.maintenance.locate(notional),
     }
 }
 
-/// Values one account under the public configuration. The record must fit the configuration
-/// ([`AccountRecord::fits`]).
+/// Values one account under the public configuration at its base prices. The record must fit
+/// the configuration ([`AccountRecord::fits`]).
 pub fn evaluate(params: &RiskParams, record: &AccountRecord) -> AccountRisk {
+    evaluate_at(params, &params.base_prices(), record)
+}
+
+/// Values one account with the whole model of SPEC §2 at `prices` (the base prices or a
+/// scenario's, SPEC §7): same tiers, rates and threshold.
+pub fn evaluate_at(
+    params: &RiskParams,
+    prices: &PriceVector,
+    record: &AccountRecord,
+) -> AccountRisk {
     let assets: Vec<AssetValuation> = params
         .assets
         .iter()
+        .zip(&prices.assets)
         .enumerate()
-        .map(|(i, a)| value_asset(record.balances[i], record.debts[i], a))
+        .map(|(i, (a, p))| value_asset_at(record.balances[i], record.debts[i], a, *p))
         .collect();
     let positions: Vec<PositionValuation> = params
         .markets
         .iter()
+        .zip(&prices.markets)
         .zip(&record.positions)
-        .map(|(m, p)| value_position(p, m))
+        .map(|((m, price), p)| value_position_at(p, m, *price))
         .collect();
     let collateral: Vec<BigInt> = assets.iter().map(AssetValuation::collateral).collect();
     let net_values: Vec<BigInt> = assets.iter().map(AssetValuation::net_value).collect();

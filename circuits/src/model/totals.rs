@@ -2,11 +2,13 @@
 //! commitment hashes.
 
 use num_bigint::BigInt;
-use num_traits::{Signed, Zero};
+use num_traits::Zero;
 
+use crate::config::RiskParams;
 use crate::field::{fp_from_bigint, Fp};
 use crate::model::record::AccountRecord;
-use crate::model::risk::{AccountRisk, Status};
+use crate::model::risk::AccountRisk;
+use crate::model::stress::{evaluate_stress, DistributionCounts, OutcomeTotals};
 
 /// Number of per-account totals, the tail of [`Totals::entries`].
 pub const ACCOUNT_TOTALS: usize = 6;
@@ -63,20 +65,31 @@ pub struct Totals {
     pub bad_debt: BigInt,
     /// Σ max(0, θ·MR − AE·RS) (ν·ppm²).
     pub shortfall: BigInt,
+    /// Per scenario (SPEC §7), in configuration order: the same five outcome totals under its
+    /// prices. Proven by the bucket identity ([`crate::model::buckets`]).
+    pub scenarios: Vec<OutcomeTotals>,
+    /// The margin-ratio distribution's counts, if configured (SPEC §7). Proven by the bucket
+    /// identity.
+    pub distribution: Option<DistributionCounts>,
 }
 
 impl Totals {
-    /// All-zero totals for a configuration's shape.
-    pub fn zero(num_assets: usize, num_markets: usize) -> Self {
+    /// All-zero totals for a configuration.
+    pub fn zero(params: &RiskParams) -> Self {
         Totals {
-            assets: vec![AssetTotals::default(); num_assets],
-            markets: vec![MarketTotals::default(); num_markets],
+            assets: vec![AssetTotals::default(); params.assets.len()],
+            markets: vec![MarketTotals::default(); params.markets.len()],
             accounts: BigInt::zero(),
             liquidatable: BigInt::zero(),
             bankrupt: BigInt::zero(),
             equity: BigInt::zero(),
             bad_debt: BigInt::zero(),
             shortfall: BigInt::zero(),
+            scenarios: vec![OutcomeTotals::default(); params.scenarios.len()],
+            distribution: params
+                .distribution
+                .as_ref()
+                .map(|_| DistributionCounts::zero(params.distribution_buckets())),
         }
     }
 
@@ -85,10 +98,24 @@ impl Totals {
         2 * num_assets + 3 * num_markets + 6
     }
 
-    /// One account's contribution. `counted` is false for padding.
-    pub fn of_account(record: &AccountRecord, risk: &AccountRisk, counted: bool) -> Self {
+    /// One account's contribution: `risk` is its base valuation, and the scenarios and its
+    /// bucket are valued here. `counted` is false for padding.
+    pub fn of_account(
+        params: &RiskParams,
+        record: &AccountRecord,
+        risk: &AccountRisk,
+        counted: bool,
+    ) -> Self {
         let one = |b: bool| BigInt::from(u8::from(b));
-        let equity_sign = risk.equity.is_negative();
+        let base = OutcomeTotals::of(risk);
+        let stress = evaluate_stress(params, record, risk);
+        let distribution = params.distribution.as_ref().map(|_| {
+            let mut counts = DistributionCounts::zero(params.distribution_buckets());
+            if let (true, Some(bucket)) = (counted, stress.bucket) {
+                counts.count(bucket);
+            }
+            counts
+        });
         Totals {
             assets: record
                 .balances
@@ -110,23 +137,13 @@ impl Totals {
                 })
                 .collect(),
             accounts: one(counted),
-            liquidatable: one(risk.status == Status::Liquidatable),
-            bankrupt: one(risk.status == Status::Bankrupt),
-            equity: if equity_sign {
-                BigInt::zero()
-            } else {
-                risk.equity.clone()
-            },
-            bad_debt: if equity_sign {
-                -&risk.equity
-            } else {
-                BigInt::zero()
-            },
-            shortfall: if risk.margin_test.is_negative() {
-                -&risk.margin_test
-            } else {
-                BigInt::zero()
-            },
+            liquidatable: base.liquidatable,
+            bankrupt: base.bankrupt,
+            equity: base.equity,
+            bad_debt: base.bad_debt,
+            shortfall: base.shortfall,
+            scenarios: stress.scenarios.iter().map(OutcomeTotals::of).collect(),
+            distribution,
         }
     }
 
@@ -147,6 +164,27 @@ impl Totals {
         self.equity += &other.equity;
         self.bad_debt += &other.bad_debt;
         self.shortfall += &other.shortfall;
+        for (a, b) in self.scenarios.iter_mut().zip(&other.scenarios) {
+            a.add(b);
+        }
+        if let (Some(a), Some(b)) = (&mut self.distribution, &other.distribution) {
+            a.add(b);
+        }
+    }
+
+    /// The stress entries (SPEC §7), proven by the bucket identity and bound by the challenges:
+    /// each scenario's five outcome totals in order, then the distribution's bucket counts and
+    /// its no-requirement count.
+    pub fn stress_entries(&self) -> Vec<BigInt> {
+        let mut out: Vec<BigInt> = self
+            .scenarios
+            .iter()
+            .flat_map(|s| s.entries().into_iter().cloned())
+            .collect();
+        if let Some(d) = &self.distribution {
+            out.extend(d.poles().map(|(_, c)| c.clone()));
+        }
+        out
     }
 
     /// The entries in canonical order: per asset (balance, debt), per market (net size, open
@@ -186,37 +224,5 @@ impl Totals {
     pub fn account_entries(&self) -> Vec<BigInt> {
         let entries = self.entries();
         entries[entries.len() - ACCOUNT_TOTALS..].to_vec()
-    }
-
-    /// Rebuilds totals from entries in canonical order; `None` if the count does not fit the shape.
-    pub fn from_entries(num_assets: usize, num_markets: usize, entries: &[BigInt]) -> Option<Self> {
-        if entries.len() != Self::len_for(num_assets, num_markets) {
-            return None;
-        }
-        let mut it = entries.iter().cloned();
-        let mut next = || it.next().unwrap_or_default();
-        let assets = (0..num_assets)
-            .map(|_| AssetTotals {
-                balance: next(),
-                debt: next(),
-            })
-            .collect();
-        let markets = (0..num_markets)
-            .map(|_| MarketTotals {
-                net_size: next(),
-                open_interest: next(),
-                pnl: next(),
-            })
-            .collect();
-        Some(Totals {
-            assets,
-            markets,
-            accounts: next(),
-            liquidatable: next(),
-            bankrupt: next(),
-            equity: next(),
-            bad_debt: next(),
-            shortfall: next(),
-        })
     }
 }

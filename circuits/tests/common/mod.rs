@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use marginproof_circuits::circuit::batch::{AccountSlot, PreparedBatch, RunningTotals};
 use marginproof_circuits::config::{
-    AssetSection, MarketSection, RiskConfigFile, SnapshotSection, TierSpec,
+    AssetSection, DistributionSection, MarketSection, RiskConfigFile, ScenarioSection,
+    SnapshotSection, TierSpec,
 };
 use marginproof_circuits::field::Fp;
 use marginproof_circuits::hash::id_hash;
@@ -56,11 +57,40 @@ pub fn config_file() -> RiskConfigFile {
             maintenance: vec![tier(Some("1000000"), "0.005"), tier(None, "0.01")],
         }],
         reserves: Default::default(),
+        scenarios: Vec::new(),
+        distribution: None,
     }
 }
 
 pub fn params() -> Arc<RiskParams> {
     Arc::new(RiskParams::from_file(&config_file()).expect("test config is valid"))
+}
+
+/// The test configuration with two scenarios (BTC and its perp down 30%; USDT de-pegged to 0.90)
+/// and a margin-ratio distribution with edges 1.0, 1.5, 3.
+pub fn stressed_file() -> RiskConfigFile {
+    let mut file = config_file();
+    file.scenarios = vec![
+        ScenarioSection {
+            name: "btc-crash".into(),
+            prices: [("BTC", "35000"), ("BTC-PERP", "35000")]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        },
+        ScenarioSection {
+            name: "usdt-depeg".into(),
+            prices: [("USDT".to_string(), "0.9".to_string())].into(),
+        },
+    ];
+    file.distribution = Some(DistributionSection {
+        margin_ratio_edges: vec!["1.0".into(), "1.5".into(), "3".into()],
+    });
+    file
+}
+
+pub fn stressed_params() -> Arc<RiskParams> {
+    Arc::new(RiskParams::from_file(&stressed_file()).expect("stressed test config is valid"))
 }
 
 pub fn record(

@@ -48,6 +48,12 @@ pub struct BenchArgs {
     /// and one market maker holds every asset and market (0 to 1, e.g. 0.02)
     #[arg(long, default_value_t = 0.0)]
     whales: f64,
+    /// Stress scenarios to configure and prove, 0 to 8 (SPEC §7)
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=8))]
+    scenarios: u8,
+    /// Configure and prove the margin-ratio distribution (SPEC §7)
+    #[arg(long)]
+    distribution: bool,
     /// Seed of the generator.
     #[arg(long, default_value_t = 1)]
     seed: u64,
@@ -268,6 +274,8 @@ fn measure(args: &BenchArgs, work: &Path) -> Result<Figures, Outcome> {
         markets: args.markets,
         seed: args.seed,
         whales_ppm: whales_ppm(args.whales)?,
+        scenarios: usize::from(args.scenarios),
+        distribution: args.distribution,
     };
     let (config, accounts) = write_venue(&work.join("venue"), &options).unusable()?;
 
@@ -332,6 +340,8 @@ fn measure(args: &BenchArgs, work: &Path) -> Result<Figures, Outcome> {
         assets: params.assets.len(),
         markets: params.markets.len(),
         whales_ppm: options.whales_ppm,
+        scenarios: params.scenarios.len(),
+        distribution: params.distribution.is_some(),
         classes: proven
             .plan
             .iter()

@@ -68,6 +68,10 @@ pub struct Figures {
     pub markets: usize,
     /// Long-tail whales asked for (`--whales`, ppm of the accounts).
     pub whales_ppm: u32,
+    /// Stress scenarios proven (`--scenarios`).
+    pub scenarios: usize,
+    /// Whether the margin distribution was proven (`--distribution`).
+    pub distribution: bool,
     /// The size classes.
     pub classes: Vec<ClassFigures>,
     /// Batch proofs.
@@ -130,6 +134,8 @@ impl Figures {
             "assets": self.assets,
             "markets": self.markets,
             "whales": round(f64::from(self.whales_ppm) / 1e6),
+            "scenarios": self.scenarios,
+            "distribution": self.distribution,
             "classes": self.classes.iter().map(|c| json!({
                 "asset_slots": c.asset_slots,
                 "position_slots": c.position_slots,
@@ -203,6 +209,11 @@ impl Figures {
             (
                 "whales (--whales)",
                 format!("{}", f64::from(self.whales_ppm) / 1e6),
+            ),
+            ("stress scenarios (--scenarios)", self.scenarios.to_string()),
+            (
+                "margin distribution (--distribution)",
+                if self.distribution { "yes" } else { "no" }.to_string(),
             ),
             ("batches", self.batches.to_string()),
         ];

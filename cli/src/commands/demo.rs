@@ -44,6 +44,8 @@ pub fn run(args: DemoArgs) -> Outcome {
         );
         let options = GenerateOptions {
             accounts: args.accounts,
+            scenarios: 2,
+            distribution: true,
             ..GenerateOptions::default()
         };
         let (config, accounts) = write_venue(&dir, &options).unusable()?;

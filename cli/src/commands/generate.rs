@@ -30,6 +30,12 @@ pub struct GenerateArgs {
     /// and one market maker holds every asset and market (0 to 1, e.g. 0.02)
     #[arg(long, default_value_t = 0.0)]
     whales: f64,
+    /// Stress scenarios to configure, 0 to 8: crash-30, btc-50, then more shocks (SPEC §7)
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(0..=8))]
+    scenarios: u8,
+    /// Leave out the margin-ratio distribution (SPEC §7)
+    #[arg(long)]
+    no_distribution: bool,
 }
 
 /// Writes `text` to `path` atomically, with the project's one helper (`verifier::atomic`).
@@ -61,6 +67,8 @@ pub fn run(args: GenerateArgs) -> Outcome {
             markets: args.markets,
             seed: args.seed,
             whales_ppm: crate::commands::bench::whales_ppm(args.whales)?,
+            scenarios: usize::from(args.scenarios),
+            distribution: !args.no_distribution,
         };
         let (config, accounts) = write_venue(&args.out, &options).unusable()?;
         println!("wrote {} and {}", config.display(), accounts.display());

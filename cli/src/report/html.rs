@@ -66,10 +66,8 @@ pub fn report_html(verified: &VerifiedBundle) -> String {
     book(&mut page, &report);
     assets(&mut page, params, &verified.totals, &report);
     markets(&mut page, params, &verified.totals, &report);
-    page.push_str(
-        "<h2>Stress scenarios</h2><p class=\"note\" id=\"scenarios\">The published configuration defines no stress scenarios.</p>\n\
-         <h2>Margin distribution</h2><p class=\"note\" id=\"distribution\">The published configuration defines no margin distribution.</p>\n",
-    );
+    scenarios(&mut page, &verified.totals, &report);
+    distribution(&mut page, &report);
     page.push_str(
         "<h2>How this was checked</h2><p class=\"note\">Written by <code>marginproof report</code> after verifying every batch \
          proof against the verifying key derived from the published configuration, the chain of totals commitments and its \
@@ -303,6 +301,133 @@ fn markets(page: &mut String, params: &RiskParams, totals: &Totals, report: &Tot
             }],
         ),
         "Open interest per market, as notional value at the mark price (rounded).",
+    );
+}
+
+fn scenarios(page: &mut String, totals: &Totals, report: &TotalsReport) {
+    page.push_str("<h2>Stress scenarios</h2>\n");
+    if report.scenarios.is_empty() {
+        page.push_str(
+            "<p class=\"note\" id=\"scenarios\">The published configuration defines no stress scenarios.</p>\n",
+        );
+        return;
+    }
+    page.push_str(
+        "<p class=\"note\">Every account valued again at each scenario's prices with the same tiers, rates and \
+         threshold; the counts and sums are proven like the base totals.</p>\n\
+         <table id=\"scenarios\"><thead><tr><th>scenario</th><th>liquidatable</th><th>bankrupt</th>\
+         <th>equity owed (USD)</th><th>bad debt (USD)</th><th>shortfall (USD)</th></tr></thead><tbody>",
+    );
+    let base = (
+        "base prices".to_string(),
+        &report.liquidatable,
+        &report.bankrupt,
+    );
+    let _ = write!(
+        page,
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        escape(&base.0),
+        base.1,
+        base.2,
+        escape(&report.equity_usd),
+        escape(&report.bad_debt_usd),
+        escape(&report.shortfall_usd)
+    );
+    let mut labels = vec![base.0];
+    let mut bad_debt = vec![approx(&totals.bad_debt, 18)];
+    let mut shortfall = vec![approx(&totals.shortfall, 30)];
+    for (s, line) in report.scenarios.iter().enumerate() {
+        let key = |field: &str| format!("scenarios.{}.{field}", line.name);
+        let _ = write!(
+            page,
+            "<tr><td>{}</td>{}{}{}{}{}</tr>",
+            escape(&line.name),
+            cell(&key("liquidatable"), &line.liquidatable.to_string()),
+            cell(&key("bankrupt"), &line.bankrupt.to_string()),
+            cell(&key("equity_usd"), &line.equity_usd),
+            cell(&key("bad_debt_usd"), &line.bad_debt_usd),
+            cell(&key("shortfall_usd"), &line.shortfall_usd),
+        );
+        labels.push(line.name.clone());
+        let t = totals.scenarios.get(s);
+        bad_debt.push(t.map_or(0.0, |t| approx(&t.bad_debt, 18)));
+        shortfall.push(t.map_or(0.0, |t| approx(&t.shortfall, 30)));
+    }
+    page.push_str("</tbody></table>\n");
+    figure(
+        page,
+        bar_chart(
+            "Bad debt and shortfall per scenario",
+            "USD",
+            &labels,
+            &[
+                Series {
+                    name: "bad debt (deficits of bankrupt accounts)",
+                    color: ORANGE,
+                    values: bad_debt,
+                },
+                Series {
+                    name: "shortfall to the threshold",
+                    color: BLUE,
+                    values: shortfall,
+                },
+            ],
+        ),
+        "What the book loses under each shock: the bad debt of bankrupt accounts and how far accounts fall below the liquidation threshold, at the base prices and under each scenario (rounded).",
+    );
+}
+
+fn distribution(page: &mut String, report: &TotalsReport) {
+    page.push_str("<h2>Margin distribution</h2>\n");
+    let Some(d) = &report.distribution else {
+        page.push_str(
+            "<p class=\"note\" id=\"distribution\">The published configuration defines no margin distribution.</p>\n",
+        );
+        return;
+    };
+    page.push_str(
+        "<p class=\"note\">Accounts by margin ratio (adjusted equity over maintenance requirement) at the base prices, \
+         each bucket decided exactly; proven like the totals.</p>\n\
+         <table id=\"distribution\"><thead><tr><th>margin ratio</th><th>from</th><th>below</th><th>accounts</th></tr></thead><tbody>",
+    );
+    let mut labels = Vec::new();
+    let mut counts = Vec::new();
+    for (j, (label, accounts)) in report.buckets_labelled().into_iter().enumerate() {
+        let key = |field: &str| format!("distribution.buckets.{j}.{field}");
+        let edge = |field: &str, edge: &Option<String>| match edge {
+            Some(e) => cell(&key(field), e),
+            None => "<td>—</td>".to_string(),
+        };
+        let bucket = &d.buckets[j];
+        let _ = write!(
+            page,
+            "<tr><td>{}</td>{}{}{}</tr>",
+            escape(&label),
+            edge("from", &bucket.from),
+            edge("below", &bucket.below),
+            cell(&key("accounts"), &accounts.to_string())
+        );
+        counts.push(accounts.to_f64().unwrap_or(0.0));
+        labels.push(label);
+    }
+    let _ = writeln!(
+        page,
+        "<tr><td>no requirement (MR = 0)</td><td>—</td><td>—</td>{}</tr></tbody></table>",
+        cell("distribution.no_requirement", &d.no_requirement.to_string())
+    );
+    figure(
+        page,
+        bar_chart(
+            "Accounts by margin ratio",
+            "accounts",
+            &labels,
+            &[Series {
+                name: "accounts",
+                color: GREEN,
+                values: counts,
+            }],
+        ),
+        "How many accounts fall in each margin-ratio bucket at the base prices; accounts with no requirement are counted apart.",
     );
 }
 

@@ -69,6 +69,45 @@ pub fn totals_text(report: &TotalsReport) -> String {
         out.push('\n');
         out.push_str(&table(&rows, &[Align::Left]));
     }
+
+    if !report.scenarios.is_empty() {
+        out.push_str("\nstress scenarios (proven; same tiers, rates and threshold)\n");
+        let mut rows = vec![[
+            "scenario",
+            "liquidatable",
+            "bankrupt",
+            "equity owed (USD)",
+            "bad debt (USD)",
+            "shortfall (USD)",
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect::<Vec<_>>()];
+        for s in &report.scenarios {
+            rows.push(vec![
+                s.name.clone(),
+                s.liquidatable.to_string(),
+                s.bankrupt.to_string(),
+                s.equity_usd.clone(),
+                s.bad_debt_usd.clone(),
+                s.shortfall_usd.clone(),
+            ]);
+        }
+        out.push_str(&table(&rows, &[Align::Left]));
+    }
+
+    if let Some(d) = &report.distribution {
+        out.push_str("\nmargin-ratio distribution (proven, base prices)\n");
+        let mut rows = vec![vec!["margin ratio".to_string(), "accounts".to_string()]];
+        for b in &report.buckets_labelled() {
+            rows.push(vec![b.0.clone(), b.1.to_string()]);
+        }
+        rows.push(vec![
+            "no requirement (MR = 0)".to_string(),
+            d.no_requirement.to_string(),
+        ]);
+        out.push_str(&table(&rows, &[Align::Left]));
+    }
     out
 }
 
@@ -101,6 +140,26 @@ pub fn inclusion_text(report: &InclusionReport) -> String {
             ("leaf index", unit.leaf_index.to_string()),
         ]);
         out.push_str(&indent(&table(&rows, &left)));
+        if !unit.scenarios.is_empty() {
+            let rows: Vec<(String, String)> = unit
+                .scenarios
+                .iter()
+                .map(|(name, v)| {
+                    let ratio = v.margin_ratio.as_deref().unwrap_or("none");
+                    (
+                        format!("scenario {name}"),
+                        format!(
+                            "{}, margin ratio {ratio}, equity {} USD",
+                            v.status.as_str(),
+                            v.equity_usd
+                        ),
+                    )
+                })
+                .collect();
+            let rows: Vec<(&str, String)> =
+                rows.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+            out.push_str(&indent(&table(&pairs(&rows), &left)));
+        }
     }
     let owner = report.owner();
     out.push_str(&format!("  all {} units taken together\n", owner.units));
@@ -127,8 +186,11 @@ fn indent(text: &str) -> String {
 mod tests {
     use super::*;
     use marginproof_circuits::model::{MarginUnit, Status};
+    use marginproof_verifier::inclusion::ScenarioView;
     use marginproof_verifier::inclusion::UnitReport;
-    use marginproof_verifier::report::{AssetReport, MarketReport};
+    use marginproof_verifier::report::{
+        AssetReport, BucketReport, DistributionReport, MarketReport, ScenarioReport,
+    };
     use num_bigint::BigInt;
 
     fn unit(label: &str, status: Status, equity: i64, ratio: Option<&str>) -> UnitReport {
@@ -140,16 +202,28 @@ mod tests {
             maintenance_usd: "0".into(),
             margin_ratio: ratio.map(String::from),
             leaf_index: 3,
+            scenarios: Default::default(),
             equity: BigInt::from(equity) * BigInt::from(10).pow(18),
         }
     }
 
     #[test]
     fn an_inclusion_report_names_each_unit_and_the_owner_view() {
+        let mut cross = unit("", Status::Healthy, 60000, None);
+        cross.scenarios.insert(
+            "crash-30".into(),
+            ScenarioView {
+                status: Status::Liquidatable,
+                adjusted_equity_usd: "40000".into(),
+                equity_usd: "41000".into(),
+                maintenance_usd: "50000".into(),
+                margin_ratio: Some("0.8".into()),
+            },
+        );
         let report = InclusionReport {
             account_id: "ivan".into(),
             units: vec![
-                unit("", Status::Healthy, 60000, None),
+                cross,
                 unit("BTC-PERP", Status::Bankrupt, -1000, Some("-9.285715")),
             ],
             root_hex: "ab".repeat(32),
@@ -162,6 +236,8 @@ mod tests {
             "none (no maintenance requirement)",
             "-9.285715 (AE / MR, rounded down to 6 decimals)",
             "1 healthy, 0 liquidatable, 1 bankrupt",
+            "scenario crash-30",
+            "liquidatable, margin ratio 0.8",
         ] {
             assert!(text.contains(needle), "{needle}\n{text}");
         }
@@ -204,8 +280,40 @@ mod tests {
                 open_interest: "12.5".into(),
                 pnl_usd: "-0.5".into(),
             }],
+            scenarios: vec![ScenarioReport {
+                name: "crash-30".into(),
+                liquidatable: BigInt::from(3),
+                bankrupt: BigInt::from(2),
+                equity_usd: "50000".into(),
+                bad_debt_usd: "7000.5".into(),
+                shortfall_usd: "900".into(),
+            }],
+            distribution: Some(DistributionReport {
+                no_requirement: BigInt::from(2),
+                buckets: vec![
+                    BucketReport {
+                        from: None,
+                        below: Some("1.0".into()),
+                        accounts: BigInt::from(1),
+                    },
+                    BucketReport {
+                        from: Some("1.0".into()),
+                        below: None,
+                        accounts: BigInt::from(2),
+                    },
+                ],
+            }),
         };
         let text = totals_text(&report);
+        for needle in [
+            "crash-30",
+            "7000.5",
+            "below 1.0",
+            "1.0 and above",
+            "no requirement (MR = 0)",
+        ] {
+            assert!(text.contains(needle), "{needle}\n{text}");
+        }
         for needle in [
             "Test Venue",
             "2026-11-21T00:00Z",

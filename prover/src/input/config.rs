@@ -67,11 +67,17 @@ enum Segment {
     Index(usize),
 }
 
-/// Splits `assets[1].haircut[0].rate` into keys and indices. `reserves.<SYM>` keeps the symbol
-/// whole, since symbols may contain `.`.
+/// Splits `assets[1].haircut[0].rate` into keys and indices. `reserves.<SYM>` and
+/// `scenarios[i].prices.<SYM>` keep the symbol whole, since symbols may contain `.`.
 fn split_path(path: &str) -> Vec<Segment> {
     if let Some(symbol) = path.strip_prefix("reserves.") {
         return vec![Segment::Key("reserves".into()), Segment::Key(symbol.into())];
+    }
+    if let Some((scenario, symbol)) = path.split_once(".prices.") {
+        let mut segments = split_path(scenario);
+        segments.push(Segment::Key("prices".into()));
+        segments.push(Segment::Key(symbol.into()));
+        return segments;
     }
     let mut segments = Vec::new();
     for part in path.split('.') {

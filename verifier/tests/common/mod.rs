@@ -63,6 +63,8 @@ pub fn config() -> RiskConfigFile {
             maintenance: vec![tier(Some("1000000"), "0.005"), tier(None, "0.01")],
         }],
         reserves: BTreeMap::from([("BTC".to_string(), "10".to_string())]),
+        scenarios: Vec::new(),
+        distribution: None,
     }
 }
 
@@ -170,7 +172,7 @@ impl Venue {
         let mut records = Vec::new();
         let mut salts = Vec::new();
         let mut leaves = Vec::new();
-        let mut totals = Totals::zero(params.assets.len(), params.markets.len());
+        let mut totals = Totals::zero(&params);
         for (i, (id, label, units)) in accounts.into_iter().enumerate() {
             let unit = MarginUnit::parse(label).expect("a valid test label");
             let record = AccountRecord::from_units(id, &units, &params)
@@ -183,6 +185,7 @@ impl Venue {
                 &holdings,
             ));
             totals.add(&Totals::of_account(
+                &params,
                 &record,
                 &evaluate(&params, &record),
                 true,

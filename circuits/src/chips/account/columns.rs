@@ -3,7 +3,7 @@
 //! column's role is written once.
 
 use halo2_proofs::{
-    plonk::{Advice, Column, Expression, VirtualCells},
+    plonk::{Advice, Column, Expression, Fixed, VirtualCells},
     poly::Rotation,
 };
 
@@ -74,15 +74,18 @@ pub struct AccountColumns {
     pub slot: SlotColumns,
     /// The accumulators.
     pub accumulators: AccumulatorColumns,
+    /// The fixed column of each row's price kind ([`crate::chips::instruments::price_kind`]).
+    pub slot_kind: Column<Fixed>,
 }
 
 impl AccountColumns {
     /// Names the roles of `advice`. The cells of one row kind that are not in [`SlotColumns`] or
     /// [`AccumulatorColumns`] (an asset slot's balance, a status row's signs) are taken by each
     /// gate's config from `all` at the positions its layout table gives.
-    pub fn new(all: [Column<Advice>; ACCOUNT_COLUMNS]) -> Self {
+    pub fn new(all: [Column<Advice>; ACCOUNT_COLUMNS], slot_kind: Column<Fixed>) -> Self {
         AccountColumns {
             all,
+            slot_kind,
             slot: SlotColumns {
                 index: all[0],
                 price: all[5],

@@ -1,6 +1,7 @@
 //! One account's valuation (SPEC §2) over its holding slots: net values, haircut collateral,
 //! PnL, adjusted and raw equity, the maintenance requirement, the status, the words of its leaf,
-//! and its term of the instrument-totals bucket sum.
+//! and its term of the bucket identity; then the same valuation under each stress scenario, and
+//! the margin-ratio bucket (SPEC §7).
 //!
 //! One region per account, rows in this order, accumulators (`ae`, `e`, `mr`, `bk` in a17..a20)
 //! running down the rows with `Rotation::prev()`. One config per gate, each in its own file with
@@ -11,24 +12,35 @@
 //! | 0 | [`identity`] | key | key⁻¹ | is_real | e₁ | e₁ᵖ | | | | | | | | | | | | |
 //! | 1..=S | [`asset_slot`] | a | b | l | σ | m | p | x | F | word | tid | t | r | ρ | empty | inv | gap | |
 //! | S+1..=S+P | [`position_slot`] | m | σ_s | m_s | σ_c | m_c | P | n | F | word | tid | t | r | ρ | empty | inv | gap | U |
-//! | S+P+1 | [`status`] | σ_E | m_E | σ_D | m_D | liq | eo | bd | sf | | | | | | | | | |
+//! | S+P+1 | [`status`], [`carry`] | σ_E | m_E | σ_D | m_D | liq | eo | bd | sf | | | | | | | | | |
+//! | per scenario s: S rows | `scenario asset slot` | a | | | σ | m | p^s | x^s | F^s | | tid | | | | | | | |
+//! | then P rows | `scenario position slot` | m | σ_s | m_s | σ_c | m_c | P^s | n^s | F^s | | tid | | | | | | | U^s |
+//! | then 1 row | [`status`], [`outcome`] | σ_E | m_E | σ_D | m_D | liq | eo | bd | sf | w₀ | w₁ | w₂ | r | w₃ | w₄ | | | |
+//! | last 2 (with a distribution) | [`carry`], [`distribution`] | j | AE | MR | z | MR⁻¹ | v | h | v⁻¹ | m | w | r | is_real | | | | | |
 //!
 //! Slot rows after the first of their kind also satisfy [`slot_order`]: held slots in strictly
 //! increasing index order, empty slots (index 0, all zero) last, so the slots are the one
 //! canonical encoding of the record ([`crate::model::holdings`]). Column roles are named once in
-//! [`columns`].
+//! [`columns`]. A scenario slot row copies its index, signs and codes from the base slot row, so
+//! every scenario values exactly the committed holding; every status row restarts the
+//! valuation (`ae = e = mr = 0`) for the next scenario and `bk` runs on to the last row.
 //!
-//! `F` cells are proven by [`crate::chips::tiered`] on table `tid`; `(kind, index, kind·price)` of
-//! every slot row is a row of the [`crate::chips::instruments`] table; `b, l, m, m_s, m_c, gap,
-//! m_E, m_D` are range-checked. Signed values use the code of [`crate::signed`]:
-//! `v = m − σ(2m + 1)`.
+//! `F` cells are proven by [`crate::chips::tiered`] on table `tid`; `(kind, kind·index,
+//! kind·price)` of every slot and bucket row, with the row's fixed slot kind, is a row of the
+//! [`crate::chips::instruments`] table (the base block of prices, a scenario's, or the edges);
+//! `b, l, m, m_s, m_c, gap, m_E, m_D` and the bucket codes are range-checked. Signed values use
+//! the code of [`crate::signed`]: `v = m − σ(2m + 1)`.
 //!
-//! `bk` is this account's term of the instrument-totals identity
-//! ([`crate::model::buckets`]): `Σ_slots (b + ρ·l)/(r − a) + Σ (s + ρ·|s| + ρ²·U)/(r − 1024 − m)`.
+//! `bk` is this account's term of the bucket identity ([`crate::model::buckets`]):
+//! `Σ_slots (b + ρ·l)/(r − a) + Σ (s + ρ·|s| + ρ²·U)/(r − 1024 − m)`, plus each scenario's
+//! outcome terms and the distribution's count term.
 
 pub mod asset_slot;
+pub mod carry;
 pub mod columns;
+pub mod distribution;
 pub mod identity;
+pub mod outcome;
 pub mod position_slot;
 pub mod slot_order;
 pub mod status;
@@ -40,14 +52,17 @@ use halo2_proofs::{
 };
 
 pub use asset_slot::AssetSlotConfig;
+pub use carry::BucketCarryConfig;
 pub use columns::{AccountColumns, ACCOUNT_COLUMNS};
+pub use distribution::DistributionConfig;
 pub use identity::IdentityConfig;
+pub use outcome::OutcomeConfig;
 pub use position_slot::PositionSlotConfig;
 pub use slot_order::{SlotOrderConfig, GAP_BITS};
 pub use status::StatusConfig;
 
 use crate::chips::instrument_totals::Challenges;
-use crate::chips::instruments::{InstrumentTable, ASSET_KIND, MARKET_KIND};
+use crate::chips::instruments::{price_kind, InstrumentTable, ASSET_KIND, MARKET_KIND};
 use crate::chips::range_check::{RangeCheckChip, RangeCheckInstructions};
 use crate::chips::tiered::{TieredInput, TieredRateChip, TieredRateInstructions};
 use crate::circuit::witness::{AccountWitness, TierWitness};
@@ -55,6 +70,7 @@ use crate::config::RiskParams;
 use crate::field::Fp;
 use crate::model::holdings::SlotShape;
 use crate::units::{EQUITY_BITS, MARGIN_TEST_BITS};
+use distribution::BUCKET_CODE_BITS;
 
 /// The cells of one account that other chips consume.
 #[derive(Debug, Clone)]
@@ -98,6 +114,12 @@ pub struct AccountConfig {
     pub order: SlotOrderConfig,
     /// `account status`.
     pub status: StatusConfig,
+    /// `bucket carried`.
+    pub carry: BucketCarryConfig,
+    /// `scenario outcome`.
+    pub outcome: OutcomeConfig,
+    /// `margin bucket`.
+    pub distribution: DistributionConfig,
     /// Index of the instrument lookup among the circuit's lookups.
     pub instrument_lookup: usize,
 }
@@ -133,47 +155,56 @@ fn constant(x: Fp) -> Expression<Fp> {
 }
 
 impl AccountChip {
-    /// Configures the account gates and the instrument lookup on `advice`, the fixed column
-    /// `threshold` (θ) and the instrument table.
+    /// Configures the account gates and the instrument lookup on `advice`, the fixed columns
+    /// `threshold` (θ), `slot_kind` (each row's price kind), `pole` (each scenario status row's
+    /// first pole) and the instrument table.
     pub fn configure(
         meta: &mut ConstraintSystem<Fp>,
         advice: [Column<Advice>; ACCOUNT_COLUMNS],
-        threshold: Column<Fixed>,
+        fixed: AccountFixedColumns,
         instruments: InstrumentTable,
     ) -> AccountConfig {
         for column in advice {
             meta.enable_equality(column);
         }
-        let columns = AccountColumns::new(advice);
-        let q_identity = meta.selector();
-        let q_asset = meta.complex_selector();
-        let q_position = meta.complex_selector();
-        let q_order = meta.selector();
-        let q_status = meta.selector();
+        let columns = AccountColumns::new(advice, fixed.slot_kind);
 
-        // Instrument lookup on every slot row: (kind, index, kind·price) is a row of the table
-        // (kind = 1 on asset slot rows, 2 on position slot rows). Off slot rows both selectors
-        // are 0 and the input is the filler (0, 0, 0).
+        // Instrument lookup on every row: (kind, kind·index, kind·price) is a row of the table,
+        // with `kind` the row's fixed slot kind: a price block's asset or market kind on slot
+        // rows (base or scenario), an edge kind on the margin bucket's rows, 0 elsewhere, where
+        // the input is the filler (0, 0, 0).
         let instrument_lookup = meta.lookup_any(|m| {
-            let qa = m.query_selector(q_asset);
-            let qp = m.query_selector(q_position);
-            let on = qa.clone() + qp.clone();
-            let kind = qa * Fp::from(ASSET_KIND) + qp * Fp::from(MARKET_KIND);
+            let kind = m.query_fixed(fixed.slot_kind);
             let [table_kind, table_index, table_price] = instruments.table_expressions(m);
             vec![
                 (kind.clone(), table_kind),
-                (on * columns::cur(m, columns.slot.index), table_index),
+                (
+                    kind.clone() * columns::cur(m, columns.slot.index),
+                    table_index,
+                ),
                 (kind * columns::cur(m, columns.slot.price), table_price),
             ]
         });
 
+        let (q_asset, q_asset_scenario) = (meta.selector(), meta.selector());
+        let (q_position, q_position_scenario) = (meta.selector(), meta.selector());
+        let [q_identity, q_order, q_status, q_carry, q_outcome, q_distribution] =
+            std::array::from_fn(|_| meta.selector());
         AccountConfig {
             columns,
             identity: IdentityConfig::configure(meta, q_identity, &columns),
-            asset: AssetSlotConfig::configure(meta, q_asset, &columns),
-            position: PositionSlotConfig::configure(meta, q_position, &columns),
+            asset: AssetSlotConfig::configure(meta, q_asset, q_asset_scenario, &columns),
+            position: PositionSlotConfig::configure(
+                meta,
+                q_position,
+                q_position_scenario,
+                &columns,
+            ),
             order: SlotOrderConfig::configure(meta, q_order, &columns),
-            status: StatusConfig::configure(meta, q_status, &columns, threshold),
+            status: StatusConfig::configure(meta, q_status, &columns, fixed.threshold),
+            carry: BucketCarryConfig::configure(meta, q_carry, &columns),
+            outcome: OutcomeConfig::configure(meta, q_outcome, &columns, fixed.pole),
+            distribution: DistributionConfig::configure(meta, q_distribution, &columns),
             instrument_lookup,
         }
     }
@@ -182,6 +213,17 @@ impl AccountChip {
     pub fn construct(config: AccountConfig) -> Self {
         AccountChip { config }
     }
+}
+
+/// The account chip's fixed columns.
+#[derive(Debug, Clone, Copy)]
+pub struct AccountFixedColumns {
+    /// θ on status rows.
+    pub threshold: Column<Fixed>,
+    /// The price kind each row looks up (0 off slot rows).
+    pub slot_kind: Column<Fixed>,
+    /// The first pole of a scenario status row's outcome terms.
+    pub pole: Column<Fixed>,
 }
 
 type Cell = AssignedCell<Fp, Fp>;
@@ -193,19 +235,33 @@ struct Pending {
     tiers: Vec<(TieredInput, TierSource)>,
 }
 
-/// Which witness tier a tier proof uses.
+/// Which witness tier a tier proof uses: a base slot's, or scenario `s`'s.
 #[derive(Clone, Copy)]
 enum TierSource {
     Asset(usize),
     Market(usize),
+    ScenarioAsset(usize, usize),
+    ScenarioMarket(usize, usize),
 }
 
-/// Assigns the advice cells of the account region.
+/// Assigns the cells of the account region.
 pub(crate) struct RowWriter<'r, 'a> {
     region: &'r mut Region<'a, Fp>,
+    slot_kind: Column<Fixed>,
 }
 
 impl RowWriter<'_, '_> {
+    /// Sets the price kind `row` looks up in the instrument table.
+    fn slot_kind(&mut self, row: usize, kind: u64) -> Result<(), Error> {
+        self.region.assign_fixed(
+            || "slot kind",
+            self.slot_kind,
+            row,
+            || Value::known(Fp::from(kind)),
+        )?;
+        Ok(())
+    }
+
     fn put(
         &mut self,
         name: &str,
@@ -264,6 +320,13 @@ pub(crate) struct SlotCells {
     ranges: Vec<(&'static str, Cell, usize)>,
 }
 
+/// What a scenario slot row hands back: its tiered-rate input.
+pub(crate) struct ScenarioSlotCells {
+    tier_table: Cell,
+    tier_x: Cell,
+    tiered: Cell,
+}
+
 /// The account-level work after a slot's own row: the first slot's `empty` copied to the
 /// identity row, the leaf word, the accumulators, the range checks and the tier proof queued.
 struct SlotDone {
@@ -291,7 +354,7 @@ impl SlotDone {
         }
     }
 
-    /// Returns the bucket accumulator's cell on the slot's row.
+    /// Records the slot's cells; writes the accumulators on the slot's row.
     fn finish(
         self,
         w: &mut RowWriter<'_, '_>,
@@ -300,13 +363,13 @@ impl SlotDone {
         acc: &Accumulators,
         leaf_words: &mut Vec<Cell>,
         pending: &mut Pending,
-    ) -> Result<Cell, Error> {
+    ) -> Result<(), Error> {
         if self.index == 0 {
             let what = format!("first {} slot empty", self.kind);
             w.copy(&what, &slot.empty, self.first_empty, 0)?;
         }
         leaf_words.push(slot.word);
-        let bucket = acc.put(w, columns, self.row)?;
+        acc.put(w, columns, self.row)?;
         let name = format!("{} slot {}", self.kind, self.index);
         for (what, cell, bits) in slot.ranges {
             pending.ranges.push((format!("{name} {what}"), cell, bits));
@@ -325,7 +388,7 @@ impl SlotDone {
             },
             self.source,
         ));
-        Ok(bucket)
+        Ok(())
     }
 }
 
@@ -349,6 +412,7 @@ impl AccountInstructions for AccountChip {
                 let mut pending = Pending::default();
                 let mut w = RowWriter {
                     region: &mut region,
+                    slot_kind: columns.slot_kind,
                 };
                 let mut leaf_words: Vec<Cell> = Vec::new();
 
@@ -361,51 +425,165 @@ impl AccountInstructions for AccountChip {
                     mr: zero,
                     bk: zero,
                 };
-                let mut bucket = acc.put(&mut w, columns, 0)?;
+                acc.put(&mut w, columns, 0)?;
                 leaf_words.push(key);
 
                 // Rows 1..=S: asset slots.
+                let mut asset_keys = Vec::with_capacity(shape.assets);
                 for i in 0..shape.assets {
                     let row = 1 + i;
                     if i > 0 {
                         cfg.order.enable(&mut w, row)?;
                     }
                     let s = witness.map(|w| &w.assets[i]);
-                    let slot = cfg.asset.assign(&mut w, row, s, challenges, &mut acc)?;
+                    let (slot, k) = cfg.asset.assign(&mut w, row, s, challenges, &mut acc)?;
+                    asset_keys.push(k);
                     let first_empty = cfg.identity.first_asset_empty;
                     let done = SlotDone::new("asset", i, row, first_empty, TierSource::Asset(i));
-                    bucket =
-                        done.finish(&mut w, columns, slot, &acc, &mut leaf_words, &mut pending)?;
+                    done.finish(&mut w, columns, slot, &acc, &mut leaf_words, &mut pending)?;
                 }
 
                 // Rows S+1..=S+P: position slots. Without any, padding has no position to hold.
                 if shape.markets == 0 {
                     cfg.identity.no_position_slots(w.region)?;
                 }
+                let mut position_keys = Vec::with_capacity(shape.markets);
                 for j in 0..shape.markets {
                     let row = 1 + shape.assets + j;
                     if j > 0 {
                         cfg.order.enable(&mut w, row)?;
                     }
                     let s = witness.map(|w| &w.positions[j]);
-                    let slot = cfg.position.assign(&mut w, row, s, challenges, &mut acc)?;
+                    let (slot, k) = cfg.position.assign(&mut w, row, s, challenges, &mut acc)?;
+                    position_keys.push(k);
                     let first_empty = cfg.identity.first_position_empty;
                     let done =
                         SlotDone::new("position", j, row, first_empty, TierSource::Market(j));
-                    bucket =
-                        done.finish(&mut w, columns, slot, &acc, &mut leaf_words, &mut pending)?;
+                    done.finish(&mut w, columns, slot, &acc, &mut leaf_words, &mut pending)?;
                 }
+                // The base valuation's AE and MR cells (the last slot row's, assigned again to
+                // hold them), for the margin bucket.
+                let last = shape.assets + shape.markets;
+                let c = columns.accumulators;
+                let base_ae = w.put("ae", c.adjusted_equity, last, acc.ae)?;
+                let base_mr = w.put("mr", c.requirement, last, acc.mr)?;
 
-                // Last row: status.
-                let row = 1 + shape.assets + shape.markets;
+                // The base status row, then each scenario's slot rows and status row.
+                let mut row = last + 1;
                 let st = witness.map(|w| &w.status);
                 let status = cfg.status.assign(&mut w, row, params.threshold_ppm, st)?;
-                pending
-                    .ranges
-                    .push(("equity code".into(), status.equity_code, EQUITY_BITS));
-                pending
-                    .ranges
-                    .push(("margin code".into(), status.margin_code, MARGIN_TEST_BITS));
+                cfg.carry.enable(&mut w, row)?;
+                acc = Accumulators {
+                    ae: zero,
+                    e: zero,
+                    mr: zero,
+                    bk: acc.bk,
+                };
+                let mut bucket = acc.put(&mut w, columns, row)?;
+                pending.ranges.push((
+                    "equity code".into(),
+                    status.equity_code.clone(),
+                    EQUITY_BITS,
+                ));
+                pending.ranges.push((
+                    "margin code".into(),
+                    status.margin_code.clone(),
+                    MARGIN_TEST_BITS,
+                ));
+                for s in 0..params.scenarios.len() {
+                    let kind = |k| price_kind(k, s + 1);
+                    let sw = witness.map(|w| &w.scenarios[s]);
+                    for (i, k) in asset_keys.iter().enumerate() {
+                        row += 1;
+                        let v = sw.map(|sw| &sw.assets[i]);
+                        let slot = cfg.asset.assign_scenario(
+                            &mut w,
+                            row,
+                            k,
+                            kind(ASSET_KIND),
+                            v,
+                            &mut acc,
+                        )?;
+                        acc.put(&mut w, columns, row)?;
+                        pending.scenario_tier(
+                            format!("scenario {s} asset slot {i}"),
+                            slot,
+                            TierSource::ScenarioAsset(s, i),
+                        );
+                    }
+                    for (j, k) in position_keys.iter().enumerate() {
+                        row += 1;
+                        let v = sw.map(|sw| &sw.positions[j]);
+                        let slot = cfg.position.assign_scenario(
+                            &mut w,
+                            row,
+                            k,
+                            kind(MARKET_KIND),
+                            v,
+                            &mut acc,
+                        )?;
+                        acc.put(&mut w, columns, row)?;
+                        pending.scenario_tier(
+                            format!("scenario {s} position slot {j}"),
+                            slot,
+                            TierSource::ScenarioMarket(s, j),
+                        );
+                    }
+                    row += 1;
+                    let st = sw.map(|sw| &sw.status);
+                    let status = cfg.status.assign(&mut w, row, params.threshold_ppm, st)?;
+                    let terms = [
+                        &status.liquidatable,
+                        &status.equity_sign,
+                        &status.equity_owed,
+                        &status.bad_debt,
+                        &status.shortfall,
+                    ];
+                    let added = cfg.outcome.assign(&mut w, row, s, challenges, terms)?;
+                    acc = Accumulators {
+                        ae: zero,
+                        e: zero,
+                        mr: zero,
+                        bk: acc.bk + added,
+                    };
+                    bucket = acc.put(&mut w, columns, row)?;
+                    let what = |code: &str| format!("scenario {s} {code}");
+                    pending
+                        .ranges
+                        .push((what("equity code"), status.equity_code, EQUITY_BITS));
+                    pending.ranges.push((
+                        what("margin code"),
+                        status.margin_code,
+                        MARGIN_TEST_BITS,
+                    ));
+                }
+
+                // The margin bucket, on the last two rows.
+                if params.distribution.is_some() {
+                    row += 1;
+                    cfg.carry.enable(&mut w, row)?;
+                    w.put("bk", c.bucket, row, acc.bk)?;
+                    let d = witness.map(|w| w.distribution.as_ref());
+                    let d = d.and_then(|d| match d {
+                        Some(d) => Value::known(d),
+                        None => Value::unknown(),
+                    });
+                    let (dist, added) = cfg
+                        .distribution
+                        .assign(&mut w, row, &base_ae, &base_mr, &is_real, challenges, d)?;
+                    row += 1;
+                    bucket = w.put("bk", c.bucket, row, acc.bk + added)?;
+                    pending.ranges.push((
+                        "margin bucket lower code".into(),
+                        dist.lower_code,
+                        BUCKET_CODE_BITS,
+                    ));
+                    pending.ranges.push((
+                        "margin bucket upper code".into(),
+                        dist.upper_code,
+                        BUCKET_CODE_BITS,
+                    ));
+                }
 
                 Ok((
                     AccountCells {
@@ -429,6 +607,8 @@ impl AccountInstructions for AccountChip {
             let tier: Value<&TierWitness> = witness.map(|w| match source {
                 TierSource::Asset(i) => &w.assets[*i].tier,
                 TierSource::Market(j) => &w.positions[*j].tier,
+                TierSource::ScenarioAsset(s, i) => &w.scenarios[*s].assets[*i].tier,
+                TierSource::ScenarioMarket(s, j) => &w.scenarios[*s].positions[*j].tier,
             });
             tiers.tiered_value(
                 layouter.namespace(|| input.what.clone()),
@@ -441,6 +621,21 @@ impl AccountInstructions for AccountChip {
             range.range_check(layouter.namespace(|| what.clone()), what, cell, *bits)?;
         }
         Ok(cells)
+    }
+}
+
+impl Pending {
+    /// Queues the tier proof of a scenario slot.
+    fn scenario_tier(&mut self, what: String, slot: ScenarioSlotCells, source: TierSource) {
+        self.tiers.push((
+            TieredInput {
+                what,
+                table_id: slot.tier_table,
+                x: slot.tier_x,
+                value: slot.tiered,
+            },
+            source,
+        ));
     }
 }
 

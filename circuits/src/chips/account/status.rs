@@ -1,9 +1,9 @@
-//! The `account status` gate (the last row of an account region), θ in the fixed `threshold`
-//! column, AE, E and MR from the accumulators of the row above.
+//! The `account status` gate (the row after the base slots, and the row after each scenario's
+//! slots), θ in the fixed `threshold` column, AE, E and MR from the accumulators of the row above.
 //!
-//! | row | a0 | a1 | a2 | a3 | a4 | a5 | a6 | a7 | threshold (fixed) |
-//! |---|---|---|---|---|---|---|---|---|---|
-//! | S+P+1 | σ_E | m_E | σ_D | m_D | liq | eo | bd | sf | θ |
+//! | row | a0 | a1 | a2 | a3 | a4 | a5 | a6 | a7 | a17..a19 | threshold (fixed) |
+//! |---|---|---|---|---|---|---|---|---|---|---|
+//! | status | σ_E | m_E | σ_D | m_D | liq | eo | bd | sf | ae, e, mr = 0 | θ |
 //!
 //! ```text
 //! equity sign is boolean, margin sign is boolean
@@ -13,6 +13,7 @@
 //! equity owed:    eo = (1 − σ_E)·m_E                     max(E, 0)
 //! bad debt:       bd = σ_E·(m_E + 1)                     max(−E, 0)
 //! shortfall:      sf = σ_D·(m_D + 1)                     max(0, θ·MR − AE·RS)
+//! valuation restarts: ae = e = mr = 0                    the next scenario's slots start at zero
 //! ```
 //!
 //! Bounds: m_E < 2^144 and m_D < 2^192 (range-checked) cover |E| < 2^139 and
@@ -125,6 +126,9 @@ impl StatusConfig {
                     ("equity owed", eo - (one.clone() - se.clone()) * me.clone()),
                     ("bad debt", bd - se * (me + one.clone())),
                     ("shortfall", sf - sd * (md + one)),
+                    ("adjusted equity restarts", cur(m, acc.adjusted_equity)),
+                    ("raw equity restarts", cur(m, acc.equity)),
+                    ("requirement restarts", cur(m, acc.requirement)),
                 ],
             )
         });
