@@ -382,7 +382,7 @@ impl RiskParams {
     }
 
     /// A digest of every public parameter (snapshot, venue, threshold, assets, markets, tiers,
-    /// reserves), bound into every proof through the statement tag.
+    /// reserves, scenarios, edges), bound into every proof through the statement tag.
     pub fn digest(&self) -> [u8; 64] {
         let mut h = FramedDigest::new(b"marginproof/config/v1");
         h.put(self.snapshot_id.as_bytes());
@@ -410,6 +410,11 @@ impl RiskParams {
             }
         }
         h.put_stress(self);
+        if let Some(d) = &self.distribution {
+            for e in &d.edges_ppm {
+                h.put(&e.to_le_bytes());
+            }
+        }
         for s in &self.scenarios {
             h.put(s.name.as_bytes());
             for price in s.prices.assets.iter().chain(&s.prices.markets) {
@@ -420,8 +425,9 @@ impl RiskParams {
     }
 
     /// A digest of what fixes the batch circuit of this configuration, and so its keys: the
-    /// threshold, how many assets and markets, and every tier table. Prices, symbols, decimals,
-    /// reserves, the snapshot id and the venue are left out: prices are public inputs, the rest
+    /// threshold, how many assets and markets, every tier table, how many scenarios and edges.
+    /// Prices (base and scenario), edges, symbols, decimals, scenario names, reserves, the
+    /// snapshot id and the venue are left out: prices and edges are public inputs, the rest
     /// never enters the circuit (the statement tag binds all of them, [`Self::digest`]). Two
     /// snapshots with the same shape digest share verifying and proving keys.
     pub fn shape_digest(&self) -> [u8; 64] {
@@ -477,17 +483,14 @@ impl FramedDigest {
         }
     }
 
-    /// What scenarios and the distribution add to the circuit's shape: how many scenarios (their
-    /// prices are public inputs) and every edge (a fixed table).
+    /// What scenarios and the distribution add to the circuit's shape: how many scenarios and how
+    /// many edges. Scenario prices and edges are public inputs (rows of the instrument table's
+    /// instance column, [`crate::chips::instruments`]), so a configuration with other scenario
+    /// prices or other edges, of the same counts, keeps the keys.
     fn put_stress(&mut self, params: &RiskParams) {
         self.put(&(params.scenarios.len() as u64).to_le_bytes());
         match &params.distribution {
-            Some(d) => {
-                self.put(&(d.edges_ppm.len() as u64).to_le_bytes());
-                for e in &d.edges_ppm {
-                    self.put(&e.to_le_bytes());
-                }
-            }
+            Some(d) => self.put(&(d.edges_ppm.len() as u64).to_le_bytes()),
             None => self.put(b"no distribution"),
         }
     }
@@ -874,5 +877,82 @@ mod tests {
             RiskParams::from_file(&repriced).expect("valid").digest(),
             RiskParams::from_file(&file()).expect("valid").digest()
         );
+    }
+
+    fn stressed() -> RiskConfigFile {
+        let mut f = file();
+        f.scenarios = vec![ScenarioSection {
+            name: "crash-30".into(),
+            prices: BTreeMap::from([("BTC".to_string(), "35000".to_string())]),
+        }];
+        f.distribution = Some(DistributionSection {
+            margin_ratio_edges: vec!["1.0".into(), "2".into()],
+        });
+        f
+    }
+
+    fn digests(edit: impl FnOnce(&mut RiskConfigFile)) -> ([u8; 64], [u8; 64]) {
+        let mut f = stressed();
+        edit(&mut f);
+        let params = RiskParams::from_file(&f).expect("valid");
+        (params.shape_digest(), params.digest())
+    }
+
+    /// Scenario prices and edges are public inputs: a configuration that changes them (same
+    /// counts) keeps the shape digest, so the keys, but not the full digest, so not the tag; a
+    /// scenario or an edge more or less changes both.
+    #[test]
+    fn shape_digest_counts_scenarios_and_edges_but_not_their_values() {
+        let (shape, full) = digests(|_| {});
+        let same: [(&str, Edit); 3] = [
+            (
+                "scenario price",
+                Box::new(|f| {
+                    f.scenarios[0].prices.insert("BTC".into(), "20000".into());
+                }),
+            ),
+            (
+                "scenario name",
+                Box::new(|f| f.scenarios[0].name = "crash-60".into()),
+            ),
+            (
+                "edges",
+                Box::new(|f| {
+                    f.distribution = Some(DistributionSection {
+                        margin_ratio_edges: vec!["1.1".into(), "1.5".into()],
+                    })
+                }),
+            ),
+        ];
+        for (what, edit) in same {
+            let (s, d) = digests(edit);
+            assert_eq!(s, shape, "{what} changed the shape digest");
+            assert_ne!(d, full, "{what} left the full digest unchanged");
+        }
+        let other: [(&str, Edit); 4] = [
+            (
+                "another scenario",
+                Box::new(|f| {
+                    let mut second = f.scenarios[0].clone();
+                    second.name = "btc-50".into();
+                    f.scenarios.push(second);
+                }),
+            ),
+            ("no scenario", Box::new(|f| f.scenarios.clear())),
+            (
+                "another edge",
+                Box::new(|f| {
+                    if let Some(d) = &mut f.distribution {
+                        d.margin_ratio_edges.push("5".into());
+                    }
+                }),
+            ),
+            ("no distribution", Box::new(|f| f.distribution = None)),
+        ];
+        for (what, edit) in other {
+            let (s, d) = digests(edit);
+            assert_ne!(s, shape, "{what} left the shape digest unchanged");
+            assert_ne!(d, full, "{what} left the full digest unchanged");
+        }
     }
 }

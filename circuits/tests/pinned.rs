@@ -21,11 +21,11 @@ use marginproof_circuits::model::SlotShape;
 /// The pinned verifying key of the test configuration, B = 4, as text.
 const PINNED_VK_FILE: &str = "tests/pinned/batch-b4.vk.txt";
 /// BLAKE2b-512 (first 16 bytes) of its compact `{:?}` form.
-const PINNED_VK: &str = "1eb863096c9d823da69f0ebf522734d3";
+const PINNED_VK: &str = "c5f781489b6fae266275965a37e7e6c2";
 /// Circuit size and rows of the test configuration, B = 4.
 const PINNED_K: u32 = 9;
 /// Bytes of one proof of the test configuration, B = 4.
-const PINNED_PROOF_BYTES: usize = 10144;
+const PINNED_PROOF_BYTES: usize = 10304;
 
 #[test]
 fn verifying_key_and_proof_size_are_pinned() {

@@ -1,6 +1,7 @@
 //! A measurement, not a check: where the batch circuit's rows and advice cells go at the issue-10
 //! bench venue (50 assets, 8 markets, 4 asset and 2 position slots, 256 accounts per batch). Run
-//! with `cargo test --release -p marginproof-prover --test layout_profile -- --ignored --nocapture`.
+//! with `PROFILE_SCENARIOS=S PROFILE_DISTRIBUTION=1 PROFILE_BATCH=B` (all optional) and
+//! `cargo test --release -p marginproof-prover --test layout_profile -- --ignored --nocapture`.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -20,11 +21,17 @@ fn layout_profile_of_the_bench_venue() {
         markets: 8,
         seed: 1,
         whales_ppm: 0,
-        scenarios: 0,
-        distribution: false,
+        scenarios: std::env::var("PROFILE_SCENARIOS")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0),
+        distribution: std::env::var("PROFILE_DISTRIBUTION").is_ok(),
     });
     let params = Arc::new(parse_config(&toml, Path::new("venue.toml")).expect("config"));
-    let batch = 256;
+    let batch = std::env::var("PROFILE_BATCH")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(256);
     let shape = SlotShape {
         assets: 4,
         markets: 2,

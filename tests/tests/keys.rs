@@ -108,7 +108,8 @@ fn second_prove_reads_its_keys_from_the_cache_and_both_bundles_verify() {
 }
 
 /// Issue 10, must-show 2: a second snapshot of the same configuration shape (same assets, markets,
-/// tier tables and threshold) with new prices, a new snapshot id and new account ids. Its `prove`
+/// tier tables and threshold, as many scenarios and edges) with new prices, a new snapshot id and
+/// new account ids; also (issue 13) new scenario prices and other distribution edges. Its `prove`
 /// reads both keys from the cache (no key generation, no new key file), and `verify` prints the
 /// same verifying-key digest for both bundles, in text and in JSON.
 #[test]
@@ -121,12 +122,28 @@ fn a_snapshot_at_new_prices_reuses_the_keys_and_has_the_same_key_digest() {
     let next = dir.path().join("next");
     fs::create_dir_all(&next).expect("mkdir");
     let mut changed_prices = 0;
+    let mut changed_scenario_prices = 0;
+    let mut in_scenario_prices = false;
     let toml: Vec<String> = fs::read_to_string(&config)
         .expect("venue.toml")
         .lines()
         .map(|line| {
             let key = line.split('=').next().unwrap_or("").trim();
-            if key == "price" || key == "mark_price" {
+            if line.starts_with('[') {
+                in_scenario_prices = line == "[scenarios.prices]";
+            }
+            if in_scenario_prices && line.contains('=') {
+                let value: f64 = line
+                    .split('"')
+                    .nth(1)
+                    .expect("quoted")
+                    .parse()
+                    .expect("scenario price");
+                changed_scenario_prices += 1;
+                format!("{key} = \"{:.2}\"", value * 0.9)
+            } else if key == "margin_ratio_edges" {
+                r#"margin_ratio_edges = ["0.9", "1.05", "1.2", "1.6", "3", "8"]"#.to_string()
+            } else if key == "price" || key == "mark_price" {
                 let value: f64 = line
                     .split('"')
                     .nth(1)
@@ -143,6 +160,14 @@ fn a_snapshot_at_new_prices_reuses_the_keys_and_has_the_same_key_digest() {
         })
         .collect();
     assert_eq!(changed_prices, 3, "2 asset prices and 1 mark price");
+    assert_eq!(
+        changed_scenario_prices, 5,
+        "crash-30 reprices 3 instruments, btc-50 2"
+    );
+    assert!(
+        toml.iter().any(|l| l.contains("\"0.9\", \"1.05\"")),
+        "new edges"
+    );
     let next_config = next.join("venue.toml");
     fs::write(&next_config, toml.join("\n") + "\n").expect("write venue.toml");
     let csv = fs::read_to_string(&accounts).expect("accounts.csv");
@@ -316,8 +341,8 @@ fn damaged_cached_keys_are_generated_again_and_verification_still_succeeds() {
 /// BLAKE2b-512 (first 16 bytes, hex) of the pinned verifying key of the configuration below with
 /// batches of 2, and the layout version it was pinned with.
 const PINNED: (&str, &str) = (
-    "batch-circuit-7-stress-scenarios",
-    "6f571fc961a5b732658c3c25f8850a87",
+    "batch-circuit-8-running-totals-beside-accounts",
+    "2fe2ad20806d027defe362a1c90c3942",
 );
 
 /// A small fixed configuration (one asset, no market).

@@ -14,12 +14,12 @@ use std::fs;
 use common::{assert_valid, cache_dir, marginproof, workspace_root};
 
 /// Bytes of each of the stored bundle's batch proofs.
-const STORED_PROOF_BYTES: u64 = 10144;
+const STORED_PROOF_BYTES: u64 = 10240;
 /// `verify`'s key digest of the stored bundle's configuration shape, slot shape and batch size
 /// (its one size class).
-const STORED_KEY_DIGEST: &str = "5075bc2a81ac14f2623f2478003b285e1d81efa6b92baae1eb377eb8dac22312";
+const STORED_KEY_DIGEST: &str = "7239eae8ffd2a165b4041cb2752588092cebcdcaff089580cbfb5b82d114bab3";
 /// Its root R.
-const STORED_ROOT: &str = "466a1637385c8adb9654aa2aeb03ca568cd7ed750c2ea42251d553ba4c465436";
+const STORED_ROOT: &str = "95f61c8c36667b30f42369fb00229766069fe4ff5c0fe6de7a822565ec020e0a";
 
 #[test]
 fn the_stored_bundle_and_its_inclusion_proof_verify() {

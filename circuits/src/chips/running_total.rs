@@ -1,8 +1,11 @@
 //! Running totals across the accounts of a batch (SPEC §4).
 //!
-//! One region per total, `B + 1` rows:
+//! The chip has several column pairs, each with its own selector and the same gate; the `i`-th
+//! total of a batch goes to pair `i mod pairs`, so the totals run side by side in columns the
+//! account regions leave mostly idle instead of after the range checks. One region per total,
+//! `B + 1` rows in its pair:
 //!
-//! | offset | a0 (`acc`) | a1 (`term`) | `q_sum` |
+//! | offset | `acc` | `term` | `q_sum` |
 //! |---|---|---|---|
 //! | 0 | total before the batch | account 0's term (copied) | 1 |
 //! | j | `acc_j` | account j's term (copied) | 1 |
@@ -54,18 +57,26 @@ pub trait RunningTotalInstructions {
     ) -> Result<AssignedCell<Fp, Fp>, Error>;
 }
 
-/// Columns and selector of the running-total chip.
+/// One column pair of the running-total chip and its selector.
 #[derive(Debug, Clone)]
-pub struct RunningTotalConfig {
+struct RunningTotalPair {
     acc: Column<Advice>,
     term: Column<Advice>,
     q_sum: Selector,
+}
+
+/// Column pairs and selectors of the running-total chip.
+#[derive(Debug, Clone)]
+pub struct RunningTotalConfig {
+    pairs: Vec<RunningTotalPair>,
 }
 
 /// The running-total chip.
 #[derive(Debug)]
 pub struct RunningTotalChip {
     config: RunningTotalConfig,
+    /// Regions laid out so far (the next one goes to pair `laid_out mod pairs`).
+    laid_out: std::cell::Cell<usize>,
 }
 
 impl Chip<Fp> for RunningTotalChip {
@@ -80,29 +91,44 @@ impl Chip<Fp> for RunningTotalChip {
 }
 
 impl RunningTotalChip {
-    /// Configures the gate on two advice columns.
+    /// Configures the gate on each `(acc, term)` pair of advice columns (at least one).
     pub fn configure(
         meta: &mut ConstraintSystem<Fp>,
-        acc: Column<Advice>,
-        term: Column<Advice>,
+        pairs: &[(Column<Advice>, Column<Advice>)],
     ) -> RunningTotalConfig {
-        meta.enable_equality(acc);
-        meta.enable_equality(term);
-        let q_sum = meta.selector();
-        meta.create_gate("running total", |m| {
-            let q = m.query_selector(q_sum);
-            let acc_cur = m.query_advice(acc, Rotation::cur());
-            let acc_next = m.query_advice(acc, Rotation::next());
-            let term_cur = m.query_advice(term, Rotation::cur());
-            // |acc| < 2^224 (module docs): no wrap-around.
-            Constraints::with_selector(q, [("running total", acc_next - (acc_cur + term_cur))])
-        });
-        RunningTotalConfig { acc, term, q_sum }
+        assert!(
+            !pairs.is_empty(),
+            "the running-total chip needs a column pair"
+        );
+        let pairs = pairs
+            .iter()
+            .map(|&(acc, term)| {
+                meta.enable_equality(acc);
+                meta.enable_equality(term);
+                let q_sum = meta.selector();
+                meta.create_gate("running total", |m| {
+                    let q = m.query_selector(q_sum);
+                    let acc_cur = m.query_advice(acc, Rotation::cur());
+                    let acc_next = m.query_advice(acc, Rotation::next());
+                    let term_cur = m.query_advice(term, Rotation::cur());
+                    // |acc| < 2^224 (module docs): no wrap-around.
+                    Constraints::with_selector(
+                        q,
+                        [("running total", acc_next - (acc_cur + term_cur))],
+                    )
+                });
+                RunningTotalPair { acc, term, q_sum }
+            })
+            .collect();
+        RunningTotalConfig { pairs }
     }
 
     /// Builds the chip.
     pub fn construct(config: RunningTotalConfig) -> Self {
-        RunningTotalChip { config }
+        RunningTotalChip {
+            config,
+            laid_out: std::cell::Cell::new(0),
+        }
     }
 }
 
@@ -124,7 +150,10 @@ impl RunningTotalChip {
         claimed: Option<Value<Fp>>,
         terms: &[AssignedCell<Fp, Fp>],
     ) -> Result<RunningTotal, Error> {
-        let cfg = &self.config;
+        // The layout does not depend on witness values, so the pair is the same at keygen.
+        let n = self.laid_out.get();
+        self.laid_out.set(n + 1);
+        let cfg = &self.config.pairs[n % self.config.pairs.len()];
         layouter.assign_region(
             || format!("running total: {what}"),
             |mut region| {

@@ -236,8 +236,17 @@ impl Circuit<Fp> for BatchCircuit {
         let account = AccountChip::configure(meta, main, fixed, instruments);
         let tier_columns: [Column<Advice>; 9] = std::array::from_fn(|i| main[i]);
         let tiers = TieredRateChip::configure(meta, tier_columns);
-        // Running totals ride on the range lanes, which have rows to spare beside Poseidon.
-        let totals = RunningTotalChip::configure(meta, lanes[0], lanes[1]);
+        // Running totals ride on main columns a14..a19, which account regions leave mostly idle
+        // (an inverse, a gap, a PnL and the accumulators: under 10 of every 60 rows) and no other
+        // region uses, so they end soon after the last account, beside the range lanes.
+        let totals = RunningTotalChip::configure(
+            meta,
+            &[
+                (main[14], main[15]),
+                (main[16], main[17]),
+                (main[18], main[19]),
+            ],
+        );
 
         // Poseidon shares the main columns: the leaf (width 9) on main 0–9, tree nodes
         // (width 3) on main 10–13. Account regions and leaves take turns in rows; a node's rows

@@ -29,8 +29,10 @@
 //! commitments; the verifier opens the last commitment to `S` and checks it against the right
 //! side computed from the published totals ([`totals_side`]). Both sides are rational functions
 //! of `(r, ρ)`; if a published total differs from the true sum of its slots they differ as
-//! functions and agree at a random point with probability at most `(N·(S+P) + A + M + 2)/p <
-//! 2^-200` for `N < 2^32` accounts of at most 1,280 slots. The challenges are
+//! functions and agree at a random point with probability at most
+//! `(N·(S + P + 5·Σ + 1) + A + M + 5·Σ + 20)/p < 2^-200` for `N < 2^32` accounts of at most
+//! 1,280 slots and `Σ ≤ 8` scenarios (each account's five outcome terms per scenario and its
+//! distribution term, and the totals' side's matching poles). The challenges are
 //! `Poseidon_challenge(tag, R, digest(T), n)` ([`crate::statement::snapshot_challenges`]): the
 //! root `R` binds every slot of every batch and the digest every published instrument total, so
 //! both are fixed before `(r, ρ)` is known (Fiat–Shamir). No per-batch total is ever committed

@@ -22,8 +22,10 @@ pub(super) fn prev(m: &mut VirtualCells<'_, Fp>, column: Column<Advice>) -> Expr
     m.query_advice(column, Rotation::prev())
 }
 
-/// The accumulators that run down the region (every row writes them, slot and status rows read
-/// the row above): adjusted equity, raw equity, requirement, bucket term.
+/// The accumulators that run down the region (every identity, slot and status row writes them,
+/// slot and status rows read the row above; the two distribution rows write only `bk`, and no
+/// gate reads their other accumulator cells): adjusted equity, raw equity, requirement, bucket
+/// term.
 #[derive(Debug, Clone, Copy)]
 pub struct AccumulatorColumns {
     /// `ae`: adjusted equity so far (AE, in ν·ppm).
