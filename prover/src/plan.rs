@@ -1,9 +1,10 @@
 //! Choosing the batch size: how many accounts one proof holds, and so the circuit size `k`.
 //!
-//! A proof costs about the same for every row of its `2^k`-row domain, used or not, so the cost
-//! of a snapshot is about `batches × 2^k`. For each power-of-two batch size the plan lays out the
-//! circuit (a row count, no field work), takes the smallest `k` that holds it, and keeps the size
-//! with the least `ceil(n / B) · 2^k`, the smaller circuit on a tie: below [`SEQUENTIAL_FROM_K`]
+//! A proof costs about the same for every row of its `2^k`-row domain, used or not, plus a fixed
+//! part ([`PROOF_OVERHEAD_ROWS`]), so the cost of a snapshot is about `batches × (2^k + F)`. For
+//! each power-of-two batch size the plan lays out the circuit (a row count, no field work), takes
+//! the smallest `k` that holds it, and keeps the size with the least `ceil(n / B) · (2^k + F)`,
+//! the smaller circuit on a tie: below [`SEQUENTIAL_FROM_K`]
 //! two proofs run at once, which uses the two cores better than one proof's inner parallelism,
 //! and a smaller proving key and domain take less memory. `k` is capped at [`MAX_AUTO_K`]; from
 //! [`SEQUENTIAL_FROM_K`] on, `prove` makes one proof at a time, which keeps the run under the
@@ -107,6 +108,13 @@ const CANDIDATE_SHARES_PPM: [u64; 8] = [
 /// (two at once). Both scale with `2^k`.
 pub const KEYGEN_COST_PER_MILLE_OF_A_PROOF: u128 = 1000;
 
+/// What one proof costs beyond its `2^k` rows, in rows: transcript, openings and set-up that do
+/// not shrink with the circuit. Measured 2026-12-03 (layout 8, 50 assets, 2,048 accounts, the
+/// bench's prove CPU): 128 per proof at `k = 13` cost 1.31 core·ms per row, 16 per proof at
+/// `k = 10` 1.74, i.e. `(2^10 + F) / 2^10 = 1.33 · (2^13 + F) / 2^13` for `F ≈ 400`. Without
+/// it, every plan of small proofs ties with one of large proofs and wins on key generation.
+pub const PROOF_OVERHEAD_ROWS: u128 = 512;
+
 /// One size class of a plan: its class, how many accounts it holds, and its circuit size.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClassPlan {
@@ -177,7 +185,7 @@ impl Layouts {
             } else {
                 KEYGEN_COST_PER_MILLE_OF_A_PROOF
             };
-            (proofs + keygen) * (1u128 << plan.k)
+            (proofs + keygen) * ((1u128 << plan.k) + PROOF_OVERHEAD_ROWS)
         };
         let mut best: Option<(u128, BatchPlan)> = None;
         let mut b = 1;
@@ -202,17 +210,19 @@ impl Layouts {
     }
 }
 
-/// The size classes of `records` (SPEC §9): nested slot shapes, smallest first, each account in
-/// the first that holds it, chosen to minimise the total proving cost, key generation included
-/// where keys are not cached.
+/// The size classes of `records` (SPEC §9): up to `max_classes` slot shapes, ordered smallest
+/// first, each account in the first that holds it, chosen to minimise the total proving cost, key
+/// generation included where keys are not cached.
 ///
-/// The candidates are a chain of shapes: accounts sorted by the slots they need, the shape that
-/// holds the first 50%, 75%, 90%, …, 99.9% and all of them ([`CANDIDATE_SHARES_PPM`]). Every
-/// candidate holds every earlier one, so any choice of candidates is a nested set of classes, and
-/// a dynamic program over the chain finds the cheapest choice of at most `max_classes` that ends
-/// with the shape holding every account. A class's cost is its batches times `2^k`, plus a key
-/// generation ([`KEYGEN_COST_PER_MILLE_OF_A_PROOF`]) where its keys are not cached, at the batch
-/// size that makes it least, from exact layouts.
+/// The candidate shapes are a chain, accounts sorted by the slots they need and the shape that
+/// holds the first 50%, 75%, 90%, …, 99.9% and all of them ([`CANDIDATE_SHARES_PPM`]), and beside
+/// it the holdings that at least [`SIDE_SHAPE_MIN_PPM`] of the accounts have, exactly
+/// ([`side_shapes`]): a holding of 3 assets and no position need not share a class with one of
+/// 1 asset and 2 positions, and each may fit a proof of twice as many accounts alone. Every set
+/// of at most `max_classes` candidates that holds every account is weighed ([`weigh_classes`]):
+/// a class's cost is its batches times `2^k` plus [`PROOF_OVERHEAD_ROWS`], plus a key generation
+/// ([`KEYGEN_COST_PER_MILLE_OF_A_PROOF`]) where its keys are not cached, at the batch size that
+/// makes it least, from exact layouts; the least total wins, the fewer classes on a tie.
 pub fn plan_classes(
     params: &Arc<RiskParams>,
     records: &[AccountRecord],
@@ -231,19 +241,6 @@ pub fn plan_classes(
             rows: plan.rows,
         }]);
     }
-    let chain = candidate_chain(records);
-    let counts: Vec<usize> = chain
-        .iter()
-        .map(|s| {
-            records
-                .iter()
-                .filter(|r| {
-                    let (a, m) = r.holding_counts();
-                    a <= s.assets && m <= s.markets
-                })
-                .count()
-        })
-        .collect();
     let mut layouts = Layouts::default();
     let mut class_cost = |shape: SlotShape, accounts: usize| {
         let keys = |plan: &BatchPlan| {
@@ -255,39 +252,120 @@ pub fn plan_classes(
         };
         layouts.cheapest(params, shape, accounts, &keys)
     };
-    // best[j][t]: the cheapest j + 1 classes whose largest is chain[t], holding counts[t].
-    let n = chain.len();
-    let max_classes = options.max_classes.clamp(1, MAX_CLASSES);
-    let mut best: Vec<Vec<Option<CostedClasses>>> = vec![vec![None; n]; max_classes];
-    for t in 0..n {
-        let (cost, plan) = class_cost(chain[t], counts[t])?;
-        best[0][t] = Some((cost, vec![class_plan(chain[t], counts[t], plan)]));
+    let needs = holding_needs(records);
+    if needs.is_empty() {
+        let (_, plan) = class_cost(covering, 0)?;
+        return Ok(vec![class_plan(covering, 0, plan)]);
     }
-    for j in 1..max_classes {
-        for t in 0..n {
-            for u in 0..t {
-                let Some((below, plans)) = best[j - 1][u].clone() else {
-                    continue;
-                };
-                let accounts = counts[t] - counts[u];
-                if accounts == 0 {
-                    continue;
-                }
-                let (cost, plan) = class_cost(chain[t], accounts)?;
-                let total = below + cost;
-                if best[j][t].as_ref().is_none_or(|(c, _)| total < *c) {
-                    let mut plans = plans;
-                    plans.push(class_plan(chain[t], accounts, plan));
-                    best[j][t] = Some((total, plans));
-                }
-            }
+    let mut candidates = candidate_chain(records);
+    for shape in side_shapes(&needs, records.len()) {
+        if !candidates.contains(&shape) {
+            candidates.push(shape);
         }
     }
-    let chosen = (0..max_classes)
-        .filter_map(|j| best[j][n - 1].clone())
-        .min_by_key(|(cost, plans)| (*cost, plans.len()))
-        .map(|(_, plans)| plans);
-    chosen.ok_or_else(|| ProveError::BadOption("no size class holds the accounts".into()))
+    candidates.sort_unstable_by_key(shape_order);
+    let max_classes = options.max_classes.clamp(1, MAX_CLASSES);
+    let mut best: Option<CostedClasses> = None;
+    for set in subsets(candidates.len(), max_classes) {
+        let shapes: Vec<SlotShape> = set.iter().map(|&c| candidates[c]).collect();
+        let Some(counts) = weigh_classes(&shapes, &needs) else {
+            continue;
+        };
+        let mut total = 0;
+        let mut plans = Vec::with_capacity(shapes.len());
+        for (&shape, &accounts) in shapes.iter().zip(&counts) {
+            if accounts == 0 {
+                continue;
+            }
+            let (cost, plan) = class_cost(shape, accounts)?;
+            total += cost;
+            plans.push(class_plan(shape, accounts, plan));
+        }
+        let better = best
+            .as_ref()
+            .is_none_or(|(c, p)| (total, plans.len()) < (*c, p.len()));
+        if better {
+            best = Some((total, plans));
+        }
+    }
+    best.map(|(_, plans)| plans)
+        .ok_or_else(|| ProveError::BadOption("no size class holds the accounts".into()))
+}
+
+/// Least share of the accounts (ppm) a holding needs to be a candidate shape beside the chain:
+/// 1%, so that a long tail's many rare holdings do not multiply the sets weighed.
+pub const SIDE_SHAPE_MIN_PPM: u64 = 10_000;
+/// Most candidate shapes beside the chain (the commonest holdings first).
+pub const MAX_SIDE_SHAPES: usize = 12;
+
+/// Each distinct holding `(asset slots, position slots)` the records need (at least one asset
+/// slot) and how many records need it.
+fn holding_needs(records: &[AccountRecord]) -> Vec<((usize, usize), usize)> {
+    let mut needs = std::collections::BTreeMap::new();
+    for r in records {
+        let (a, m) = r.holding_counts();
+        *needs.entry((a.max(1), m)).or_insert(0usize) += 1;
+    }
+    needs.into_iter().collect()
+}
+
+/// The holdings of at least [`SIDE_SHAPE_MIN_PPM`] of `accounts`, commonest first, at most
+/// [`MAX_SIDE_SHAPES`], as slot shapes.
+fn side_shapes(needs: &[((usize, usize), usize)], accounts: usize) -> Vec<SlotShape> {
+    let mut common: Vec<&((usize, usize), usize)> = needs
+        .iter()
+        .filter(|(_, n)| *n as u64 * 1_000_000 >= SIDE_SHAPE_MIN_PPM * accounts as u64)
+        .collect();
+    common.sort_by_key(|(need, n)| (std::cmp::Reverse(*n), *need));
+    common
+        .into_iter()
+        .take(MAX_SIDE_SHAPES)
+        .map(|&((assets, markets), _)| SlotShape { assets, markets })
+        .collect()
+}
+
+/// The order of classes in a plan, and so which class an account that several hold goes to:
+/// fewer slots first (a position slot counting as two asset slots, as in the chain).
+fn shape_order(shape: &SlotShape) -> (usize, usize, usize) {
+    (
+        shape.assets + 2 * shape.markets,
+        shape.assets,
+        shape.markets,
+    )
+}
+
+/// How many accounts each of `shapes` (in plan order) gets, each in the first that holds it
+/// (as [`crate::snapshot::class_of`] puts them), or `None` if some holding fits none.
+fn weigh_classes(shapes: &[SlotShape], needs: &[((usize, usize), usize)]) -> Option<Vec<usize>> {
+    let mut counts = vec![0; shapes.len()];
+    for &((a, m), n) in needs {
+        let c = shapes
+            .iter()
+            .position(|s| a <= s.assets && m <= s.markets)?;
+        counts[c] += n;
+    }
+    Some(counts)
+}
+
+/// Every set of 1 to `most` of the indices `0..n`, each increasing.
+fn subsets(n: usize, most: usize) -> Vec<Vec<usize>> {
+    let mut out: Vec<Vec<usize>> = Vec::new();
+    let mut frontier: Vec<Vec<usize>> = (0..n).map(|i| vec![i]).collect();
+    for _ in 0..most {
+        out.extend(frontier.iter().cloned());
+        frontier = frontier
+            .iter()
+            .flat_map(|set| {
+                let last = *set.last().unwrap_or(&0);
+                (last + 1..n).map(move |i| {
+                    let mut next = set.clone();
+                    next.push(i);
+                    next
+                })
+            })
+            .collect();
+    }
+    out
 }
 
 /// A choice of classes and its cost.
@@ -365,7 +443,9 @@ mod tests {
         let (params, shape) = venue(100);
         let chosen = plan_batches(&params, shape, 100, None).expect("plan");
         assert!(chosen.k <= MAX_AUTO_K);
-        let cost = |p: &BatchPlan| 100usize.div_ceil(p.batch_size) as u128 * (1u128 << p.k);
+        let cost = |p: &BatchPlan| {
+            100usize.div_ceil(p.batch_size) as u128 * ((1u128 << p.k) + PROOF_OVERHEAD_ROWS)
+        };
         for b in [1, 2, 4, 8, 16, 32, 64, 128] {
             let other = plan_for(&params, shape, b).expect("plan");
             if other.k <= MAX_AUTO_K {
@@ -390,13 +470,61 @@ mod tests {
     fn planned_cost(plan: &[ClassPlan]) -> u128 {
         plan.iter()
             .map(|c| {
-                (c.batches() as u128 * 1000 + KEYGEN_COST_PER_MILLE_OF_A_PROOF) * (1u128 << c.k)
+                (c.batches() as u128 * 1000 + KEYGEN_COST_PER_MILLE_OF_A_PROOF)
+                    * ((1u128 << c.k) + PROOF_OVERHEAD_ROWS)
             })
             .sum()
     }
 
+    fn plan_of(
+        params: &Arc<RiskParams>,
+        records: &[AccountRecord],
+        max_classes: usize,
+    ) -> Vec<ClassPlan> {
+        let nothing_cached = |_: &SizeClass, _: u32| false;
+        plan_classes(
+            params,
+            records,
+            &ClassOptions {
+                batch_size: None,
+                max_classes,
+                keys_cached: &nothing_cached,
+            },
+        )
+        .expect("plan")
+    }
+
+    /// Every account is counted in the first class that holds it, some class holds each, the
+    /// classes are in plan order, and each fits the automatic cap.
+    fn assert_well_formed(records: &[AccountRecord], classes: &[ClassPlan]) {
+        let list: Vec<SizeClass> = classes.iter().map(|c| c.class).collect();
+        for r in records {
+            assert!(
+                crate::snapshot::class_of(&list, r).is_some_and(|c| {
+                    let (a, m) = r.holding_counts();
+                    list[c].holds(a, m)
+                }),
+                "{classes:?}"
+            );
+        }
+        for (c, class) in classes.iter().enumerate() {
+            let members = records
+                .iter()
+                .filter(|r| crate::snapshot::class_of(&list, r) == Some(c))
+                .count();
+            assert_eq!(members, class.accounts, "class {c}");
+            assert!(class.k <= MAX_AUTO_K, "{class:?}");
+        }
+        for pair in classes.windows(2) {
+            assert!(
+                shape_order(&pair[0].class.slots) <= shape_order(&pair[1].class.slots),
+                "{classes:?}"
+            );
+        }
+    }
+
     #[test]
-    fn a_long_tail_gets_nested_classes_that_cost_less_than_one_shape() {
+    fn a_long_tail_gets_classes_that_cost_less_than_one_shape() {
         let (params, records) = parsed_venue(&GenerateOptions {
             accounts: 300,
             assets: 30,
@@ -406,47 +534,66 @@ mod tests {
             scenarios: 0,
             distribution: false,
         });
-        let nothing_cached = |_: &SizeClass, _: u32| false;
-        let plan = |max_classes| {
-            plan_classes(
-                &params,
-                &records,
-                &ClassOptions {
-                    batch_size: None,
-                    max_classes,
-                    keys_cached: &nothing_cached,
-                },
-            )
-            .expect("plan")
-        };
-        let classes = plan(MAX_CLASSES);
-        let one = plan(1);
+        let classes = plan_of(&params, &records, MAX_CLASSES);
+        let one = plan_of(&params, &records, 1);
         assert_eq!(one.len(), 1);
+        assert_eq!(one[0].class.slots, SlotShape::covering(&records));
         assert!(classes.len() >= 2, "{classes:?}");
         assert!(
             planned_cost(&classes) < planned_cost(&one),
             "{classes:?} vs {one:?}"
         );
-        // Nested, the last holds everyone, and every account is counted in the first class
-        // that holds it.
-        for pair in classes.windows(2) {
-            let (a, b) = (pair[0].class.slots, pair[1].class.slots);
-            assert!(
-                a.assets <= b.assets && a.markets <= b.markets,
-                "{classes:?}"
-            );
-        }
-        let last = classes.last().expect("a class").class.slots;
-        assert_eq!(last, SlotShape::covering(&records));
-        let list: Vec<SizeClass> = classes.iter().map(|c| c.class).collect();
-        for (c, class) in classes.iter().enumerate() {
-            let members = records
-                .iter()
-                .filter(|r| crate::snapshot::class_of(&list, r) == Some(c))
-                .count();
-            assert_eq!(members, class.accounts, "class {c}");
-            assert!(class.k <= MAX_AUTO_K, "{class:?}");
-        }
+        assert_well_formed(&records, &classes);
+    }
+
+    /// Holdings of 3 assets and none of 1 asset and 2 positions: no chain shape holds one kind
+    /// without the other's slots, so the plan takes the two shapes side by side, neither holding
+    /// the other, at less than the one shape that holds both.
+    #[test]
+    fn holdings_side_by_side_get_classes_neither_of_which_holds_the_other() {
+        let (params, records) = parsed_venue(&GenerateOptions {
+            accounts: 1200,
+            assets: 6,
+            markets: 2,
+            seed: 7,
+            whales_ppm: 0,
+            scenarios: 1,
+            distribution: false,
+        });
+        let records: Vec<AccountRecord> = records
+            .into_iter()
+            .filter(|r| matches!(r.holding_counts(), (3, 0) | (1, 2)))
+            .collect();
+        assert!(records.len() > 100, "{}", records.len());
+        let classes = plan_of(&params, &records, MAX_CLASSES);
+        let shapes: Vec<SlotShape> = classes.iter().map(|c| c.class.slots).collect();
+        assert_eq!(
+            shapes,
+            [
+                SlotShape {
+                    assets: 3,
+                    markets: 0
+                },
+                SlotShape {
+                    assets: 1,
+                    markets: 2
+                }
+            ],
+            "{classes:?}"
+        );
+        let one = plan_of(&params, &records, 1);
+        assert_eq!(
+            one[0].class.slots,
+            SlotShape {
+                assets: 3,
+                markets: 2
+            }
+        );
+        assert!(
+            planned_cost(&classes) < planned_cost(&one),
+            "{classes:?} vs {one:?}"
+        );
+        assert_well_formed(&records, &classes);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! A measurement, not a check: where the batch circuit's rows and advice cells go at the issue-10
 //! bench venue (50 assets, 8 markets, 4 asset and 2 position slots, 256 accounts per batch). Run
-//! with `PROFILE_SCENARIOS=S PROFILE_DISTRIBUTION=1 PROFILE_BATCH=B` (all optional) and
+//! with `PROFILE_SCENARIOS=S PROFILE_DISTRIBUTION=1 PROFILE_BATCH=B PROFILE_ASSET_SLOTS=a
+//! PROFILE_POSITION_SLOTS=m` (all optional) and
 //! `cargo test --release -p marginproof-prover --test layout_profile -- --ignored --nocapture`.
 
 use std::path::Path;
@@ -15,26 +16,26 @@ use marginproof_prover::input::parse_config;
 #[test]
 #[ignore = "a measurement: prints the layout profile of the bench venue's batch circuit"]
 fn layout_profile_of_the_bench_venue() {
+    let env_or = |name: &str, default: usize| {
+        std::env::var(name)
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(default)
+    };
     let (toml, _) = generate(&GenerateOptions {
         accounts: 1,
         assets: 50,
         markets: 8,
         seed: 1,
         whales_ppm: 0,
-        scenarios: std::env::var("PROFILE_SCENARIOS")
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0),
+        scenarios: env_or("PROFILE_SCENARIOS", 0),
         distribution: std::env::var("PROFILE_DISTRIBUTION").is_ok(),
     });
     let params = Arc::new(parse_config(&toml, Path::new("venue.toml")).expect("config"));
-    let batch = std::env::var("PROFILE_BATCH")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(256);
+    let batch = env_or("PROFILE_BATCH", 256);
     let shape = SlotShape {
-        assets: 4,
-        markets: 2,
+        assets: env_or("PROFILE_ASSET_SLOTS", 4),
+        markets: env_or("PROFILE_POSITION_SLOTS", 2),
     };
     let profile = layout_profile(&BatchCircuit::shape(params, shape, batch)).expect("layout");
     println!(
