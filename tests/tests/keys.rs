@@ -107,6 +107,17 @@ fn second_prove_reads_its_keys_from_the_cache_and_both_bundles_verify() {
     }
 }
 
+/// The line `key = "price"` of `venue.toml` with its quoted price times `factor`.
+fn scaled_price(line: &str, key: &str, factor: f64) -> String {
+    let value: f64 = line
+        .split('"')
+        .nth(1)
+        .expect("quoted")
+        .parse()
+        .expect("price");
+    format!("{key} = \"{:.2}\"", value * factor)
+}
+
 /// Issue 10, must-show 2: a second snapshot of the same configuration shape (same assets, markets,
 /// tier tables and threshold, as many scenarios and edges) with new prices, a new snapshot id and
 /// new account ids; also (issue 13) new scenario prices and other distribution edges. Its `prove`
@@ -133,25 +144,13 @@ fn a_snapshot_at_new_prices_reuses_the_keys_and_has_the_same_key_digest() {
                 in_scenario_prices = line == "[scenarios.prices]";
             }
             if in_scenario_prices && line.contains('=') {
-                let value: f64 = line
-                    .split('"')
-                    .nth(1)
-                    .expect("quoted")
-                    .parse()
-                    .expect("scenario price");
                 changed_scenario_prices += 1;
-                format!("{key} = \"{:.2}\"", value * 0.9)
+                scaled_price(line, key, 0.9)
             } else if key == "margin_ratio_edges" {
                 r#"margin_ratio_edges = ["0.9", "1.05", "1.2", "1.6", "3", "8"]"#.to_string()
             } else if key == "price" || key == "mark_price" {
-                let value: f64 = line
-                    .split('"')
-                    .nth(1)
-                    .expect("quoted")
-                    .parse()
-                    .expect("price");
                 changed_prices += 1;
-                format!("{key} = \"{:.2}\"", value * 0.93)
+                scaled_price(line, key, 0.93)
             } else if key == "id" {
                 "id = \"synthetic-2\"".to_string()
             } else {
