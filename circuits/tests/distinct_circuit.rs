@@ -13,9 +13,7 @@ use marginproof_circuits::hash::merkle::tree_root;
 use marginproof_circuits::hash::{distinct_key, leaf, leaf_words, public_padding_leaf};
 use marginproof_circuits::model::holdings::{AssetHolding, PositionHolding};
 use marginproof_circuits::model::{AccountRecord, Holdings, Position, SlotShape};
-use marginproof_circuits::statement::{
-    SizeClass, BATCH_ROOT, CLASS_CODE, DISTINCT_COMMITMENT,
-};
+use marginproof_circuits::statement::{SizeClass, BATCH_ROOT, CLASS_CODE, DISTINCT_COMMITMENT};
 use num_bigint::BigInt;
 
 fn failures(batch: &PreparedBatch) -> Vec<VerifyFailure> {
@@ -76,9 +74,16 @@ fn a_distinct_key_that_is_not_the_prf_of_the_id_fails_its_binding() {
     assert_eq!(failures.len(), 3, "{:#?}", text(&failures));
     assert!(has(
         &failures,
-        &["Equality constraint", "index: 6 }", "('account') at offset 0"]
+        &[
+            "Equality constraint",
+            "index: 6 }",
+            "('account') at offset 0"
+        ]
     ));
-    assert!(has(&failures, &["Equality constraint", "('permute state')"]));
+    assert!(has(
+        &failures,
+        &["Equality constraint", "('permute state')"]
+    ));
     assert!(has(
         &failures,
         &["('running total')", "('running total: bucket sum')"]
@@ -109,7 +114,10 @@ fn a_batch_proven_under_another_secret_fails_the_public_commitment() {
             &format!("outside any region, on row {DISTINCT_COMMITMENT})")
         ]
     ));
-    assert!(has(&failures, &["Equality constraint", "('permute state')"]));
+    assert!(has(
+        &failures,
+        &["Equality constraint", "('permute state')"]
+    ));
     assert!(has(&failures, &["('running total: bucket sum')"]));
 }
 
@@ -120,11 +128,17 @@ fn a_batch_proven_under_another_secret_fails_the_public_commitment() {
 fn a_statement_naming_another_class_fails() {
     let mut batch = mixed_batch();
     batch.statement.class_code += 1;
+    let honest = mixed_batch().statement.instance();
+    assert_ne!(batch.statement.instance()[CLASS_CODE], honest[CLASS_CODE]);
     let failures = failures(&batch);
     assert_eq!(failures.len(), 2, "{:#?}", text(&failures));
     assert!(has(
         &failures,
-        &["Equality constraint", "index: 4 }", "('public inputs') at offset 0"]
+        &[
+            "Equality constraint",
+            "index: 4 }",
+            "('public inputs') at offset 0"
+        ]
     ));
     assert!(has(&failures, &["Equality constraint", "Fixed"]));
 }
@@ -141,7 +155,11 @@ fn padding_cannot_claim_a_distinct_key_term() {
     assert!(
         has(
             &failures,
-            &["('real iff id is nonzero')", "('account identity')", "('account')"]
+            &[
+                "('real iff id is nonzero')",
+                "('account identity')",
+                "('account')"
+            ]
         ),
         "{:#?}",
         text(&failures)
@@ -228,4 +246,3 @@ fn padding_leaves_are_not_public_constants() {
     assert_ne!(padding[0], padding[1]);
     assert_eq!(text(&failures(&batch)), Vec::<String>::new());
 }
-

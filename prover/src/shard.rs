@@ -491,7 +491,8 @@ fn load_plan(dir: &Path) -> Result<(PlanFile, Arc<RiskParams>, VenueSecret), Pro
         ),
         other => corrupt(&plan_path, other),
     })?;
-    let plan: PlanFile = marginproof_verifier::json::from_slice(&bytes).map_err(|e| corrupt(&plan_path, e))?;
+    let plan: PlanFile =
+        marginproof_verifier::json::from_slice(&bytes).map_err(|e| corrupt(&plan_path, e))?;
     if plan.job.format_version != FORMAT_VERSION {
         return Err(corrupt(
             &plan_path,
@@ -539,7 +540,8 @@ fn prepare_planned_batch(
 ) -> Result<PreparedBatch, ProveError> {
     let path = paths.batch_input(index);
     let bytes = read_limited(&path, MAX_PRIVATE_BYTES).map_err(|e| corrupt(&path, e))?;
-    let input: BatchInput = marginproof_verifier::json::from_slice(&bytes).map_err(|e| corrupt(&path, e))?;
+    let input: BatchInput =
+        marginproof_verifier::json::from_slice(&bytes).map_err(|e| corrupt(&path, e))?;
     let slots = input
         .accounts
         .iter()

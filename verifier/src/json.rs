@@ -119,13 +119,17 @@ mod tests {
     fn a_repeated_key_is_refused_with_its_path() {
         let twice = r#"{"config": {"reserves": {"BTC": "1", "ETH": "2", "BTC": "900"}}}"#;
         let e = check_unique_keys(twice).expect_err("repeated");
-        assert!(e.message.contains("repeated key `config.reserves.BTC`"), "{e}");
+        assert!(
+            e.message.contains("repeated key `config.reserves.BTC`"),
+            "{e}"
+        );
         assert_eq!(e.line, 1);
         let nested = r#"{"a": [{"x": 1}, {"x": 2, "x": 3}]}"#;
         let e = check_unique_keys(nested).expect_err("repeated");
         assert!(e.message.contains("`a[1].x`"), "{e}");
         // serde alone would have kept the last value.
-        let map: BTreeMap<String, u32> = serde_json::from_str(r#"{"k": 1, "k": 2}"#).expect("serde");
+        let map: BTreeMap<String, u32> =
+            serde_json::from_str(r#"{"k": 1, "k": 2}"#).expect("serde");
         assert_eq!(map["k"], 2);
         assert!(from_str::<BTreeMap<String, u32>>(r#"{"k": 1, "k": 2}"#).is_err());
         assert_eq!(

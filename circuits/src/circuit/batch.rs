@@ -72,7 +72,7 @@ impl BatchTree {
         let batch_size = class.batch_size;
         debug_assert!(batch_size.is_power_of_two() && accounts.len() <= batch_size);
         debug_assert!(padding_salts.len() + accounts.len() >= batch_size);
-        let mut holdings = accounts
+        let holdings = accounts
             .iter()
             .map(|slot| Holdings::of(&slot.record, class.slots))
             .collect::<Result<Vec<_>, _>>()?;
@@ -87,13 +87,12 @@ impl BatchTree {
                 distinct_key: distinct_key(id_hash, k),
             })
             .collect();
-        holdings.resize(batch_size, Holdings::empty(class.slots));
+        let empty = Holdings::empty(class.slots);
         let leaves: Vec<Fp> = identities
             .iter()
-            .zip(&holdings)
+            .zip(holdings.iter().chain(std::iter::repeat(&empty)))
             .map(|(who, h)| leaf(class.code(), who.id_hash, who.salt, h))
             .collect();
-        holdings.truncate(accounts.len());
         let root = tree_root(leaves.clone());
         Ok(BatchTree {
             class,

@@ -175,7 +175,9 @@ pub const TEST_DISTINCT_SECRET: u64 = 0xD157;
 /// The secrets of a test batch of `batch_size` leaves: padding salts, `k`, blindings 0 and 99.
 pub fn test_secrets(batch_size: usize) -> BatchSecrets {
     BatchSecrets {
-        padding_salts: (0..batch_size as u64).map(|i| Fp::from(0xBAD0 + i)).collect(),
+        padding_salts: (0..batch_size as u64)
+            .map(|i| Fp::from(0xBAD0 + i))
+            .collect(),
         distinct_secret: Fp::from(TEST_DISTINCT_SECRET),
         blinding_before: Fp::zero(),
         blinding_after: Fp::from(99),
@@ -216,10 +218,7 @@ pub fn distinct_list(slots: &[AccountSlot]) -> Vec<u8> {
         slots
             .iter()
             .map(|s| {
-                marginproof_circuits::hash::distinct_key(
-                    s.id_hash,
-                    Fp::from(TEST_DISTINCT_SECRET),
-                )
+                marginproof_circuits::hash::distinct_key(s.id_hash, Fp::from(TEST_DISTINCT_SECRET))
             })
             .collect(),
     )

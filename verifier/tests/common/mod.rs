@@ -15,8 +15,8 @@ use marginproof_circuits::model::{
     evaluate, AccountRecord, Holdings, MarginUnit, SlotShape, Totals,
 };
 use marginproof_circuits::statement::{
-    BatchEntry, DistinctKeysEntry, InclusionProof, Manifest, SizeClass, TotalsFile, UnitInclusion, FORMAT_VERSION,
-    INCLUSION_FORMAT_VERSION, DISTINCT_KEYS_FILE,
+    BatchEntry, DistinctKeysEntry, InclusionProof, Manifest, SizeClass, TotalsFile, UnitInclusion,
+    DISTINCT_KEYS_FILE, FORMAT_VERSION, INCLUSION_FORMAT_VERSION,
 };
 use marginproof_circuits::RiskParams;
 
@@ -201,7 +201,12 @@ impl Venue {
         while leaves.len() < BATCH_SIZE * BATCH_COUNT {
             padding += 1;
             let salt = Fp::from(0xBAD0 + padding);
-            leaves.push(leaf(class.code(), Fp::zero(), salt, &Holdings::empty(slots)));
+            leaves.push(leaf(
+                class.code(),
+                Fp::zero(),
+                salt,
+                &Holdings::empty(slots),
+            ));
         }
         let padded = BATCH_SIZE * BATCH_COUNT.next_power_of_two();
         leaves.resize(padded, public_padding_leaf(class.code(), slots));
