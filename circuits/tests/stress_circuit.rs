@@ -192,6 +192,10 @@ fn a_bucket_count_or_scenario_total_that_is_not_the_sum_fails() {
     let batch = stressed_batch();
     let c = common::test_challenges();
     let honest = &batch.after.totals;
+    // The accounts' terms are the totals' side and the list of their distinct keys.
+    let slots = common::mixed_slots(&common::stressed_params());
+    let list = marginproof_circuits::model::distinct::list_side(c, &common::distinct_list(&slots));
+    let totals_side = |t: &_, c| totals_side(t, c) + list;
     assert_eq!(totals_side(honest, c), batch.after.bucket_sum);
     // One account moved from one bucket to the next: the same number of accounts, another split.
     let mut moved = honest.clone();

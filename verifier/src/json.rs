@@ -12,7 +12,33 @@ use std::fmt;
 use serde::de::{DeserializeOwned, DeserializeSeed, Error as _, MapAccess, SeqAccess, Visitor};
 use serde::Deserializer;
 
-pub use crate::inclusion::JsonError;
+use thiserror::Error;
+
+/// A JSON document that could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("malformed JSON at line {line}, column {column}: {message}")]
+pub struct JsonError {
+    /// Line of the problem (1-based; 0 when serde gives no position).
+    pub line: usize,
+    /// Column of the problem (1-based; 0 when serde gives no position).
+    pub column: usize,
+    /// serde's description, without the position.
+    pub message: String,
+}
+
+impl From<serde_json::Error> for JsonError {
+    fn from(e: serde_json::Error) -> Self {
+        let (line, column) = (e.line(), e.column());
+        let full = e.to_string();
+        let suffix = format!(" at line {line} column {column}");
+        let message = full.strip_suffix(&suffix).unwrap_or(&full).to_string();
+        JsonError {
+            line,
+            column,
+            message,
+        }
+    }
+}
 
 /// Walks a JSON value and refuses an object that repeats a key; `path` names where it is.
 struct UniqueKeys<'p> {

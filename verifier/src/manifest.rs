@@ -5,7 +5,8 @@ use marginproof_circuits::statement::{Manifest, FORMAT_VERSION};
 use serde::de::DeserializeOwned;
 use thiserror::Error;
 
-use crate::inclusion::{JsonError, MAX_PATH_LEN};
+use crate::inclusion::MAX_PATH_LEN;
+use crate::json::JsonError;
 
 /// The largest manifest accepted, in bytes (64 MiB).
 pub const MAX_MANIFEST_BYTES: usize = 64 << 20;
