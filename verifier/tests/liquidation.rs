@@ -227,7 +227,7 @@ fn nearest_scanned(statuses: &[Status], today: u64, target: Target) -> Option<u6
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, .. ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 96, .. ProptestConfig::default() })]
 
     /// Small grids, scanned whole: the search finds exactly the nearest price (lower on a tie).
     #[test]
@@ -380,4 +380,51 @@ fn moves_are_rounded_toward_zero() {
     assert_eq!(move_pct(3, 5), "66.66");
     assert_eq!(move_pct(100, 100), "0");
     assert_eq!(move_pct(1, MAX_GRID_PRICE), "1844674407370955161400");
+}
+
+#[test]
+fn on_a_tie_the_lower_price_is_shown() {
+    // θ = 2, a long of one atom whose market charges 20% up to 1500 ν of notional and 100% above:
+    // with 400 ν of collateral and a cost of 1000 ν the unit is healthy for 1000 ≤ P ≤ 1800, so
+    // from 1400 the first liquidation prices are 999 and 1801, equally far: 999 is shown.
+    let flat = Table {
+        boundaries: vec![],
+        rates: vec![1_000_000],
+    };
+    let venue = Venue {
+        threshold: "2",
+        assets: vec![(1, flat.clone(), flat)],
+        markets: vec![(
+            1400,
+            Table {
+                boundaries: vec![1500],
+                rates: vec![200_000, 1_000_000],
+            },
+        )],
+    };
+    let params = venue.params();
+    let mut record = AccountRecord::empty("u", &params);
+    record.balances[0] = 400;
+    record.positions[0] = Position {
+        size: 1,
+        cost: BigInt::from(1000),
+    };
+    let status = |p: u64| status_at(&params, &record, Instrument::Market(0), p);
+    assert_eq!(
+        [999, 1000, 1400, 1800, 1801].map(status),
+        [
+            Status::Liquidatable,
+            Status::Healthy,
+            Status::Healthy,
+            Status::Healthy,
+            Status::Liquidatable
+        ]
+    );
+    let found = grid_prices(&params, &record)["M0"];
+    assert_eq!(found.liquidatable, Some(999));
+    // E = P − 600 is negative below 600 only.
+    assert_eq!(found.bankrupt, Some(599));
+    let shown = &liquidation_prices(&params, &record)["M0"];
+    assert_eq!(shown.liquidatable.as_deref(), Some("999"));
+    assert_eq!(shown.liquidatable_move_pct.as_deref(), Some("-28.64"));
 }
