@@ -489,10 +489,6 @@ pub struct AccountKeys<'a> {
     /// The unit under each scenario (SPEC §7), where configured.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub scenarios: &'a BTreeMap<String, ScenarioView>,
-    /// AE − θ · MR in USD.
-    pub buffer_usd: &'a str,
-    /// The liquidation and bankruptcy prices of each instrument held (issue 32).
-    pub liquidation_prices: &'a BTreeMap<String, LiquidationPrices>,
 }
 
 /// The `verify-inclusion --json` document of a verified file.
@@ -559,8 +555,6 @@ impl InclusionReport {
                 maintenance_usd: &first.maintenance_usd,
                 margin_ratio: first.margin_ratio.as_deref(),
                 scenarios: &first.scenarios,
-                buffer_usd: &first.buffer_usd,
-                liquidation_prices: &first.liquidation_prices,
             },
             units: &self.units,
             owner: self.owner(),
