@@ -22,9 +22,8 @@ struct Table {
 }
 
 fn tiers_json(table: &Table, value_decimals: u32) -> Value {
-    let scale = |v: u64| {
-        marginproof_circuits::decimal::format_decimal(&BigInt::from(v), value_decimals)
-    };
+    let scale =
+        |v: u64| marginproof_circuits::decimal::format_decimal(&BigInt::from(v), value_decimals);
     let rate = |r: u32| marginproof_circuits::decimal::format_decimal(&BigInt::from(r), 6);
     table
         .rates
@@ -189,7 +188,10 @@ fn check_found(
             prop_assert!(p != today && p > 0, "{target:?} at today's price {p}");
             prop_assert!(reached(p), "{target:?} not reached at {p}");
             let back = if p < today { p + 1 } else { p - 1 };
-            prop_assert!(!reached(back), "{target:?} already reached at {back} (found {p})");
+            prop_assert!(
+                !reached(back),
+                "{target:?} already reached at {back} (found {p})"
+            );
             if target == Target::NotHealthy {
                 let safe = status_at(params, record, instrument, back);
                 prop_assert_eq!(safe, Status::Healthy);
@@ -197,7 +199,9 @@ fn check_found(
             // The other side's price as near (lower on a tie) does not reach it either.
             let distance = p.abs_diff(today);
             let other = if p < today {
-                (distance > 1).then(|| today.checked_add(distance - 1)).flatten()
+                (distance > 1)
+                    .then(|| today.checked_add(distance - 1))
+                    .flatten()
             } else {
                 today.checked_sub(distance).filter(|q| *q > 0)
             };
