@@ -158,11 +158,7 @@ fn the_users_page_agrees_with_verify_inclusion() {
 #[test]
 fn the_users_page_shows_health_and_history_as_the_cli_does() {
     let dist = built_page();
-    let account = read_csv(&honest().accounts)
-        .into_iter()
-        .find(|row| !row.cells.is_empty())
-        .expect("an account with holdings")
-        .id;
+    let account = common::AT_RISK_ACCOUNT;
     let dir = tempdir();
     let site = dir.path().join("site");
     copy_dir(&dist, &site);

@@ -44,12 +44,40 @@ fn verify_inclusion_json(proof: &Path, manifest: &Path) -> (Option<i32>, Value) 
     (run.code, run.json())
 }
 
+/// Whether some unit of a `verify-inclusion --json` document has a liquidation price.
+fn has_a_price(json: &Value) -> bool {
+    json["units"].as_array().into_iter().flatten().any(|unit| {
+        unit["liquidation_prices"]
+            .as_object()
+            .into_iter()
+            .flat_map(|prices| prices.values())
+            .any(|p| p["liquidatable"].is_string() || p["bankrupt"].is_string())
+    })
+}
+
 #[test]
 fn verify_inclusion_prints_the_liquidation_prices_it_puts_in_its_json() {
     let dir = tempdir();
-    let proof = inclusion(honest(), &dir.path().join("proof.json"));
-    let (code, json) = verify_inclusion_json(&proof, &honest().manifest());
-    assert_eq!(code, Some(0));
+    // The first account some price would liquidate (a spot holder with no debt has none).
+    let (proof, json) = read_csv(&honest().accounts)
+        .into_iter()
+        .filter(|row| !row.cells.is_empty())
+        .find_map(|row| {
+            let out = dir.path().join(format!("{}.json", row.id));
+            assert_valid(&marginproof!(
+                "inclusion",
+                "--bundle",
+                &honest().bundle,
+                "--account",
+                &row.id,
+                "--out",
+                &out
+            ));
+            let (code, json) = verify_inclusion_json(&out, &honest().manifest());
+            assert_eq!(code, Some(0));
+            has_a_price(&json).then_some((out, json))
+        })
+        .expect("an account with a liquidation price");
     let text = marginproof!(
         "verify-inclusion",
         &proof,
@@ -62,22 +90,25 @@ fn verify_inclusion_prints_the_liquidation_prices_it_puts_in_its_json() {
         "{}",
         text.stdout
     );
-    let mut shown = 0;
     for unit in json["units"].as_array().expect("units") {
         assert!(text
             .stdout
             .contains(unit["buffer_usd"].as_str().expect("a buffer")));
         for (symbol, prices) in unit["liquidation_prices"].as_object().expect("prices") {
             assert!(text.stdout.contains(symbol.as_str()), "{symbol}");
-            for key in ["liquidatable", "bankrupt"] {
-                if let Some(price) = prices[key].as_str() {
-                    assert!(text.stdout.contains(price), "{symbol} {key} {price}");
-                    shown += 1;
+            for (price, moved) in [
+                ("liquidatable", "liquidatable_move_pct"),
+                ("bankrupt", "bankrupt_move_pct"),
+            ] {
+                if let (Some(price), Some(moved)) = (prices[price].as_str(), prices[moved].as_str())
+                {
+                    let sign = if moved.starts_with('-') { "" } else { "+" };
+                    let shown = format!("{price} ({sign}{moved}%)");
+                    assert!(text.stdout.contains(&shown), "{shown}:\n{}", text.stdout);
                 }
             }
         }
     }
-    assert!(shown > 0, "no price was found for any holding: {json:#}");
 }
 
 #[test]

@@ -81,9 +81,12 @@ function unitBox(unit, record) {
   if (prices.length) {
     box.appendChild(element('h4', 'Liquidation prices'));
     box.appendChild(element('p', 'For each instrument you hold: the price at which this unit would become '
-      + 'liquidatable, or bankrupt, every other price as published. None: no price does it, or it is so already.', 'note'));
+      + 'liquidatable, or bankrupt, every other price as published (none: no price does it).', 'note'));
+    const liquidatable = unit.status !== 'healthy' ? 'already' : 'none';
+    const bankrupt = unit.status === 'bankrupt' ? 'already' : 'none';
     const t = table(prices.map(([symbol, p]) => [symbol,
-      orNone(p.liquidatable), pct(p.liquidatable_move_pct), orNone(p.bankrupt), pct(p.bankrupt_move_pct)]),
+      orNone(p.liquidatable, liquidatable), pct(p.liquidatable_move_pct),
+      orNone(p.bankrupt, bankrupt), pct(p.bankrupt_move_pct)]),
     ['instrument', 'liquidatable at', 'move', 'bankrupt at', 'move']);
     t.className = 'liquidation';
     box.appendChild(t);

@@ -1,17 +1,20 @@
 //! The account-health part of the user's text reports (issue 32): each unit's buffer and
 //! liquidation prices under `verify-inclusion`, and the history table of `verify-history`.
 
+use marginproof_circuits::model::Status;
 use marginproof_verifier::inclusion::UnitReport;
 use marginproof_verifier::liquidation::LiquidationPrices;
 
 use crate::table::{table, Align};
 
-/// A price and its move, or why there is none.
-fn price_text(price: Option<&str>, moved: Option<&str>) -> String {
+/// A price and its move, or why there is none: the unit has that status `already`, or no price
+/// gives it (`none`).
+fn price_text(price: Option<&str>, moved: Option<&str>, already: bool) -> String {
     match (price, moved) {
         (Some(p), Some(m)) if m.starts_with('-') => format!("{p} ({m}%)"),
         (Some(p), Some(m)) => format!("{p} (+{m}%)"),
         (Some(p), None) => p.to_string(),
+        (None, _) if already => "already".to_string(),
         (None, _) => "none".to_string(),
     }
 }
@@ -27,8 +30,10 @@ pub fn liquidation_text(unit: &UnitReport) -> String {
         return out;
     }
     out.push_str(
-        "liquidation prices (every other price as published; none: no price does it, or already so)\n",
+        "liquidation prices (every other price as published; none: no price does it)\n",
     );
+    let liquidatable = unit.status != Status::Healthy;
+    let bankrupt = unit.status == Status::Bankrupt;
     let mut rows = vec![vec![
         "instrument".to_string(),
         "liquidatable at".to_string(),
@@ -41,8 +46,13 @@ pub fn liquidation_text(unit: &UnitReport) -> String {
                 price_text(
                     p.liquidatable.as_deref(),
                     p.liquidatable_move_pct.as_deref(),
+                    liquidatable,
                 ),
-                price_text(p.bankrupt.as_deref(), p.bankrupt_move_pct.as_deref()),
+                price_text(
+                    p.bankrupt.as_deref(),
+                    p.bankrupt_move_pct.as_deref(),
+                    bankrupt,
+                ),
             ]
         },
     ));
@@ -116,4 +126,17 @@ pub fn history_text(lines: &[HistoryLine<'_>]) -> String {
         Align::Right,
     ];
     format!("{}{refusals}", table(&rows, &aligns))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_price_says_whether_the_unit_is_there_already() {
+        assert_eq!(price_text(Some("95"), Some("-1.4"), false), "95 (-1.4%)");
+        assert_eq!(price_text(Some("97"), Some("0.2"), true), "97 (+0.2%)");
+        assert_eq!(price_text(None, None, true), "already");
+        assert_eq!(price_text(None, None, false), "none");
+    }
 }

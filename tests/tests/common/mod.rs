@@ -365,10 +365,13 @@ pub fn other_snapshot() -> &'static Venue {
 pub const THIRD_SNAPSHOT_ID: &str = "synthetic-7-third";
 /// An account of the third snapshot with ten margin units (a cross unit and nine isolated ones).
 pub const TEN_UNITS_ACCOUNT: &str = "ten-units";
+/// A healthy account of the generated venue that some prices would liquidate, or bankrupt, on
+/// either side (BTC down, the BTC perpetual up): what each unit of [`TEN_UNITS_ACCOUNT`] holds.
+pub const AT_RISK_ACCOUNT: &str = "acct-000004";
 
 /// A third snapshot (issue 32's history): [`THIRD_SNAPSHOT_ID`], the first asset's price with a
 /// `1` written in front of it, and the accounts of [`honest`] plus [`TEN_UNITS_ACCOUNT`], whose
-/// ten units each hold what the first account with holdings holds.
+/// ten units each hold what [`AT_RISK_ACCOUNT`] holds.
 pub fn third_snapshot() -> &'static Venue {
     static VENUE: OnceLock<Venue> = OnceLock::new();
     VENUE.get_or_init(|| {
@@ -388,9 +391,8 @@ pub fn third_snapshot() -> &'static Venue {
         let csv = fs::read_to_string(&accounts).expect("read accounts.csv");
         let row = csv
             .lines()
-            .skip(1)
-            .find(|line| line.split(',').skip(2).any(|cell| !cell.is_empty()))
-            .expect("an account with holdings");
+            .find(|line| line.starts_with(&format!("{AT_RISK_ACCOUNT},")))
+            .expect("the account at risk");
         let cells: Vec<&str> = row.split(',').skip(2).collect();
         let mut csv = csv.trim_end().to_string();
         for unit in 0..10 {
