@@ -8,7 +8,8 @@ use marginproof_circuits::config::{PriceVector, RiskConfigFile};
 use marginproof_circuits::model::{evaluate_at, AccountRecord, Position, Status};
 use marginproof_circuits::RiskParams;
 use marginproof_verifier::liquidation::{
-    grid_prices, liquidation_prices, move_pct, GridPrices, Instrument, Target, MAX_GRID_PRICE,
+    grid_prices, liquidation_prices, move_pct, GridPrices, Instrument, MovingPrice, Target,
+    MAX_GRID_PRICE,
 };
 use num_bigint::BigInt;
 use proptest::prelude::*;
@@ -114,8 +115,11 @@ fn venue(top: u64, price: std::ops::Range<u64>) -> impl Strategy<Value = Venue> 
         })
 }
 
-/// A book: per asset a balance and a debt (often one of them zero), per market a size and cost.
-fn book(quantity: u64, cost: i64) -> impl Strategy<Value = (Vec<(u64, u64)>, Vec<(i64, i64)>)> {
+/// A book: per asset a balance and a debt, per market a size and a cost.
+type Book = (Vec<(u64, u64)>, Vec<(i64, i64)>);
+
+/// A random [`Book`] (often a balance or a debt alone).
+fn book(quantity: u64, cost: i64) -> impl Strategy<Value = Book> {
     let holding = prop_oneof![
         (0..quantity).prop_map(|b| (b, 0)),
         (0..quantity).prop_map(|d| (0, d)),
@@ -128,7 +132,7 @@ fn book(quantity: u64, cost: i64) -> impl Strategy<Value = (Vec<(u64, u64)>, Vec
     )
 }
 
-fn record(params: &RiskParams, book: &(Vec<(u64, u64)>, Vec<(i64, i64)>)) -> AccountRecord {
+fn record(params: &RiskParams, book: &Book) -> AccountRecord {
     let mut record = AccountRecord::empty("prop", params);
     for (i, (b, d)) in book.0.iter().enumerate() {
         record.balances[i] = *b;
@@ -431,4 +435,37 @@ fn on_a_tie_the_lower_price_is_shown() {
     let shown = &liquidation_prices(&params, &record)["M0"];
     assert_eq!(shown.liquidatable.as_deref(), Some("999"));
     assert_eq!(shown.liquidatable_move_pct.as_deref(), Some("-28.64"));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, .. ProptestConfig::default() })]
+
+    /// The valuation along one price (the other instruments summed once) is the model's own at
+    /// that price: same E, same margin test, same status.
+    #[test]
+    fn the_moving_price_valuation_is_the_models(
+        venue in venue(1 << 40, 1..(1 << 30)),
+        book in book(1 << 30, 1 << 50),
+        moved in proptest::collection::vec(1u64..u64::MAX, 8),
+    ) {
+        let params = venue.params();
+        let record = record(&params, &book);
+        let base = params.base_prices();
+        for (k, (_, instrument, _)) in instruments(&params).into_iter().enumerate() {
+            let line = MovingPrice::new(&params, &base, &record, instrument).expect("configured");
+            for price in [moved[k], moved[k + 4] >> 34] {
+                let price = price.max(1);
+                let mut prices = base.clone();
+                match instrument {
+                    Instrument::Asset(i) => prices.assets[i] = price,
+                    Instrument::Market(m) => prices.markets[m] = price,
+                }
+                let model = evaluate_at(&params, &prices, &record);
+                let point = line.at(price);
+                prop_assert_eq!(&point.equity, &model.equity);
+                prop_assert_eq!(&point.margin_test, &model.margin_test);
+                prop_assert_eq!(point.status, model.status);
+            }
+        }
+    }
 }

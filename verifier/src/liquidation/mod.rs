@@ -8,18 +8,20 @@
 //! either side, the lower on a tie; none when no price gives it or the unit has it today.
 //! [`search`] does the search; this module names and formats what it finds.
 
-mod held;
+pub mod line;
 pub mod search;
 
 use std::collections::BTreeMap;
 
 use marginproof_circuits::config::RiskParams;
 use marginproof_circuits::decimal::format_decimal;
-use marginproof_circuits::model::AccountRecord;
+use marginproof_circuits::model::{evaluate, AccountRecord};
 use marginproof_circuits::units::VALUE_DECIMALS;
 use num_bigint::BigInt;
+use num_traits::Zero;
 use serde::Serialize;
 
+pub use line::{LinePoint, MovingPrice};
 pub use search::{GridPrices, Instrument, PriceLine, Target, MAX_GRID_PRICE};
 
 /// Fractional digits of a move in percent.
@@ -42,15 +44,37 @@ pub struct LiquidationPrices {
 /// The grid prices of every instrument `record` holds (an asset with a balance or a debt, a
 /// market with a size or a cost), at the configuration's base prices, by symbol.
 pub fn grid_prices(params: &RiskParams, record: &AccountRecord) -> BTreeMap<String, GridPrices> {
-    let cut = held::held(params, record);
-    let base = cut.params.base_prices();
-    cut.instruments
-        .iter()
-        .filter_map(|&(full, own)| {
-            let found = PriceLine::new(&cut.params, &base, &cut.record, own)?.search();
-            Some((symbol(params, full)?.to_string(), found))
+    let prices = params.base_prices();
+    let base = evaluate(params, record);
+    held(params, record)
+        .into_iter()
+        .filter_map(|instrument| {
+            let found = PriceLine::from_base(params, &prices, &base, record, instrument)?.search();
+            Some((symbol(params, instrument)?.to_string(), found))
         })
         .collect()
+}
+
+/// The instruments `record` holds: each asset with a balance or a debt, then each market with a
+/// size or a cost.
+fn held(params: &RiskParams, record: &AccountRecord) -> Vec<Instrument> {
+    let asset = |i: &usize| {
+        record.balances.get(*i).is_some_and(|b| *b != 0)
+            || record.debts.get(*i).is_some_and(|d| *d != 0)
+    };
+    let market = |m: &usize| {
+        record
+            .positions
+            .get(*m)
+            .is_some_and(|p| p.size != 0 || !p.cost.is_zero())
+    };
+    let assets = (0..params.assets.len())
+        .filter(asset)
+        .map(Instrument::Asset);
+    let markets = (0..params.markets.len())
+        .filter(market)
+        .map(Instrument::Market);
+    assets.chain(markets).collect()
 }
 
 /// [`grid_prices`] as exact decimals with the moves in percent: `liquidation_prices` of one unit.

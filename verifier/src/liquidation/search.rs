@@ -8,14 +8,16 @@
 //! (`E < 0` or `T < 0`) and "bankrupt" (`E < 0`) hold on a run of prices that ends at the far end of
 //! the segment, found exactly from the two ends' values. Every answer is checked with the model
 //! itself (the price has the status, the grid price before it on the way out has not), and if a
-//! check ever failed the segment would be bisected instead. All values come from
-//! [`evaluate_at`]: the valuation is written once, in the model.
+//! check ever failed the segment would be bisected instead. All values come from the model's own
+//! functions ([`MovingPrice`]): the valuation is written once, in the model.
 
 use marginproof_circuits::config::{PriceVector, RiskParams};
 use marginproof_circuits::model::{evaluate_at, AccountRecord, AccountRisk, Status};
 use num_bigint::BigInt;
 use num_integer::Integer;
 use num_traits::{Signed, Zero};
+
+use super::line::{LinePoint, MovingPrice};
 
 /// The highest grid price searched: prices are below 2^64 (SPEC §2).
 pub const MAX_GRID_PRICE: u64 = u64::MAX;
@@ -48,12 +50,12 @@ impl Target {
     }
 
     /// Whether a valuation has reached this target, from its exact figures.
-    fn reached_by(self, risk: &AccountRisk) -> bool {
+    fn reached_by(self, risk: &LinePoint) -> bool {
         self.reached(risk.status)
     }
 
     /// The linear functions whose sign decides the target: it is reached when one is negative.
-    fn functions(self, risk: &AccountRisk) -> Vec<&BigInt> {
+    fn functions(self, risk: &LinePoint) -> Vec<&BigInt> {
         match self {
             Target::NotHealthy => vec![&risk.equity, &risk.margin_test],
             Target::Bankrupt => vec![&risk.equity],
@@ -73,10 +75,7 @@ pub struct GridPrices {
 
 /// The model along one instrument's price, for one record.
 pub struct PriceLine<'a> {
-    params: &'a RiskParams,
-    record: &'a AccountRecord,
-    prices: PriceVector,
-    instrument: Instrument,
+    line: MovingPrice<'a>,
     /// `|b − l|` (asset) or `|s|` (market): how fast the valued amount moves with the price.
     quantity: u128,
     today: u64,
@@ -91,6 +90,18 @@ impl<'a> PriceLine<'a> {
         record: &'a AccountRecord,
         instrument: Instrument,
     ) -> Option<Self> {
+        let base = evaluate_at(params, prices, record);
+        Self::from_base(params, prices, &base, record, instrument)
+    }
+
+    /// [`PriceLine::new`] from the model's valuation `base` of `record` at `prices`.
+    pub fn from_base(
+        params: &'a RiskParams,
+        prices: &PriceVector,
+        base: &AccountRisk,
+        record: &'a AccountRecord,
+        instrument: Instrument,
+    ) -> Option<Self> {
         let (quantity, today) = match instrument {
             Instrument::Asset(i) => (
                 record.balances.get(i)?.abs_diff(*record.debts.get(i)?) as u128,
@@ -102,10 +113,7 @@ impl<'a> PriceLine<'a> {
             ),
         };
         Some(PriceLine {
-            params,
-            record,
-            prices: prices.clone(),
-            instrument,
+            line: MovingPrice::from_base(params, base, record, instrument)?,
             quantity,
             today,
         })
@@ -117,21 +125,13 @@ impl<'a> PriceLine<'a> {
     }
 
     /// The model's valuation with the instrument at `price`, every other price as given.
-    pub fn evaluate(&mut self, price: u64) -> AccountRisk {
-        match self.instrument {
-            Instrument::Asset(i) => self.prices.assets[i] = price,
-            Instrument::Market(m) => self.prices.markets[m] = price,
-        }
-        evaluate_at(self.params, &self.prices, self.record)
+    pub fn evaluate(&mut self, price: u64) -> LinePoint {
+        self.line.at(price)
     }
 
     /// Where the instrument's valued amount sits in its tier at this valuation: `(offset, room)`.
-    fn tier_room(&self, risk: &AccountRisk) -> (u128, u128) {
-        let point = match self.instrument {
-            Instrument::Asset(i) => risk.assets.get(i).map(|a| &a.tier),
-            Instrument::Market(m) => risk.positions.get(m).map(|p| &p.tier),
-        };
-        point.map_or((0, 0), |t| (t.offset, t.room))
+    fn tier_room(&self, risk: &LinePoint) -> (u128, u128) {
+        (risk.offset, risk.room)
     }
 
     /// The first grid prices outward from today's, on either side (on a tie the lower), at which
@@ -201,8 +201,8 @@ impl<'a> PriceLine<'a> {
         &mut self,
         target: Target,
         side: Side,
-        (near, near_risk): (u64, &AccountRisk),
-        (far, far_risk): (u64, &AccountRisk),
+        (near, near_risk): (u64, &LinePoint),
+        (far, far_risk): (u64, &LinePoint),
     ) -> Option<u64> {
         if target.reached_by(near_risk) {
             return Some(near);
@@ -295,7 +295,8 @@ impl Side {
         let steps = u64::try_from(steps).unwrap_or(u64::MAX);
         match self {
             Side::Down => price.saturating_sub(steps).max(1),
-            Side::Up => price.saturating_add(steps).min(MAX_GRID_PRICE),
+            // MAX_GRID_PRICE is u64::MAX: saturating stops there.
+            Side::Up => price.saturating_add(steps),
         }
     }
 
