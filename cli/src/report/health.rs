@@ -29,9 +29,7 @@ pub fn liquidation_text(unit: &UnitReport) -> String {
         out.push_str("no holdings: no price changes this unit's status\n");
         return out;
     }
-    out.push_str(
-        "liquidation prices (every other price as published; none: no price does it)\n",
-    );
+    out.push_str("liquidation prices (every other price as published; none: no price does it)\n");
     let liquidatable = unit.status != Status::Healthy;
     let bankrupt = unit.status == Status::Bankrupt;
     let mut rows = vec![vec![

@@ -362,16 +362,20 @@ pub fn other_snapshot() -> &'static Venue {
 
 /// The snapshot id of the third proof: the same accounts plus [`TEN_UNITS_ACCOUNT`], the first
 /// asset's price moved.
+#[allow(dead_code)]
 pub const THIRD_SNAPSHOT_ID: &str = "synthetic-7-third";
 /// An account of the third snapshot with ten margin units (a cross unit and nine isolated ones).
+#[allow(dead_code)]
 pub const TEN_UNITS_ACCOUNT: &str = "ten-units";
 /// A healthy account of the generated venue that some prices would liquidate, or bankrupt, on
 /// either side (BTC down, the BTC perpetual up): what each unit of [`TEN_UNITS_ACCOUNT`] holds.
+#[allow(dead_code)]
 pub const AT_RISK_ACCOUNT: &str = "acct-000004";
 
 /// A third snapshot (issue 32's history): [`THIRD_SNAPSHOT_ID`], the first asset's price with a
 /// `1` written in front of it, and the accounts of [`honest`] plus [`TEN_UNITS_ACCOUNT`], whose
 /// ten units each hold what [`AT_RISK_ACCOUNT`] holds.
+#[allow(dead_code)]
 pub fn third_snapshot() -> &'static Venue {
     static VENUE: OnceLock<Venue> = OnceLock::new();
     VENUE.get_or_init(|| {
