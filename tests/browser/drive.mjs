@@ -200,6 +200,7 @@ if (mode === 'page') {
 
   // A user with ten units: the check with everything shown, timed by the page (best of three).
   const times = [];
+  const verifying = [];
   for (let run = 0; run < 3; run += 1) {
     const ten = await open(`/index.html?${files([spec.ten])}`);
     const t = await verdict(ten.page);
@@ -208,10 +209,11 @@ if (mode === 'page') {
     const boxes = await ten.page.$$eval('#account .unit', (all) => all.length);
     check(boxes === 10, `ten units (run ${run + 1}): ten units shown`, `${boxes}`);
     times.push(Number(await ten.page.evaluate(() => document.body.dataset.checkMs)));
+    verifying.push(Number(await ten.page.evaluate(() => document.body.dataset.verifyMs)));
     await ten.context.close();
   }
   const best = Math.min(...times);
-  console.log(`ten units: check and display took ${times.join(', ')} ms`);
+  console.log(`ten units: check and display took ${times.join(', ')} ms (the check alone ${verifying.join(', ')} ms)`);
   check(best < 100, 'ten units: checked and shown in under 100 ms', `${best} ms`);
 } else if (mode === 'report') {
   const report = await open('/report.html');

@@ -164,6 +164,7 @@ async function checkPairs(given, missing = 0) {
     await ready;
     const start = performance.now();
     const entries = JSON.parse(verifyHistory(JSON.stringify(given)));
+    document.body.dataset.verifyMs = (performance.now() - start).toFixed(1);
     const latest = entries[entries.length - 1];
     showLatest(latest.verdict, given[latest.pair][0]);
     showHistory(entries);
