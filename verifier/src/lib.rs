@@ -20,6 +20,7 @@ pub mod bundle;
 mod hashing;
 pub mod history;
 pub mod inclusion;
+pub mod json;
 #[cfg(feature = "fs")]
 pub mod keys;
 pub mod liquidation;
