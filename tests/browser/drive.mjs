@@ -198,6 +198,19 @@ if (mode === 'page') {
   }
   await history.context.close();
 
+  // The same files chosen by hand, several at once: each inclusion file is paired with the
+  // manifest of its snapshot, whatever the order.
+  const hand = await open('/index.html');
+  await hand.page.setInputFiles('#manifest-file', spec.pairs.map(([, m]) => path.join(site, 'files', m)).reverse());
+  await hand.page.setInputFiles('#proof-file', spec.pairs.map(([p]) => path.join(site, 'files', p)));
+  const byHand = await verdict(hand.page);
+  check(byHand.verdict === 'valid' && isDeepStrictEqual(JSON.parse(byHand.result), latest),
+    'files chosen by hand: #result is the latest snapshot\'s', `${byHand.verdict} ${byHand.status}`);
+  const handRows = await hand.page.$$eval('#history tr', (all) =>
+    all.slice(1).map((tr) => [...tr.children].map((c) => c.textContent)));
+  check(isDeepStrictEqual(handRows, rows), 'files chosen by hand: the same #history', JSON.stringify(handRows));
+  await hand.context.close();
+
   // A user with ten units: the check with everything shown, timed by the page (best of three).
   const times = [];
   const verifying = [];
