@@ -49,6 +49,8 @@ enum Command {
     Inclusion(commands::inclusion::InclusionArgs),
     /// Check an inclusion proof against a manifest and value each margin unit (user).
     VerifyInclusion(commands::verify_inclusion::VerifyInclusionArgs),
+    /// Check an account's inclusion proofs of several snapshots and show it over time (user).
+    VerifyHistory(commands::verify_history::VerifyHistoryArgs),
     /// Run `marginproof ARGS` and write its wall time and peak memory (used by `bench`).
     #[command(hide = true)]
     MeasureProcess(commands::bench::MeasureProcessArgs),
@@ -84,6 +86,7 @@ fn main() -> ExitCode {
         Command::Report(args) => commands::report::run(args),
         Command::Inclusion(args) => commands::inclusion::run(args),
         Command::VerifyInclusion(args) => commands::verify_inclusion::run(args),
+        Command::VerifyHistory(args) => commands::verify_history::run(args),
         Command::MeasureProcess(args) => commands::bench::measure_process(args),
     };
     outcome.report()

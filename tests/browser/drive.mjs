@@ -143,6 +143,91 @@ if (mode === 'page') {
   check(hand.seen.errors.length === 0, 'by hand: no script error', hand.seen.errors.join('; '));
   onlyRequests(hand.seen, pageFiles, 'by hand');
   await hand.context.close();
+} else if (mode === 'health') {
+  // Issue 32: three snapshots given out of order, the second tampered; the latest in full.
+  const files = (list) => list.map(([p, m]) => `proof=files/${p}&manifest=files/${m}`).join('&');
+  const query = `?${files(spec.pairs)}`;
+  const history = await open(`/index.html${query}`);
+  const v = await verdict(history.page);
+  check(v.verdict === 'valid', 'history: #verdict is the latest snapshot\'s (valid)', `${v.verdict} ${v.reason} ${v.status}`);
+  check(isDeepStrictEqual(JSON.parse(v.result), spec.history[spec.history.length - 1]),
+    'history: #result is the latest snapshot\'s verify-inclusion --json');
+  const rows = await history.page.$$eval('#history tr', (all) =>
+    all.slice(1).map((tr) => [...tr.children].map((c) => c.textContent)));
+  const expectedRows = [];
+  spec.history.forEach((doc, i) => {
+    if (!doc.valid) {
+      expectedRows.push([spec.snapshots[i], '', 'refused', '', '', doc.reason]);
+      return;
+    }
+    doc.units.forEach((u) => expectedRows.push([spec.snapshots[i], u.margin_unit === '' ? 'cross' : u.margin_unit,
+      u.status, u.margin_ratio === null ? 'none' : u.margin_ratio, u.buffer_usd, '']));
+  });
+  // The CLI names the refused file in front of the reason; the page, given text, does not.
+  const same = rows.length === expectedRows.length && rows.every((row, i) => row.every((cell, j) =>
+    (j === 5 && expectedRows[i][2] === 'refused' ? cell !== '' && expectedRows[i][5].endsWith(cell) : cell === expectedRows[i][j])));
+  check(same, 'history: #history shows every snapshot in order, the tampered one refused with its reason',
+    JSON.stringify(rows));
+  // The scenario and liquidation tables of every unit equal the CLI's JSON.
+  const latest = spec.history[spec.history.length - 1];
+  const tables = await history.page.$$eval('#account .unit', (boxes) => boxes.map((box) => {
+    const read = (cls) => {
+      const t = box.querySelector(`table.${cls}`);
+      return t ? [...t.querySelectorAll('tr')].slice(1).map((tr) => [...tr.children].map((c) => c.textContent)) : [];
+    };
+    return { scenarios: read('scenarios'), liquidation: read('liquidation') };
+  }));
+  const orNone = (x, text = 'none') => (x === null ? text : x);
+  const pct = (x) => (x === null ? '' : `${x.startsWith('-') ? '' : '+'}${x}%`);
+  const expectedTables = latest.units.map((u) => ({
+    scenarios: Object.entries(u.scenarios || {}).map(([name, s]) => [name, s.status, orNone(s.margin_ratio), s.equity_usd]),
+    liquidation: Object.entries(u.liquidation_prices).map(([sym, p]) =>
+      [sym, orNone(p.liquidatable, u.status !== 'healthy' ? 'already' : 'none'), pct(p.liquidatable_move_pct),
+        orNone(p.bankrupt, u.status === 'bankrupt' ? 'already' : 'none'), pct(p.bankrupt_move_pct)]),
+  }));
+  check(isDeepStrictEqual(tables, expectedTables), 'history: the scenario and liquidation tables equal verify-inclusion --json',
+    JSON.stringify(tables));
+  check(expectedTables.some((t) => t.scenarios.length > 0) && expectedTables.some((t) => t.liquidation.some((r) => r[1] !== 'none')),
+    'history: the latest snapshot has scenarios and a liquidation price to show');
+  check(history.seen.errors.length === 0, 'history: no script error', history.seen.errors.join('; '));
+  const inputs = spec.pairs.flatMap(([p, m]) => [`/files/${p}`, `/files/${m}`]);
+  onlyRequests(history.seen, [`/index.html${query}`, ...pageFiles.slice(1), ...new Set(inputs)], 'history');
+  if (spec.screenshot) {
+    const png = await history.page.screenshot({ fullPage: true, path: spec.screenshot });
+    await notBlank(png, 'history page');
+  }
+  await history.context.close();
+
+  // The same files chosen by hand, several at once: each inclusion file is paired with the
+  // manifest of its snapshot, whatever the order.
+  const hand = await open('/index.html');
+  await hand.page.setInputFiles('#manifest-file', spec.pairs.map(([, m]) => path.join(site, 'files', m)).reverse());
+  await hand.page.setInputFiles('#proof-file', spec.pairs.map(([p]) => path.join(site, 'files', p)));
+  const byHand = await verdict(hand.page);
+  check(byHand.verdict === 'valid' && isDeepStrictEqual(JSON.parse(byHand.result), latest),
+    'files chosen by hand: #result is the latest snapshot\'s', `${byHand.verdict} ${byHand.status}`);
+  const handRows = await hand.page.$$eval('#history tr', (all) =>
+    all.slice(1).map((tr) => [...tr.children].map((c) => c.textContent)));
+  check(isDeepStrictEqual(handRows, rows), 'files chosen by hand: the same #history', JSON.stringify(handRows));
+  await hand.context.close();
+
+  // A user with ten units: the check with everything shown, timed by the page (best of three).
+  const times = [];
+  const verifying = [];
+  for (let run = 0; run < 3; run += 1) {
+    const ten = await open(`/index.html?${files([spec.ten])}`);
+    const t = await verdict(ten.page);
+    check(t.verdict === 'valid', `ten units (run ${run + 1}): valid`, t.reason);
+    check(isDeepStrictEqual(JSON.parse(t.result), spec.ten_expected), `ten units (run ${run + 1}): #result equals verify-inclusion --json`);
+    const boxes = await ten.page.$$eval('#account .unit', (all) => all.length);
+    check(boxes === 10, `ten units (run ${run + 1}): ten units shown`, `${boxes}`);
+    times.push(Number(await ten.page.evaluate(() => document.body.dataset.checkMs)));
+    verifying.push(Number(await ten.page.evaluate(() => document.body.dataset.verifyMs)));
+    await ten.context.close();
+  }
+  const best = Math.min(...times);
+  console.log(`ten units: check and display took ${times.join(', ')} ms (the check alone ${verifying.join(', ')} ms)`);
+  check(best < 100, 'ten units: checked and shown in under 100 ms', `${best} ms`);
 } else if (mode === 'report') {
   const report = await open('/report.html');
   await report.page.waitForLoadState('load');

@@ -150,6 +150,81 @@ fn the_users_page_agrees_with_verify_inclusion() {
     );
 }
 
+/// Issue 32 on the page, against the command line: three snapshots of one account given out of
+/// order, the second tampered: `#history` shows them in order with the tampered one refused and
+/// its reason, `#verdict` and `#result` are the latest's; every unit's scenario and liquidation
+/// tables equal `verify-inclusion --json`; a user with ten units is checked and shown in under
+/// 100 ms.
+#[test]
+fn the_users_page_shows_health_and_history_as_the_cli_does() {
+    let dist = built_page();
+    let account = common::AT_RISK_ACCOUNT;
+    let dir = tempdir();
+    let site = dir.path().join("site");
+    copy_dir(&dist, &site);
+    let files = site.join("files");
+    fs::create_dir_all(&files).expect("files");
+    let venues = [honest(), common::other_snapshot(), common::third_snapshot()];
+    let mut args: Vec<std::ffi::OsString> = vec!["verify-history".into()];
+    for (i, venue) in venues.iter().enumerate() {
+        let proof = files.join(format!("h{i}.json"));
+        let manifest = files.join(format!("m{i}.json"));
+        assert_valid(&marginproof!(
+            "inclusion",
+            "--bundle",
+            &venue.bundle,
+            "--account",
+            &account,
+            "--out",
+            &proof
+        ));
+        fs::copy(venue.manifest(), &manifest).expect("copy a manifest");
+        if i == 1 {
+            edit_json(&proof, |p| {
+                let balances = p["units"][0]["record"]["balances"]
+                    .as_object_mut()
+                    .expect("balances");
+                let (_, balance) = balances.iter_mut().next().expect("a balance");
+                *balance = Value::from("0.1");
+            });
+        }
+        args.extend(["--pair".into(), proof.into(), manifest.into()]);
+    }
+    args.push("--json".into());
+    let history = common::run_args(&args);
+    assert_exit(&history, 1, "1 of 3 pairs refused");
+    let ten = files.join("ten.json");
+    assert_valid(&marginproof!(
+        "inclusion",
+        "--bundle",
+        &venues[2].bundle,
+        "--account",
+        common::TEN_UNITS_ACCOUNT,
+        "--out",
+        &ten
+    ));
+    let ten_run = marginproof!(
+        "verify-inclusion",
+        &ten,
+        "--manifest",
+        venues[2].manifest(),
+        "--json"
+    );
+    assert_valid(&ten_run);
+    drive(
+        "health",
+        &site,
+        &serde_json::json!({
+            "pairs": [["h2.json", "m2.json"], ["h0.json", "m0.json"], ["h1.json", "m1.json"]],
+            "snapshots": [common::SNAPSHOT_ID, common::OTHER_SNAPSHOT_ID, common::THIRD_SNAPSHOT_ID],
+            "history": history.json(),
+            "ten": ["ten.json", "m2.json"],
+            "ten_expected": ten_run.json(),
+            "screenshot": screenshot("health.png"),
+        }),
+    );
+}
+
 /// `verify --json` flattened to the report's `data-total` keys: nested objects and lists joined
 /// with `.` (a list by index),
 /// counts as decimal text; `valid` is the report's verdict, not a total.

@@ -28,6 +28,7 @@ use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use thiserror::Error;
 
+use crate::liquidation::{liquidation_prices, LiquidationPrices};
 use crate::manifest::{tree_shape, ManifestError, TreeShape};
 
 /// The largest inclusion proof accepted, in bytes (1 MiB). A real one is a few kilobytes.
@@ -43,6 +44,8 @@ const NU_DECIMALS: u32 = 18;
 const NU_PPM_DECIMALS: u32 = 24;
 /// Scale of a margin ratio in ppm.
 const RATIO_DECIMALS: u32 = 6;
+/// Scale of the margin test `AE · RS − θ · MR` (ν·ppm², 10⁻³⁰ USD): the buffer in USD.
+const MARGIN_TEST_DECIMALS: u32 = 30;
 
 pub use crate::json::JsonError;
 
@@ -185,6 +188,12 @@ pub struct UnitReport {
     /// The unit under each stress scenario of the configuration (SPEC §7), by name.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub scenarios: BTreeMap<String, ScenarioView>,
+    /// `AE − θ · MR` in USD (exact): the adjusted equity the unit can lose before it is
+    /// liquidatable; negative when it is.
+    pub buffer_usd: String,
+    /// For each instrument the unit holds, by symbol: the prices at which it would be
+    /// liquidatable and bankrupt, every other price held (issue 32).
+    pub liquidation_prices: BTreeMap<String, LiquidationPrices>,
     /// E in ν, for the owner's combined view.
     #[serde(skip)]
     pub equity: BigInt,
@@ -420,6 +429,7 @@ impl UnitContext<'_> {
 
         let risk = evaluate(params, &record);
         let view = ScenarioView::of(&risk);
+        let liquidation_prices = liquidation_prices(params, &record);
         let scenarios = params
             .scenarios
             .iter()
@@ -437,6 +447,8 @@ impl UnitContext<'_> {
             margin_ratio: view.margin_ratio,
             leaf_index: unit.leaf_index,
             scenarios,
+            buffer_usd: format_decimal(&risk.margin_test, MARGIN_TEST_DECIMALS),
+            liquidation_prices,
             equity: risk.equity,
         })
     }

@@ -3,6 +3,8 @@
 //! - [`inclusion`]: a user's inclusion proof (SPEC §5) against the published manifest: recompute
 //!   the leaf from the record and salt, walk the path to the root, and value the account with the
 //!   published risk configuration (SPEC §2).
+//! - [`history`]: a user's inclusion proofs of several snapshots, checked one by one, in order.
+//! - [`liquidation`]: the prices at which a verified unit would be liquidatable or bankrupt.
 //! - [`report`]: the auditor's report (SPEC §4, §6) from verified totals, as JSON and as text.
 //!
 //! The checks take their inputs as `&str`, bytes or parsed values and never touch the file system
@@ -16,10 +18,12 @@
 pub mod atomic;
 pub mod bundle;
 mod hashing;
+pub mod history;
 pub mod inclusion;
 pub mod json;
 #[cfg(feature = "fs")]
 pub mod keys;
+pub mod liquidation;
 pub mod manifest;
 pub mod params;
 pub mod report;

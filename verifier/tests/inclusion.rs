@@ -147,6 +147,22 @@ fn values_by_hand() {
                 "maintenance_usd": "0",
                 "margin_ratio": null,
                 "leaf_index": 0,
+                // Collateral only: AE − θ·MR = AE, and no price makes it liquidatable.
+                "buffer_usd": "86500",
+                "liquidation_prices": {
+                    "BTC": {
+                        "liquidatable": null,
+                        "bankrupt": null,
+                        "liquidatable_move_pct": null,
+                        "bankrupt_move_pct": null,
+                    },
+                    "USDC": {
+                        "liquidatable": null,
+                        "bankrupt": null,
+                        "liquidatable_move_pct": null,
+                        "bankrupt_move_pct": null,
+                    },
+                },
             }],
             "owner": {
                 "units": 1,

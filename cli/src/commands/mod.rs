@@ -9,4 +9,5 @@ pub mod prove;
 pub mod report;
 pub mod shard;
 pub mod verify;
+pub mod verify_history;
 pub mod verify_inclusion;

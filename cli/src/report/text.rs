@@ -160,6 +160,7 @@ pub fn inclusion_text(report: &InclusionReport) -> String {
                 rows.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
             out.push_str(&indent(&table(&pairs(&rows), &left)));
         }
+        out.push_str(&indent(&indent(&super::health::liquidation_text(unit))));
     }
     let owner = report.owner();
     out.push_str(&format!("  all {} units taken together\n", owner.units));
@@ -203,6 +204,8 @@ mod tests {
             margin_ratio: ratio.map(String::from),
             leaf_index: 3,
             scenarios: Default::default(),
+            buffer_usd: equity.to_string(),
+            liquidation_prices: Default::default(),
             equity: BigInt::from(equity) * BigInt::from(10).pow(18),
         }
     }

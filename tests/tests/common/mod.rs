@@ -360,6 +360,69 @@ pub fn other_snapshot() -> &'static Venue {
     })
 }
 
+/// The snapshot id of the third proof: the same accounts plus [`TEN_UNITS_ACCOUNT`], the first
+/// asset's price moved.
+#[allow(dead_code)]
+pub const THIRD_SNAPSHOT_ID: &str = "synthetic-7-third";
+/// An account of the third snapshot with ten margin units (a cross unit and nine isolated ones).
+#[allow(dead_code)]
+pub const TEN_UNITS_ACCOUNT: &str = "ten-units";
+/// A healthy account of the generated venue that some prices would liquidate, or bankrupt, on
+/// either side (BTC down, the BTC perpetual up): what each unit of [`TEN_UNITS_ACCOUNT`] holds.
+#[allow(dead_code)]
+pub const AT_RISK_ACCOUNT: &str = "acct-000004";
+
+/// A third snapshot (issue 32's history): [`THIRD_SNAPSHOT_ID`], the first asset's price with a
+/// `1` written in front of it, and the accounts of [`honest`] plus [`TEN_UNITS_ACCOUNT`], whose
+/// ten units each hold what [`AT_RISK_ACCOUNT`] holds.
+#[allow(dead_code)]
+pub fn third_snapshot() -> &'static Venue {
+    static VENUE: OnceLock<Venue> = OnceLock::new();
+    VENUE.get_or_init(|| {
+        let (config, accounts) = generated().clone();
+        let text = fs::read_to_string(&config).expect("read venue.toml");
+        let needle = format!("id = \"{SNAPSHOT_ID}\"");
+        assert!(text.contains(&needle), "{text}");
+        let text = text.replace(&needle, &format!("id = \"{THIRD_SNAPSHOT_ID}\""));
+        let price = "\nprice = \"";
+        let at = text.find(price).expect("an asset price") + price.len();
+        let text = format!("{}1{}", &text[..at], &text[at..]);
+        let dir = run_dir().join("third");
+        fs::create_dir_all(&dir).expect("create the third venue directory");
+        let config = dir.join("venue.toml");
+        fs::write(&config, text).expect("write the third venue.toml");
+
+        let csv = fs::read_to_string(&accounts).expect("read accounts.csv");
+        let row = csv
+            .lines()
+            .find(|line| line.starts_with(&format!("{AT_RISK_ACCOUNT},")))
+            .expect("the account at risk");
+        let cells: Vec<&str> = row.split(',').skip(2).collect();
+        let mut csv = csv.trim_end().to_string();
+        for unit in 0..10 {
+            let label = if unit == 0 {
+                String::new()
+            } else {
+                format!("iso-{unit}")
+            };
+            csv.push_str(&format!(
+                "\n{TEN_UNITS_ACCOUNT},{label},{}",
+                cells.join(",")
+            ));
+        }
+        csv.push('\n');
+        let accounts = dir.join("accounts.csv");
+        fs::write(&accounts, csv).expect("write the third accounts.csv");
+        let bundle = dir.join("bundle");
+        assert_valid(&prove(&config, &accounts, &bundle));
+        Venue {
+            config,
+            accounts,
+            bundle,
+        }
+    })
+}
+
 /// Copies the directory `from` into `to` (recursively).
 pub fn copy_dir(from: &Path, to: &Path) {
     fs::create_dir_all(to).expect("create the copy");
