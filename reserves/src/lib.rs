@@ -16,6 +16,7 @@ pub mod rpc;
 pub mod sign;
 pub mod signature;
 pub mod strict_json;
+pub mod synthetic;
 
 pub use check::{check_reserves, CheckedReserves, CheckedWallet, ReservesError};
 pub use file::{parse_reserves_file, ReservesFile, WalletEntry};

@@ -41,6 +41,20 @@ pub fn ethereum_address(key: &PublicKey) -> [u8; 20] {
     out
 }
 
+/// The name of the scheme `signature` is read under for `address` (for reports).
+pub fn scheme(address: &WalletAddress, signature: &str) -> &'static str {
+    match address {
+        WalletAddress::Ethereum(_) => "EIP-191 personal_sign",
+        WalletAddress::Bitcoin { kind, .. } => match kind {
+            BitcoinKind::P2pkh => "BIP-137",
+            BitcoinKind::P2wpkh if BASE64.decode(signature).is_ok_and(|r| r.len() == 65) => {
+                "BIP-137"
+            }
+            _ => "BIP-322 simple",
+        },
+    }
+}
+
 /// Checks `signature` (as written in the reserves file) by `address` over `message`.
 pub fn verify_signature(
     address: &WalletAddress,

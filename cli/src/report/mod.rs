@@ -3,4 +3,5 @@
 
 pub mod charts;
 pub mod html;
+pub mod reserves;
 pub mod text;
