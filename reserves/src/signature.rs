@@ -219,6 +219,73 @@ mod tests {
         assert!(verify_signature(&segwit, "Hello World", signature).is_err());
     }
 
+    /// BIP-137 signatures made by other wallets (Trezor firmware's, python-bitcoinlib's,
+    /// Electrum's and Mycelium's test vectors, as collected in btcd-based verifiers): compressed
+    /// and uncompressed P2PKH, P2WPKH with the segwit header (39–42) and with Electrum's 31–34.
+    #[test]
+    fn bip137_signatures_of_other_wallets() {
+        let example = "This is an example of a signed message.";
+        let vectors = [
+            ("1JAd7XCBzGudGpJQSDSfpmJhiygtLQWaGL", example, "IP2PL321I4/N0HfVIEw+aUnCYdcAJpzvwdnS3O9rlQI2MO5hf2yKz560DI7dcEycp06kr8OT9D81tOiVgyTL3Rw="),
+            ("1F26pNMrywyZJdr22jErtKcjF8R3Ttt55G", "1F26pNMrywyZJdr22jErtKcjF8R3Ttt55G", "H85WKpqtNZDrajOnYDgUY+abh0KCAcOsAIOQwx2PftAbLEPRA7mzXA/CjXRxzz0MC225pR/hx02Vf2Ag2x33kU4="),
+            ("18J72YSM9pKLvyXX1XAjFXA98zeEvxBYmw", "Test123", "Gzhfsw0ItSrrTCChykFhPujeTyAcvVxiXwywxpHmkwFiKuUR2ETbaoFcocmcSshrtdIjfm8oXlJoTOLosZp3Yc8="),
+            ("bc1qannfxke2tfd4l7vhepehpvt05y83v3qsf6nfkk", example, "KLVddgDZ6afipJFV3fPP2455bCB/qrgzAQ+kH7eCiIm8R89iNIp6qgkjwIMqWJ+rVB6PEutU+3EckOIwfw9msZQ="),
+            ("bc1q58dh2fpwms37g29nw979pa65lsvjkqxq82jzvv", "Test message!", "ILNax/LC+m3WwzIhnrieNN8DRzWTAgcVStSJmwdabUQII2fIlYUlEgnlNf4j2G4yJQoO4zFqCwaLOX4PDj1XwjA="),
+        ];
+        for (address, message, signature) in vectors {
+            let parsed = bitcoin(address);
+            verify_signature(&parsed, message, signature)
+                .unwrap_or_else(|e| panic!("{address}: {e}"));
+            assert_eq!(scheme(&parsed, signature), "BIP-137");
+            assert!(verify_signature(&parsed, "another message", signature).is_err());
+        }
+        // Trezor's legacy signature is not the segwit address's.
+        assert!(verify_signature(&bitcoin(vectors[3].0), example, vectors[0].2).is_err());
+        // An uncompressed key's header cannot sign for a P2WPKH address.
+        let mut raw = BASE64.decode(vectors[3].2).expect("base64");
+        raw[0] = 27 + (raw[0] - 27) % 4;
+        assert!(matches!(
+            verify_signature(&bitcoin(vectors[3].0), example, &BASE64.encode(raw)),
+            Err(SignatureError::Malformed(_))
+        ));
+    }
+
+    #[test]
+    fn eip191_vector_and_malformed_input() {
+        // A fixed key (1, the generator) signs; its address is well known.
+        let one = {
+            let mut b = [0u8; 32];
+            b[31] = 1;
+            bitcoin::secp256k1::SecretKey::from_slice(&b).expect("key")
+        };
+        let key = one.public_key(&Secp256k1::new());
+        assert_eq!(
+            hex::encode(ethereum_address(&key)),
+            "7e5f4552091a69125d5dfcb7b8c2659029395bdf"
+        );
+        // EIP-191's digest of "hello" (as eth_account and ethers compute it).
+        assert_eq!(
+            hex::encode(eip191_hash("hello")),
+            "50b2c43fd39106bafbba0da34fc430e1f91e3c96ea2acee2bc34119f92b37750"
+        );
+        let address = WalletAddress::Ethereum(ethereum_address(&key));
+        for bad in [
+            "",
+            "0x",
+            "0x00",
+            &"ab".repeat(66),
+            &format!("0x{}", "zz".repeat(65)),
+        ] {
+            assert!(matches!(
+                verify_signature(&address, "hello", bad),
+                Err(SignatureError::Malformed(_))
+            ));
+        }
+        let mut v = "11".repeat(64);
+        v.push_str("1d");
+        assert!(verify_signature(&address, "hello", &v).is_err());
+    }
+
     #[test]
     fn trailing_bytes_after_the_witness_are_refused() {
         let segwit = bitcoin(P2WPKH);
