@@ -39,11 +39,11 @@ BTC = "12000.5"
 USDT = "3000000"
 "#;
 
-fn load(text: &str) -> Result<RiskParams, (PathBuf, InputError)> {
+fn load(text: &str) -> Result<RiskParams, Box<(PathBuf, InputError)>> {
     let dir = TempDir::new().expect("tempdir");
     let path = dir.path().join("venue.toml");
     std::fs::write(&path, text).expect("write");
-    load_config(&path).map_err(|e| (path, e))
+    load_config(&path).map_err(|e| Box::new((path, e)))
 }
 
 /// 1-based line and column of the first `needle` after `after`.
@@ -64,7 +64,7 @@ fn position(text: &str, after: &str, needle: &str) -> (usize, usize) {
 fn refused(from: &str, to: &str, field: &str, after: &str, needle: &str) -> String {
     assert!(CONFIG.contains(from), "{from}");
     let text = CONFIG.replacen(from, to, 1);
-    let (path, error) = load(&text).expect_err("refused");
+    let (path, error) = *load(&text).expect_err("refused");
     let message = error.to_string();
     match error {
         InputError::Config {

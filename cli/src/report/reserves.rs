@@ -39,11 +39,11 @@ pub fn reserves_section(
              numbers the venue wrote in its configuration.</p>\n",
         ),
         Evidence::Checked { node, .. } => {
-            let _ = write!(
+            let _ = writeln!(
                 page,
                 "<p id=\"reserves-evidence\" class=\"note\">Every wallet of <code>reserves.json</code> signed this snapshot's \
                  reserves message (venue, snapshot id, root), each signature was verified against its address, no address is \
-                 listed twice, and each asset's wallets sum exactly to its configured reserve. {}</p>\n",
+                 listed twice, and each asset's wallets sum exactly to its configured reserve. {}</p>",
                 match node {
                     Some(n) => format!(
                         "Every Ethereum wallet's balance was verified against a node at block {} (block time within an hour \
