@@ -121,6 +121,14 @@ pub fn check_reserves(
                 first + 1
             )));
         }
+        let plain = !entry.balance.is_empty()
+            && entry.balance.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+        if !plain {
+            return Err(fail(format!(
+                "balance `{}` is not a plain decimal (digits and one `.`)",
+                entry.balance
+            )));
+        }
         let units = parse_decimal(&entry.balance, location.decimals).map_err(|e| {
             fail(format!(
                 "balance: {e} (the location has {} decimals)",
