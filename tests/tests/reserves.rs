@@ -330,6 +330,17 @@ fn sums_must_equal_the_configured_reserve() {
     w["balance"] = json!(format_units(&more, 8));
     assert_refused(&file, "asset BTC: its wallets sum to");
 
+    // Balances are plain decimals: no sign, no blank, no exponent.
+    for odd in ["+1", " 1", "1e3", "-0"] {
+        let mut file = signed();
+        wallet(&mut file, 1)["balance"] = json!(odd);
+        assert_refused(&file, "is not a plain decimal");
+    }
+    // More decimals than the location has (BTC: 8).
+    let mut file = signed();
+    wallet(&mut file, 1)["balance"] = json!("0.000000001");
+    assert_refused(&file, "fractional digits");
+
     // A configured reserve with no wallet.
     let mut file = signed();
     file["wallets"]

@@ -92,7 +92,12 @@ pub fn message(args: MessageArgs) -> Outcome {
 fn read_limited(path: &Path) -> Result<String, anyhow::Error> {
     let mut bytes = Vec::new();
     std::fs::File::open(path)
-        .and_then(|f| std::io::Read::read_to_end(&mut std::io::Read::take(f, MAX_RESERVES_BYTES + 1), &mut bytes))
+        .and_then(|f| {
+            std::io::Read::read_to_end(
+                &mut std::io::Read::take(f, MAX_RESERVES_BYTES + 1),
+                &mut bytes,
+            )
+        })
         .map_err(|e| anyhow!("{}: {e}", path.display()))?;
     if bytes.len() as u64 > MAX_RESERVES_BYTES {
         return Err(anyhow!(
