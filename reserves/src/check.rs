@@ -122,7 +122,10 @@ pub fn check_reserves(
             )));
         }
         let plain = !entry.balance.is_empty()
-            && entry.balance.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+            && entry
+                .balance
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b == b'.');
         if !plain {
             return Err(fail(format!(
                 "balance `{}` is not a plain decimal (digits and one `.`)",
