@@ -260,6 +260,17 @@ fn a_signed_file_attaches_and_verifies_with_balances_declared() {
         assert!(page.contains(needle), "`{needle}` not in the report");
     }
     assert!(!page.contains("verified against a node at block"));
+    // Every figure of `verify --json`'s `reserves` is a `data-total` cell of the page.
+    for (asset, entry) in reserves.as_object().expect("per asset") {
+        for (field, value) in entry.as_object().expect("fields") {
+            let shown = match value {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            let cell = format!("data-total=\"reserves.{asset}.{field}\">{shown}</td>");
+            assert!(page.contains(&cell), "{cell} not in the report");
+        }
+    }
 }
 
 #[test]

@@ -96,6 +96,38 @@ pub fn reserves_section(
          and Σ debt are proven by the bundle; reserves are only as strong as their label.</p>\n",
     );
     if let Evidence::Checked { reserves, .. } = evidence {
+        // The same figures as `verify --json`'s `reserves`, cell by cell (`data-total`).
+        page.push_str(
+            "<table id=\"reserves-summary\"><thead><tr><th>asset</th><th>wallets</th><th>Σ wallets</th>\
+             <th>signatures</th><th>balances</th></tr></thead><tbody>",
+        );
+        for a in &per_asset {
+            let symbol = &params.assets[a.asset].symbol;
+            let td = |field: &str, value: &str| {
+                format!(
+                    "<td data-total=\"reserves.{}.{field}\">{}</td>",
+                    escape(symbol),
+                    escape(value)
+                )
+            };
+            let _ = write!(
+                page,
+                "<tr><td>{}</td>{}{}{}{}</tr>",
+                escape(symbol),
+                td("wallets", &a.wallets.to_string()),
+                td("balance", &a.balance),
+                td("signatures", "verified"),
+                td(
+                    "balances",
+                    if a.node_verified {
+                        "verified"
+                    } else {
+                        "declared"
+                    }
+                ),
+            );
+        }
+        page.push_str("</tbody></table>\n");
         page.push_str(
             "<table id=\"wallets\"><thead><tr><th>asset</th><th>chain</th><th>address</th><th>balance</th>\
              <th>signature</th><th>balance checked</th></tr></thead><tbody>",
