@@ -28,7 +28,7 @@ rm -rf "$small/public" && cp -r "$work/small/public" "$small/public"
 cp "$small/public/manifest.json" "$seeds/manifest_json/small.json"
 cp "$small/incl.json" "$seeds/inclusion_json/small.json"
 cp "$small/public/batches/batch-000000.proof" "$seeds/proof_bytes/batch0.proof"
-parts "$seeds/verify_bundle/small.bin" "$small/public/manifest.json" "$small"/public/batches/*.proof
+parts "$seeds/verify_bundle/small.bin" "$small/public/manifest.json" "$small/public/distinct-keys.bin" "$small"/public/batches/*.proof
 parts "$seeds/verify_inclusion_whole/small.bin" "$small/public/manifest.json" "$small/incl.json"
 
 "$bin" demo --dir "$work/demo" > /dev/null

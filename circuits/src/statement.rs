@@ -14,15 +14,19 @@ use crate::model::record::RecordInUnits;
 use crate::model::totals::{AssetTotals, MarketTotals, Totals};
 use crate::model::unit::MarginUnit;
 
-/// Version of the bundle format (5: stress scenarios and the margin distribution, SPEC §7, in the
+/// Version of the bundle format (6: every leaf one account, once, in its own class, SPEC §3
+/// version 3: the published sorted list of distinct keys `public/distinct-keys.bin` with its
+/// count and the commitment to its secret in the manifest, each batch's class and the class list in
+/// the challenges and each proof's statement; 5: stress scenarios and the margin distribution, SPEC §7, in the
 /// totals and the challenges; 4: size classes, SPEC §9, each batch naming its class, and one
 /// pair of bucket challenges per snapshot, so the commitments hold no per-instrument total; 3 had
 /// one slot shape and batch size for the whole bundle; 2 had leaves and commitments on
 /// `P128Pow5T3`).
-pub const FORMAT_VERSION: u32 = 5;
-/// Version of the inclusion file (5: each unit names its size class; 4 had one slot shape per
+pub const FORMAT_VERSION: u32 = 6;
+/// Version of the inclusion file (6: leaves of `id_hash`, salt and words under the class's
+/// capacity, padding leaves that look like any other; 5: each unit names its size class; 4 had one slot shape per
 /// bundle; 3 added every margin unit of the owner, SPEC §8; 2 was one account per file).
-pub const INCLUSION_FORMAT_VERSION: u32 = 5;
+pub const INCLUSION_FORMAT_VERSION: u32 = 6;
 
 /// Public input offset: the statement tag (snapshot id and configuration digest).
 pub const STATEMENT_TAG: usize = 0;
@@ -36,9 +40,16 @@ pub const TOTALS_AFTER: usize = 3;
 pub const CHALLENGE: usize = 4;
 /// Public input offset: the bucket weight `ρ` ([`snapshot_challenges`]).
 pub const CHALLENGE_WEIGHT: usize = 5;
+/// Public input offset: the weight `γ` of the distinct-key terms ([`snapshot_challenges`]).
+pub const DISTINCT_WEIGHT: usize = 6;
+/// Public input offset: the batch's size class, [`SizeClass::code`] (the capacity of its leaves).
+pub const CLASS_CODE: usize = 7;
+/// Public input offset: `K`, the commitment to the snapshot's distinct-key secret
+/// ([`crate::hash::distinct_commitment`]), the same in every proof of the snapshot.
+pub const DISTINCT_COMMITMENT: usize = 8;
 /// Public input offset of the first instrument price: `A` asset prices, then `M` mark prices, in
 /// the order of [`crate::chips::instruments::instrument_rows`].
-pub const INSTRUMENT_PRICES: usize = 6;
+pub const INSTRUMENT_PRICES: usize = 9;
 
 /// Number of public inputs of a batch proof of a configuration with `instruments` assets and
 /// markets.
@@ -54,13 +65,40 @@ pub fn instrument_prices(params: &RiskParams) -> Vec<Fp> {
         .collect()
 }
 
-/// The bucket identity's challenges `(r, ρ)` of a snapshot, the same for every batch:
-/// `Poseidon_challenge(tag, R, Poseidon_instrument_totals(T_instruments), n)` for `n = 0, 1`, with
-/// `R` the snapshot root and `T_instruments` the published per-instrument totals
-/// ([`Totals::instrument_entries`]). Computed by the verifier from the manifest, never chosen by
-/// the prover; the root and the totals are fixed before the challenges exist
-/// ([`crate::model::buckets`]).
-pub fn snapshot_challenges(tag: Fp, root: Fp, totals: &Totals) -> BucketChallenges {
+/// What, besides the root and the totals, a snapshot's challenges are drawn after (SPEC §3,
+/// version 3): the classes and each batch's class, and the distinct keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SnapshotBinding {
+    /// [`layout_digest`] of the classes and each batch's class.
+    pub layout: Fp,
+    /// `K`, the commitment to the distinct-key secret.
+    pub distinct_commitment: Fp,
+    /// [`crate::model::distinct::list_digest`] of the published sorted distinct keys.
+    pub distinct_keys: Fp,
+}
+
+/// The digest of a snapshot's size classes and of each batch's class, in order:
+/// `Poseidon_totals_digest(n_classes, code_0 … code_{n−1}, class of batch 0, …)`.
+pub fn layout_digest(classes: &[SizeClass], batch_classes: impl IntoIterator<Item = usize>) -> Fp {
+    let mut words = vec![Fp::from(classes.len() as u64)];
+    words.extend(classes.iter().map(|c| Fp::from(c.code())));
+    words.extend(batch_classes.into_iter().map(|c| Fp::from(c as u64)));
+    wide_sponge::<InstrumentTotalsDomain>(&words)
+}
+
+/// The bucket identity's challenges `(r, ρ, γ)` of a snapshot, the same for every batch:
+/// `Poseidon_challenge(tag, R, Poseidon_instrument_totals(T_instruments), layout, K, keys, n)` for
+/// `n = 0, 1, 2`, with `R` the snapshot root, `T_instruments` the published per-instrument and
+/// stress totals ([`Totals::instrument_entries`]) and the rest the [`SnapshotBinding`]. Computed
+/// by the verifier from the manifest and the distinct-key list, never chosen by the prover: the
+/// root, the totals, the classes and the sorted distinct keys are fixed before the challenges
+/// exist ([`crate::model::buckets`]).
+pub fn snapshot_challenges(
+    tag: Fp,
+    root: Fp,
+    totals: &Totals,
+    binding: &SnapshotBinding,
+) -> BucketChallenges {
     let entries: Vec<Fp> = totals
         .instrument_entries()
         .iter()
@@ -68,10 +106,21 @@ pub fn snapshot_challenges(tag: Fp, root: Fp, totals: &Totals) -> BucketChalleng
         .map(fp_from_bigint)
         .collect();
     let digest = wide_sponge::<InstrumentTotalsDomain>(&entries);
-    let challenge = |n: u64| sponge::<ChallengeDomain>(&[tag, root, digest, Fp::from(n)]);
+    let challenge = |n: u64| {
+        sponge::<ChallengeDomain>(&[
+            tag,
+            root,
+            digest,
+            binding.layout,
+            binding.distinct_commitment,
+            binding.distinct_keys,
+            Fp::from(n),
+        ])
+    };
     BucketChallenges {
         r: challenge(0),
         rho: challenge(1),
+        gamma: challenge(2),
     }
 }
 
@@ -88,6 +137,10 @@ pub struct BatchStatement {
     pub totals_after: Fp,
     /// The snapshot's challenges ([`snapshot_challenges`]).
     pub challenges: BucketChallenges,
+    /// [`SizeClass::code`] of the batch's class.
+    pub class_code: u64,
+    /// `K`, the commitment to the distinct-key secret.
+    pub distinct_commitment: Fp,
     /// The published prices ([`instrument_prices`]).
     pub prices: Vec<Fp>,
 }
@@ -103,6 +156,9 @@ impl BatchStatement {
         column[TOTALS_AFTER] = self.totals_after;
         column[CHALLENGE] = self.challenges.r;
         column[CHALLENGE_WEIGHT] = self.challenges.rho;
+        column[DISTINCT_WEIGHT] = self.challenges.gamma;
+        column[CLASS_CODE] = Fp::from(self.class_code);
+        column[DISTINCT_COMMITMENT] = self.distinct_commitment;
         column
     }
 }
@@ -126,8 +182,27 @@ pub struct Manifest {
     pub totals: TotalsFile,
     /// The blinding of the last running-totals commitment (hex), which opens it to `totals`.
     pub totals_blinding: String,
+    /// The published distinct keys (SPEC §3, version 3).
+    pub distinct_keys: DistinctKeysEntry,
     /// One entry per batch, in order.
     pub batches: Vec<BatchEntry>,
+}
+
+/// The name of the sorted distinct-key list in `public/`.
+pub const DISTINCT_KEYS_FILE: &str = "distinct-keys.bin";
+
+/// The manifest's entry for the distinct keys: every real leaf's key
+/// ([`crate::hash::distinct_key`]) once, sorted, in [`DISTINCT_KEYS_FILE`]
+/// ([`crate::model::distinct`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DistinctKeysEntry {
+    /// The file, relative to `public/`.
+    pub file: String,
+    /// How many keys it holds: the number of accounts.
+    pub count: u64,
+    /// `K`, the commitment to the secret the keys are derived under (hex).
+    pub commitment: String,
 }
 
 /// A size class (SPEC §9): the slot shape of its leaves and the accounts per batch proof, which
@@ -142,6 +217,15 @@ pub struct SizeClass {
 }
 
 impl SizeClass {
+    /// The class as one integer, `S + 2^16·P + 2^32·log2(B)`: the capacity of its leaves
+    /// ([`crate::hash::poseidon::leaf_capacity`]) and the public input [`CLASS_CODE`] of its
+    /// proofs. Injective over valid classes (`S ≤ 1024`, `P ≤ 256`, `B` a power of two).
+    pub fn code(&self) -> u64 {
+        self.slots.assets as u64
+            + ((self.slots.markets as u64) << 16)
+            + (u64::from(self.batch_size.trailing_zeros()) << 32)
+    }
+
     /// Whether this class's slots hold an account of `assets` assets and `positions` positions.
     pub fn holds(&self, assets: usize, positions: usize) -> bool {
         assets <= self.slots.assets && positions <= self.slots.markets
@@ -627,6 +711,11 @@ mod tests {
                 distribution: None,
             },
             totals_blinding: String::new(),
+            distinct_keys: DistinctKeysEntry {
+                file: DISTINCT_KEYS_FILE.into(),
+                count: 0,
+                commitment: String::new(),
+            },
             batches,
         };
         let first = manifest.batch_first_leaves().expect("classes listed");

@@ -7,8 +7,8 @@ use halo2_proofs::dev::MockProver;
 use marginproof_circuits::circuit::batch::PreparedBatch;
 use marginproof_circuits::circuit::layout::min_k;
 use marginproof_circuits::field::{fp_from_bigint, fp_from_u128, Fp};
+use marginproof_circuits::hash::leaf;
 use marginproof_circuits::hash::merkle::tree_root;
-use marginproof_circuits::hash::LeafHasher;
 use marginproof_circuits::model::buckets::totals_side;
 use marginproof_circuits::model::totals::ACCOUNT_TOTALS;
 use marginproof_circuits::model::{evaluate, Holdings, SlotShape, Status};
@@ -264,7 +264,7 @@ fn real_account_cannot_pose_as_padding() {
     assert_constraint(
         &failures(&batch),
         "account identity",
-        "real iff key is nonzero",
+        "real iff id is nonzero",
         "account",
     );
 }
@@ -294,7 +294,11 @@ fn totals_moved_between_assets_fail_the_bucket_identity() {
     let batch = mixed_batch();
     let c = common::test_challenges();
     let honest = &batch.after.totals;
-    assert_eq!(totals_side(honest, c), batch.after.bucket_sum);
+    // The accounts' terms are the totals' side and the list of their distinct keys.
+    let keys = common::distinct_list(&common::mixed_slots(&common::params()));
+    let list = marginproof_circuits::model::distinct::list_side(c, &keys);
+    assert_eq!(totals_side(honest, c) + list, batch.after.bucket_sum);
+    let totals_side = |t: &_, c| totals_side(t, c) + list;
     let mut more = honest.clone();
     more.assets[0].balance += 1;
     assert_ne!(totals_side(&more, c), batch.after.bucket_sum);
@@ -404,7 +408,12 @@ fn leaf_that_does_not_match_the_record_fails() {
     lying.balances[0] += 1;
     let mut leaves = batch.leaves.clone();
     let holdings = Holdings::of(&lying, SlotShape::dense(&params)).expect("fits");
-    leaves[0] = LeafHasher::hash(slots[0].key(), &holdings);
+    leaves[0] = leaf(
+        batch.circuit.class().code(),
+        slots[0].id_hash,
+        slots[0].salt,
+        &holdings,
+    );
     batch.statement.batch_root = tree_root(leaves);
     assert_public_input(&failures(&batch), BATCH_ROOT);
 }

@@ -262,8 +262,11 @@ proptest! {
         let slots: Vec<_> = records.iter().cloned().map(common::slot).collect();
         let shape = SlotShape::covering(&records);
         let batch = common::prepare_in(&params, shape, 4, &slots);
-        // The model's totals are the circuit's terms: the bucket identity holds.
-        prop_assert_eq!(totals_side(&batch.after.totals, common::test_challenges()), batch.after.bucket_sum);
+        // The model's totals and the accounts' distinct keys are the circuit's terms: the bucket
+        // identity holds.
+        let c = common::test_challenges();
+        let list = marginproof_circuits::model::distinct::list_side(c, &common::distinct_list(&slots));
+        prop_assert_eq!(totals_side(&batch.after.totals, c) + list, batch.after.bucket_sum);
         let k = min_k(&batch.circuit).unwrap();
         let honest = MockProver::run(k, &batch.circuit, vec![batch.statement.instance()]).unwrap();
         prop_assert_eq!(honest.verify(), Ok(()));

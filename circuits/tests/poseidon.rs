@@ -1,15 +1,21 @@
 //! The circuit's Poseidon (`HashChip` on halo2_gadgets' `Pow5Chip`) and the native Poseidon of
-//! `hash::poseidon` are the same function: leaves, tree nodes and totals commitments computed in a
-//! circuit are constrained to equal the native values as public inputs.
+//! `hash::poseidon` are the same function: leaves (one class's capacity, any length), tree nodes,
+//! distinct keys, their secret's commitment and totals commitments computed in a circuit are
+//! constrained to equal the native values as public inputs.
 
 use halo2_proofs::circuit::{Layouter, SimpleFloorPlanner, Value};
 use halo2_proofs::dev::MockProver;
 use halo2_proofs::plonk::{Advice, Circuit, Column, ConstraintSystem, Error, Instance};
-use marginproof_circuits::chips::hashing::{HashChip, PoseidonConfig};
+use marginproof_circuits::chips::hashing::{HashChip, HashConstants, PoseidonConfig};
 use marginproof_circuits::field::Fp;
 use marginproof_circuits::hash::merkle::{node_hash, tree_root};
-use marginproof_circuits::hash::poseidon::{wide_sponge, LeafDomain};
-use marginproof_circuits::hash::totals_commitment;
+use marginproof_circuits::hash::poseidon::{
+    distinct_commitment_capacity, distinct_key_capacity, leaf_capacity, sponge_with_capacity,
+};
+use marginproof_circuits::hash::{distinct_commitment, distinct_key, totals_commitment};
+
+/// A class code for the leaves of this test (4 asset and 2 position slots, 256 per batch).
+const CLASS_CODE: u64 = 4 + (2 << 16) + (8 << 32);
 
 /// Hashes `message` three ways (leaf, commitment, tree of the message) and exposes the results.
 #[derive(Clone)]
@@ -45,7 +51,14 @@ impl Circuit<Fp> for HashCircuit {
         let wide_partial = meta.advice_column();
         let node: [Column<Advice>; 3] = std::array::from_fn(|_| meta.advice_column());
         let node_partial = meta.advice_column();
-        let poseidon = HashChip::configure(meta, wide, wide_partial, node, node_partial);
+        let distinct: [Column<Advice>; 3] = std::array::from_fn(|_| meta.advice_column());
+        let distinct_partial = meta.advice_column();
+        let poseidon = HashChip::configure(
+            meta,
+            (wide, wide_partial),
+            (node, node_partial),
+            (distinct, distinct_partial),
+        );
         HashConfig {
             input,
             instance,
@@ -54,22 +67,48 @@ impl Circuit<Fp> for HashCircuit {
     }
 
     fn synthesize(&self, config: HashConfig, mut layouter: impl Layouter<Fp>) -> Result<(), Error> {
-        let cells = layouter.assign_region(
+        let (cells, constants) = layouter.assign_region(
             || "message",
             |mut region| {
-                self.message
+                let cells = self
+                    .message
                     .iter()
                     .enumerate()
                     .map(|(i, v)| region.assign_advice(|| "word", config.input, i, || *v))
-                    .collect::<Result<Vec<_>, _>>()
+                    .collect::<Result<Vec<_>, _>>()?;
+                let n = cells.len();
+                let mut constant = |i: usize, value: Fp| {
+                    region.assign_advice_from_constant(|| "constant", config.input, n + i, value)
+                };
+                let constants = HashConstants {
+                    zero: constant(0, Fp::zero())?,
+                    leaf_capacity: constant(1, leaf_capacity(CLASS_CODE))?,
+                    distinct_capacity: constant(2, distinct_key_capacity())?,
+                    commitment_capacity: constant(3, distinct_commitment_capacity())?,
+                };
+                Ok((cells, constants))
             },
         )?;
         let chip = HashChip::construct(config.poseidon.clone());
-        let leaf = chip.leaf(layouter.namespace(|| "leaf"), &cells)?;
+        let leaf = chip.leaf(layouter.namespace(|| "leaf"), &constants, &cells)?;
         let commitment = chip.commitment(layouter.namespace(|| "commitment"), &cells)?;
         let root = chip.root(layouter.namespace(|| "tree"), cells[..4].to_vec())?;
         let node = chip.node(layouter.namespace(|| "node"), &cells[0], &cells[1])?;
-        for (row, cell) in [leaf, commitment, root, node].iter().enumerate() {
+        let key = chip.distinct_key(
+            layouter.namespace(|| "distinct key"),
+            &constants,
+            &cells[0],
+            &cells[1],
+        )?;
+        let secret = chip.distinct_commitment(
+            layouter.namespace(|| "distinct commitment"),
+            &constants,
+            &cells[2],
+        )?;
+        for (row, cell) in [leaf, commitment, root, node, key, secret]
+            .iter()
+            .enumerate()
+        {
             layouter.constrain_instance(cell.cell(), config.instance, row)?;
         }
         Ok(())
@@ -80,10 +119,12 @@ fn native(message: &[Fp]) -> Vec<Fp> {
     let (tag, rest) = message.split_first().expect("non-empty");
     let (blinding, totals) = rest.split_last().expect("two or more");
     vec![
-        wide_sponge::<LeafDomain>(message),
+        sponge_with_capacity(leaf_capacity(CLASS_CODE), message),
         totals_commitment(*tag, totals, *blinding),
         tree_root(message[..4].to_vec()),
         node_hash(message[0], message[1]),
+        distinct_key(message[0], message[1]),
+        distinct_commitment(message[2]),
     ]
 }
 

@@ -1,14 +1,54 @@
 //! The auditor's check end to end: the input is length-prefixed parts (see
-//! `marginproof_fuzz::split`): a manifest, then batch proofs. `parse_manifest`, then
-//! `verify_bundle` with the fixture's IPA parameters and verifying key for every class (manifests
-//! whose classes need another k are skipped), and the report on success. The proof paths are also resolved with
+//! `marginproof_fuzz::split`): a manifest, the published distinct-key list
+//! (`public/distinct-keys.bin`), then batch proofs. `parse_manifest`, then `verify_bundle` with
+//! the fixture's IPA parameters and verifying key for every class (manifests whose classes need
+//! another k are skipped), the list handed over in chunks whose size the input picks (reads that
+//! need not end on a key, as from a file), and the report on success. The list's digest and sum
+//! read in those chunks are checked against a whole read. The proof paths are also resolved with
 //! `store::read_proof` against the fixture's `public/` directory, as `marginproof verify` does.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use marginproof_circuits::model::buckets::BucketChallenges;
+use marginproof_circuits::model::distinct::{list_digest, list_side, ListScan, ListSum};
+use marginproof_fuzz::ChunkedKeys;
 use marginproof_verifier::bundle::{bundle_shape, verify_bundle, BundleError, ClassKey};
 use marginproof_verifier::manifest::parse_manifest;
 use marginproof_verifier::store::read_proof;
+
+/// Reading the list in chunks of `chunk` bytes gives the same verdict, digest and sum as reading
+/// it whole.
+fn chunked_reads_agree(bytes: &[u8], chunk: usize) {
+    let mut scan = ListScan::default();
+    let mut refused = None;
+    for piece in bytes.chunks(chunk) {
+        if refused.is_none() {
+            refused = scan.feed(piece).err();
+        }
+    }
+    let chunked = match refused {
+        Some(e) => Err(e),
+        None => scan.finish(),
+    };
+    let whole = list_digest(bytes);
+    assert_eq!(chunked, whole, "chunks of {chunk} bytes");
+    if whole.is_ok() {
+        let challenges = BucketChallenges {
+            r: halo2_proofs::pasta::Fp::from(0x5eed),
+            rho: halo2_proofs::pasta::Fp::from(3),
+            gamma: halo2_proofs::pasta::Fp::from(5),
+        };
+        let mut sum = ListSum::new(challenges);
+        for piece in bytes.chunks(chunk) {
+            sum.feed(piece);
+        }
+        assert_eq!(
+            sum.finish(),
+            list_side(challenges, bytes),
+            "chunks of {chunk} bytes"
+        );
+    }
+}
 
 fuzz_target!(
     init: {
@@ -16,10 +56,16 @@ fuzz_target!(
         let _ = marginproof_fuzz::keys();
     },
     |data: &[u8]| {
-        let parts = marginproof_fuzz::split(data, 9);
-        let Some((manifest, proofs)) = parts.split_first() else {
+        let parts = marginproof_fuzz::split(data, 10);
+        let Some((manifest, rest)) = parts.split_first() else {
             return;
         };
+        let Some((distinct_keys, proofs)) = rest.split_first() else {
+            return;
+        };
+        // A chunk size from 1 to 97 bytes, picked by the input (not by the list's own bytes).
+        let chunk = 1 + manifest.len() % 97;
+        chunked_reads_agree(distinct_keys, chunk);
         let Ok(text) = std::str::from_utf8(manifest) else {
             return;
         };
@@ -58,6 +104,10 @@ fuzz_target!(
                         batch: i,
                         reason: "missing".into(),
                     })
+            },
+            &mut ChunkedKeys {
+                bytes: distinct_keys,
+                chunk,
             },
             &class_keys,
         );

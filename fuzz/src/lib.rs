@@ -1,6 +1,6 @@
 //! Fixtures shared by the fuzz targets: a small real bundle (1 asset, 1 market, 2 batches of 2
-//! accounts) proven once by the release CLI and kept in `seeds/small/`, and helpers to split one
-//! fuzz input into several files.
+//! accounts) proven once by the release CLI and kept in `seeds/small/` (its manifest, proofs and
+//! published distinct keys), and helpers to split one fuzz input into several files.
 
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
@@ -22,6 +22,15 @@ pub fn seed_path(name: &str) -> PathBuf {
 pub fn seed_text(name: &str) -> String {
     std::fs::read_to_string(seed_path(name))
         .unwrap_or_else(|e| panic!("fixture {}: {e}", seed_path(name).display()))
+}
+
+/// The fixture's published distinct keys (`public/distinct-keys.bin`), read once.
+pub fn distinct_keys() -> &'static [u8] {
+    static D: OnceLock<Vec<u8>> = OnceLock::new();
+    D.get_or_init(|| {
+        let path = seed_path("public").join(marginproof_circuits::statement::DISTINCT_KEYS_FILE);
+        std::fs::read(&path).unwrap_or_else(|e| panic!("fixture {}: {e}", path.display()))
+    })
 }
 
 /// The fixture's manifest, parsed once.
@@ -93,6 +102,28 @@ pub fn split(mut data: &[u8], max_parts: usize) -> Vec<&[u8]> {
         data = &rest[len..];
     }
     parts
+}
+
+/// A distinct-key list handed to the verifier in chunks of `chunk` bytes (at least 1), as
+/// `store::DistinctKeysFile` hands a file over in reads that need not end on a key: the chunked
+/// reading of the list is fuzzed along with its contents.
+pub struct ChunkedKeys<'a> {
+    /// The list's bytes.
+    pub bytes: &'a [u8],
+    /// Bytes per chunk.
+    pub chunk: usize,
+}
+
+impl marginproof_verifier::bundle::DistinctKeySource for ChunkedKeys<'_> {
+    fn scan(
+        &mut self,
+        each: &mut dyn FnMut(&[u8]),
+    ) -> Result<(), marginproof_verifier::bundle::BundleError> {
+        for piece in self.bytes.chunks(self.chunk.max(1)) {
+            each(piece);
+        }
+        Ok(())
+    }
 }
 
 /// Joins parts in the format [`split`] reads (to write seeds).

@@ -48,8 +48,10 @@ fn prove_one_batch(c: &mut Criterion) {
         batch_size: BATCH_SIZE,
     };
     let layout = SnapshotLayout::new(params.clone(), records, &secret, &[class]);
-    let tree = build_tree(&layout).expect("the batches hold their accounts");
-    let (batches, _) = prepare_batches(&layout, &secret, tree.root, tree.batches);
+    let tree = build_tree(&layout, &secret).expect("the batches hold their accounts");
+    let batches = prepare_batches(&layout, &secret, tree.root, tree.batches, false)
+        .expect("distinct accounts")
+        .batches;
     let shape = BatchCircuit::shape(params, slots, BATCH_SIZE);
     let k = min_k(&shape).expect("the circuit lays out");
     let (ipa, _) = load_or_create_params(&default_cache_dir(), k).expect("IPA parameters");

@@ -20,7 +20,7 @@ const MAX_PRIVATE_BYTES: u64 = 4 << 30;
 
 fn read_json<T: DeserializeOwned>(path: &Path) -> Result<T, ProveError> {
     let bytes = read_limited(path, MAX_PRIVATE_BYTES)?;
-    serde_json::from_slice(&bytes).map_err(|e| ProveError::CorruptBundle {
+    marginproof_verifier::json::from_slice(&bytes).map_err(|e| ProveError::CorruptBundle {
         path: path.display().to_string(),
         problem: e.to_string(),
     })

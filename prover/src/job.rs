@@ -161,7 +161,7 @@ impl JobFile {
             problem,
         };
         let bytes = read_limited(path, MAX_JOB_BYTES).map_err(|e| corrupt(e.to_string()))?;
-        serde_json::from_slice(&bytes).map_err(|e| corrupt(e.to_string()))
+        marginproof_verifier::json::from_slice(&bytes).map_err(|e| corrupt(e.to_string()))
     }
 }
 

@@ -22,5 +22,6 @@ pub mod prove;
 pub mod secret;
 pub mod shard;
 pub mod snapshot;
+pub mod test_support;
 
 pub use error::ProveError;

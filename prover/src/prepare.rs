@@ -1,9 +1,10 @@
 //! Preparing the batches of a laid-out snapshot, in two stages that `prove` times apart:
 //!
-//! - **tree**: each batch's holdings, account keys, leaves and batch root (Poseidon), and the
-//!   snapshot root over the batch roots;
-//! - **witness**: each batch's valuation under the risk model, the running totals chained from
-//!   batch to batch, the totals commitments, and the circuit witness.
+//! - **tree**: each batch's holdings, distinct keys, leaves (padding leaves from their own
+//!   secret-derived salts) and batch root (Poseidon), and the snapshot root over the batch roots;
+//! - **witness**: each batch's valuation under the risk model, the sorted list of distinct keys,
+//!   the challenges, the running totals chained from batch to batch, the totals commitments, and
+//!   the circuit witness.
 //!
 //! Batches are independent except for the running totals, which are a prefix sum of what each
 //! batch adds: both stages run batch by batch in parallel, and only that sum is sequential.
@@ -13,9 +14,10 @@ use marginproof_circuits::circuit::batch::{
 };
 use marginproof_circuits::field::Fp;
 use marginproof_circuits::hash::snapshot::snapshot_root;
-use marginproof_circuits::hash::statement_tag;
+use marginproof_circuits::hash::{distinct_commitment, statement_tag};
+use marginproof_circuits::model::distinct::{self, DistinctError};
 use marginproof_circuits::model::Totals;
-use marginproof_circuits::statement::snapshot_challenges;
+use marginproof_circuits::statement::{layout_digest, snapshot_challenges, SnapshotBinding};
 use rayon::prelude::*;
 
 use crate::error::ProveError;
@@ -33,16 +35,21 @@ pub struct SnapshotTree {
 
 /// Stage *tree*: every batch's leaves and root, in parallel, then the snapshot root. Fails if an
 /// account holds more than its class's slots.
-pub fn build_tree(layout: &SnapshotLayout) -> Result<SnapshotTree, ProveError> {
+pub fn build_tree(
+    layout: &SnapshotLayout,
+    secret: &VenueSecret,
+) -> Result<SnapshotTree, ProveError> {
+    let snapshot = &layout.params.snapshot_id;
+    let k = secret.distinct_secret(snapshot);
     let batches = (0..layout.batch_count())
         .into_par_iter()
         .map(|i| {
             let class = layout.batch_class(i);
-            BatchTree::new(class.slots, class.batch_size, layout.batch(i)).map_err(|e| {
-                ProveError::Proving {
-                    stage: "tree",
-                    reason: e.to_string(),
-                }
+            let accounts = layout.batch(i);
+            let padding = secret.padding_salts(snapshot, i, accounts.len(), class.batch_size);
+            BatchTree::new(class, accounts, &padding, k).map_err(|e| ProveError::Proving {
+                stage: "tree",
+                reason: e.to_string(),
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
@@ -51,19 +58,67 @@ pub fn build_tree(layout: &SnapshotLayout) -> Result<SnapshotTree, ProveError> {
     Ok(SnapshotTree { batches, root })
 }
 
+/// The batches of a snapshot ready to prove, its totals and its published list of distinct keys.
+#[derive(Debug, Clone)]
+pub struct PreparedBatches {
+    /// Every batch, in order.
+    pub batches: Vec<PreparedBatch>,
+    /// The totals after the last batch.
+    pub totals: Totals,
+    /// `public/distinct-keys.bin`: every account's distinct key, sorted.
+    pub distinct_keys: Vec<u8>,
+}
+
+/// The sorted list of the distinct keys of every batch's accounts, and the snapshot's binding
+/// (layout digest, `K`, list digest). A repeated key (one account twice, which the loader refuses
+/// and an honest prover never has) is refused here too, unless `dishonest` (the `test-support`
+/// prover that shows the verifier refuses what it publishes, [`crate::test_support`]).
+pub fn distinct_keys(
+    layout: &SnapshotLayout,
+    secret: &VenueSecret,
+    trees: &[BatchTree],
+    dishonest: bool,
+) -> Result<(Vec<u8>, SnapshotBinding), ProveError> {
+    let keys: Vec<Fp> = trees.iter().flat_map(BatchTree::distinct_keys).collect();
+    let mut bytes = distinct::encode(keys.clone());
+    let digest = match distinct::list_digest(&bytes) {
+        Ok((_, digest)) => digest,
+        Err(DistinctError::NotIncreasing { .. }) if dishonest => {
+            bytes = crate::test_support::dishonest_list(keys);
+            distinct::digest_unchecked(&bytes)
+        }
+        Err(e) => {
+            return Err(ProveError::Proving {
+                stage: "distinct keys",
+                reason: e.to_string(),
+            })
+        }
+    };
+    let binding = SnapshotBinding {
+        layout: layout_digest(&layout.classes, layout.batches.iter().map(|b| b.class)),
+        distinct_commitment: distinct_commitment(
+            secret.distinct_secret(&layout.params.snapshot_id),
+        ),
+        distinct_keys: digest,
+    };
+    Ok((bytes, binding))
+}
+
 /// Stage *witness*: values every batch in parallel, sums the totals, derives the snapshot's
-/// bucket challenges from the root and the totals, sums each batch's bucket terms in parallel,
-/// chains the running totals (batch `i` starts from the sum of batches `0..i`), and joins each
-/// batch's tree and valuation with its blindings into a batch ready to prove. Returns the
-/// batches in order and the snapshot's totals.
+/// bucket challenges from the root, the totals and the [`SnapshotBinding`], sums each batch's
+/// bucket terms in parallel, chains the running totals (batch `i` starts from the sum of batches
+/// `0..i`), and joins each batch's tree and valuation with its secrets into a batch ready to
+/// prove.
 pub fn prepare_batches(
     layout: &SnapshotLayout,
     secret: &VenueSecret,
     root: Fp,
     trees: Vec<BatchTree>,
-) -> (Vec<PreparedBatch>, Totals) {
+    dishonest: bool,
+) -> Result<PreparedBatches, ProveError> {
     let params = &layout.params;
     let snapshot = &params.snapshot_id;
+    let (distinct_keys, binding) = distinct_keys(layout, secret, &trees, dishonest)?;
     let valuations: Vec<BatchValuation> = (0..trees.len())
         .into_par_iter()
         .map(|i| BatchValuation::new(params, layout.batch(i)))
@@ -72,7 +127,7 @@ pub fn prepare_batches(
     for valuation in &valuations {
         totals.add(&valuation.added);
     }
-    let challenges = snapshot_challenges(statement_tag(params), root, &totals);
+    let challenges = snapshot_challenges(statement_tag(params), root, &totals, &binding);
     let bucket_sums: Vec<Fp> = trees
         .par_iter()
         .zip(valuations.par_iter())
@@ -90,22 +145,23 @@ pub fn prepare_batches(
         .zip(before.par_iter())
         .enumerate()
         .map(|(i, ((tree, valuation), before))| {
-            let blinding_before = if i == 0 {
-                Fp::zero()
-            } else {
-                secret.blinding(snapshot, i - 1)
-            };
+            let secrets =
+                secret.batch_secrets(snapshot, i, tree.holdings.len(), tree.class.batch_size);
             PreparedBatch::assemble(
                 params.clone(),
                 tree,
                 valuation,
                 before,
                 challenges,
-                (blinding_before, secret.blinding(snapshot, i)),
+                &secrets,
             )
         })
         .collect();
-    (batches, totals)
+    Ok(PreparedBatches {
+        batches,
+        totals,
+        distinct_keys,
+    })
 }
 
 #[cfg(test)]
@@ -154,30 +210,32 @@ mod tests {
         let classes = classes(&records);
         let secret = VenueSecret::from_bytes([7; 32]);
         let layout = SnapshotLayout::new(params.clone(), records, &secret, &classes);
-        let tree = build_tree(&layout).expect("tree");
+        let tree = build_tree(&layout, &secret).expect("tree");
         assert!(layout.batches.iter().any(|b| b.class == 0));
         assert!(layout.batches.iter().any(|b| b.class == 1));
-        let (batches, totals) = prepare_batches(&layout, &secret, tree.root, tree.batches.clone());
+        let prepared = prepare_batches(&layout, &secret, tree.root, tree.batches.clone(), false)
+            .expect("distinct accounts");
+        let (batches, totals) = (&prepared.batches, &prepared.totals);
 
         let tag = statement_tag(&params);
-        let challenges = snapshot_challenges(tag, tree.root, &totals);
+        let (_, binding) = distinct_keys(&layout, &secret, &tree.batches, false).expect("keys");
+        let challenges = snapshot_challenges(tag, tree.root, totals, &binding);
         let mut running = RunningTotals::zero(&params);
         for (i, batch) in batches.iter().enumerate() {
-            let blinding_before = if i == 0 {
-                Fp::zero()
-            } else {
-                secret.blinding(&params.snapshot_id, i - 1)
-            };
             let class = layout.batch_class(i);
+            let secrets = secret.batch_secrets(
+                &params.snapshot_id,
+                i,
+                layout.batch(i).len(),
+                class.batch_size,
+            );
             let sequential = PreparedBatch::new(
                 params.clone(),
-                class.slots,
-                class.batch_size,
+                class,
                 layout.batch(i),
                 &running,
                 challenges,
-                blinding_before,
-                secret.blinding(&params.snapshot_id, i),
+                &secrets,
             )
             .expect("batch");
             assert_eq!(batch.statement, sequential.statement, "batch {i}");
@@ -190,12 +248,16 @@ mod tests {
             );
             running = sequential.after;
         }
-        assert_eq!(totals, running.totals);
-        // The identity the verifier checks: the chained bucket sum is the totals' side.
+        assert_eq!(totals, &running.totals);
+        // The identity the verifier checks: the chained bucket sum is the totals' side and the
+        // list's, and the list holds every account once.
+        let list = distinct::list_side(challenges, &prepared.distinct_keys);
         assert_eq!(
             running.bucket_sum,
-            marginproof_circuits::model::buckets::totals_side(&totals, challenges)
+            marginproof_circuits::model::buckets::totals_side(totals, challenges) + list
         );
+        let (count, _) = distinct::list_digest(&prepared.distinct_keys).expect("a valid list");
+        assert_eq!(count, layout.slots.len() as u64);
         let roots: Vec<Fp> = batches.iter().map(|b| b.statement.batch_root).collect();
         assert_eq!(tree.root, snapshot_root(&classes, &roots));
     }
@@ -237,7 +299,7 @@ mod tests {
         };
         let secret = VenueSecret::from_bytes([7; 32]);
         let layout = SnapshotLayout::new(params, records, &secret, &[narrow]);
-        match build_tree(&layout) {
+        match build_tree(&layout, &secret) {
             Err(ProveError::Proving { stage, reason }) => {
                 assert_eq!(stage, "tree");
                 assert!(reason.contains("slots"), "{reason}");

@@ -17,9 +17,12 @@ use halo2_proofs::transcript::{Blake2bWrite, Challenge255};
 use marginproof_circuits::circuit::batch::PreparedBatch;
 use marginproof_circuits::circuit::BatchCircuit;
 use marginproof_circuits::field::{fp_to_hex, Fp};
+use marginproof_circuits::hash::distinct_commitment;
+use marginproof_circuits::model::distinct::KEY_BYTES;
 use marginproof_circuits::model::{AccountRecord, Totals};
 use marginproof_circuits::statement::{
-    BatchEntry, BatchStatement, Manifest, SizeClass, TotalsFile, FORMAT_VERSION,
+    BatchEntry, BatchStatement, DistinctKeysEntry, Manifest, SizeClass, TotalsFile,
+    DISTINCT_KEYS_FILE, FORMAT_VERSION,
 };
 use marginproof_circuits::RiskParams;
 use marginproof_verifier::bundle::{verify_batch_proof, MAX_PROOF_BYTES};
@@ -289,6 +292,8 @@ pub struct PreparedSnapshot {
     pub batches: Vec<PreparedBatch>,
     /// The totals after the last batch.
     pub totals: Totals,
+    /// `public/distinct-keys.bin`.
+    pub distinct_keys: Vec<u8>,
 }
 
 /// Whether the proving key of `class` at size `k` is in `cache_dir`.
@@ -375,21 +380,28 @@ pub fn prepare_snapshot(
     announce("shuffle + salts", timings.layout);
 
     let started = Instant::now();
-    let tree = build_tree(&layout)?;
+    let tree = build_tree(&layout, secret)?;
     let root = tree.root;
     timings.tree = started.elapsed();
     announce("tree (leaves, roots)", timings.tree);
 
     let started = Instant::now();
-    let (batches, totals) = prepare_batches(&layout, secret, root, tree.batches);
+    let prepared = prepare_batches(
+        &layout,
+        secret,
+        root,
+        tree.batches,
+        crate::test_support::dishonest(),
+    )?;
     timings.witness = started.elapsed();
     announce("witness", timings.witness);
     Ok(PreparedSnapshot {
         plan: plan.to_vec(),
         layout,
         root,
-        batches,
-        totals,
+        batches: prepared.batches,
+        totals: prepared.totals,
+        distinct_keys: prepared.distinct_keys,
     })
 }
 
@@ -525,6 +537,13 @@ pub fn snapshot_manifest(prepared: &PreparedSnapshot, secret: &VenueSecret) -> M
         root: fp_to_hex(&prepared.root),
         totals: TotalsFile::from_totals(&prepared.totals, params),
         totals_blinding: fp_to_hex(&secret.blinding(&params.snapshot_id, batches.len() - 1)),
+        distinct_keys: DistinctKeysEntry {
+            file: DISTINCT_KEYS_FILE.into(),
+            count: (prepared.distinct_keys.len() / KEY_BYTES) as u64,
+            commitment: fp_to_hex(&distinct_commitment(
+                secret.distinct_secret(&params.snapshot_id),
+            )),
+        },
         batches: batches
             .iter()
             .enumerate()
@@ -552,6 +571,11 @@ pub fn finish_bundle(
         .flat_map(|b| b.leaves.iter().copied())
         .collect();
     write_private_files(paths, &prepared.layout, &leaves)?;
+    write_atomic(
+        &paths.public().join(DISTINCT_KEYS_FILE),
+        &prepared.distinct_keys,
+        false,
+    )?;
     write_atomic(&paths.manifest(), &json(&manifest), false)?;
     Ok((manifest, leaves))
 }

@@ -7,6 +7,7 @@ use std::path::Path;
 
 use blake2::digest::{FixedOutput, KeyInit, Update};
 use blake2::Blake2bMac512;
+use marginproof_circuits::circuit::batch::BatchSecrets;
 use marginproof_circuits::field::{fp_from_digest, Fp};
 use marginproof_circuits::hash::unit_encoding;
 use marginproof_circuits::model::MarginUnit;
@@ -97,6 +98,54 @@ impl VenueSecret {
         )
     }
 
+    /// The snapshot's distinct-key secret `k` (SPEC §3, version 3): every account's distinct key
+    /// is `Poseidon(id_hash, k)`, and `Poseidon(k, 0)` is public in every proof.
+    pub fn distinct_secret(&self, snapshot_id: &str) -> Fp {
+        fp_from_digest(&self.derive(b"marginproof/distinct-key/v1", snapshot_id, b""))
+    }
+
+    /// The salt of the padding leaf at `position` of batch `batch` (a batch's padding follows its
+    /// accounts): derived in its own domain, so a padding leaf looks like any other leaf to
+    /// whoever lacks the secret (SPEC §3, §9).
+    pub fn padding_salt(&self, snapshot_id: &str, batch: usize, position: usize) -> Fp {
+        let mut item = (batch as u64).to_le_bytes().to_vec();
+        item.extend_from_slice(&(position as u64).to_le_bytes());
+        fp_from_digest(&self.derive(b"marginproof/padding-salt/v1", snapshot_id, &item))
+    }
+
+    /// The padding salts of batch `batch` of `batch_size` leaves holding `accounts` accounts.
+    pub fn padding_salts(
+        &self,
+        snapshot_id: &str,
+        batch: usize,
+        accounts: usize,
+        batch_size: usize,
+    ) -> Vec<Fp> {
+        (accounts..batch_size)
+            .map(|position| self.padding_salt(snapshot_id, batch, position))
+            .collect()
+    }
+
+    /// Everything batch `index` of `batch_size` leaves holding `accounts` accounts takes from the
+    /// secret besides its salts: padding salts, `k`, and its two blindings.
+    pub fn batch_secrets(
+        &self,
+        snapshot_id: &str,
+        index: usize,
+        accounts: usize,
+        batch_size: usize,
+    ) -> BatchSecrets {
+        BatchSecrets {
+            padding_salts: self.padding_salts(snapshot_id, index, accounts, batch_size),
+            distinct_secret: self.distinct_secret(snapshot_id),
+            blinding_before: match index {
+                0 => Fp::zero(),
+                _ => self.blinding(snapshot_id, index - 1),
+            },
+            blinding_after: self.blinding(snapshot_id, index),
+        }
+    }
+
     /// The blinding of the running-totals commitment after batch `index` (`C_{index+1}`).
     pub fn blinding(&self, snapshot_id: &str, index: usize) -> Fp {
         fp_from_digest(&self.derive(
@@ -122,6 +171,11 @@ mod tests {
         assert_eq!(a.salt("s1", "x", &cross), a.salt("s1", "x", &cross));
         assert_ne!(a.salt("s1", "x", &cross), a.salt("s1", "x", &isolated));
         assert_ne!(a.blinding("s1", 0), a.blinding("s1", 1));
+        assert_ne!(a.padding_salt("s1", 0, 3), a.padding_salt("s1", 0, 4));
+        assert_ne!(a.padding_salt("s1", 0, 3), a.padding_salt("s1", 1, 3));
+        assert_ne!(a.padding_salt("s1", 0, 3), b.padding_salt("s1", 0, 3));
+        assert_ne!(a.distinct_secret("s1"), a.distinct_secret("s2"));
+        assert_ne!(a.distinct_secret("s1"), b.distinct_secret("s1"));
         assert_eq!(format!("{a:?}"), "VenueSecret(<redacted>)");
         assert_ne!(a.fingerprint(), b.fingerprint());
     }

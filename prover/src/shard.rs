@@ -32,7 +32,7 @@ use std::time::{Duration, Instant};
 
 use marginproof_circuits::circuit::batch::{AccountSlot, PreparedBatch, RunningTotals};
 use marginproof_circuits::config::RiskConfigFile;
-use marginproof_circuits::field::{fp_to_hex, Fp};
+use marginproof_circuits::field::fp_to_hex;
 use marginproof_circuits::hash::id_hash;
 use marginproof_circuits::model::buckets::BucketChallenges;
 use marginproof_circuits::model::{AccountRecord, MarginUnit, RecordInUnits};
@@ -136,8 +136,8 @@ pub struct PlanFile {
     pub batch_count: usize,
     /// The size classes and the circuit size of each.
     pub classes: Vec<PlannedClass>,
-    /// The snapshot's bucket challenges `(r, ρ)` (hex), public inputs of every batch.
-    pub challenges: [String; 2],
+    /// The snapshot's bucket challenges `(r, ρ, γ)` (hex), public inputs of every batch.
+    pub challenges: [String; 3],
     /// Every batch's statement, in order.
     pub batches: Vec<PlannedBatch>,
 }
@@ -378,7 +378,7 @@ fn plan_file(job: JobFile, prepared: &PreparedSnapshot) -> PlanFile {
         .batches
         .first()
         .map(|b| b.statement.challenges)
-        .map(|c| [fp_to_hex(&c.r), fp_to_hex(&c.rho)])
+        .map(|c| [fp_to_hex(&c.r), fp_to_hex(&c.rho), fp_to_hex(&c.gamma)])
         .unwrap_or_default();
     PlanFile {
         job,
@@ -406,7 +406,7 @@ pub fn load_job(dir: &Path) -> Result<LoadedJob, ProveError> {
     let bytes =
         read_limited(&accounts_path, MAX_PRIVATE_BYTES).map_err(|e| corrupt(&accounts_path, e))?;
     let accounts: Vec<JobAccount> =
-        serde_json::from_slice(&bytes).map_err(|e| corrupt(&accounts_path, e))?;
+        marginproof_verifier::json::from_slice(&bytes).map_err(|e| corrupt(&accounts_path, e))?;
     let records = accounts
         .iter()
         .map(|a| {
@@ -439,7 +439,7 @@ pub fn load_job(dir: &Path) -> Result<LoadedJob, ProveError> {
         let what = if derived.classes != plan.classes {
             "the circuits (classes, k)".to_string()
         } else if derived.challenges != plan.challenges {
-            "pair of challenges".to_string()
+            "challenges".to_string()
         } else {
             match derived
                 .batches
@@ -491,7 +491,8 @@ fn load_plan(dir: &Path) -> Result<(PlanFile, Arc<RiskParams>, VenueSecret), Pro
         ),
         other => corrupt(&plan_path, other),
     })?;
-    let plan: PlanFile = serde_json::from_slice(&bytes).map_err(|e| corrupt(&plan_path, e))?;
+    let plan: PlanFile =
+        marginproof_verifier::json::from_slice(&bytes).map_err(|e| corrupt(&plan_path, e))?;
     if plan.job.format_version != FORMAT_VERSION {
         return Err(corrupt(
             &plan_path,
@@ -511,7 +512,7 @@ fn load_plan(dir: &Path) -> Result<(PlanFile, Arc<RiskParams>, VenueSecret), Pro
     let bytes =
         read_limited(&config_path, MAX_PRIVATE_BYTES).map_err(|e| corrupt(&config_path, e))?;
     let config: RiskConfigFile =
-        serde_json::from_slice(&bytes).map_err(|e| corrupt(&config_path, e))?;
+        marginproof_verifier::json::from_slice(&bytes).map_err(|e| corrupt(&config_path, e))?;
     let params = Arc::new(RiskParams::from_file(&config).map_err(|e| corrupt(&config_path, e))?);
     if hex::encode(params.digest()) != plan.job.config_digest {
         return Err(corrupt(
@@ -539,7 +540,8 @@ fn prepare_planned_batch(
 ) -> Result<PreparedBatch, ProveError> {
     let path = paths.batch_input(index);
     let bytes = read_limited(&path, MAX_PRIVATE_BYTES).map_err(|e| corrupt(&path, e))?;
-    let input: BatchInput = serde_json::from_slice(&bytes).map_err(|e| corrupt(&path, e))?;
+    let input: BatchInput =
+        marginproof_verifier::json::from_slice(&bytes).map_err(|e| corrupt(&path, e))?;
     let slots = input
         .accounts
         .iter()
@@ -570,27 +572,18 @@ fn prepare_planned_batch(
         bucket_sum: read_fp("bucket_sum_before", &input.bucket_sum_before)
             .map_err(|e| corrupt(&path, e))?,
     };
+    let challenge = |n: usize| {
+        read_fp(&format!("challenges[{n}]"), &plan.challenges[n])
+            .map_err(|e| corrupt(&paths.plan(), e))
+    };
     let challenges = BucketChallenges {
-        r: read_fp("challenges[0]", &plan.challenges[0]).map_err(|e| corrupt(&paths.plan(), e))?,
-        rho: read_fp("challenges[1]", &plan.challenges[1])
-            .map_err(|e| corrupt(&paths.plan(), e))?,
+        r: challenge(0)?,
+        rho: challenge(1)?,
+        gamma: challenge(2)?,
     };
-    let snapshot = &params.snapshot_id;
-    let blinding_before = match index {
-        0 => Fp::zero(),
-        _ => secret.blinding(snapshot, index - 1),
-    };
-    let batch = PreparedBatch::new(
-        params.clone(),
-        class.slots,
-        class.batch_size,
-        &slots,
-        &before,
-        challenges,
-        blinding_before,
-        secret.blinding(snapshot, index),
-    )
-    .map_err(|e| corrupt(&path, e))?;
+    let secrets = secret.batch_secrets(&params.snapshot_id, index, slots.len(), class.batch_size);
+    let batch = PreparedBatch::new(params.clone(), class, &slots, &before, challenges, &secrets)
+        .map_err(|e| corrupt(&path, e))?;
     let derived = PlannedBatch {
         class: plan.batches[index].class,
         root: fp_to_hex(&batch.statement.batch_root),

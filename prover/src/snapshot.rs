@@ -83,6 +83,22 @@ impl SnapshotLayout {
                 first_leaf += class.batch_size;
             }
         }
+        if crate::test_support::repeat_batch() {
+            // The dishonest prover of attack tests: the first batch once more, same accounts.
+            if let Some(first) = batches.iter().find(|b| b.class == 0).copied() {
+                let at = batches.iter().filter(|b| b.class == 0).count();
+                for b in &mut batches[at..] {
+                    b.first_leaf += classes[0].batch_size;
+                }
+                batches.insert(
+                    at,
+                    LayoutBatch {
+                        first_leaf: at * classes[0].batch_size,
+                        ..first
+                    },
+                );
+            }
+        }
         let slots = keyed
             .into_iter()
             .map(|(_, _, record)| AccountSlot {

@@ -13,6 +13,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion};
+use marginproof_circuits::statement::DISTINCT_KEYS_FILE;
 use marginproof_prover::generate::{generate, GenerateOptions};
 use marginproof_prover::inclusion::inclusion_proof;
 use marginproof_prover::input::{parse_accounts, parse_config};
@@ -60,6 +61,9 @@ fn verify(c: &mut Criterion) {
     .expect("the venue proves");
     let manifest = proven.manifest.clone();
     let proofs = proven.proofs.clone();
+    // The published distinct keys, held in memory as the proofs are.
+    let distinct_keys =
+        std::fs::read(bundle.join("public").join(DISTINCT_KEYS_FILE)).expect("the distinct keys");
     let shape = bundle_shape(&manifest).expect("the manifest's shape");
     let class = shape.classes[0];
     let (ipa, _) = load_or_create_params(&cache_dir, class.k).expect("IPA parameters");
@@ -97,6 +101,7 @@ fn verify(c: &mut Criterion) {
                     &manifest,
                     &shape,
                     |i, _| Ok(proofs[i].clone()),
+                    &mut distinct_keys.as_slice(),
                     &keys,
                     check,
                 )

@@ -28,7 +28,7 @@ use halo2_proofs::pasta::EqAffine;
 use halo2_proofs::plonk::keygen_pk;
 use halo2_proofs::poly::commitment::Params;
 use marginproof_circuits::circuit::batch::{
-    commit_totals, AccountSlot, PreparedBatch, RunningTotals,
+    commit_totals, AccountSlot, BatchSecrets, PreparedBatch, RunningTotals,
 };
 use marginproof_circuits::circuit::layout::min_k;
 use marginproof_circuits::circuit::witness::{AccountWitness, TotalsOpening};
@@ -36,18 +36,20 @@ use marginproof_circuits::circuit::{instrument_lookup_index, BatchCircuit};
 use marginproof_circuits::field::{fp_from_bigint, fp_from_bool, fp_to_hex, Fp};
 use marginproof_circuits::hash::leaf::{pow2, INDEX_BITS};
 use marginproof_circuits::hash::merkle::tree_root;
-use marginproof_circuits::hash::poseidon::{wide_sponge, LeafDomain};
-use marginproof_circuits::hash::{id_hash, statement_tag, totals_commitment, LeafHasher};
+use marginproof_circuits::hash::poseidon::{leaf_capacity, sponge_with_capacity};
+use marginproof_circuits::hash::{id_hash, leaf, statement_tag, totals_commitment};
 use marginproof_circuits::model::buckets::{
     asset_fraction, asset_pole_inverse, totals_side, BucketChallenges,
 };
+use marginproof_circuits::model::distinct::{list_digest, list_side};
 use marginproof_circuits::model::totals::ACCOUNT_TOTALS;
 use marginproof_circuits::model::{
     evaluate, AccountRecord, Holdings, MarginUnit, QuantityError, SlotShape, Status, Totals,
 };
 use marginproof_circuits::signed::SignedCode;
 use marginproof_circuits::statement::{
-    instrument_prices, read_fp, snapshot_challenges, BatchStatement, Manifest, TotalsFile,
+    instrument_prices, layout_digest, read_fp, snapshot_challenges, BatchStatement, Manifest,
+    SizeClass, SnapshotBinding, TotalsFile, DISTINCT_KEYS_FILE,
 };
 use marginproof_circuits::units::{
     COST_BITS, EQUITY_BITS, MARGIN_TEST_BITS, MAX_ACCOUNTS_LOG2, MAX_ASSETS, MAX_MARKETS,
@@ -62,7 +64,7 @@ use marginproof_verifier::bundle::{
 };
 use marginproof_verifier::manifest::ManifestError;
 use marginproof_verifier::params::ParamsError;
-use marginproof_verifier::store::{load_or_create_params, read_proof};
+use marginproof_verifier::store::{load_or_create_params, read_proof, DistinctKeysFile};
 use num_bigint::BigInt;
 use num_traits::{One, Signed, Zero};
 use serde_json::Value;
@@ -154,15 +156,22 @@ fn slots(records: &[AccountRecord]) -> Vec<AccountSlot> {
 
 /// The honest batch of `rows` (batch size 4, first batch, blinding 99 after).
 fn batch_of(params: &Arc<RiskParams>, rows: &str) -> PreparedBatch {
+    prepared(params, &records(params, rows))
+}
+
+/// The honest batch of `records` (batch size 4, dense slots, first batch, blinding 99 after),
+/// under [`test_challenges`] and [`test_secrets`].
+fn prepared(params: &Arc<RiskParams>, records: &[AccountRecord]) -> PreparedBatch {
     PreparedBatch::new(
         params.clone(),
-        SlotShape::dense(params),
-        4,
-        &slots(&records(params, rows)),
+        SizeClass {
+            slots: SlotShape::dense(params),
+            batch_size: 4,
+        },
+        &slots(records),
         &RunningTotals::zero(params),
         test_challenges(),
-        Fp::zero(),
-        Fp::from(99),
+        &test_secrets(),
     )
     .expect("dense slots hold every account")
 }
@@ -172,14 +181,53 @@ fn test_challenges() -> BucketChallenges {
     BucketChallenges {
         r: Fp::from(0x5eed_0001_u64).square().square(),
         rho: Fp::from(0x5eed_0002_u64).square().square(),
+        gamma: Fp::from(0x5eed_0003_u64).square().square(),
     }
 }
 
-/// The chain entries that open to `totals` under the snapshot's challenges (root `root`).
-fn opened(params: &RiskParams, root: Fp, totals: Totals) -> RunningTotals {
-    let challenges = snapshot_challenges(statement_tag(params), root, &totals);
+/// The secrets of a first batch of 4 for circuit-level attacks: a salt for every possible
+/// padding leaf, a distinct-key secret `k`, blindings 0 before and 99 after.
+fn test_secrets() -> BatchSecrets {
+    BatchSecrets {
+        padding_salts: (0..4u64).map(|i| Fp::from(2000 + i)).collect(),
+        distinct_secret: Fp::from(0x5eed_0004_u64).square().square(),
+        blinding_before: Fp::zero(),
+        blinding_after: Fp::from(99),
+    }
+}
+
+/// The honest bundle's published distinct keys (`public/distinct-keys.bin`).
+fn honest_distinct_keys() -> Vec<u8> {
+    fs::read(honest().public().join(DISTINCT_KEYS_FILE)).expect("the distinct keys")
+}
+
+/// What a manifest's challenges are drawn after besides its root and totals, with `keys` its
+/// published distinct keys.
+fn binding_of(manifest: &Manifest, keys: &[u8]) -> SnapshotBinding {
+    SnapshotBinding {
+        layout: layout_digest(&manifest.classes, manifest.batches.iter().map(|b| b.class)),
+        distinct_commitment: read_fp(
+            "distinct_keys.commitment",
+            &manifest.distinct_keys.commitment,
+        )
+        .expect("K"),
+        distinct_keys: list_digest(keys).expect("a valid list of distinct keys").1,
+    }
+}
+
+/// The chain entries that open to `totals` under the snapshot's challenges (root `root`, the
+/// snapshot's `binding` and its published distinct keys `keys`), as the verifier opens them:
+/// the totals' side of the bucket identity plus the list's side.
+fn opened(
+    params: &RiskParams,
+    root: Fp,
+    totals: Totals,
+    binding: &SnapshotBinding,
+    keys: &[u8],
+) -> RunningTotals {
+    let challenges = snapshot_challenges(statement_tag(params), root, &totals, binding);
     RunningTotals {
-        bucket_sum: totals_side(&totals, challenges),
+        bucket_sum: totals_side(&totals, challenges) + list_side(challenges, keys),
         totals,
     }
 }
@@ -223,10 +271,11 @@ fn republish(batch: &mut PreparedBatch) {
     let mut after = open.before.clone();
     let mut leaves = Vec::with_capacity(batch.circuit.batch_size());
     let challenges = batch.statement.challenges;
+    let capacity = leaf_capacity(batch.statement.class_code);
     let bits = INDEX_BITS;
     for slot in 0..batch.circuit.batch_size() {
         let w = witness(batch, slot);
-        let mut words = vec![w.key];
+        let mut words = vec![w.id_hash, w.salt];
         for a in &w.assets {
             words.push(a.index + pow2(bits) * a.balance + pow2(bits + 64) * a.debt);
         }
@@ -254,7 +303,7 @@ fn republish(batch: &mut PreparedBatch) {
         for (total, term) in after.iter_mut().zip(terms) {
             *total += term;
         }
-        leaves.push(wide_sponge::<LeafDomain>(&words));
+        leaves.push(sponge_with_capacity(capacity, &words));
     }
     batch.statement.batch_root = tree_root(leaves.clone());
     batch.leaves = leaves;
@@ -647,7 +696,12 @@ fn attack_leaf_does_not_bind_balances_batch_root() {
     lying.balances[BTC] += 1;
     let mut leaves = batch.leaves.clone();
     let holdings = Holdings::of(&lying, SlotShape::dense(&p)).expect("fits");
-    leaves[ALICE] = LeafHasher::hash(slots[ALICE].key(), &holdings);
+    leaves[ALICE] = leaf(
+        batch.statement.class_code,
+        slots[ALICE].id_hash,
+        slots[ALICE].salt,
+        &holdings,
+    );
     batch.statement.batch_root = tree_root(leaves);
     let root = marginproof_circuits::statement::BATCH_ROOT;
     assert_stopped_by(
@@ -962,10 +1016,14 @@ fn attack_batches_reordered() {
 }
 
 /// **Attack:** the last batch dropped (its entry removed, `batch_count` decremented), to leave its
-/// accounts out of the totals. **Stopped by:** the published totals open only the last commitment
-/// of the full chain: the chain now ends at `C_2`, which they do not open. (A venue that also
-/// republishes totals, blinding and root for the shorter chain has proven a snapshot without those
-/// accounts: the omitted-accounts limitation, caught by those users' inclusion checks.)
+/// accounts out of the totals. **Stopped by:** first, the challenges: they are drawn after each
+/// batch's class (the layout digest, SPEC §3 version 3), so a shorter list of batches changes every
+/// batch's challenges and batch 0's proof, made under the full list's, fails. Behind that, the
+/// commitment chain: the published totals open only the last commitment of the full chain, `C_3`,
+/// not `C_2` where the shorter chain ends (checked here under the honest challenges, which the
+/// attacker cannot change either). (A venue that also republishes totals, blinding and root for
+/// the shorter chain has proven a snapshot without those accounts: the omitted-accounts
+/// limitation, caught by those users' inclusion checks.)
 #[test]
 fn attack_batch_dropped() {
     let (_dir, public) = tampered_public(|m| {
@@ -973,15 +1031,26 @@ fn attack_batch_dropped() {
         m["batches"].as_array_mut().expect("batches").pop();
         m["batch_count"] = 2.into();
     });
-    assert_verify_rejects(
-        &public,
-        "the published totals and blinding do not open the final totals commitment",
-    );
+    assert_verify_rejects(&public, PROOF_0_FAILS);
+
+    let manifest = honest_manifest();
+    let params = RiskParams::from_file(&manifest.config).expect("config");
+    let totals = manifest.totals.to_totals(&params).expect("totals");
+    let root = read_fp("root", &manifest.root).expect("root");
+    let keys = honest_distinct_keys();
+    let chain = opened(&params, root, totals, &binding_of(&manifest, &keys), &keys);
+    let blinding = read_fp("totals_blinding", &manifest.totals_blinding).expect("blinding");
+    let opening = commit_totals(&params, &chain, blinding);
+    assert_eq!(opening, commitment_after(&manifest, 2), "they open C_3");
+    assert_ne!(opening, commitment_after(&manifest, 1), "not C_2");
 }
 
 /// **Attack:** a batch entry repeated (to count its accounts twice, e.g. to inflate the number of
-/// healthy accounts or the equity users are shown). **Stopped by:** the commitment chain: the copy
-/// is verified with `C_2` before it, but its proof starts from `C_1`.
+/// healthy accounts or the equity users are shown). **Stopped by:** first, the challenges: they
+/// are drawn after each batch's class (the layout digest), so a fourth batch changes every
+/// batch's challenges and batch 0's proof fails. Behind that, the commitment chain: under the
+/// honest challenges, the copy is verified with `C_2` before it, but its proof starts from `C_1`
+/// (`verify_batch_proof` refuses it as batch 2 and accepts it as batch 1).
 #[test]
 fn attack_batch_duplicated() {
     let (_dir, public) = tampered_public(|m| {
@@ -990,7 +1059,56 @@ fn attack_batch_duplicated() {
         batches.insert(2, copy);
         m["batch_count"] = 4.into();
     });
-    assert_verify_rejects(&public, "batch 2: proof does not verify");
+    assert_verify_rejects(&public, PROOF_0_FAILS);
+
+    let manifest = honest_manifest();
+    let BundleShape { params, classes } = bundle_shape(&manifest).expect("shape");
+    let class = classes[manifest.batches[1].class];
+    let (ipa, _) = load_or_create_params(&cache_dir(), class.k).expect("params");
+    let vk = verifying_key(
+        &ipa,
+        params.clone(),
+        class.class.slots,
+        class.class.batch_size,
+    )
+    .expect("vk");
+    let proof = fs::read(proof_path(&honest().public(), 1)).expect("proof");
+    let in_place = honest_statement(&manifest, &params, 1, commitment_after(&manifest, 0));
+    verify_batch_proof(&ipa, &vk, 1, &in_place, &proof).expect("batch 1 verifies in its place");
+    let copy = honest_statement(&manifest, &params, 1, commitment_after(&manifest, 1));
+    match verify_batch_proof(&ipa, &vk, 2, &copy, &proof) {
+        Err(BundleError::ProofInvalid { batch: 2, .. }) => {}
+        other => panic!("expected ProofInvalid for batch 2, got {other:?}"),
+    }
+}
+
+/// `C_{i+1}`, the commitment after batch `i` of `manifest`.
+fn commitment_after(manifest: &Manifest, i: usize) -> Fp {
+    read_fp("totals_after", &manifest.batches[i].totals_after).expect("a commitment")
+}
+
+/// The statement batch entry `i` of the honest `manifest` is verified with, under the honest
+/// snapshot's challenges, with `before` as `C_i`.
+fn honest_statement(
+    manifest: &Manifest,
+    params: &RiskParams,
+    i: usize,
+    before: Fp,
+) -> BatchStatement {
+    let root = read_fp("root", &manifest.root).expect("root");
+    let totals = manifest.totals.to_totals(params).expect("totals");
+    let binding = binding_of(manifest, &honest_distinct_keys());
+    let entry = &manifest.batches[i];
+    BatchStatement {
+        statement_tag: statement_tag(params),
+        batch_root: read_fp("root", &entry.root).expect("a batch root"),
+        totals_before: before,
+        totals_after: commitment_after(manifest, i),
+        challenges: snapshot_challenges(statement_tag(params), root, &totals, &binding),
+        class_code: manifest.classes[entry.class].code(),
+        distinct_commitment: binding.distinct_commitment,
+        prices: instrument_prices(params),
+    }
 }
 
 // =============================================================================================
@@ -1027,7 +1145,9 @@ fn attack_totals_forged_opening() {
     let blinding = Fp::from(0xf0_12ed);
     let last = manifest.batch_count - 1;
     let root = read_fp("root", &manifest.root).expect("root");
-    let forged_chain = opened(&params, root, forged.clone());
+    let keys = honest_distinct_keys();
+    let binding = binding_of(&manifest, &keys);
+    let forged_chain = opened(&params, root, forged.clone(), &binding, &keys);
     manifest.batches[last].totals_after =
         fp_to_hex(&commit_totals(&params, &forged_chain, blinding));
     manifest.totals = TotalsFile::from_totals(&forged, &params);
@@ -1086,16 +1206,9 @@ fn attack_verifying_key_for_another_shape_library() {
     let (slots, k) = (classes[0].class.slots, classes[0].k);
     let (ipa, _) = load_or_create_params(&cache_dir(), k).expect("params");
     let proof = fs::read(proof_path(&honest().public(), 0)).expect("proof");
-    let root = read_fp("root", &manifest.root).expect("root");
-    let totals = manifest.totals.to_totals(&params).expect("totals");
-    let statement = BatchStatement {
-        statement_tag: statement_tag(&params),
-        batch_root: read_fp("root", &manifest.batches[0].root).expect("root"),
-        totals_before: commit_totals(&params, &RunningTotals::zero(&params), Fp::zero()),
-        totals_after: read_fp("totals_after", &manifest.batches[0].totals_after).expect("C_1"),
-        challenges: snapshot_challenges(statement_tag(&params), root, &totals),
-        prices: instrument_prices(&params),
-    };
+    assert_eq!(manifest.batches[0].class, 0);
+    let c0 = commit_totals(&params, &RunningTotals::zero(&params), Fp::zero());
+    let statement = honest_statement(&manifest, &params, 0, c0);
     let right =
         verifying_key(&ipa, params.clone(), slots, classes[0].class.batch_size).expect("vk");
     verify_batch_proof(&ipa, &right, 0, &statement, &proof).expect("the right key verifies");
@@ -1138,6 +1251,7 @@ fn attack_manifest_shape_changed_after_its_check_library() {
             &lying,
             &shape,
             |i, entry| read_proof(&public, i, entry),
+            &mut DistinctKeysFile::new(&public),
             &keys,
             ProofCheck::Batched,
         );
@@ -1163,6 +1277,7 @@ fn attack_manifest_shape_changed_after_its_check_library() {
         &wide,
         &forged,
         |i, entry| read_proof(&public, i, entry),
+        &mut DistinctKeysFile::new(&public),
         &keys,
         ProofCheck::Batched,
     );
@@ -1195,6 +1310,7 @@ fn attack_manifest_shape_changed_after_its_check_library() {
         &manifest,
         &shape,
         |i, entry| read_proof(&public, i, entry),
+        &mut DistinctKeysFile::new(&public),
         &planted_keys,
         ProofCheck::Batched,
     );
@@ -1355,21 +1471,24 @@ fn attack_status_bankrupt_claimed_healthy() {
 // 13. Ghost padding leaves
 // =============================================================================================
 
-/// The witness of a padding slot (key 0) that holds what `w` holds: a ghost.
-fn ghost_of(w: &AccountWitness) -> AccountWitness {
+/// The witness of the padding slot `padding` (`id_hash` 0, its own salt and distinct key) that
+/// holds what `w` holds: a ghost.
+fn ghost_of(padding: &AccountWitness, w: &AccountWitness) -> AccountWitness {
+    assert_eq!(padding.is_real, Fp::ZERO, "a padding slot");
     AccountWitness {
-        key: Fp::ZERO,
-        key_inverse: Fp::ZERO,
+        id_hash: padding.id_hash,
+        salt: padding.salt,
+        distinct_key: padding.distinct_key,
         is_real: Fp::ZERO,
         ..w.clone()
     }
 }
 
-/// **Attack:** a padding leaf (key 0, so not counted in `accounts`) that holds Dave's bankrupt
-/// book: 0.1 BTC against 6,000 USDT of debt. Everything public follows it (leaf, batch root,
-/// totals and their commitment), so the venue publishes 1 account and 2 bankrupt ones, and a
-/// balance and debt that no user can find in any inclusion proof. **Stopped by:** the `padding
-/// holds no asset` constraint of `account identity`: a key-0 account's first asset slot is empty,
+/// **Attack:** a padding leaf (`id_hash` 0, so not counted in `accounts`) that holds Dave's
+/// bankrupt book: 0.1 BTC against 6,000 USDT of debt. Everything public follows it (leaf, batch
+/// root, totals and their commitment), so the venue publishes 1 account and 2 bankrupt ones, and
+/// a balance and debt that no user can find in any inclusion proof. **Stopped by:** the `padding
+/// holds no asset` constraint of `account identity`: an id-0 account's first asset slot is empty,
 /// and the `slot order` gate keeps every later slot empty behind it. (Before that constraint the
 /// same batch satisfied every gate.)
 #[test]
@@ -1378,7 +1497,8 @@ fn attack_ghost_padding_leaf_holds_a_bankrupt_book() {
     let mut batch = batch_of(&p, "dave,0.1,,,6000,,,,\n");
     let dave = witness(&batch, 0);
     assert_eq!(dave.status.equity_negative, Fp::ONE, "Dave is bankrupt");
-    batch.circuit.tamper_account(1, |w| *w = ghost_of(&dave));
+    let ghost = ghost_of(&witness(&batch, 1), &dave);
+    batch.circuit.tamper_account(1, |w| *w = ghost);
     republish(&mut batch);
     let published = opening(&batch).after;
     assert_eq!(
@@ -1405,7 +1525,7 @@ fn attack_ghost_padding_leaf_holds_a_position() {
     let carol = witness(&batch, 0);
     let ghost = AccountWitness {
         assets: padding.assets.clone(),
-        ..ghost_of(&carol)
+        ..ghost_of(&padding, &carol)
     };
     // Valued without the USDT: the status of the position alone.
     let mut alone = records(&p, "carol,,,1000,,,,1,50950\n").remove(0);
@@ -1453,17 +1573,7 @@ fn batch_with_position(size: i128, cost: BigInt) -> PreparedBatch {
     let mut record = records(&p, "erin,,,,,,,1,50000\n").remove(0);
     record.positions[0].size = size;
     record.positions[0].cost = cost;
-    PreparedBatch::new(
-        p.clone(),
-        SlotShape::dense(&p),
-        4,
-        &slots(&[record]),
-        &RunningTotals::zero(&p),
-        test_challenges(),
-        Fp::zero(),
-        Fp::from(99),
-    )
-    .expect("dense slots hold the account")
+    prepared(&p, &[record])
 }
 
 fn is_magnitude_bound(f: &str) -> bool {

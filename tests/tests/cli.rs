@@ -260,16 +260,45 @@ fn increment(value: &mut Value) {
     *value = Value::String((n + 1u32).to_string());
 }
 
+/// The account count is the number of published distinct keys (SPEC §3, version 3): a count
+/// changed alone is refused against the list before any proof is read. A count changed with the
+/// list to match (one more key, still sorted, and the manifest's count) changes the list's digest,
+/// which the snapshot's challenges are drawn after: batch 0's proof is the first that fails.
+/// (Were the challenges the same, the last commitment would not open: it commits to the true
+/// count.)
 #[test]
 fn verify_rejects_changed_account_count() {
+    use ff::PrimeField;
+    use marginproof_circuits::field::Fp;
+    use marginproof_circuits::model::distinct::KEY_BYTES;
+    use marginproof_circuits::statement::DISTINCT_KEYS_FILE;
+
     let (_dir, public) = public_copy();
     edit_json(&public.join("manifest.json"), |m| {
         increment(&mut m["totals"]["accounts"])
     });
     assert_verify_rejects(
         &public,
-        "the published totals and blinding do not open the final totals commitment",
+        &format!(
+            "distinct keys: the list holds {ACCOUNTS} keys, but the totals' account count says {}",
+            ACCOUNTS + 1
+        ),
     );
+
+    // One more key, above the last: the list stays sorted and holds as many keys as the count.
+    let list = public.join(DISTINCT_KEYS_FILE);
+    let mut bytes = fs::read(&list).expect("the distinct keys");
+    assert_eq!(bytes.len(), ACCOUNTS * KEY_BYTES);
+    let mut last = [0u8; KEY_BYTES];
+    last.copy_from_slice(&bytes[bytes.len() - KEY_BYTES..]);
+    let last = Option::<Fp>::from(Fp::from_repr(last)).expect("a canonical key");
+    bytes.extend_from_slice(&(last + Fp::one()).to_repr());
+    fs::write(&list, bytes).expect("write the distinct keys");
+    edit_json(&public.join("manifest.json"), |m| {
+        assert_eq!(m["distinct_keys"]["count"], ACCOUNTS);
+        m["distinct_keys"]["count"] = (ACCOUNTS + 1).into();
+    });
+    assert_verify_rejects(&public, "batch 0: proof does not verify");
 }
 
 /// A per-instrument total is an input of the snapshot's bucket challenges (public inputs of every
@@ -1112,6 +1141,7 @@ fn bench_json_reports_consistent_figures() {
 
 #[test]
 fn batched_and_one_by_one_verification_name_the_same_failing_batch() {
+    use marginproof_circuits::statement::DISTINCT_KEYS_FILE;
     use marginproof_verifier::bundle::{
         bundle_shape, derive_class_keys, verify_bundle_with, BundleError, ProofCheck,
     };
@@ -1130,6 +1160,7 @@ fn batched_and_one_by_one_verification_name_the_same_failing_batch() {
         .map(|i| fs::read(proof_path(&public, i)).expect("a proof"))
         .collect();
     assert_eq!(proofs.len(), 3);
+    let distinct_keys = fs::read(public.join(DISTINCT_KEYS_FILE)).expect("the distinct keys");
     let verify = |proofs: &[Option<Vec<u8>>], check| {
         verify_bundle_with(
             &manifest,
@@ -1140,6 +1171,7 @@ fn batched_and_one_by_one_verification_name_the_same_failing_batch() {
                     reason: "missing".into(),
                 })
             },
+            &mut distinct_keys.as_slice(),
             &keys,
             check,
         )

@@ -340,8 +340,8 @@ fn damaged_cached_keys_are_generated_again_and_verification_still_succeeds() {
 /// BLAKE2b-512 (first 16 bytes, hex) of the pinned verifying key of the configuration below with
 /// batches of 2, and the layout version it was pinned with.
 const PINNED: (&str, &str) = (
-    "batch-circuit-8-running-totals-beside-accounts",
-    "2fe2ad20806d027defe362a1c90c3942",
+    "batch-circuit-9-distinct-class-bound-leaves",
+    "d7cf681087f554f56c18eba15c50ae5a",
 );
 
 /// A small fixed configuration (one asset, no market).

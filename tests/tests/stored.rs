@@ -14,12 +14,12 @@ use std::fs;
 use common::{assert_valid, cache_dir, marginproof, workspace_root};
 
 /// Bytes of each of the stored bundle's batch proofs.
-const STORED_PROOF_BYTES: u64 = 10240;
+const STORED_PROOF_BYTES: u64 = 10880;
 /// `verify`'s key digest of the stored bundle's configuration shape, slot shape and batch size
 /// (its one size class).
-const STORED_KEY_DIGEST: &str = "7239eae8ffd2a165b4041cb2752588092cebcdcaff089580cbfb5b82d114bab3";
+const STORED_KEY_DIGEST: &str = "f93c09bd3280e7c69baeedddf5fc8802bf2c3af6afb6251473c338f1f28a9c6c";
 /// Its root R.
-const STORED_ROOT: &str = "95f61c8c36667b30f42369fb00229766069fe4ff5c0fe6de7a822565ec020e0a";
+const STORED_ROOT: &str = "0799c283e652ef5c1b68a410bab0168909666b08ef3bf8bab971b0453ab0b539";
 
 #[test]
 fn the_stored_bundle_and_its_inclusion_proof_verify() {

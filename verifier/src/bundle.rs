@@ -23,10 +23,11 @@ use marginproof_circuits::field::Fp;
 use marginproof_circuits::hash::snapshot::snapshot_root;
 use marginproof_circuits::hash::statement_tag;
 use marginproof_circuits::model::buckets::totals_side;
+use marginproof_circuits::model::distinct::{DistinctError, ListScan, ListSum};
 use marginproof_circuits::model::{SlotShape, Totals};
 use marginproof_circuits::statement::{
-    instrument_prices, read_fp, snapshot_challenges, BatchEntry, BatchStatement, Manifest,
-    SizeClass, StatementError,
+    instrument_prices, layout_digest, read_fp, snapshot_challenges, BatchEntry, BatchStatement,
+    Manifest, SizeClass, SnapshotBinding, StatementError, DISTINCT_KEYS_FILE,
 };
 use marginproof_circuits::RiskParams;
 use thiserror::Error;
@@ -132,6 +133,61 @@ pub enum BundleError {
     /// The batch roots do not lead to the published root.
     #[error("the batch roots do not hash to the published root")]
     RootMismatch,
+    /// The published distinct keys are not a list of every account once (SPEC §3, version 3).
+    #[error(transparent)]
+    Distinct(#[from] DistinctError),
+    /// The distinct keys could not be read.
+    #[error("distinct keys: {0}")]
+    DistinctFile(String),
+}
+
+/// The published list of distinct keys (`public/distinct-keys.bin`), read in chunks of any size:
+/// once to check and digest it, then once more to sum it under the challenges it fixed, so that
+/// it need not be held in memory.
+pub trait DistinctKeySource {
+    /// Calls `each` on the list's bytes, in order.
+    fn scan(&mut self, each: &mut dyn FnMut(&[u8])) -> Result<(), BundleError>;
+}
+
+impl DistinctKeySource for &[u8] {
+    fn scan(&mut self, each: &mut dyn FnMut(&[u8])) -> Result<(), BundleError> {
+        each(self);
+        Ok(())
+    }
+}
+
+/// Checks the list (canonical keys, strictly increasing, as many as the manifest and the totals
+/// say) and returns its digest.
+fn checked_distinct_keys(
+    manifest: &Manifest,
+    accounts: u64,
+    keys: &mut dyn DistinctKeySource,
+) -> Result<Fp, BundleError> {
+    let mut scan = ListScan::default();
+    let mut refused = None;
+    keys.scan(&mut |bytes| {
+        if refused.is_none() {
+            refused = scan.feed(bytes).err();
+        }
+    })?;
+    if let Some(e) = refused {
+        return Err(e.into());
+    }
+    let (count, digest) = scan.finish()?;
+    for (expected, what) in [
+        (manifest.distinct_keys.count, "the manifest"),
+        (accounts, "the totals' account count"),
+    ] {
+        if count != expected {
+            return Err(DistinctError::Count {
+                found: count,
+                expected,
+                what,
+            }
+            .into());
+        }
+    }
+    Ok(digest)
 }
 
 impl BundleError {
@@ -485,9 +541,17 @@ pub fn verify_bundle(
     manifest: &Manifest,
     shape: &BundleShape,
     proof: impl FnMut(usize, &BatchEntry) -> Result<Vec<u8>, BundleError>,
+    distinct_keys: &mut dyn DistinctKeySource,
     keys: &[ClassKey],
 ) -> Result<VerifiedBundle, BundleError> {
-    verify_bundle_with(manifest, shape, proof, keys, ProofCheck::default())
+    verify_bundle_with(
+        manifest,
+        shape,
+        proof,
+        distinct_keys,
+        keys,
+        ProofCheck::default(),
+    )
 }
 
 /// [`verify_bundle`], checking the proofs as `check` says. With [`ProofCheck::Batched`], up to
@@ -503,10 +567,15 @@ pub fn verify_bundle(
 /// class, and that each class's `ipa` are the pinned parameters of `Params::new(k)`
 /// ([`crate::params`]; hashing them takes milliseconds). A key for another circuit than its
 /// class's makes that class's proofs fail to verify.
+///
+/// The distinct keys (`distinct_keys`, [`marginproof_circuits::model::distinct`]) are checked
+/// first: a list that repeats a key (one account counted twice), is unsorted, or holds another
+/// number of keys than the accounts counted is refused before any proof is read.
 pub fn verify_bundle_with(
     manifest: &Manifest,
     shape: &BundleShape,
     mut proof: impl FnMut(usize, &BatchEntry) -> Result<Vec<u8>, BundleError>,
+    distinct_keys: &mut dyn DistinctKeySource,
     keys: &[ClassKey],
     check: ProofCheck,
 ) -> Result<VerifiedBundle, BundleError> {
@@ -554,10 +623,29 @@ pub fn verify_bundle_with(
         )?);
     }
 
+    if manifest.distinct_keys.file != DISTINCT_KEYS_FILE {
+        return Err(BundleError::Shape(format!(
+            "distinct keys: the file is `{}`, not `{DISTINCT_KEYS_FILE}`",
+            manifest.distinct_keys.file
+        )));
+    }
+    let distinct_commitment = read_fp(
+        "distinct_keys.commitment",
+        &manifest.distinct_keys.commitment,
+    )?;
+    let accounts = u64::try_from(&totals.accounts)
+        .map_err(|_| BundleError::Shape("the account count is not a 64-bit count".into()))?;
+    let binding = SnapshotBinding {
+        layout: layout_digest(&manifest.classes, manifest.batches.iter().map(|b| b.class)),
+        distinct_commitment,
+        distinct_keys: checked_distinct_keys(manifest, accounts, distinct_keys)?,
+    };
+
     let tag = statement_tag(&params);
     let prices = instrument_prices(&params);
-    // One pair of challenges for the whole snapshot, from the root and the published totals.
-    let challenges = snapshot_challenges(tag, root, &totals);
+    // One set of challenges for the whole snapshot, drawn after the root, the published totals,
+    // the classes and the distinct keys.
+    let challenges = snapshot_challenges(tag, root, &totals, &binding);
     let mut before = commit_totals(&params, &RunningTotals::zero(&params), Fp::zero());
     let batched = check == ProofCheck::Batched && cfg!(feature = "batch");
     // Pending proofs and the length of a well-formed proof, per class.
@@ -589,6 +677,8 @@ pub fn verify_bundle_with(
             totals_before: before,
             totals_after: commitments[i],
             challenges,
+            class_code: manifest.classes[c].code(),
+            distinct_commitment,
             prices: prices.clone(),
         };
         before = commitments[i];
@@ -619,8 +709,10 @@ pub fn verify_bundle_with(
         }
     }
     flush(&mut pending)?;
+    let mut list = ListSum::new(challenges);
+    distinct_keys.scan(&mut |bytes| list.feed(bytes))?;
     let opened = RunningTotals {
-        bucket_sum: totals_side(&totals, challenges),
+        bucket_sum: totals_side(&totals, challenges) + list.finish(),
         totals,
     };
     if commit_totals(&params, &opened, blinding) != before {

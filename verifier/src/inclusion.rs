@@ -11,7 +11,7 @@
 use marginproof_circuits::config::{ConfigError, RiskParams};
 use marginproof_circuits::decimal::format_decimal;
 use marginproof_circuits::field::{fp_to_hex, Fp};
-use marginproof_circuits::hash::{id_hash, LeafHasher, MerklePath};
+use marginproof_circuits::hash::{id_hash, leaf, MerklePath};
 use marginproof_circuits::model::record::{AccountRecord, RecordError};
 use marginproof_circuits::model::{
     evaluate, evaluate_at, AccountRisk, Holdings, MarginUnit, Status, TooManyHoldings,
@@ -71,7 +71,7 @@ impl From<serde_json::Error> for JsonError {
 }
 
 fn parse_json<T: DeserializeOwned>(json: &str) -> Result<T, JsonError> {
-    serde_json::from_str(json).map_err(JsonError::from)
+    crate::json::from_str(json)
 }
 
 /// Why an inclusion proof does not verify. Each reason is its own variant.
@@ -407,10 +407,16 @@ impl UnitContext<'_> {
                 actual: class,
             });
         }
-        let slots = self.manifest.classes[class].slots;
-        let holdings = Holdings::of(&record, slots)?;
-        let key = LeafHasher::key(id_hash(&record.id, &record.unit), salt);
-        let leaf = LeafHasher::hash(key, &holdings);
+        let size_class = &self.manifest.classes[class];
+        let holdings = Holdings::of(&record, size_class.slots)?;
+        // The leaf under its class's capacity: the same words read in another class's slots are
+        // another leaf.
+        let leaf = leaf(
+            size_class.code(),
+            id_hash(&record.id, &record.unit),
+            salt,
+            &holdings,
+        );
 
         let expected = self.shape.path_len(class).unwrap_or(usize::MAX);
         if unit.path.len() != expected || unit.path.len() > MAX_PATH_LEN {

@@ -17,6 +17,7 @@ pub mod atomic;
 pub mod bundle;
 mod hashing;
 pub mod inclusion;
+pub mod json;
 #[cfg(feature = "fs")]
 pub mod keys;
 pub mod manifest;

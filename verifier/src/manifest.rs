@@ -150,7 +150,7 @@ pub fn tree_shape(manifest: &Manifest) -> Result<TreeShape, ManifestError> {
 }
 
 fn parse_json<T: DeserializeOwned>(json: &str) -> Result<T, JsonError> {
-    serde_json::from_str(json).map_err(JsonError::from)
+    crate::json::from_str(json)
 }
 
 /// Reads `public/manifest.json`: at most [`MAX_MANIFEST_BYTES`], the manifest's exact shape (no

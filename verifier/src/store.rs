@@ -88,6 +88,50 @@ pub fn read_manifest(path: &Path) -> Result<Manifest, StoreError> {
     parse_manifest(&text).map_err(|e| invalid(path, e.to_string()))
 }
 
+/// The published distinct keys of the bundle in `public_dir`, read from disk in chunks each time
+/// the verifier scans them ([`crate::bundle::DistinctKeySource`]).
+#[derive(Debug, Clone)]
+pub struct DistinctKeysFile {
+    path: std::path::PathBuf,
+}
+
+impl DistinctKeysFile {
+    /// The list of the bundle in `public_dir`, under the name the manifest gives (checked to be
+    /// [`marginproof_circuits::statement::DISTINCT_KEYS_FILE`] by the verifier).
+    pub fn new(public_dir: &Path) -> Self {
+        DistinctKeysFile {
+            path: public_dir.join(marginproof_circuits::statement::DISTINCT_KEYS_FILE),
+        }
+    }
+}
+
+impl crate::bundle::DistinctKeySource for DistinctKeysFile {
+    fn scan(&mut self, each: &mut dyn FnMut(&[u8])) -> Result<(), BundleError> {
+        use std::io::Read;
+        let failed =
+            |e: std::io::Error| BundleError::DistinctFile(format!("{}: {e}", self.path.display()));
+        match fs::metadata(&self.path) {
+            Ok(meta) if !meta.is_file() => {
+                return Err(BundleError::DistinctFile(format!(
+                    "{}: not a regular file",
+                    self.path.display()
+                )))
+            }
+            Err(e) => return Err(failed(e)),
+            Ok(_) => {}
+        }
+        let mut file = fs::File::open(&self.path).map_err(failed)?;
+        let mut buffer = vec![0u8; 1 << 20];
+        loop {
+            let n = file.read(&mut buffer).map_err(failed)?;
+            if n == 0 {
+                return Ok(());
+            }
+            each(&buffer[..n]);
+        }
+    }
+}
+
 /// Reads batch `batch`'s proof file named by `entry`, relative to `public_dir`: the path must stay
 /// inside the directory and the file must exist and be at most [`MAX_PROOF_BYTES`]. Every problem
 /// is a rejection of the bundle.

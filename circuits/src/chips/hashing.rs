@@ -1,23 +1,29 @@
 //! Poseidon in the circuit: account leaves and running-totals commitments on a width-9
-//! `Pow5Chip`, tree nodes on a width-3 one (halo2_gadgets), the same functions as
-//! [`crate::hash`] computes natively.
+//! `Pow5Chip`, tree nodes on a width-3 one, distinct keys on a second width-3 one (halo2_gadgets),
+//! the same functions as [`crate::hash`] computes natively.
 //!
-//! | use | instance | domain | message |
+//! | use | instance | capacity / domain | message |
 //! |---|---|---|---|
-//! | leaf | [`WideSpec`] (9 / 8) | [`LeafDomain`] | `key, words…` (`key = Poseidon_key(id_hash, salt)`, computed natively by the venue and the user; the circuit binds it as the first word) |
+//! | leaf | [`WideSpec`] (9 / 8) | `2^130 + class` ([`crate::hash::poseidon::leaf_capacity`]), zero padding | `id_hash, salt, words…` |
 //! | node | [`NodeSpec`] (3 / 2) | `ConstantLength<2>` | `left, right` |
+//! | distinct key | [`NodeSpec`] (3 / 2) | `2^131` | `id_hash, k` |
+//! | distinct-key commitment | [`NodeSpec`] (3 / 2) | `2^131 + 1` | `k, 0` |
 //! | commitment | [`WideSpec`] (9 / 8) | [`TotalsDomain`] | `tag, totals…, blinding` |
 //!
-//! The two chips have their own state columns, so a tree node's rows sit beside the next leaf's
-//! ([`BatchTree`] hands out at most one node per leaf): the tree costs no rows of its own on the
-//! leaf's columns. The gates and their bounds are `Pow5Chip`'s (full and partial rounds, degree-5
-//! S-box, `pad-and-add`).
+//! A leaf's and a distinct key's first chunk is the permutation's initial state itself (the
+//! message words and the capacity, loaded by copy constraints), without the sponge's
+//! `initial state` and `pad-and-add` rows; later chunks of a long leaf are added by
+//! `pad-and-add`. The three chips have their own state columns, so a tree node's and a distinct
+//! key's rows sit beside the next leaf's ([`BatchTree`] hands out at most one node per leaf):
+//! neither costs rows of its own on the leaf's columns. The gates and their bounds are
+//! `Pow5Chip`'s (full and partial rounds, degree-5 S-box, `pad-and-add`).
 
 use std::collections::VecDeque;
 
 use halo2_gadgets::poseidon::{
     primitives::{Absorbing, ConstantLength, Domain},
-    Hash, PaddedWord, Pow5Chip, Pow5Config, Sponge,
+    Hash, PaddedWord, PoseidonInstructions, PoseidonSpongeInstructions, Pow5Chip, Pow5Config,
+    Sponge, StateWord,
 };
 use halo2_proofs::{
     circuit::{AssignedCell, Layouter},
@@ -26,14 +32,30 @@ use halo2_proofs::{
 
 use crate::field::Fp;
 use crate::hash::poseidon::{
-    LeafDomain, NodeSpec, TotalsDomain, WideSpec, NODE_RATE, NODE_WIDTH, WIDE_RATE, WIDE_WIDTH,
+    NodeSpec, TotalsDomain, WideSpec, NODE_RATE, NODE_WIDTH, WIDE_RATE, WIDE_WIDTH,
 };
 
-/// The two Poseidon configurations of the circuit.
+/// The three Poseidon configurations of the circuit.
 #[derive(Debug, Clone)]
 pub struct PoseidonConfig {
     wide: Pow5Config<Fp, WIDE_WIDTH, WIDE_RATE>,
     node: Pow5Config<Fp, NODE_WIDTH, NODE_RATE>,
+    distinct: Pow5Config<Fp, NODE_WIDTH, NODE_RATE>,
+}
+
+/// The constant cells a batch's leaves and distinct keys start from (assigned once per batch,
+/// copied into each permutation): zero, the leaf capacity of the batch's class, and the two
+/// distinct-key capacities.
+#[derive(Debug, Clone)]
+pub struct HashConstants {
+    /// 0: a leaf's zero padding.
+    pub zero: AssignedCell<Fp, Fp>,
+    /// `2^130 + class`.
+    pub leaf_capacity: AssignedCell<Fp, Fp>,
+    /// `2^131`.
+    pub distinct_capacity: AssignedCell<Fp, Fp>,
+    /// `2^131 + 1`.
+    pub commitment_capacity: AssignedCell<Fp, Fp>,
 }
 
 /// Hashes the circuit needs.
@@ -45,23 +67,31 @@ pub struct HashChip {
 type Cell = AssignedCell<Fp, Fp>;
 
 impl HashChip {
-    /// Configures the width-9 chip on `wide_state` and `wide_partial`, and the width-3 chip on
-    /// `node_state` and `node_partial` (the two sets must be disjoint for nodes to sit beside
+    /// Configures the width-9 chip on `wide_state` and `wide_partial`, the width-3 node chip on
+    /// `node_state` and `node_partial`, and the width-3 distinct-key chip on `distinct_state` and
+    /// `distinct_partial` (the three sets must be disjoint for nodes and keys to sit beside
     /// leaves); each gets its own round-constant fixed columns.
     pub fn configure(
         meta: &mut ConstraintSystem<Fp>,
-        wide_state: [Column<Advice>; WIDE_WIDTH],
-        wide_partial: Column<Advice>,
-        node_state: [Column<Advice>; NODE_WIDTH],
-        node_partial: Column<Advice>,
+        wide: ([Column<Advice>; WIDE_WIDTH], Column<Advice>),
+        node: ([Column<Advice>; NODE_WIDTH], Column<Advice>),
+        distinct: ([Column<Advice>; NODE_WIDTH], Column<Advice>),
     ) -> PoseidonConfig {
         let wide_a: [Column<Fixed>; WIDE_WIDTH] = std::array::from_fn(|_| meta.fixed_column());
         let wide_b: [Column<Fixed>; WIDE_WIDTH] = std::array::from_fn(|_| meta.fixed_column());
-        let wide = Pow5Chip::configure::<WideSpec>(meta, wide_state, wide_partial, wide_a, wide_b);
-        let node_a: [Column<Fixed>; NODE_WIDTH] = std::array::from_fn(|_| meta.fixed_column());
-        let node_b: [Column<Fixed>; NODE_WIDTH] = std::array::from_fn(|_| meta.fixed_column());
-        let node = Pow5Chip::configure::<NodeSpec>(meta, node_state, node_partial, node_a, node_b);
-        PoseidonConfig { wide, node }
+        let wide = Pow5Chip::configure::<WideSpec>(meta, wide.0, wide.1, wide_a, wide_b);
+        let mut narrow = |(state, partial): ([Column<Advice>; NODE_WIDTH], Column<Advice>)| {
+            let a: [Column<Fixed>; NODE_WIDTH] = std::array::from_fn(|_| meta.fixed_column());
+            let b: [Column<Fixed>; NODE_WIDTH] = std::array::from_fn(|_| meta.fixed_column());
+            Pow5Chip::configure::<NodeSpec>(meta, state, partial, a, b)
+        };
+        let node = narrow(node);
+        let distinct = narrow(distinct);
+        PoseidonConfig {
+            wide,
+            node,
+            distinct,
+        }
     }
 
     /// Builds the chip on its configuration.
@@ -97,9 +127,106 @@ impl HashChip {
             .squeeze(layouter.namespace(|| "squeeze"))
     }
 
-    /// `leaf(key, words…)`.
-    pub fn leaf(&self, layouter: impl Layouter<Fp>, message: &[Cell]) -> Result<Cell, Error> {
-        self.wide_sponge::<LeafDomain>(layouter, message)
+    /// The leaf of `message` (`id_hash, salt, words…`) under the capacity cell of its class,
+    /// padded with the zero cell ([`crate::hash::poseidon::sponge_with_capacity`]): the first
+    /// chunk is the initial state of the first permutation; each later chunk is added by
+    /// `pad-and-add`.
+    pub fn leaf(
+        &self,
+        mut layouter: impl Layouter<Fp>,
+        constants: &HashConstants,
+        message: &[Cell],
+    ) -> Result<Cell, Error> {
+        let chip = Pow5Chip::construct(self.config.wide.clone());
+        let mut chunks = message.chunks(WIDE_RATE);
+        let first = chunks.next().ok_or(Error::Synthesis)?;
+        let state: [StateWord<Fp>; WIDE_WIDTH] = std::array::from_fn(|i| {
+            let cell = match (first.get(i), i) {
+                (Some(word), _) => word,
+                (None, WIDE_RATE) => &constants.leaf_capacity,
+                (None, _) => &constants.zero,
+            };
+            StateWord::from(cell.clone())
+        });
+        let mut state = <Pow5Chip<Fp, WIDE_WIDTH, WIDE_RATE> as PoseidonInstructions<
+            Fp,
+            WideSpec,
+            WIDE_WIDTH,
+            WIDE_RATE,
+        >>::permute(&chip, &mut layouter.namespace(|| "leaf"), &state)?;
+        for (n, chunk) in chunks.enumerate() {
+            let mut input = Absorbing::<PaddedWord<Fp>, WIDE_RATE>::init_empty();
+            for i in 0..WIDE_RATE {
+                let word = match chunk.get(i) {
+                    Some(word) => PaddedWord::Message(word.clone()),
+                    None => PaddedWord::Padding(Fp::zero()),
+                };
+                // The chunk has RATE free places: absorbing one of them cannot fail.
+                let _ = input.absorb(word);
+            }
+            let added = <Pow5Chip<Fp, WIDE_WIDTH, WIDE_RATE> as PoseidonSpongeInstructions<
+                Fp,
+                WideSpec,
+                TotalsDomain,
+                WIDE_WIDTH,
+                WIDE_RATE,
+            >>::add_input(
+                &chip,
+                &mut layouter.namespace(|| format!("leaf chunk {}", n + 1)),
+                &state,
+                &input,
+            )?;
+            state = <Pow5Chip<Fp, WIDE_WIDTH, WIDE_RATE> as PoseidonInstructions<
+                Fp,
+                WideSpec,
+                WIDE_WIDTH,
+                WIDE_RATE,
+            >>::permute(&chip, &mut layouter.namespace(|| "leaf"), &added)?;
+        }
+        let [out, ..] = state;
+        Ok(out.into())
+    }
+
+    /// One permutation of the distinct-key chip from `[a, b, capacity]`; its first word.
+    fn distinct_permutation(
+        &self,
+        mut layouter: impl Layouter<Fp>,
+        state: [&Cell; NODE_WIDTH],
+    ) -> Result<Cell, Error> {
+        let chip = Pow5Chip::construct(self.config.distinct.clone());
+        let state: [StateWord<Fp>; NODE_WIDTH] =
+            std::array::from_fn(|i| StateWord::from(state[i].clone()));
+        let [out, ..] = <Pow5Chip<Fp, NODE_WIDTH, NODE_RATE> as PoseidonInstructions<
+            Fp,
+            NodeSpec,
+            NODE_WIDTH,
+            NODE_RATE,
+        >>::permute(&chip, &mut layouter, &state)?;
+        Ok(out.into())
+    }
+
+    /// The distinct key `Poseidon(id_hash, k)` ([`crate::hash::distinct_key`]).
+    pub fn distinct_key(
+        &self,
+        layouter: impl Layouter<Fp>,
+        constants: &HashConstants,
+        id_hash: &Cell,
+        k: &Cell,
+    ) -> Result<Cell, Error> {
+        self.distinct_permutation(layouter, [id_hash, k, &constants.distinct_capacity])
+    }
+
+    /// The commitment `K = Poseidon(k, 0)` ([`crate::hash::distinct_commitment`]).
+    pub fn distinct_commitment(
+        &self,
+        layouter: impl Layouter<Fp>,
+        constants: &HashConstants,
+        k: &Cell,
+    ) -> Result<Cell, Error> {
+        self.distinct_permutation(
+            layouter,
+            [k, &constants.zero, &constants.commitment_capacity],
+        )
     }
 
     /// The totals commitment `C(tag, totals…, blinding)`.

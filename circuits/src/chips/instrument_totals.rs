@@ -15,11 +15,13 @@ use crate::field::Fp;
 
 pub use crate::model::buckets::MARKET_POLE_OFFSET;
 
-/// The public challenges `(r, ρ)`, assigned from the instance column.
+/// The public challenges `(r, ρ, γ)`, assigned from the instance column.
 #[derive(Debug, Clone)]
 pub struct Challenges {
     /// `r`: where the bucket fractions are evaluated.
     pub r: AssignedCell<Fp, Fp>,
     /// `ρ`: weight between the totals of one instrument.
     pub rho: AssignedCell<Fp, Fp>,
+    /// `γ`: weight of the distinct-key terms ([`crate::model::distinct`]).
+    pub gamma: AssignedCell<Fp, Fp>,
 }

@@ -3,17 +3,17 @@
 
 use std::sync::Arc;
 
-use crate::circuit::witness::{AccountWitness, TotalsOpening};
+use crate::circuit::witness::{AccountIdentity, AccountWitness, TotalsOpening};
 use crate::circuit::BatchCircuit;
 use crate::config::RiskParams;
 use crate::field::Fp;
 use crate::hash::merkle::tree_root;
-use crate::hash::{statement_tag, totals_commitment, LeafHasher};
+use crate::hash::{distinct_commitment, distinct_key, leaf, statement_tag, totals_commitment};
 use crate::model::buckets::BucketChallenges;
-use crate::model::holdings::{Holdings, SlotShape, TooManyHoldings};
+use crate::model::holdings::{Holdings, TooManyHoldings};
 use crate::model::totals::chain_entries;
 use crate::model::{evaluate, AccountRecord, AccountRisk, Totals};
-use crate::statement::{instrument_prices, BatchStatement};
+use crate::statement::{instrument_prices, BatchStatement, SizeClass};
 
 /// One real account in a batch.
 #[derive(Debug, Clone)]
@@ -26,27 +26,33 @@ pub struct AccountSlot {
     pub salt: Fp,
 }
 
-impl AccountSlot {
-    /// The account key `Poseidon_key(id_hash, salt)`.
-    pub fn key(&self) -> Fp {
-        LeafHasher::key(self.id_hash, self.salt)
-    }
+/// What a batch takes from the venue's secret besides its accounts' salts: a salt for each
+/// padding leaf, the snapshot's distinct-key secret `k`, and the blindings of the commitments
+/// before and after it.
+#[derive(Debug, Clone)]
+pub struct BatchSecrets {
+    /// One salt per padding leaf, in leaf order (at least the batch's padding count).
+    pub padding_salts: Vec<Fp>,
+    /// `k` ([`crate::model::distinct`]).
+    pub distinct_secret: Fp,
+    /// Blinding of `C_i`.
+    pub blinding_before: Fp,
+    /// Blinding of `C_{i+1}`.
+    pub blinding_after: Fp,
 }
 
-/// A batch's leaves and tree: each real account's holdings in the slots and its key, the leaves
-/// (padding included) and the batch root. The hashing half of preparing a batch, independent of
-/// every other batch ([`BatchValuation`] is the valuation half; [`PreparedBatch::assemble`] joins
-/// them).
+/// A batch's leaves and tree: each leaf's identity (real accounts, then padding) and each real
+/// account's holdings in the slots, the leaves and the batch root. The hashing half of preparing
+/// a batch, independent of every other batch ([`BatchValuation`] is the valuation half;
+/// [`PreparedBatch::assemble`] joins them).
 #[derive(Debug, Clone)]
 pub struct BatchTree {
-    /// Holding slots per account.
-    pub shape: SlotShape,
-    /// Accounts per batch (a power of two).
-    pub batch_size: usize,
-    /// Each real account's holdings in `shape`'s slots.
+    /// The batch's size class.
+    pub class: SizeClass,
+    /// Each real account's holdings in the class's slots.
     pub holdings: Vec<Holdings>,
-    /// Each real account's key `Poseidon_key(id_hash, salt)`.
-    pub keys: Vec<Fp>,
+    /// Each leaf's `id_hash`, salt and distinct key: the real accounts, then the padding.
+    pub identities: Vec<AccountIdentity>,
     /// The leaves, padding included (the batch tree's level 0).
     pub leaves: Vec<Fp>,
     /// The batch root.
@@ -54,35 +60,54 @@ pub struct BatchTree {
 }
 
 impl BatchTree {
-    /// The tree of a batch of `batch_size` accounts (a power of two) in `shape`'s slots from
-    /// `accounts` (at most that many; the rest is padding). Fails if an account holds more than
+    /// The tree of a batch of `class` from `accounts` (at most its batch size; the rest is padding
+    /// with `padding_salts`), their distinct keys under `k`. Fails if an account holds more than
     /// the slots.
     pub fn new(
-        shape: SlotShape,
-        batch_size: usize,
+        class: SizeClass,
         accounts: &[AccountSlot],
+        padding_salts: &[Fp],
+        k: Fp,
     ) -> Result<Self, TooManyHoldings> {
+        let batch_size = class.batch_size;
         debug_assert!(batch_size.is_power_of_two() && accounts.len() <= batch_size);
+        debug_assert!(padding_salts.len() + accounts.len() >= batch_size);
         let holdings = accounts
             .iter()
-            .map(|slot| Holdings::of(&slot.record, shape))
+            .map(|slot| Holdings::of(&slot.record, class.slots))
             .collect::<Result<Vec<_>, _>>()?;
-        let keys: Vec<Fp> = accounts.iter().map(AccountSlot::key).collect();
-        let mut leaves: Vec<Fp> = keys
+        let padding = batch_size - accounts.len();
+        let identities: Vec<AccountIdentity> = accounts
             .iter()
-            .zip(&holdings)
-            .map(|(key, h)| LeafHasher::hash(*key, h))
+            .map(|slot| (slot.id_hash, slot.salt))
+            .chain(padding_salts.iter().take(padding).map(|s| (Fp::zero(), *s)))
+            .map(|(id_hash, salt)| AccountIdentity {
+                id_hash,
+                salt,
+                distinct_key: distinct_key(id_hash, k),
+            })
             .collect();
-        leaves.resize(batch_size, crate::hash::empty_leaf(shape));
+        let empty = Holdings::empty(class.slots);
+        let leaves: Vec<Fp> = identities
+            .iter()
+            .zip(holdings.iter().chain(std::iter::repeat(&empty)))
+            .map(|(who, h)| leaf(class.code(), who.id_hash, who.salt, h))
+            .collect();
         let root = tree_root(leaves.clone());
         Ok(BatchTree {
-            shape,
-            batch_size,
+            class,
             holdings,
-            keys,
+            identities,
             leaves,
             root,
         })
+    }
+
+    /// The distinct keys of the batch's real accounts.
+    pub fn distinct_keys(&self) -> impl Iterator<Item = Fp> + '_ {
+        self.identities[..self.holdings.len()]
+            .iter()
+            .map(|who| who.distinct_key)
     }
 }
 
@@ -165,13 +190,13 @@ fn account_witnesses(
     tree: &BatchTree,
     valuation: &BatchValuation,
 ) -> Vec<AccountWitness> {
-    debug_assert_eq!(tree.keys.len(), valuation.risks.len());
+    debug_assert_eq!(tree.holdings.len(), valuation.risks.len());
     valuation
         .risks
         .iter()
         .zip(&tree.holdings)
-        .zip(&tree.keys)
-        .map(|((risk, holdings), key)| AccountWitness::new(params, risk, holdings, *key))
+        .zip(&tree.identities)
+        .map(|((risk, holdings), who)| AccountWitness::new(params, risk, holdings, *who))
         .collect()
 }
 
@@ -188,44 +213,39 @@ pub fn batch_bucket_sum(
 }
 
 impl PreparedBatch {
-    /// Prepares a batch of `batch_size` accounts (a power of two) in `shape`'s slots from
-    /// `accounts` (at most that many; the rest is padding), given the running state before it,
-    /// the snapshot's challenges and the two blindings. Fails if an account holds more than the
-    /// slots. (The prover builds the halves for all batches in parallel and calls
-    /// [`PreparedBatch::assemble`].)
-    #[allow(clippy::too_many_arguments)]
+    /// Prepares a batch of `class` from `accounts` (at most its batch size; the rest is
+    /// padding), given the running state before it, the snapshot's challenges and the batch's
+    /// secrets. Fails if an account holds more than the slots. (The prover builds the halves for
+    /// all batches in parallel and calls [`PreparedBatch::assemble`].)
     pub fn new(
         params: Arc<RiskParams>,
-        shape: SlotShape,
-        batch_size: usize,
+        class: SizeClass,
         accounts: &[AccountSlot],
         before: &RunningTotals,
         challenges: BucketChallenges,
-        blinding_before: Fp,
-        blinding_after: Fp,
+        secrets: &BatchSecrets,
     ) -> Result<Self, TooManyHoldings> {
-        let tree = BatchTree::new(shape, batch_size, accounts)?;
+        let tree = BatchTree::new(
+            class,
+            accounts,
+            &secrets.padding_salts,
+            secrets.distinct_secret,
+        )?;
         let valuation = BatchValuation::new(&params, accounts);
         Ok(Self::assemble(
-            params,
-            tree,
-            &valuation,
-            before,
-            challenges,
-            (blinding_before, blinding_after),
+            params, tree, &valuation, before, challenges, secrets,
         ))
     }
 
     /// Joins a batch's tree and valuation (of the same accounts) into its witness and statement,
-    /// given the running state before it, the snapshot's challenges and the two blindings
-    /// `(before, after)`.
+    /// given the running state before it, the snapshot's challenges and the batch's secrets.
     pub fn assemble(
         params: Arc<RiskParams>,
         tree: BatchTree,
         valuation: &BatchValuation,
         before: &RunningTotals,
         challenges: BucketChallenges,
-        blindings: (Fp, Fp),
+        secrets: &BatchSecrets,
     ) -> Self {
         let mut witnesses = account_witnesses(&params, &tree, valuation);
         let added = witnesses
@@ -233,26 +253,39 @@ impl PreparedBatch {
             .fold(Fp::zero(), |acc, w| acc + w.bucket_term(challenges));
         let mut after = before.clone();
         after.add(&valuation.added, added);
-        witnesses.resize(
-            tree.batch_size,
-            AccountWitness::padding(&params, tree.shape),
-        );
+        let padding = tree.identities[witnesses.len()..].to_vec();
+        for who in padding {
+            witnesses.push(AccountWitness::padding(
+                &params,
+                tree.class.slots,
+                who.salt,
+                secrets.distinct_secret,
+            ));
+        }
         let statement = BatchStatement {
             statement_tag: statement_tag(&params),
             batch_root: tree.root,
-            totals_before: commit_totals(&params, before, blindings.0),
-            totals_after: commit_totals(&params, &after, blindings.1),
+            totals_before: commit_totals(&params, before, secrets.blinding_before),
+            totals_after: commit_totals(&params, &after, secrets.blinding_after),
             challenges,
+            class_code: tree.class.code(),
+            distinct_commitment: distinct_commitment(secrets.distinct_secret),
             prices: instrument_prices(&params),
         };
         let opening = TotalsOpening::new(
             (&before.totals, before.bucket_sum),
             (&after.totals, after.bucket_sum),
-            blindings.0,
-            blindings.1,
+            secrets.blinding_before,
+            secrets.blinding_after,
         );
         PreparedBatch {
-            circuit: BatchCircuit::new(params, tree.shape, witnesses, opening),
+            circuit: BatchCircuit::new(
+                params,
+                tree.class.slots,
+                witnesses,
+                opening,
+                secrets.distinct_secret,
+            ),
             statement,
             leaves: tree.leaves,
             after,

@@ -11,11 +11,16 @@
 //! | [`TOTALS_AFTER`] | `C_{i+1}` | commitment to the totals after |
 //! | [`CHALLENGE`] | `r` | the bucket identity's evaluation point |
 //! | [`CHALLENGE_WEIGHT`] | `ρ` | the bucket identity's weight |
+//! | [`DISTINCT_WEIGHT`] | `γ` | the weight of the distinct-key terms |
+//! | [`CLASS_CODE`] | the batch's [`crate::statement::SizeClass::code`] | a constant of the circuit (so of its verifying key); the leaves' capacity is the same constant |
+//! | [`DISTINCT_COMMITMENT`] | `K = Poseidon(k, 0)` | the commitment computed from the batch's `k`, whose copies feed every distinct key |
 //! | [`INSTRUMENT_PRICES`](crate::statement::INSTRUMENT_PRICES)` + i` | price of row `i` of [`crate::chips::instruments::instrument_rows`] (assets, then markets; then each scenario's block; then the distribution's edges) | the instrument table itself (its price column is the instance column) |
 //!
-//! The verifier computes the two challenges once per snapshot from the tag, the snapshot root and
-//! the published per-instrument totals ([`crate::statement::snapshot_challenges`]); see
-//! [`crate::model::buckets`]. The tag covers every byte of the configuration, prices included.
+//! The verifier computes the three challenges once per snapshot from the tag, the snapshot root,
+//! the published per-instrument totals, the classes with each batch's class, `K` and the digest
+//! of the published distinct keys ([`crate::statement::snapshot_challenges`]); see
+//! [`crate::model::buckets`] and [`crate::model::distinct`]. The tag covers every byte of the
+//! configuration, prices included.
 //!
 //! The configuration's **shape** (how many assets and markets, the tier tables, the threshold)
 //! is in fixed columns and lookup tables, so it is part of the verifying key: the auditor
@@ -50,8 +55,9 @@
 //! | §2 healthy: neither | implied: `liquidatable` is 0 for a bankrupt account; no total counts healthy accounts |
 //! | §2 margin ratio `AE / MR` (display) | not in the circuit: `verify-inclusion` computes it from the user's own record |
 //! | §3 the record's leaf words, one canonical encoding | `asset slot`, `position slot` → `leaf word`, `empty flag` / `empty flag is boolean`, `empty slot holds nothing`, `empty slot has index zero`; `slot order` → `held slots in index order`, `empty slots last`; range checks `… gap` |
-//! | §3 padding is the empty leaf | `account identity` → `real iff key is nonzero`, `padding has zero key`, `padding holds no asset`, `padding holds no position`; copy constraints of the first slots' `empty` cells |
-//! | §3 leaf, batch tree, root | [`crate::chips::hashing`]: the leaf on the width-9 `Pow5Chip`, nodes on the width-3 one (gates `full round`, `partial rounds`, `pad-and-add` of each); the root copied to instance [`BATCH_ROOT`]. `id_hash`, salt, key and shuffle are native; the top tree over batch roots is the verifier's |
+//! | §3 padding holds nothing and looks like any leaf | `account identity` → `real iff id is nonzero`, `padding has zero id`, `padding holds no asset`, `padding holds no position`; copy constraints of the first slots' `empty` cells; the padding salt is the prover's (secret-derived) |
+//! | §3 leaf `Poseidon_{2^130 + class}(id_hash, salt, words…)`, batch tree, root | [`crate::chips::hashing`]: the leaf on the width-9 `Pow5Chip` with the class's capacity (a constant, equal to the instance [`CLASS_CODE`] plus `2^130`: `class code` of the public inputs region), nodes on the width-3 one (gates `full round`, `partial rounds`, `pad-and-add` of each); `id_hash` and salt are copies of the identity row's cells; the root copied to instance [`BATCH_ROOT`]. `id_hash`, salts and shuffle are native; the top tree over batch roots is the verifier's |
+//! | §3 every leaf is one account, once: `u = Poseidon(id_hash, k)`, `K = Poseidon(k, 0)` | the distinct-key chip (a third `Pow5Chip`, width 3) computes `K` from the batch's `k` (copied to instance [`DISTINCT_COMMITMENT`]) and each account's `u` from its identity row's `id_hash` and a copy of `k`; `u` is copied to the identity row, whose `account identity` → `distinct key pole`, `distinct key term` start `bk` at `γ·is_real/(r − u)`; the verifier checks the published list is strictly increasing, that the manifest's `K` is every proof's, and adds `Σ γ/(r − w)` over the list to the totals' side ([`crate::model::distinct`]) |
 //! | §3 `C_i`, `C_{i+1}` commit to the running totals before and after | [`crate::chips::hashing`] commitments of the chain entries ([`crate::model::totals::chain_entries`]: the per-account totals and the bucket sum `S`), copied to instance [`TOTALS_BEFORE`], [`TOTALS_AFTER`]; their first word is the instance [`STATEMENT_TAG`]. `C_0` and the chain are the verifier's |
 //! | §4 per asset `Σ b_a`, `Σ l_a`; per market `Σ s_m`, `Σ \|s_m\|`, `Σ U_m` | `asset slot`, `position slot` → `bucket pole`, `bucket term`; `account identity` → `bucket term starts at zero`; `running total` → `running total` in `running total: bucket sum` (the batch's terms added to `S`); the verifier checks the last `S` against the published totals' side of the identity and derives `r`, `ρ` from the root and those totals ([`crate::model::buckets`]) |
 //! | §4 accounts, liquidatable, bankrupt, `Σ max(E, 0)`, bad debt `Σ max(−E, 0)`, shortfall `Σ max(0, θ·MR − AE·RS)` | terms `is_real` (`account identity`), `liquidatable`, `σ_E` (`equity sign`), `equity owed`, `bad debt`, `shortfall` (`account status`); each summed by `running total` → `running total` from the opened total before to the committed total after |
@@ -76,7 +82,7 @@ use halo2_proofs::{
 use crate::chips::account::{
     AccountChip, AccountConfig, AccountFixedColumns, AccountInstructions, ACCOUNT_COLUMNS,
 };
-use crate::chips::hashing::{BatchTree, HashChip, PoseidonConfig};
+use crate::chips::hashing::{BatchTree, HashChip, HashConstants, PoseidonConfig};
 use crate::chips::instrument_totals::Challenges;
 use crate::chips::instruments::InstrumentTable;
 use crate::chips::range_check::{self, RangeCheckChip, RangeCheckConfig};
@@ -84,11 +90,14 @@ use crate::chips::running_total::{RunningTotalChip, RunningTotalConfig, RunningT
 use crate::chips::tiered::{TieredRateChip, TieredRateConfig};
 use crate::config::RiskParams;
 use crate::field::Fp;
-use crate::hash::poseidon::{NODE_WIDTH, WIDE_WIDTH};
+use crate::hash::poseidon::{
+    distinct_commitment_capacity, distinct_key_capacity, leaf_capacity, NODE_WIDTH, WIDE_WIDTH,
+};
 use crate::model::holdings::SlotShape;
 use crate::model::totals::ACCOUNT_TOTALS;
 use crate::statement::{
-    BATCH_ROOT, CHALLENGE, CHALLENGE_WEIGHT, STATEMENT_TAG, TOTALS_AFTER, TOTALS_BEFORE,
+    SizeClass, BATCH_ROOT, CHALLENGE, CHALLENGE_WEIGHT, CLASS_CODE, DISTINCT_COMMITMENT,
+    DISTINCT_WEIGHT, STATEMENT_TAG, TOTALS_AFTER, TOTALS_BEFORE,
 };
 use witness::{AccountWitness, TotalsOpening};
 
@@ -124,22 +133,25 @@ pub struct BatchCircuit {
     shape: SlotShape,
     accounts: Vec<Value<AccountWitness>>,
     totals: Value<TotalsOpening>,
+    distinct_secret: Value<Fp>,
 }
 
 impl BatchCircuit {
     /// The circuit for `accounts` (exactly the batch size, padding included, each in `shape`'s
-    /// slots) and the opening.
+    /// slots), the opening and the snapshot's distinct-key secret `k`.
     pub fn new(
         params: Arc<RiskParams>,
         shape: SlotShape,
         accounts: Vec<AccountWitness>,
         totals: TotalsOpening,
+        distinct_secret: Fp,
     ) -> Self {
         BatchCircuit {
             params,
             shape,
             accounts: accounts.into_iter().map(Value::known).collect(),
             totals: Value::known(totals),
+            distinct_secret: Value::known(distinct_secret),
         }
     }
 
@@ -151,6 +163,15 @@ impl BatchCircuit {
             shape,
             accounts: vec![Value::unknown(); batch_size],
             totals: Value::unknown(),
+            distinct_secret: Value::unknown(),
+        }
+    }
+
+    /// The size class of the circuit: its slots and batch size.
+    pub fn class(&self) -> SizeClass {
+        SizeClass {
+            slots: self.shape,
+            batch_size: self.accounts.len(),
         }
     }
 
@@ -185,6 +206,11 @@ impl BatchCircuit {
             change(&mut o);
             o
         });
+    }
+
+    /// Changes the distinct-key secret `k` (negative tests).
+    pub fn tamper_distinct_secret(&mut self, k: Fp) {
+        self.distinct_secret = Value::known(k);
     }
 }
 
@@ -249,17 +275,20 @@ impl Circuit<Fp> for BatchCircuit {
         );
 
         // Poseidon shares the main columns: the leaf (width 9) on main 0–9, tree nodes
-        // (width 3) on main 10–13. Account regions and leaves take turns in rows; a node's rows
-        // sit beside the next leaf's (`BatchTree`).
+        // (width 3) on main 10–13, distinct keys (width 3) on main 14–17. Account regions and
+        // leaves take turns in rows; a node's and a distinct key's rows sit beside the next
+        // leaf's (`BatchTree`), before the running totals that follow the last account.
         let wide_state: [Column<Advice>; WIDE_WIDTH] = std::array::from_fn(|i| main[i]);
         let node_state: [Column<Advice>; NODE_WIDTH] =
             std::array::from_fn(|i| main[WIDE_WIDTH + 1 + i]);
+        let distinct_first = WIDE_WIDTH + 2 + NODE_WIDTH;
+        let distinct_state: [Column<Advice>; NODE_WIDTH] =
+            std::array::from_fn(|i| main[distinct_first + i]);
         let poseidon = HashChip::configure(
             meta,
-            wide_state,
-            main[WIDE_WIDTH],
-            node_state,
-            main[WIDE_WIDTH + 1 + NODE_WIDTH],
+            (wide_state, main[WIDE_WIDTH]),
+            (node_state, main[WIDE_WIDTH + 1 + NODE_WIDTH]),
+            (distinct_state, main[distinct_first + NODE_WIDTH]),
         );
 
         BatchConfig {
@@ -293,7 +322,8 @@ impl Circuit<Fp> for BatchCircuit {
         let hash = HashChip::construct(config.poseidon.clone());
         let running = RunningTotalChip::construct(config.totals.clone());
 
-        let (tag, challenges) = layouter.assign_region(
+        let class = self.class();
+        let (tag, challenges, constants, k) = layouter.assign_region(
             || "public inputs",
             |mut region| {
                 let from_instance = |region: &mut halo2_proofs::circuit::Region<'_, Fp>,
@@ -311,9 +341,53 @@ impl Circuit<Fp> for BatchCircuit {
                 let tag = from_instance(&mut region, "tag", STATEMENT_TAG, 0)?;
                 let r = from_instance(&mut region, "r", CHALLENGE, 1)?;
                 let rho = from_instance(&mut region, "rho", CHALLENGE_WEIGHT, 2)?;
-                Ok((tag, Challenges { r, rho }))
+                let gamma = from_instance(&mut region, "gamma", DISTINCT_WEIGHT, 3)?;
+                // The statement's class is this circuit's: a proof of another class's layout
+                // cannot claim this class, nor this one another's.
+                let code = from_instance(&mut region, "class code", CLASS_CODE, 4)?;
+                region.constrain_constant(code.cell(), Fp::from(class.code()))?;
+                let constant = |region: &mut halo2_proofs::circuit::Region<'_, Fp>,
+                                name: &'static str,
+                                column: usize,
+                                value: Fp| {
+                    region.assign_advice_from_constant(|| name, config.main[column], 0, value)
+                };
+                let constants = HashConstants {
+                    zero: constant(&mut region, "zero", 5, Fp::zero())?,
+                    leaf_capacity: constant(
+                        &mut region,
+                        "leaf capacity",
+                        6,
+                        leaf_capacity(class.code()),
+                    )?,
+                    distinct_capacity: constant(
+                        &mut region,
+                        "distinct key capacity",
+                        7,
+                        distinct_key_capacity(),
+                    )?,
+                    commitment_capacity: constant(
+                        &mut region,
+                        "distinct commitment capacity",
+                        8,
+                        distinct_commitment_capacity(),
+                    )?,
+                };
+                let k = region.assign_advice(
+                    || "distinct-key secret",
+                    config.main[9],
+                    0,
+                    || self.distinct_secret,
+                )?;
+                Ok((tag, Challenges { r, rho, gamma }, constants, k))
             },
         )?;
+        let commitment = hash.distinct_commitment(
+            layouter.namespace(|| "distinct-key commitment"),
+            &constants,
+            &k,
+        )?;
+        layouter.constrain_instance(commitment.cell(), config.instance, DISTINCT_COMMITMENT)?;
 
         let mut tree = BatchTree::new(self.accounts.len())?;
         let mut account_terms = Vec::with_capacity(self.accounts.len());
@@ -330,9 +404,20 @@ impl Circuit<Fp> for BatchCircuit {
             )?;
             tree.push_leaf(hash.leaf(
                 layouter.namespace(|| format!("leaf {j}")),
+                &constants,
                 &cells.leaf_words,
             )?);
             tree.step(&hash, layouter.namespace(|| format!("batch tree {j}")))?;
+            let key = hash.distinct_key(
+                layouter.namespace(|| format!("distinct key {j}")),
+                &constants,
+                &cells.leaf_words[0],
+                &k,
+            )?;
+            layouter.assign_region(
+                || format!("distinct key {j} bound"),
+                |mut region| region.constrain_equal(key.cell(), cells.distinct_key.cell()),
+            )?;
             account_terms.push(cells.account_terms);
             bucket_terms.push(cells.bucket_term);
         }

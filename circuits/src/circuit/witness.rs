@@ -10,8 +10,8 @@ use crate::config::RiskParams;
 use crate::field::{fp_from_bigint, fp_from_bool, fp_from_u128, Fp};
 use crate::hash::leaf::pow2;
 use crate::model::buckets::{
-    asset_fraction, asset_pole_inverse, distribution_pole_inverse, market_pole_inverse,
-    outcome_fraction, position_fraction, BucketChallenges,
+    asset_fraction, asset_pole_inverse, distinct_fraction, distribution_pole_inverse,
+    market_pole_inverse, outcome_fraction, position_fraction, BucketChallenges,
 };
 use crate::model::holdings::{Holdings, SlotShape};
 use crate::model::risk::{
@@ -217,13 +217,27 @@ impl StatusWitness {
     }
 }
 
+/// Who an account of a batch is: its `id_hash` (0 for padding), its salt, and its distinct key
+/// `Poseidon(id_hash, k)` ([`crate::hash::distinct_key`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AccountIdentity {
+    /// `id_hash` (0 for padding).
+    pub id_hash: Fp,
+    /// The leaf's salt.
+    pub salt: Fp,
+    /// The distinct key.
+    pub distinct_key: Fp,
+}
+
 /// One account slot of a batch (a real account or padding).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccountWitness {
-    /// The account key `Poseidon_key(id_hash, salt)` (0 for padding).
-    pub key: Fp,
-    /// `1 / key`, or 0 for padding.
-    pub key_inverse: Fp,
+    /// The account's `id_hash` (0 for padding).
+    pub id_hash: Fp,
+    /// Its salt (for padding, a salt derived for the padding leaf's place).
+    pub salt: Fp,
+    /// Its distinct key `Poseidon(id_hash, k)`.
+    pub distinct_key: Fp,
     /// 1 for a real account, 0 for padding.
     pub is_real: Fp,
     /// Asset slots.
@@ -256,9 +270,14 @@ fn gap(i: usize, held: bool, index: usize, previous: Option<usize>) -> Fp {
 }
 
 impl AccountWitness {
-    /// The witness of an account with key `key` (0 for padding), its `holdings` in the batch's
+    /// The witness of the account `who` (`id_hash` 0 for padding), its `holdings` in the batch's
     /// slot shape, and `risk`, its valuation under `params` ([`evaluate`]).
-    pub fn new(params: &RiskParams, risk: &AccountRisk, holdings: &Holdings, key: Fp) -> Self {
+    pub fn new(
+        params: &RiskParams,
+        risk: &AccountRisk,
+        holdings: &Holdings,
+        who: AccountIdentity,
+    ) -> Self {
         let mut previous = None;
         let assets = holdings
             .assets
@@ -331,7 +350,7 @@ impl AccountWitness {
                 w
             })
             .collect();
-        let is_real = !bool::from(key.is_zero());
+        let is_real = !bool::from(who.id_hash.is_zero());
         let scenarios = params
             .scenarios
             .iter()
@@ -342,8 +361,9 @@ impl AccountWitness {
             .as_ref()
             .map(|d| DistributionWitness::new(&d.edges_ppm, risk));
         AccountWitness {
-            key,
-            key_inverse: inverse_or_zero(key),
+            id_hash: who.id_hash,
+            salt: who.salt,
+            distinct_key: who.distinct_key,
             is_real: fp_from_bool(is_real),
             assets,
             positions,
@@ -356,6 +376,7 @@ impl AccountWitness {
     /// This account's term of the bucket identity: the sum of its slots' fractions, the value
     /// the account region's last `bk` cell holds.
     pub fn bucket_term(&self, c: BucketChallenges) -> Fp {
+        let distinct = distinct_fraction(c, self.is_real, self.distinct_key);
         let assets = self
             .assets
             .iter()
@@ -384,16 +405,21 @@ impl AccountWitness {
             .chain(positions)
             .chain(scenarios)
             .chain(distribution)
-            .fold(Fp::ZERO, |acc, x| acc + x)
+            .fold(distinct, |acc, x| acc + x)
     }
 
-    /// A padding slot: `key = 0`, every slot empty.
-    pub fn padding(params: &RiskParams, shape: SlotShape) -> Self {
+    /// A padding slot: `id_hash = 0`, every slot empty, the salt `salt` and the distinct key
+    /// `Poseidon(0, k)` of the snapshot's secret `k` (which its term multiplies by 0).
+    pub fn padding(params: &RiskParams, shape: SlotShape, salt: Fp, k: Fp) -> Self {
         Self::new(
             params,
             &evaluate(params, &AccountRecord::empty("", params)),
             &Holdings::empty(shape),
-            Fp::ZERO,
+            AccountIdentity {
+                id_hash: Fp::ZERO,
+                salt,
+                distinct_key: crate::hash::distinct_key(Fp::ZERO, k),
+            },
         )
     }
 }

@@ -1,11 +1,13 @@
-//! The leaf encoding (SPEC §3, sparse form):
+//! The leaf encoding (SPEC §3, sparse form, version 3):
 //!
 //! ```text
-//! key  = Poseidon_key(id_hash, salt)
-//! leaf = Poseidon_leaf(key, asset word_1 … asset word_S, position word_1 … position word_P)
+//! leaf = Poseidon_{2^130 + class}(id_hash, salt, asset word_1 … asset word_S, position word_1 … position word_P)
 //! ```
 //!
-//! over the record's [`Holdings`] in a [`SlotShape`] of `S` asset and `P` position slots:
+//! on the wide instance, with the leaf's size class ([`crate::statement::SizeClass::code`]: its
+//! slot shape `S × P` and batch size) in the capacity ([`leaf_capacity`]) and the message padded
+//! with zeros (its length is fixed by the class), over the record's [`Holdings`] in the class's
+//! slots:
 //!
 //! | word | packing (each field range-checked in the circuit, so the packing is injective) |
 //! |---|---|
@@ -14,37 +16,26 @@
 //!
 //! where `code(x)` is `|x|` for `x ≥ 0` and `|x| − 1` for `x < 0` (see [`SignedCode`]), 64 bits
 //! for sizes and 128 for costs. Slots hold the non-empty holdings in increasing index order, then
-//! empty slots (all zero); the circuit accepts no other order, so a record has one leaf.
+//! empty slots (all zero); the circuit accepts no other order, so a record has one leaf in its
+//! class. An asset word and a position word can have the same bits (a position with both signs 0
+//! and a cost below 2^64 reads as an asset); the class in the capacity makes the same words under
+//! two shapes two different leaves, so a batch root says which shape its words have.
 //!
-//! The key is computed natively by the venue and the user; the circuit only binds it. The empty
-//! leaf (padding) has `key = 0` and every slot empty; a real account's key is a Poseidon output,
-//! 0 only with probability 2^-254.
+//! A padding leaf has `id_hash = 0`, every slot empty and a salt derived from the venue's secret
+//! for its place (its own derivation domain, `prover::secret`): to anyone without the secret it
+//! looks like any other leaf, so an inclusion path says nothing of how many accounts its batch
+//! holds (SPEC §9). A real account's `id_hash` is a BLAKE2b output, 0 only with probability
+//! 2^-254. The top tree's padding (the batch count is public) is [`public_padding_leaf`]'s tree.
 
 use num_bigint::BigInt;
 
 use crate::field::{fp_from_bigint, Fp};
-use crate::hash::poseidon::{sponge, wide_sponge, KeyDomain, LeafDomain};
-use crate::model::holdings::{AssetHolding, Holdings, PositionHolding, SlotShape};
+use crate::hash::poseidon::{leaf_capacity, sponge_with_capacity};
+use crate::model::holdings::{AssetHolding, Holdings, PositionHolding};
 use crate::signed::SignedCode;
 
 /// Bits of a slot's instrument index in its word.
 pub const INDEX_BITS: u32 = 10;
-
-/// Computes account leaves.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct LeafHasher;
-
-impl LeafHasher {
-    /// The account key `Poseidon_key(id_hash, salt)`.
-    pub fn key(id_hash: Fp, salt: Fp) -> Fp {
-        sponge::<KeyDomain>(&[id_hash, salt])
-    }
-
-    /// The leaf of one account from its key and holdings.
-    pub fn hash(key: Fp, holdings: &Holdings) -> Fp {
-        wide_sponge::<LeafDomain>(&leaf_words(key, holdings))
-    }
-}
 
 /// `2^n` as a field element.
 pub fn pow2(n: u32) -> Fp {
@@ -69,16 +60,28 @@ pub fn position_word(slot: &PositionHolding) -> Fp {
         + pow2(INDEX_BITS + 193) * Fp::from(u64::from(cost.negative))
 }
 
-/// The packed message of a leaf: the key, then one word per slot.
-pub fn leaf_words(key: Fp, holdings: &Holdings) -> Vec<Fp> {
-    let mut words = Vec::with_capacity(1 + holdings.assets.len() + holdings.positions.len());
-    words.push(key);
+/// The message of a leaf: `id_hash`, the salt, then one word per slot.
+pub fn leaf_words(id_hash: Fp, salt: Fp, holdings: &Holdings) -> Vec<Fp> {
+    let mut words = Vec::with_capacity(2 + holdings.assets.len() + holdings.positions.len());
+    words.push(id_hash);
+    words.push(salt);
     words.extend(holdings.assets.iter().map(asset_word));
     words.extend(holdings.positions.iter().map(position_word));
     words
 }
 
-/// The padding leaf of a slot shape.
-pub fn empty_leaf(shape: SlotShape) -> Fp {
-    LeafHasher::hash(Fp::zero(), &Holdings::empty(shape))
+/// The leaf of an account (or, with `id_hash = 0` and empty holdings, a padding leaf) of the size
+/// class whose code is `class_code`.
+pub fn leaf(class_code: u64, id_hash: Fp, salt: Fp, holdings: &Holdings) -> Fp {
+    sponge_with_capacity(
+        leaf_capacity(class_code),
+        &leaf_words(id_hash, salt, holdings),
+    )
+}
+
+/// The public padding leaf of a class (salt 0), used only for the top tree's padding: the
+/// batch count is public, so the roots of the all-padding batches that fill the top tree to a
+/// power of two may be public constants. Never a leaf of a batch.
+pub fn public_padding_leaf(class_code: u64, shape: crate::model::holdings::SlotShape) -> Fp {
+    leaf(class_code, Fp::zero(), Fp::zero(), &Holdings::empty(shape))
 }

@@ -10,8 +10,9 @@ pub mod poseidon_params;
 pub mod snapshot;
 
 pub use ids::{id_hash, statement_tag, unit_encoding};
-pub use leaf::{asset_word, empty_leaf, leaf_words, position_word, LeafHasher};
+pub use leaf::{asset_word, leaf, leaf_words, position_word, public_padding_leaf};
 pub use merkle::{node_hash, MerklePath};
 pub use poseidon::{
-    totals_commitment, ChallengeDomain, InstrumentTotalsDomain, KeyDomain, LeafDomain, TotalsDomain,
+    distinct_commitment, distinct_key, totals_commitment, ChallengeDomain, InstrumentTotalsDomain,
+    TotalsDomain,
 };

@@ -2,8 +2,15 @@
 //!
 //! | instance | width / rate | hashes | why |
 //! |---|---|---|---|
-//! | [`NodeSpec`] = `P128Pow5T3` | 3 / 2 | tree nodes `(left, right)`, account keys `(id_hash, salt)`, bucket challenges | two-word messages; the user's inclusion check hashes one node per level |
-//! | [`WideSpec`] = [`P128Pow5T9`] | 9 / 8 | leaves `(key, words…)`, totals commitments `(tag, totals…, blinding)` | a leaf of a key and up to 7 slot words is one permutation; a commitment to `n` words `⌈(n + 1)/8⌉` |
+//! | [`NodeSpec`] = `P128Pow5T3` | 3 / 2 | tree nodes `(left, right)`, distinct keys `(id_hash, k)` and their secret's commitment `(k, 0)`, bucket challenges | two-word messages; the user's inclusion check hashes one node per level |
+//! | [`WideSpec`] = [`P128Pow5T9`] | 9 / 8 | leaves `(id_hash, salt, words…)` under their size class's capacity, totals commitments `(tag, totals…, blinding)` | a leaf of up to 6 slot words is one permutation; a commitment to `n` words `⌈(n + 1)/8⌉` |
+//!
+//! Capacities (the initial value of the state's last word) keep every use apart: `L·2^64` for
+//! halo2's `ConstantLength<L>` (tree nodes), `2^128 + n` for this crate's variable-length domains,
+//! `2^130 + code` for a leaf of size class `code` ([`leaf_capacity`]), `2^131` and `2^131 + 1`
+//! for distinct keys and their secret's commitment ([`distinct_key`], [`distinct_commitment`]).
+//! The leaf and distinct-key hashes have a fixed message length per capacity, so they pad with
+//! zeros only ([`sponge_with_capacity`]).
 //!
 //! The width-9 instance's round numbers and constants are derived in [`crate::hash::poseidon_params`]
 //! (the Poseidon paper's bounds, the Grain procedure, a checked MDS matrix); it is a deviation
@@ -79,6 +86,21 @@ impl<const W: usize> Constants<W> {
         }
     }
 
+    /// `message` absorbed `R` words at a time from a state whose capacity is `capacity`, the
+    /// last chunk padded with zeros, one permutation per chunk; the first word out.
+    fn absorb_zero_padded(&self, capacity: Fp, message: &[Fp]) -> Fp {
+        let mut state = [Fp::ZERO; W];
+        state[W - 1] = capacity;
+        let rate = W - 1;
+        for chunk in message.chunks(rate) {
+            for (word, value) in state.iter_mut().zip(chunk) {
+                *word += value;
+            }
+            self.permute(&mut state);
+        }
+        state[0]
+    }
+
     /// The sponge `halo2_gadgets::poseidon::Sponge` computes for domain `D`: the message and
     /// `D`'s padding absorbed `R` words at a time, one permutation per chunk, first word out.
     fn sponge<D: Domain<Fp, R>, const R: usize>(&self, message: &[Fp]) -> Fp {
@@ -138,38 +160,52 @@ fn tag(n: u64) -> Fp {
     Fp::from_u128(1u128 << 127) * Fp::from(2) + Fp::from(n)
 }
 
-/// Domain of account leaves: `(key, words…)`, on the wide instance.
-#[derive(Debug, Clone, Copy)]
-pub struct LeafDomain;
-
-impl Domain<Fp, WIDE_RATE> for LeafDomain {
-    type Padding = Vec<Fp>;
-    fn name() -> String {
-        "marginproof leaf".into()
-    }
-    fn initial_capacity_element() -> Fp {
-        tag(1)
-    }
-    fn padding(input_len: usize) -> Vec<Fp> {
-        one_then_zeros::<WIDE_RATE>(input_len)
-    }
+/// `2^n` as a field element.
+fn power_of_two(n: u32) -> Fp {
+    Fp::from(2).pow_vartime([u64::from(n)])
 }
 
-/// Domain of account keys: `(id_hash, salt)`, on the narrow instance.
-#[derive(Debug, Clone, Copy)]
-pub struct KeyDomain;
+/// The capacity of a leaf of the size class whose code is `class_code`
+/// ([`crate::statement::SizeClass::code`]): `2^130 + code`. A leaf's hash domain is its class, so
+/// the same words under another slot shape (an asset word read as a position word) are another
+/// leaf (SPEC §3, version 3).
+pub fn leaf_capacity(class_code: u64) -> Fp {
+    power_of_two(130) + Fp::from(class_code)
+}
 
-impl Domain<Fp, NODE_RATE> for KeyDomain {
-    type Padding = Vec<Fp>;
-    fn name() -> String {
-        "marginproof key".into()
-    }
-    fn initial_capacity_element() -> Fp {
-        tag(3)
-    }
-    fn padding(input_len: usize) -> Vec<Fp> {
-        one_then_zeros::<NODE_RATE>(input_len)
-    }
+/// The capacity of a distinct key `(id_hash, k)`: `2^131`.
+pub fn distinct_key_capacity() -> Fp {
+    power_of_two(131)
+}
+
+/// The capacity of the commitment to the distinct-key secret `(k, 0)`: `2^131 + 1`.
+pub fn distinct_commitment_capacity() -> Fp {
+    power_of_two(131) + Fp::ONE
+}
+
+/// The wide sponge with a given capacity and zero padding to a multiple of the rate: the
+/// function of a message whose length the capacity fixes (a leaf of one size class). The
+/// circuit computes the same ([`crate::chips::hashing::HashChip::leaf`]).
+pub fn sponge_with_capacity(capacity: Fp, message: &[Fp]) -> Fp {
+    wide_constants().absorb_zero_padded(capacity, message)
+}
+
+/// The distinct key of an account: `Poseidon(id_hash, k)` under [`distinct_key_capacity`], with
+/// `k` the snapshot's distinct-key secret (SPEC §3, version 3). A PRF of `id_hash` under `k`: the
+/// published list of distinct keys says nothing about any account to whoever lacks `k`, and a
+/// venue cannot give two copies of one account two keys, since `k` is committed in every proof.
+pub fn distinct_key(id_hash: Fp, k: Fp) -> Fp {
+    let mut state = [id_hash, k, distinct_key_capacity()];
+    permute(&mut state);
+    state[0]
+}
+
+/// The commitment `K = Poseidon(k, 0)` to the distinct-key secret, under
+/// [`distinct_commitment_capacity`]: a public input of every batch proof.
+pub fn distinct_commitment(k: Fp) -> Fp {
+    let mut state = [k, Fp::ZERO, distinct_commitment_capacity()];
+    permute(&mut state);
+    state[0]
 }
 
 /// Domain of the bucket challenges: `(statement tag, root R, instrument totals digest, n)`, on the
@@ -261,25 +297,51 @@ mod tests {
         assert_eq!(wide_sponge::<ConstantLength<11>>(&eleven), wide11);
     }
 
+    /// The capacity-only sponge is halo2's sponge with that capacity: the same permutations over
+    /// the same zero-padded chunks (checked against `ConstantLength`, whose capacity is
+    /// `L·2^64` and whose padding is zeros).
+    #[test]
+    fn capacity_sponge_matches_constant_length() {
+        let eleven: [Fp; 11] = std::array::from_fn(|i| Fp::from(300 + i as u64));
+        let capacity = Fp::from(11) * power_of_two(64);
+        let theirs =
+            Hash::<_, WideSpec, ConstantLength<11>, WIDE_WIDTH, WIDE_RATE>::init().hash(eleven);
+        assert_eq!(sponge_with_capacity(capacity, &eleven), theirs);
+        let pair = [Fp::from(3), Fp::from(4)];
+        let node = Hash::<_, NodeSpec, ConstantLength<2>, NODE_WIDTH, NODE_RATE>::init().hash(pair);
+        let mut state = [pair[0], pair[1], Fp::from(2) * power_of_two(64)];
+        permute(&mut state);
+        assert_eq!(state[0], node);
+        // Leaves of two classes, distinct keys and the commitment are apart.
+        assert_ne!(
+            sponge_with_capacity(leaf_capacity(1), &pair),
+            sponge_with_capacity(leaf_capacity(2), &pair)
+        );
+        assert_ne!(distinct_key(pair[0], pair[1]), node);
+        assert_ne!(
+            distinct_key(Fp::ZERO, pair[0]),
+            distinct_commitment(pair[0])
+        );
+    }
+
     #[test]
     fn padding_separates_lengths() {
         let x = Fp::from(5);
         assert_ne!(
-            wide_sponge::<LeafDomain>(&[x]),
-            wide_sponge::<LeafDomain>(&[x, Fp::ONE])
+            wide_sponge::<TotalsDomain>(&[x]),
+            wide_sponge::<TotalsDomain>(&[x, Fp::ONE])
         );
         assert_ne!(
-            wide_sponge::<LeafDomain>(&[x]),
-            wide_sponge::<TotalsDomain>(&[x])
+            sponge::<ChallengeDomain>(&[x]),
+            sponge::<ChallengeDomain>(&[x, x])
         );
-        assert_ne!(sponge::<KeyDomain>(&[x]), sponge::<ChallengeDomain>(&[x]));
         assert_ne!(
             wide_sponge::<InstrumentTotalsDomain>(&[x]),
             wide_sponge::<TotalsDomain>(&[x])
         );
-        assert_eq!(LeafDomain::padding(2).len(), 6);
-        assert_eq!(LeafDomain::padding(7).len(), 1);
-        assert_eq!(LeafDomain::padding(8).len(), 8);
-        assert_eq!(KeyDomain::padding(3).len(), 1);
+        assert_eq!(TotalsDomain::padding(2).len(), 6);
+        assert_eq!(TotalsDomain::padding(7).len(), 1);
+        assert_eq!(TotalsDomain::padding(8).len(), 8);
+        assert_eq!(ChallengeDomain::padding(3).len(), 1);
     }
 }

@@ -30,12 +30,18 @@
 //! side computed from the published totals ([`totals_side`]). Both sides are rational functions
 //! of `(r, ρ)`; if a published total differs from the true sum of its slots they differ as
 //! functions and agree at a random point with probability at most
-//! `(N·(S + P + 5·Σ + 1) + A + M + 5·Σ + 20)/p < 2^-200` for `N < 2^32` accounts of at most
-//! 1,280 slots and `Σ ≤ 8` scenarios (each account's five outcome terms per scenario and its
-//! distribution term, and the totals' side's matching poles). The challenges are
-//! `Poseidon_challenge(tag, R, digest(T), n)` ([`crate::statement::snapshot_challenges`]): the
-//! root `R` binds every slot of every batch and the digest every published instrument total, so
-//! both are fixed before `(r, ρ)` is known (Fiat–Shamir). No per-batch total is ever committed
+//! `(N·(S + P + 5·Σ + 3) + A + M + 5·Σ + 20)/p < 2^-200` for `N < 2^32` accounts of at most
+//! 1,280 slots and `Σ ≤ 8` scenarios (each account's five outcome terms per scenario, its
+//! distribution term and its distinct-key term, and the totals' side's matching poles and the
+//! list's). The challenges are `Poseidon_challenge(tag, R, digest(T), layout, K, digest(list), n)`
+//! ([`crate::statement::snapshot_challenges`]): the
+//! root `R` binds every slot word of every batch together with its size class (the class is each
+//! leaf's capacity, so a batch root says whether a word is an asset or a position), the layout
+//! digest every batch's class, and the digest every published instrument total, so all of them
+//! are fixed before `(r, ρ, γ)` is known (Fiat–Shamir). Each account's distinct-key term
+//! `γ·is_real/(r − u)` and the published list's `−Σ γ/(r − w)` ride in the same identity
+//! ([`crate::model::distinct`]): the only numerators with `γ`, so they cancel only against each
+//! other. No per-batch total is ever committed
 //! per instrument, so a batch's cost does not depend on how many instruments the configuration
 //! lists.
 
@@ -89,6 +95,14 @@ pub struct BucketChallenges {
     pub r: Fp,
     /// `ρ`: weight between the totals of one instrument.
     pub rho: Fp,
+    /// `γ`: weight of the distinct-key terms ([`distinct_fraction`]).
+    pub gamma: Fp,
+}
+
+/// `γ·is_real/(r − u)`: an account's distinct-key term, `u` its distinct key
+/// ([`crate::model::distinct`]); padding (`is_real = 0`) adds nothing.
+pub fn distinct_fraction(c: BucketChallenges, is_real: Fp, key: Fp) -> Fp {
+    c.gamma * is_real * inverse_or_zero(c.r - key)
 }
 
 /// `1/x`, or 0 when `x = 0` (then the `bucket pole` gate has no solution: an honest proof fails,

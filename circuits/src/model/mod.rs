@@ -1,6 +1,7 @@
 //! The native risk model of SPEC §2 in exact integers: what the circuit proves, computed directly.
 
 pub mod buckets;
+pub mod distinct;
 pub mod holdings;
 pub mod record;
 pub mod risk;

@@ -3,7 +3,9 @@
 
 use std::sync::Arc;
 
-use marginproof_circuits::circuit::batch::{AccountSlot, PreparedBatch, RunningTotals};
+use marginproof_circuits::circuit::batch::{
+    AccountSlot, BatchSecrets, PreparedBatch, RunningTotals,
+};
 use marginproof_circuits::config::{
     AssetSection, DistributionSection, MarketSection, RiskConfigFile, ScenarioSection,
     SnapshotSection, TierSpec,
@@ -12,6 +14,7 @@ use marginproof_circuits::field::Fp;
 use marginproof_circuits::hash::id_hash;
 use marginproof_circuits::model::buckets::BucketChallenges;
 use marginproof_circuits::model::{AccountRecord, Position, SlotShape};
+use marginproof_circuits::statement::SizeClass;
 use marginproof_circuits::RiskParams;
 use num_bigint::BigInt;
 
@@ -166,6 +169,22 @@ pub fn test_challenges() -> BucketChallenges {
     BucketChallenges {
         r: Fp::from(0x5eed_0001_u64).square().square(),
         rho: Fp::from(0x5eed_0002_u64).square().square(),
+        gamma: Fp::from(0x5eed_0003_u64).square().square(),
+    }
+}
+
+/// The distinct-key secret of circuit tests.
+pub const TEST_DISTINCT_SECRET: u64 = 0xD157;
+
+/// The secrets of a test batch of `batch_size` leaves: padding salts, `k`, blindings 0 and 99.
+pub fn test_secrets(batch_size: usize) -> BatchSecrets {
+    BatchSecrets {
+        padding_salts: (0..batch_size as u64)
+            .map(|i| Fp::from(0xBAD0 + i))
+            .collect(),
+        distinct_secret: Fp::from(TEST_DISTINCT_SECRET),
+        blinding_before: Fp::zero(),
+        blinding_after: Fp::from(99),
     }
 }
 
@@ -185,13 +204,26 @@ pub fn prepare_in(
 ) -> PreparedBatch {
     PreparedBatch::new(
         params.clone(),
-        shape,
-        batch_size,
+        SizeClass {
+            slots: shape,
+            batch_size,
+        },
         slots,
         &RunningTotals::zero(params),
         test_challenges(),
-        Fp::zero(),
-        Fp::from(99),
+        &test_secrets(batch_size),
     )
     .expect("the shape holds every test account")
+}
+
+/// The published list of distinct keys of `slots` under the test secret.
+pub fn distinct_list(slots: &[AccountSlot]) -> Vec<u8> {
+    marginproof_circuits::model::distinct::encode(
+        slots
+            .iter()
+            .map(|s| {
+                marginproof_circuits::hash::distinct_key(s.id_hash, Fp::from(TEST_DISTINCT_SECRET))
+            })
+            .collect(),
+    )
 }

@@ -9,7 +9,7 @@ use marginproof_verifier::bundle::{
 use marginproof_verifier::keys::{load_or_create_batch_vk, KeyError, KeySource};
 use marginproof_verifier::report::{totals_report, TotalsJson};
 use marginproof_verifier::store::{
-    fresh_params, load_or_create_params, read_manifest, read_proof, ParamsSource,
+    fresh_params, load_or_create_params, read_manifest, read_proof, DistinctKeysFile, ParamsSource,
 };
 
 use crate::commands::prove::secs;
@@ -128,6 +128,7 @@ pub fn verify_dir_with(
         &manifest,
         &shape,
         |i, entry| read_proof(public_dir, i, entry),
+        &mut DistinctKeysFile::new(public_dir),
         &keys,
         check,
     )

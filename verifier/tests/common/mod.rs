@@ -9,14 +9,14 @@ use marginproof_circuits::config::{
 };
 use marginproof_circuits::field::{fp_to_hex, Fp};
 use marginproof_circuits::hash::merkle::tree_levels;
-use marginproof_circuits::hash::{empty_leaf, id_hash, LeafHasher, MerklePath};
+use marginproof_circuits::hash::{id_hash, leaf, public_padding_leaf, MerklePath};
 use marginproof_circuits::model::record::{PositionInUnits, RecordInUnits};
 use marginproof_circuits::model::{
     evaluate, AccountRecord, Holdings, MarginUnit, SlotShape, Totals,
 };
 use marginproof_circuits::statement::{
-    BatchEntry, InclusionProof, Manifest, SizeClass, TotalsFile, UnitInclusion, FORMAT_VERSION,
-    INCLUSION_FORMAT_VERSION,
+    BatchEntry, DistinctKeysEntry, InclusionProof, Manifest, SizeClass, TotalsFile, UnitInclusion,
+    DISTINCT_KEYS_FILE, FORMAT_VERSION, INCLUSION_FORMAT_VERSION,
 };
 use marginproof_circuits::RiskParams;
 
@@ -173,6 +173,10 @@ impl Venue {
     ) -> Venue {
         let params = params();
         let slots = SlotShape::dense(&params);
+        let class = SizeClass {
+            slots,
+            batch_size: BATCH_SIZE,
+        };
         let mut records = Vec::new();
         let mut salts = Vec::new();
         let mut leaves = Vec::new();
@@ -184,10 +188,7 @@ impl Venue {
                 .in_unit(unit.clone());
             let s = salt_of(i);
             let holdings = Holdings::of(&record, slots).expect("dense slots hold any record");
-            leaves.push(LeafHasher::hash(
-                LeafHasher::key(id_hash(id, &unit), s),
-                &holdings,
-            ));
+            leaves.push(leaf(class.code(), id_hash(id, &unit), s, &holdings));
             totals.add(&Totals::of_account(
                 &params,
                 &record,
@@ -197,25 +198,38 @@ impl Venue {
             records.push((id.to_string(), units, record));
             salts.push(s);
         }
-        // Proven batches hold BATCH_SIZE · BATCH_COUNT leaves; the top tree is padded to a power
-        // of two with batches of empty leaves.
+        // Proven batches hold BATCH_SIZE · BATCH_COUNT leaves, their padding leaves with salts of
+        // their own; the top tree is padded to a power of two with batches of public padding.
         assert!(leaves.len() <= BATCH_SIZE * BATCH_COUNT);
+        let mut padding = 0u64;
+        while leaves.len() < BATCH_SIZE * BATCH_COUNT {
+            padding += 1;
+            let salt = Fp::from(0xBAD0 + padding);
+            leaves.push(leaf(
+                class.code(),
+                Fp::zero(),
+                salt,
+                &Holdings::empty(slots),
+            ));
+        }
         let padded = BATCH_SIZE * BATCH_COUNT.next_power_of_two();
-        leaves.resize(padded, empty_leaf(slots));
+        leaves.resize(padded, public_padding_leaf(class.code(), slots));
         let levels = tree_levels(leaves);
         let root = levels.last().unwrap()[0];
         let dummy = |n: u64| fp_to_hex(&Fp::from(n));
         let manifest = Manifest {
             format_version: FORMAT_VERSION,
             config: params.file.clone(),
-            classes: vec![SizeClass {
-                slots,
-                batch_size: BATCH_SIZE,
-            }],
+            classes: vec![class],
             batch_count: BATCH_COUNT,
             root: fp_to_hex(&root),
             totals: TotalsFile::from_totals(&totals, &params),
             totals_blinding: dummy(7),
+            distinct_keys: DistinctKeysEntry {
+                file: DISTINCT_KEYS_FILE.into(),
+                count: 0,
+                commitment: dummy(8),
+            },
             batches: (0..BATCH_COUNT as u64)
                 .map(|i| BatchEntry {
                     class: 0,

@@ -9,7 +9,7 @@
 //!
 //! | row | gate ([`IdentityConfig`], [`AssetSlotConfig`], …) | a0 | a1 | a2 | a3 | a4 | a5 | a6 | a7 | a8 | a9 | a10 | a11 | a12 | a13 | a14 | a15 | a16 |
 //! |---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
-//! | 0 | [`identity`] | key | key⁻¹ | is_real | e₁ | e₁ᵖ | | | | | | | | | | | | |
+//! | 0 | [`identity`] | id | id⁻¹ | is_real | e₁ | e₁ᵖ | salt | u | | | | t | r | γ | | | | |
 //! | 1..=S | [`asset_slot`] | a | b | l | σ | m | p | x | F | word | tid | t | r | ρ | empty | inv | gap | |
 //! | S+1..=S+P | [`position_slot`] | m | σ_s | m_s | σ_c | m_c | P | n | F | word | tid | t | r | ρ | empty | inv | gap | U |
 //! | S+P+1 | [`status`], [`carry`] | σ_E | m_E | σ_D | m_D | liq | eo | bd | sf | | | | | | | | | |
@@ -32,8 +32,9 @@
 //! the code of [`crate::signed`]: `v = m − σ(2m + 1)`.
 //!
 //! `bk` is this account's term of the bucket identity ([`crate::model::buckets`]):
-//! `Σ_slots (b + ρ·l)/(r − a) + Σ (s + ρ·|s| + ρ²·U)/(r − 1024 − m)`, plus each scenario's
-//! outcome terms and the distribution's count term.
+//! `γ·is_real/(r − u) + Σ_slots (b + ρ·l)/(r − a) + Σ (s + ρ·|s| + ρ²·U)/(r − 1024 − m)`, plus
+//! each scenario's outcome terms and the distribution's count term; `u` is the account's
+//! distinct key ([`crate::model::distinct`]).
 
 pub mod asset_slot;
 pub mod carry;
@@ -75,8 +76,11 @@ use distribution::BUCKET_CODE_BITS;
 /// The cells of one account that other chips consume.
 #[derive(Debug, Clone)]
 pub struct AccountCells {
-    /// The leaf message: `key`, asset slot words, position slot words.
+    /// The leaf message: `id_hash`, salt, asset slot words, position slot words.
     pub leaf_words: Vec<AssignedCell<Fp, Fp>>,
+    /// The distinct key `u` the account's term uses: the caller binds it to
+    /// `Poseidon(id_hash, k)` (its input is `leaf_words[0]`).
+    pub distinct_key: AssignedCell<Fp, Fp>,
     /// Terms of the per-account totals: accounts, liquidatable, bankrupt, equity owed, bad debt,
     /// shortfall (the tail of `Totals::entries`).
     pub account_terms: Vec<AssignedCell<Fp, Fp>>,
@@ -416,17 +420,19 @@ impl AccountInstructions for AccountChip {
                 };
                 let mut leaf_words: Vec<Cell> = Vec::new();
 
-                // Row 0: identity.
-                let (key, is_real) = cfg.identity.assign(&mut w, witness)?;
+                // Row 0: identity, and the distinct-key term that starts `bk`.
+                let (identity, distinct_term) = cfg.identity.assign(&mut w, witness, challenges)?;
+                let is_real = identity.is_real.clone();
                 let zero = Value::known(Fp::ZERO);
                 let mut acc = Accumulators {
                     ae: zero,
                     e: zero,
                     mr: zero,
-                    bk: zero,
+                    bk: distinct_term,
                 };
                 acc.put(&mut w, columns, 0)?;
-                leaf_words.push(key);
+                leaf_words.push(identity.id_hash);
+                leaf_words.push(identity.salt);
 
                 // Rows 1..=S: asset slots.
                 let mut asset_keys = Vec::with_capacity(shape.assets);
@@ -588,6 +594,7 @@ impl AccountInstructions for AccountChip {
                 Ok((
                     AccountCells {
                         leaf_words,
+                        distinct_key: identity.distinct_key,
                         account_terms: vec![
                             is_real,
                             status.liquidatable,
