@@ -37,4 +37,11 @@ id=$(sed -n 2p "$work/demo/accounts.csv" | cut -d, -f1)
 cp "$work/demo/bundle/public/manifest.json" "$seeds/manifest_json/demo.json"
 cp "$work/demo/venue.toml" "$seeds/config_toml/demo.toml"
 parts "$seeds/verify_inclusion_whole/demo.bin" "$work/demo/bundle/public/manifest.json" "$work/demo-incl.json"
+# The reserves file (SPEC §13): a generated venue with test wallets, proven, its message signed.
+"$bin" generate --accounts 8 --assets 3 --markets 1 --out "$work/reserves" > /dev/null
+"$bin" prove --config "$work/reserves/venue.toml" --accounts "$work/reserves/accounts.csv" \
+  --out "$work/reserves/bundle" --batch-size 4 > /dev/null
+"$bin" sign-reserves "$work/reserves/bundle/public" --keys "$work/reserves/reserve-keys.json" \
+  --out "$seeds/reserves_json/signed.json" 2> /dev/null
+cp "$work/reserves/bundle/public/manifest.json" "$seeds/reserves/manifest.json"
 echo "seeds rebuilt"

@@ -39,6 +39,10 @@ pub struct RiskConfigFile {
     /// Optional margin-ratio distribution (SPEC §7).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub distribution: Option<DistributionSection>,
+    /// `[reserve_chains]` (SPEC §13): the one block per chain at which every reserve wallet's
+    /// balance is read, by chain name (`ethereum`, `bitcoin`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub reserve_chains: BTreeMap<String, u64>,
 }
 
 /// `[[scenarios]]`: one price-shock scenario.
@@ -72,6 +76,10 @@ pub struct SnapshotSection {
     /// Margin ratio below which an account is liquidatable, as an exact decimal (default `1.00`).
     #[serde(default = "default_threshold")]
     pub liquidation_threshold: String,
+    /// When the books were taken, RFC 3339 in UTC (`2026-11-21T00:00:00Z`); required with
+    /// `[reserve_chains]` (SPEC §13).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<String>,
 }
 
 fn default_threshold() -> String {
@@ -92,6 +100,24 @@ pub struct AssetSection {
     pub haircut: Vec<TierSpec>,
     /// Maintenance tiers on net borrowed value in USD (rates non-decreasing).
     pub maintenance: Vec<TierSpec>,
+    /// Where the venue keeps this asset's reserves: at most one location per chain (SPEC §13).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reserve_locations: Vec<ReserveLocationSection>,
+}
+
+/// One entry of an asset's `reserve_locations` (SPEC §13).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReserveLocationSection {
+    /// A chain of `[reserve_chains]`.
+    pub chain: String,
+    /// The token contract (`0x` and 40 hex digits, Ethereum only); absent: the chain's native coin.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    /// Decimal digits of one on-chain unit: required for a token (0..=36); for the native coin
+    /// 18 on Ethereum and 8 on Bitcoin, which may be written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decimals: Option<u32>,
 }
 
 /// `[[markets]]`: one perpetual market.
@@ -169,6 +195,12 @@ pub enum ConfigProblem {
     /// A snapshot field that is empty.
     #[error("must not be empty")]
     Empty,
+    /// A snapshot field with a control character (SPEC §13: it is part of the reserves message).
+    #[error("must not contain control characters (found U+{0:04X})")]
+    ControlCharacter(u32),
+    /// A reserves field (SPEC §13) that is malformed or inconsistent.
+    #[error("{0}")]
+    Reserves(String),
 }
 
 fn invalid(field: impl Into<String>, problem: impl Into<ConfigProblem>) -> ConfigError {
@@ -191,6 +223,25 @@ pub struct AssetParams {
     pub haircut: TierTable,
     /// Maintenance table G_a on net borrowed value (ν).
     pub maintenance: TierTable,
+    /// Where its reserves are kept (SPEC §13), at most one location per chain.
+    pub reserve_locations: Vec<ReserveLocation>,
+}
+
+/// The chains a reserve location may name (SPEC §13, format 1).
+pub const RESERVE_CHAINS: [&str; 2] = ["bitcoin", "ethereum"];
+
+/// Most decimal digits of a token's on-chain unit.
+pub const MAX_LOCATION_DECIMALS: u32 = 36;
+
+/// A validated reserve location.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReserveLocation {
+    /// `ethereum` or `bitcoin`.
+    pub chain: String,
+    /// The token contract's 20 bytes (Ethereum only); `None`: the native coin.
+    pub token: Option<[u8; 20]>,
+    /// Decimal digits of one on-chain unit.
+    pub decimals: u32,
 }
 
 /// One perpetual market in integer form.
@@ -251,6 +302,10 @@ pub struct RiskParams {
     pub scenarios: Vec<ScenarioParams>,
     /// The margin-ratio distribution, if configured.
     pub distribution: Option<DistributionParams>,
+    /// `snapshot.time` in seconds since 1970-01-01T00:00:00Z (SPEC §13).
+    pub snapshot_time: Option<i64>,
+    /// `[reserve_chains]`: the block of each chain (SPEC §13).
+    pub reserve_chains: BTreeMap<String, u64>,
     /// The file form this was made from (published verbatim in the manifest).
     pub file: RiskConfigFile,
 }
@@ -260,6 +315,43 @@ impl RiskParams {
     pub fn from_file(file: &RiskConfigFile) -> Result<Self, ConfigError> {
         if file.snapshot.id.trim().is_empty() {
             return Err(invalid("snapshot.id", ConfigProblem::Empty));
+        }
+        for (field, text) in [
+            ("snapshot.id", &file.snapshot.id),
+            ("snapshot.venue", &file.snapshot.venue),
+        ] {
+            if let Some(c) = text.chars().find(|c| c.is_control()) {
+                return Err(invalid(
+                    field,
+                    ConfigProblem::ControlCharacter(u32::from(c)),
+                ));
+            }
+        }
+        let snapshot_time = file
+            .snapshot
+            .time
+            .as_deref()
+            .map(|t| {
+                parse_utc_time(t).map_err(|m| invalid("snapshot.time", ConfigProblem::Reserves(m)))
+            })
+            .transpose()?;
+        for chain in file.reserve_chains.keys() {
+            if !RESERVE_CHAINS.contains(&chain.as_str()) {
+                return Err(invalid(
+                    format!("reserve_chains.{chain}"),
+                    ConfigProblem::Reserves(format!(
+                        "unknown chain `{chain}`: format 1 knows `bitcoin` and `ethereum`"
+                    )),
+                ));
+            }
+        }
+        if !file.reserve_chains.is_empty() && snapshot_time.is_none() {
+            return Err(invalid(
+                "snapshot.time",
+                ConfigProblem::Reserves(
+                    "`[reserve_chains]` needs `snapshot.time` (RFC 3339, UTC)".into(),
+                ),
+            ));
         }
         let threshold = parse_decimal(&file.snapshot.liquidation_threshold, RATE_DECIMALS)
             .map_err(|e| invalid("snapshot.liquidation_threshold", e))?;
@@ -297,12 +389,15 @@ impl RiskParams {
                 TierTableKind::Maintenance,
                 &format!("{at}.maintenance"),
             )?;
+            let reserve_locations =
+                parse_locations(&a.reserve_locations, &file.reserve_chains, &at)?;
             assets.push(AssetParams {
                 symbol: a.symbol.clone(),
                 decimals,
                 price,
                 haircut,
                 maintenance,
+                reserve_locations,
             });
         }
         let mut markets = Vec::with_capacity(file.markets.len());
@@ -362,6 +457,8 @@ impl RiskParams {
             reserves,
             scenarios,
             distribution,
+            snapshot_time,
+            reserve_chains: file.reserve_chains.clone(),
             file: file.clone(),
         })
     }
@@ -419,6 +516,32 @@ impl RiskParams {
             h.put(s.name.as_bytes());
             for price in s.prices.assets.iter().chain(&s.prices.markets) {
                 h.put(&price.to_le_bytes());
+            }
+        }
+        // SPEC §13, after everything else (whose part count the counts above fix): absent from
+        // a configuration without reserves evidence, so its digest is unchanged.
+        let locations: usize = self.assets.iter().map(|a| a.reserve_locations.len()).sum();
+        if self.snapshot_time.is_some() || !self.reserve_chains.is_empty() || locations > 0 {
+            h.put(b"reserves evidence v1");
+            match self.snapshot_time {
+                Some(t) => h.put(&t.to_le_bytes()),
+                None => h.put(b"no time"),
+            }
+            h.put(&(self.reserve_chains.len() as u64).to_le_bytes());
+            for (chain, block) in &self.reserve_chains {
+                h.put(chain.as_bytes());
+                h.put(&block.to_le_bytes());
+            }
+            for a in &self.assets {
+                h.put(&(a.reserve_locations.len() as u64).to_le_bytes());
+                for l in &a.reserve_locations {
+                    h.put(l.chain.as_bytes());
+                    match &l.token {
+                        Some(token) => h.put(token),
+                        None => h.put(b"native"),
+                    }
+                    h.put(&l.decimals.to_le_bytes());
+                }
             }
         }
         h.finish()
@@ -498,6 +621,145 @@ impl FramedDigest {
     fn finish(self) -> [u8; 64] {
         self.0.finalize().into()
     }
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` (RFC 3339 in UTC, whole seconds) as seconds since the Unix epoch.
+pub fn parse_utc_time(text: &str) -> Result<i64, String> {
+    let bad = || format!("`{text}` is not an RFC 3339 UTC time of the form 2026-11-21T00:00:00Z");
+    let b = text.as_bytes();
+    if b.len() != 20
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || b[10] != b'T'
+        || b[13] != b':'
+        || b[16] != b':'
+        || b[19] != b'Z'
+    {
+        return Err(bad());
+    }
+    let number = |range: std::ops::Range<usize>| -> Result<i64, String> {
+        let part = &b[range];
+        if !part.iter().all(u8::is_ascii_digit) {
+            return Err(bad());
+        }
+        Ok(part.iter().fold(0i64, |n, d| n * 10 + i64::from(d - b'0')))
+    };
+    let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
+    let (hour, minute, second) = (number(11..13)?, number(14..16)?, number(17..19)?);
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let days_in_month = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return Err(bad()),
+    };
+    if year < 1970 || day < 1 || day > days_in_month || hour > 23 || minute > 59 || second > 59 {
+        return Err(bad());
+    }
+    // Days from 1970-01-01 to the first of the month (civil calendar, proleptic Gregorian).
+    let (y, m) = if month <= 2 {
+        (year - 1, month + 9)
+    } else {
+        (year, month - 3)
+    };
+    let era = y / 400;
+    let year_of_era = y - era * 400;
+    let day_of_year = (153 * m + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    let days = era * 146_097 + day_of_era - 719_468;
+    Ok(days * 86_400 + hour * 3_600 + minute * 60 + second)
+}
+
+/// An asset's `reserve_locations`: each on a chain of `[reserve_chains]`, at most one per chain,
+/// a token only on Ethereum.
+fn parse_locations(
+    sections: &[ReserveLocationSection],
+    chains: &BTreeMap<String, u64>,
+    asset_at: &str,
+) -> Result<Vec<ReserveLocation>, ConfigError> {
+    let mut out: Vec<ReserveLocation> = Vec::with_capacity(sections.len());
+    for (j, section) in sections.iter().enumerate() {
+        let at = format!("{asset_at}.reserve_locations[{j}]");
+        let chain = &section.chain;
+        if !chains.contains_key(chain) {
+            return Err(invalid(
+                format!("{at}.chain"),
+                ConfigProblem::Reserves(format!(
+                    "chain `{chain}` has no block in `[reserve_chains]`"
+                )),
+            ));
+        }
+        if out.iter().any(|l| &l.chain == chain) {
+            return Err(invalid(
+                format!("{at}.chain"),
+                ConfigProblem::Reserves(format!(
+                    "a second location on `{chain}`: an asset has at most one location per chain"
+                )),
+            ));
+        }
+        let token = match &section.token {
+            None => None,
+            Some(text) if chain == "ethereum" => Some(parse_token(text).ok_or_else(|| {
+                invalid(
+                    format!("{at}.token"),
+                    ConfigProblem::Reserves(format!(
+                        "`{text}` is not a contract address (`0x` and 40 hex digits)"
+                    )),
+                )
+            })?),
+            Some(_) => {
+                return Err(invalid(
+                    format!("{at}.token"),
+                    ConfigProblem::Reserves(format!("chain `{chain}` has no tokens")),
+                ))
+            }
+        };
+        let native = if chain == "ethereum" { 18 } else { 8 };
+        let decimals = match (token, section.decimals) {
+            (Some(_), None) => {
+                return Err(invalid(
+                    &at,
+                    ConfigProblem::Reserves("a token location needs `decimals`".into()),
+                ))
+            }
+            (Some(_), Some(d)) if d > MAX_LOCATION_DECIMALS => {
+                return Err(invalid(
+                    format!("{at}.decimals"),
+                    ConfigProblem::OutOfRange(format!(
+                        "decimals must be 0..={MAX_LOCATION_DECIMALS}, got {d}"
+                    )),
+                ))
+            }
+            (Some(_), Some(d)) => d,
+            (None, Some(d)) if d != native => {
+                return Err(invalid(
+                    format!("{at}.decimals"),
+                    ConfigProblem::Reserves(format!(
+                        "the native coin of `{chain}` has {native} decimals, not {d}"
+                    )),
+                ))
+            }
+            (None, _) => native,
+        };
+        out.push(ReserveLocation {
+            chain: chain.clone(),
+            token,
+            decimals,
+        });
+    }
+    Ok(out)
+}
+
+/// `0x` and 40 hex digits (either case) as 20 bytes.
+fn parse_token(text: &str) -> Option<[u8; 20]> {
+    let digits = text.strip_prefix("0x")?;
+    if digits.len() != 40 {
+        return None;
+    }
+    let mut out = [0u8; 20];
+    hex::decode_to_slice(digits, &mut out).ok()?;
+    Some(out)
 }
 
 fn bounded_u64(v: &BigInt, bits: usize) -> Option<u64> {
@@ -778,12 +1040,15 @@ mod tests {
 
     fn file() -> RiskConfigFile {
         RiskConfigFile {
+            reserve_chains: Default::default(),
             snapshot: SnapshotSection {
+                time: None,
                 id: "shape".into(),
                 venue: "Shape Venue".into(),
                 liquidation_threshold: "1.00".into(),
             },
             assets: vec![AssetSection {
+                reserve_locations: Vec::new(),
                 symbol: "BTC".into(),
                 decimals: 8,
                 price: "50000".into(),

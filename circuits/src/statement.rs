@@ -682,7 +682,9 @@ mod tests {
         let manifest = Manifest {
             format_version: FORMAT_VERSION,
             config: crate::config::RiskConfigFile {
+                reserve_chains: Default::default(),
                 snapshot: crate::config::SnapshotSection {
+                    time: None,
                     id: "s".into(),
                     venue: "v".into(),
                     liquidation_threshold: "1".into(),

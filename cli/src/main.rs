@@ -45,6 +45,12 @@ enum Command {
     Verify(commands::verify::VerifyArgs),
     /// Verify a bundle's public part and write the auditor's report as one HTML file (auditor).
     Report(commands::report::ReportArgs),
+    /// Print the reserves message the venue's wallets sign (SPEC §13; no trailing newline).
+    ReservesMessage(commands::reserves::MessageArgs),
+    /// Check a reserves file offline and attach it to a bundle as public/reserves.json (venue).
+    AttachReserves(commands::reserves::AttachArgs),
+    /// Sign a bundle's reserves message with the test wallets `generate` made (tester).
+    SignReserves(commands::reserves::SignArgs),
     /// Write the inclusion proof of every margin unit of one account (venue).
     Inclusion(commands::inclusion::InclusionArgs),
     /// Check an inclusion proof against a manifest and value each margin unit (user).
@@ -84,6 +90,9 @@ fn main() -> ExitCode {
         Command::Assemble(args) => commands::shard::assemble(args),
         Command::Verify(args) => commands::verify::run(args),
         Command::Report(args) => commands::report::run(args),
+        Command::ReservesMessage(args) => commands::reserves::message(args),
+        Command::AttachReserves(args) => commands::reserves::attach(args),
+        Command::SignReserves(args) => commands::reserves::sign(args),
         Command::Inclusion(args) => commands::inclusion::run(args),
         Command::VerifyInclusion(args) => commands::verify_inclusion::run(args),
         Command::VerifyHistory(args) => commands::verify_history::run(args),

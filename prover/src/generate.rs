@@ -158,7 +158,9 @@ pub fn generate(opts: &GenerateOptions) -> (String, String) {
     let assets = opts.assets.clamp(1, MAX_ASSETS);
     let markets = opts.markets.min(MAX_MARKETS);
     let mut file = RiskConfigFile {
+        reserve_chains: Default::default(),
         snapshot: SnapshotSection {
+            time: None,
             id: format!("synthetic-{}", opts.seed),
             venue: "Synthetic Venue".to_string(),
             liquidation_threshold: "1.00".to_string(),
@@ -338,6 +340,7 @@ fn asset_section(i: usize, rng: &mut StdRng) -> AssetSection {
             }
         };
     AssetSection {
+        reserve_locations: Vec::new(),
         symbol,
         decimals,
         price: format_decimal(&BigInt::from(price_micro), 6),

@@ -351,12 +351,15 @@ fn pinned_params() -> RiskParams {
         rate: rate.into(),
     };
     let file = RiskConfigFile {
+        reserve_chains: Default::default(),
         snapshot: SnapshotSection {
+            time: None,
             id: "pinned".into(),
             venue: "Pinned Venue".into(),
             liquidation_threshold: "1.00".into(),
         },
         assets: vec![AssetSection {
+            reserve_locations: Vec::new(),
             symbol: "BTC".into(),
             decimals: 8,
             price: "50000".into(),

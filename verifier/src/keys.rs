@@ -329,12 +329,15 @@ mod tests {
             rate: rate.into(),
         };
         let file = RiskConfigFile {
+            reserve_chains: Default::default(),
             snapshot: SnapshotSection {
+                time: None,
                 id: "keys-test".into(),
                 venue: "Test Venue".into(),
                 liquidation_threshold: "1.00".into(),
             },
             assets: vec![AssetSection {
+                reserve_locations: Vec::new(),
                 symbol: "USDT".into(),
                 decimals: 6,
                 price: price.into(),

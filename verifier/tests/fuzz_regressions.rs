@@ -29,6 +29,7 @@ fn bundle_shape_worst_cases_are_bounded() {
         manifest.config.reserves.clear();
         manifest.config.assets = (0..assets)
             .map(|i| AssetSection {
+                reserve_locations: Vec::new(),
                 symbol: format!("A{i}"),
                 haircut: tier("1"),
                 maintenance: tier("0.1"),

@@ -28,13 +28,16 @@ fn tier(up_to: Option<&str>, rate: &str) -> TierSpec {
 /// Two assets (BTC with 3 haircut tiers, USDT) and one market.
 pub fn config_file() -> RiskConfigFile {
     RiskConfigFile {
+        reserve_chains: Default::default(),
         snapshot: SnapshotSection {
+            time: None,
             id: "test-snapshot".into(),
             venue: "Test Venue".into(),
             liquidation_threshold: "1.00".into(),
         },
         assets: vec![
             AssetSection {
+                reserve_locations: Vec::new(),
                 symbol: "BTC".into(),
                 decimals: 8,
                 price: "50000".into(),
@@ -46,6 +49,7 @@ pub fn config_file() -> RiskConfigFile {
                 maintenance: vec![tier(Some("100000"), "0.05"), tier(None, "0.10")],
             },
             AssetSection {
+                reserve_locations: Vec::new(),
                 symbol: "USDT".into(),
                 decimals: 6,
                 price: "1".into(),

@@ -5,13 +5,16 @@ use std::time::Instant;
 
 use marginproof_prover::generate::GenerateOptions;
 
-use crate::commands::generate::write_venue;
+use crate::commands::generate::{write_atomically, write_venue, KEYS_FILE};
 use crate::commands::inclusion::write_inclusion;
 use crate::commands::prove::{print_summary, prove_files, secs, Planning};
+use crate::commands::reserves::{check_evidence, message_of, RESERVES_FILE};
 use crate::commands::verify::{print_report, verify_dir};
 use crate::commands::verify_inclusion::check_files;
 use crate::outcome::{finish, OrExit, Outcome};
 use crate::CacheArgs;
+use marginproof_reserves::check_reserves;
+use marginproof_reserves::sign::KeyFile;
 
 /// Arguments of `demo`.
 #[derive(clap::Args)]
@@ -69,6 +72,21 @@ pub fn run(args: DemoArgs) -> Outcome {
         println!("== 3. auditor verifies bundle/public");
         let verified = verify_dir(&bundle.join("public"), Some(&args.cache.dir()))?;
         print_report(&verified);
+
+        println!("== 3b. the venue's wallets sign the reserves message; attach-reserves checks and publishes them");
+        let public = bundle.join("public");
+        let message = message_of(&public)?;
+        println!("{message}");
+        let keys =
+            KeyFile::parse(&std::fs::read_to_string(dir.join(KEYS_FILE)).unusable()?).unusable()?;
+        let signed = keys.sign(&message).unusable()?;
+        let r_json = dir.join("R.json");
+        write_atomically(&r_json, &signed.to_json()).unusable()?;
+        let (params, root) = (&verified.verified.params, verified.verified.root_hex());
+        check_reserves(params, &root, &signed).unusable()?;
+        write_atomically(&public.join(RESERVES_FILE), &signed.to_json()).unusable()?;
+        let evidence = check_evidence(&public, &verified.verified, None)?;
+        print!("{}", evidence.text(params));
 
         // The user: an owner with an isolated unit beside their cross unit where the venue has
         // one (SPEC §8), else the first account.

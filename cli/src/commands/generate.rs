@@ -4,7 +4,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::anyhow;
+use marginproof_circuits::config::RiskConfigFile;
 use marginproof_prover::generate::{generate, GenerateOptions};
+use marginproof_reserves::synthetic::add_synthetic_reserves;
 
 use crate::outcome::{finish, OrExit, Outcome};
 
@@ -47,14 +49,27 @@ pub fn write_atomically(path: &Path, text: &str) -> anyhow::Result<()> {
     )?)
 }
 
-/// Writes a synthetic venue into `out`; returns the config and accounts paths.
+/// The test wallets' key file `generate` writes beside the venue (SPEC §13).
+pub const KEYS_FILE: &str = "reserve-keys.json";
+
+/// Writes a synthetic venue into `out`; returns the config and accounts paths. The configuration
+/// gets reserve locations and `out/reserve-keys.json` fresh test wallets holding exactly its
+/// reserves ([`marginproof_reserves::synthetic`]): `sign-reserves` signs a proven bundle's
+/// reserves message with them.
 pub fn write_venue(out: &Path, options: &GenerateOptions) -> anyhow::Result<(PathBuf, PathBuf)> {
     fs::create_dir_all(out).map_err(|e| anyhow!("{}: {e}", out.display()))?;
     let (config, accounts) = generate(options);
+    let mut file: RiskConfigFile = toml::from_str(&config)?;
+    let keys = add_synthetic_reserves(&mut file)?;
+    let config = format!(
+        "# A synthetic venue: generated, not real data.\n{}",
+        toml::to_string(&file)?
+    );
     let config_path = out.join("venue.toml");
     let accounts_path = out.join("accounts.csv");
     write_atomically(&config_path, &config)?;
     write_atomically(&accounts_path, &accounts)?;
+    write_atomically(&out.join(KEYS_FILE), &keys.to_json())?;
     Ok((config_path, accounts_path))
 }
 
@@ -71,7 +86,12 @@ pub fn run(args: GenerateArgs) -> Outcome {
             distribution: !args.no_distribution,
         };
         let (config, accounts) = write_venue(&args.out, &options).unusable()?;
-        println!("wrote {} and {}", config.display(), accounts.display());
+        println!(
+            "wrote {}, {} and {} (test wallets: `sign-reserves` signs a proven bundle's reserves message with them)",
+            config.display(),
+            accounts.display(),
+            args.out.join(KEYS_FILE).display()
+        );
         Ok(())
     })())
 }

@@ -7,6 +7,7 @@ pub mod generate;
 pub mod inclusion;
 pub mod prove;
 pub mod report;
+pub mod reserves;
 pub mod shard;
 pub mod verify;
 pub mod verify_history;

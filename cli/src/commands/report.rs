@@ -7,6 +7,7 @@
 use std::path::PathBuf;
 
 use crate::commands::generate::write_atomically;
+use crate::commands::reserves::check_evidence;
 use crate::commands::verify::verify_dir;
 use crate::outcome::{finish, OrExit, Outcome};
 use crate::report::html::report_html;
@@ -23,6 +24,10 @@ pub struct ReportArgs {
     /// Derive the verifying key and parameters afresh; read and write no cache file.
     #[arg(long)]
     no_cache: bool,
+    /// Check every `ethereum` wallet of `public/reserves.json` at the configured block against
+    /// this JSON-RPC node (SPEC §13).
+    #[arg(long, value_name = "URL")]
+    eth_rpc: Option<String>,
     #[command(flatten)]
     cache: CacheArgs,
 }
@@ -35,7 +40,8 @@ pub fn run(args: ReportArgs) -> Outcome {
             &args.public,
             (!args.no_cache).then_some(cache_dir.as_path()),
         )?;
-        let html = report_html(&run.verified);
+        let evidence = check_evidence(&args.public, &run.verified, args.eth_rpc.as_deref())?;
+        let html = report_html(&run.verified, &evidence);
         write_atomically(&args.out, &html).unusable()?;
         eprintln!(
             "VALID: {} batch proofs verified; wrote {}",

@@ -13,6 +13,7 @@ use marginproof_verifier::store::{
 };
 
 use crate::commands::prove::secs;
+use crate::commands::reserves::check_evidence;
 use crate::outcome::{finish, print_json, store_outcome, OrExit, Outcome};
 use crate::CacheArgs;
 
@@ -29,6 +30,10 @@ pub struct VerifyArgs {
     /// but the bundle's.
     #[arg(long, conflicts_with = "cache_dir")]
     no_cache: bool,
+    /// Check every `ethereum` wallet of `public/reserves.json` at the configured block against
+    /// this JSON-RPC node (SPEC §13).
+    #[arg(long, value_name = "URL")]
+    eth_rpc: Option<String>,
     #[command(flatten)]
     cache: CacheArgs,
 }
@@ -149,6 +154,8 @@ struct VerifyJson<'a> {
     verifying_keys: &'a [String],
     #[serde(flatten)]
     totals: TotalsJson,
+    /// SPEC §13: `null` without `reserves.json`.
+    reserves: serde_json::Value,
 }
 
 /// Runs `verify`.
@@ -157,9 +164,13 @@ pub fn run(args: VerifyArgs) -> Outcome {
     let result = verify_dir(
         &args.public,
         (!args.no_cache).then_some(cache_dir.as_path()),
-    );
+    )
+    .and_then(|run| {
+        let evidence = check_evidence(&args.public, &run.verified, args.eth_rpc.as_deref())?;
+        Ok((run, evidence))
+    });
     if args.json {
-        print_json(&result, |run| {
+        print_json(&result, |(run, evidence)| {
             let v = &run.verified;
             serde_json::to_value(VerifyJson {
                 valid: true,
@@ -167,13 +178,15 @@ pub fn run(args: VerifyArgs) -> Outcome {
                 batches: v.batches,
                 verifying_keys: &v.verifying_keys,
                 totals: totals_report(&v.params, &v.totals).totals_json(),
+                reserves: evidence.to_json(&v.params),
             })
             .unwrap_or_default()
         });
     }
-    finish(result.map(|run| {
+    finish(result.map(|(run, evidence)| {
         if !args.json {
             print_report(&run);
+            print!("{}", evidence.text(&run.verified.params));
         }
     }))
 }

@@ -15,6 +15,8 @@ use num_bigint::BigInt;
 use num_traits::ToPrimitive;
 
 use super::charts::{bar_chart, Series, BLUE, GREEN, ORANGE};
+use super::reserves::reserves_section;
+use crate::commands::reserves::Evidence;
 
 /// `&`, `<`, `>`, `"` and `'` escaped: every text from the bundle goes through this.
 pub fn escape(text: &str) -> String {
@@ -46,7 +48,7 @@ th:first-child,td:first-child{text-align:left}th{color:#5b6475;font-weight:600}t
 figure{margin:1rem 0;overflow-x:auto}figcaption{color:#5b6475;font-size:.85rem}.note{color:#5b6475}";
 
 /// The report page of a verified bundle.
-pub fn report_html(verified: &VerifiedBundle) -> String {
+pub fn report_html(verified: &VerifiedBundle, evidence: &Evidence) -> String {
     let params = &verified.params;
     let report = totals_report(params, &verified.totals);
     let mut page = String::new();
@@ -65,6 +67,7 @@ pub fn report_html(verified: &VerifiedBundle) -> String {
     header(&mut page, verified, &report);
     book(&mut page, &report);
     assets(&mut page, params, &verified.totals, &report);
+    reserves_section(&mut page, params, &verified.totals, evidence);
     markets(&mut page, params, &verified.totals, &report);
     scenarios(&mut page, &verified.totals, &report);
     distribution(&mut page, &report);

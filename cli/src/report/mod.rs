@@ -5,4 +5,5 @@
 pub mod charts;
 pub mod health;
 pub mod html;
+pub mod reserves;
 pub mod text;

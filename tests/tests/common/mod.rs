@@ -108,7 +108,7 @@ pub fn bin() -> &'static Path {
                 )
             });
         let root = workspace_dir();
-        for krate in ["cli", "prover", "verifier", "circuits"] {
+        for krate in ["cli", "prover", "verifier", "circuits", "reserves"] {
             for source in [
                 root.join(krate).join("src"),
                 root.join(krate).join("Cargo.toml"),

@@ -35,13 +35,16 @@ fn tier(up_to: Option<&str>, rate: &str) -> TierSpec {
 /// reserves of 10.
 pub fn config() -> RiskConfigFile {
     RiskConfigFile {
+        reserve_chains: Default::default(),
         snapshot: SnapshotSection {
+            time: None,
             id: SNAPSHOT.to_string(),
             venue: "Test Venue".to_string(),
             liquidation_threshold: "1.00".to_string(),
         },
         assets: vec![
             AssetSection {
+                reserve_locations: Vec::new(),
                 symbol: "BTC".to_string(),
                 decimals: 8,
                 price: "60000".to_string(),
@@ -49,6 +52,7 @@ pub fn config() -> RiskConfigFile {
                 maintenance: vec![tier(Some("100000"), "0.05"), tier(None, "0.10")],
             },
             AssetSection {
+                reserve_locations: Vec::new(),
                 symbol: "USDC".to_string(),
                 decimals: 6,
                 price: "1".to_string(),
