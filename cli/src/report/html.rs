@@ -18,21 +18,7 @@ use super::charts::{bar_chart, Series, BLUE, GREEN, ORANGE};
 use super::reserves::reserves_section;
 use crate::commands::reserves::Evidence;
 
-/// `&`, `<`, `>`, `"` and `'` escaped: every text from the bundle goes through this.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use super::escape::escape;
 
 /// `value · 10^-scale` as an `f64`, for charts only.
 fn approx(value: &BigInt, scale: i32) -> f64 {

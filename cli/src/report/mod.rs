@@ -3,6 +3,7 @@
 //! `verify-inclusion` and `verify-history` ([`health`]).
 
 pub mod charts;
+pub mod escape;
 pub mod health;
 pub mod html;
 pub mod reserves;

@@ -11,7 +11,7 @@ use marginproof_reserves::signature::scheme;
 use num_bigint::BigInt;
 use num_traits::Signed;
 
-use super::html::escape;
+use super::escape::escape;
 use crate::commands::reserves::Evidence;
 
 /// `part / whole` as a percentage with two decimals, exactly truncated; `None` if `whole ≤ 0`.
