@@ -67,7 +67,7 @@ pub struct StageTimings {
     pub plan: Duration,
     /// Shuffle, salts.
     pub layout: Duration,
-    /// Holdings, account keys, leaves, batch roots and the snapshot root (native Poseidon).
+    /// Holdings, distinct keys, leaves, batch roots and the snapshot root (native Poseidon).
     pub tree: Duration,
     /// Valuations, running totals, totals commitments, circuit witnesses.
     pub witness: Duration,

@@ -274,9 +274,10 @@ fn hex_field(field: &str, text: &str) -> Result<Fp, InclusionError> {
 /// each once. Then for each unit ([`InclusionError::Unit`] names the unit that fails): the record
 /// reads under the configuration; the salt and siblings are canonical field elements; the path
 /// leaf index is in a proven batch, whose class the unit names; the path has
-/// `log2(batch size of the class) + ceil(log2(batch_count))` siblings; the leaf of the record's
-/// holdings in its class's slots, keyed by
-/// `Poseidon_key(id_hash(owner, unit), salt)`, walked up the path gives the proof's root. Last,
+/// `log2(batch size of the class) + ceil(log2(batch_count))` siblings; the leaf of
+/// `id_hash(owner, unit)`, the salt and the record's holdings in its class's slots, under the
+/// class's capacity ([`marginproof_circuits::hash::leaf`]), walked up the path gives the proof's
+/// root. Last,
 /// that root is the manifest's.
 pub fn verify_inclusion(
     proof_json: &str,

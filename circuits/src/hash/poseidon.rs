@@ -28,7 +28,7 @@ use halo2_gadgets::poseidon::primitives::{Domain, Mds, P128Pow5T3, Spec};
 use crate::field::Fp;
 pub use crate::hash::poseidon_params::P128Pow5T9;
 
-/// The narrow instance: tree nodes, account keys, challenges.
+/// The narrow instance: tree nodes, distinct keys and their secret's commitment, challenges.
 pub type NodeSpec = P128Pow5T3;
 /// State width of [`NodeSpec`].
 pub const NODE_WIDTH: usize = 3;
