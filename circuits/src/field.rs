@@ -58,6 +58,11 @@ pub fn fp_from_digest(digest: &[u8; 64]) -> Fp {
     Fp::from_uniform_bytes(digest)
 }
 
+/// `2^n` as a field element.
+pub fn pow2(n: u32) -> Fp {
+    fp_from_bigint(&(num_bigint::BigInt::from(1) << n))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,6 +14,7 @@ pub mod decimal;
 pub mod field;
 pub mod hash;
 pub mod model;
+pub mod relations;
 pub mod signed;
 pub mod statement;
 pub mod units;

@@ -35,7 +35,8 @@ use crate::circuit::witness::TierWitness;
 use crate::config::RiskParams;
 use crate::field::{fp_from_bigint, fp_from_u128, Fp};
 use crate::model::TierTable;
-use crate::units::{MAX_ASSETS, VALUE_BITS};
+use crate::relations;
+use crate::units::VALUE_BITS;
 
 /// Table ids of a configuration's tier tables in the lookup table.
 ///
@@ -44,17 +45,17 @@ use crate::units::{MAX_ASSETS, VALUE_BITS};
 #[derive(Debug, Clone, Copy)]
 pub struct TierTableIds;
 
-/// First tier table id of the markets: above every asset id (`a < 1024`).
-pub const MARKET_TIER_BASE: u64 = 1 + 2 * MAX_ASSETS as u64;
+pub use crate::relations::MARKET_TIER_BASE;
 
 impl TierTableIds {
-    /// Id of asset `a`'s haircut table; its maintenance table is the next id.
-    pub fn asset(a: usize) -> u64 {
-        1 + 2 * a as u64
+    /// Id of asset `a`'s table for net sign `σ`: its haircut table (σ = 0) or its maintenance
+    /// table (σ = 1) ([`relations::asset_tier_table`], the gate's own relation).
+    pub fn asset(a: usize, sigma: bool) -> Fp {
+        relations::asset_tier_table(Fp::from(a as u64), Fp::from(u64::from(sigma)))
     }
-    /// Id of market `m`'s maintenance table.
-    pub fn market(m: usize) -> u64 {
-        MARKET_TIER_BASE + m as u64
+    /// Id of market `m`'s maintenance table ([`relations::market_tier_table`]).
+    pub fn market(m: usize) -> Fp {
+        relations::market_tier_table(Fp::from(m as u64))
     }
 }
 
@@ -201,10 +202,10 @@ impl TieredRateChip {
         layouter: &mut impl Layouter<Fp>,
         params: &RiskParams,
     ) -> Result<(), Error> {
-        let mut rows: Vec<(u64, &TierTable)> = Vec::new();
+        let mut rows: Vec<(Fp, &TierTable)> = Vec::new();
         for (a, asset) in params.assets.iter().enumerate() {
-            rows.push((TierTableIds::asset(a), &asset.haircut));
-            rows.push((TierTableIds::asset(a) + 1, &asset.maintenance));
+            rows.push((TierTableIds::asset(a, false), &asset.haircut));
+            rows.push((TierTableIds::asset(a, true), &asset.maintenance));
         }
         for (m, market) in params.markets.iter().enumerate() {
             rows.push((TierTableIds::market(m), &market.maintenance));
@@ -228,7 +229,7 @@ impl TieredRateChip {
                 for (id, tiers) in &rows {
                     for tier in tiers.tiers() {
                         put([
-                            Fp::from(*id),
+                            *id,
                             fp_from_u128(tier.lower),
                             fp_from_u128(tier.max_offset),
                             fp_from_bigint(&tier.base),

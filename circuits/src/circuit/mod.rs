@@ -43,9 +43,9 @@
 //! | §2 balance and debt `0 ≤ b_a, l_a < 2^64` | range checks `asset slot i balance`, `asset slot i debt` (64 bits) |
 //! | §2 position `\|s_m\| < 2^64`, `\|c_m\| < 2^128` | `position slot` → `size sign is boolean`, `cost sign is boolean`, `held or empty, magnitudes in range`; range checks `position slot j size code` (64), `position slot j cost code` (128) |
 //! | §2 each holding valued at its instrument's published price `p_a`, `P_m` | instrument lookup ([`crate::chips::instruments`], `lookup_any` of `(kind, index, kind·price)` against fixed `kind`, `index` and the instance column at rows `INSTRUMENT_PRICES + i`); the verifier takes the prices from the published configuration |
-//! | §2 `v_a = (b_a − l_a)·p_a` | `asset slot` → `sign is boolean`, `net quantity`, `net value` (`x = \|v_a\|`); range check `asset slot i net code` |
+//! | §2 `v_a = (b_a − l_a)·p_a` | `asset slot` → `sign is boolean`, `net quantity`, `net value` (x = \|v_a\|); range check `asset slot i net code` |
 //! | §2 `F(x) = Σ_k r_k·clamp(x − B_{k−1}, 0, B_k − B_{k−1})` | `tiered rate` → `offset in tier`, `room in tier`, `tier value`; the tier lookup `(table id, lower, max_offset, base, rate)`; range checks `… tier offset`, `… tier room` (128 bits); the table id from `asset slot` / `position slot` → `tier table` |
-//! | §2 `W_a = H_a(v_a)` if `v_a ≥ 0`, else `RS·v_a` | `asset slot` → `tier table` (`tid = 1 + 2a + σ`), `haircut collateral` |
+//! | §2 `W_a = H_a(v_a)` if `v_a ≥ 0`, else `RS·v_a` | `asset slot` → `tier table` (tid = 1 + 2a + σ), `haircut collateral` |
 //! | §2 `U_m = s_m·P_m − c_m` | `position slot` → `pnl` |
 //! | §2 `AE = Σ_a W_a + RS·Σ_m U_m` | `account identity` → `adjusted equity starts at zero`; `asset slot` → `haircut collateral`; `position slot` → `pnl collateral` |
 //! | §2 `E = Σ_a v_a + Σ_m U_m` | `account identity` → `raw equity starts at zero`; `asset slot` → `net value sum`; `position slot` → `pnl sum` |
@@ -54,21 +54,22 @@
 //! | §2 otherwise liquidatable iff `AE·RS < θ·MR` | `account status` → `margin sign is boolean`, `margin test`, `liquidatable` (θ in a fixed column, in the verifying key); range check `margin code` |
 //! | §2 healthy: neither | implied: `liquidatable` is 0 for a bankrupt account; no total counts healthy accounts |
 //! | §2 margin ratio `AE / MR` (display) | not in the circuit: `verify-inclusion` computes it from the user's own record |
-//! | §3 the record's leaf words, one canonical encoding | `asset slot`, `position slot` → `leaf word`, `empty flag` / `empty flag is boolean`, `empty slot holds nothing`, `empty slot has index zero`; `slot order` → `held slots in index order`, `empty slots last`; range checks `… gap` |
+//! | §3 the record's leaf words, one canonical encoding | `asset slot` → `leaf word`, `empty flag`, `empty slot holds nothing`, `empty slot has index zero`; `position slot` → `leaf word`, `empty flag is boolean`, `empty slot holds nothing`, `empty slot has index zero`; `slot order` → `held slots in index order`, `empty slots last`; range checks `… gap` |
 //! | §3 padding holds nothing and looks like any leaf | `account identity` → `real iff id is nonzero`, `padding has zero id`, `padding holds no asset`, `padding holds no position`; copy constraints of the first slots' `empty` cells; the padding salt is the prover's (secret-derived) |
 //! | §3 leaf `Poseidon_{2^130 + class}(id_hash, salt, words…)`, batch tree, root | [`crate::chips::hashing`]: the leaf on the width-9 `Pow5Chip` with the class's capacity (a constant, equal to the instance [`CLASS_CODE`] plus `2^130`: `class code` of the public inputs region), nodes on the width-3 one (gates `full round`, `partial rounds`, `pad-and-add` of each); `id_hash` and salt are copies of the identity row's cells; the root copied to instance [`BATCH_ROOT`]. `id_hash`, salts and shuffle are native; the top tree over batch roots is the verifier's |
-//! | §3 every leaf is one account, once: `u = Poseidon(id_hash, k)`, `K = Poseidon(k, 0)` | the distinct-key chip (a third `Pow5Chip`, width 3) computes `K` from the batch's `k` (copied to instance [`DISTINCT_COMMITMENT`]) and each account's `u` from its identity row's `id_hash` and a copy of `k`; `u` is copied to the identity row, whose `account identity` → `distinct key pole`, `distinct key term` start `bk` at `γ·is_real/(r − u)`; the verifier checks the published list is strictly increasing, that the manifest's `K` is every proof's, and adds `Σ γ/(r − w)` over the list to the totals' side ([`crate::model::distinct`]) |
+//! | §3 every leaf is one account, once: `u = Poseidon(id_hash, k)`, `K = Poseidon(k, 0)` | the distinct-key chip (a third `Pow5Chip`, width 3) computes `K` from the batch's `k` (copied to instance [`DISTINCT_COMMITMENT`]) and each account's `u` from its identity row's `id_hash` and a copy of `k`; `u` is copied to the identity row, whose `account identity` → `distinct key pole`, `distinct key term` start bk at γ·is_real/(r − u); the verifier checks the published list is strictly increasing, that the manifest's `K` is every proof's, and adds `Σ γ/(r − w)` over the list to the totals' side ([`crate::model::distinct`]) |
 //! | §3 `C_i`, `C_{i+1}` commit to the running totals before and after | [`crate::chips::hashing`] commitments of the chain entries ([`crate::model::totals::chain_entries`]: the per-account totals and the bucket sum `S`), copied to instance [`TOTALS_BEFORE`], [`TOTALS_AFTER`]; their first word is the instance [`STATEMENT_TAG`]. `C_0` and the chain are the verifier's |
-//! | §4 per asset `Σ b_a`, `Σ l_a`; per market `Σ s_m`, `Σ \|s_m\|`, `Σ U_m` | `asset slot`, `position slot` → `bucket pole`, `bucket term`; `account identity` → `bucket term starts at zero`; `running total` → `running total` in `running total: bucket sum` (the batch's terms added to `S`); the verifier checks the last `S` against the published totals' side of the identity and derives `r`, `ρ` from the root and those totals ([`crate::model::buckets`]) |
-//! | §4 accounts, liquidatable, bankrupt, `Σ max(E, 0)`, bad debt `Σ max(−E, 0)`, shortfall `Σ max(0, θ·MR − AE·RS)` | terms `is_real` (`account identity`), `liquidatable`, `σ_E` (`equity sign`), `equity owed`, `bad debt`, `shortfall` (`account status`); each summed by `running total` → `running total` from the opened total before to the committed total after |
+//! | §4 per asset `Σ b_a`, `Σ l_a`; per market `Σ s_m`, `Σ \|s_m\|`, `Σ U_m` | `asset slot` → `bucket pole`, `bucket term`; `position slot` → `bucket pole`, `bucket term`; `account identity` → `distinct key term` (bk starts at the distinct-key term); rows that add nothing pass bk on: `bucket carried` → `bucket carried`; `running total` → `running total` (in the region running total: bucket sum, the batch's terms added to S); the verifier checks the last `S` against the published totals' side of the identity and derives `r`, `ρ` from the root and those totals ([`crate::model::buckets`]) |
+//! | §4 accounts, liquidatable, bankrupt, `Σ max(E, 0)`, bad debt `Σ max(−E, 0)`, shortfall `Σ max(0, θ·MR − AE·RS)` | `account status` → `equity owed`, `bad debt`, `shortfall`; the terms `is_real` (`account identity`), `liquidatable`, `σ_E` (`equity sign`), `equity owed`, `bad debt`, `shortfall` (`account status`); each summed by `running total` → `running total` from the opened total before to the committed total after |
 //! | §4 reserves minus net liabilities, solvency margin | not in the circuit: the auditor's report, from the verified totals |
-//! | §7 every account valued under each scenario with the whole model | `scenario asset slot`, `scenario position slot` (the base gates' valuation constraints: `net value`, `tier table`, `haircut collateral`, `net value sum`, `borrow requirement`, `notional`, `pnl`, `pnl collateral`, `pnl sum`, `position requirement`; `bucket carried`), with index, signs and codes copied from the base slot row; the tier proofs `tiered rate: scenario s …`; `account status` on the scenario's status row (`… restarts` zeroes the accumulators for the next); range checks `scenario s equity code`, `scenario s margin code` |
+//! | §7 every account valued under each scenario with the whole model | the base gates' valuation constraints again, with index, signs and codes copied from the base slot row: `scenario asset slot` → `sign is boolean`, `net value`, `tier table`, `haircut collateral`, `net value sum`, `borrow requirement`, `bucket carried`; `scenario position slot` → `size sign is boolean`, `cost sign is boolean`, `notional`, `pnl`, `tier table`, `pnl collateral`, `pnl sum`, `position requirement`, `bucket carried`; the tier proofs `tiered rate: scenario s …`; on the scenario's status row `account status` → `adjusted equity restarts`, `raw equity restarts`, `requirement restarts` (zero the accumulators for the next scenario); range checks `scenario s equity code`, `scenario s margin code` |
 //! | §7 each at the scenario's published prices | the instrument lookup with the row's fixed slot kind `price_kind(kind, s + 1)`: the scenario's block of instance rows ([`crate::chips::instruments`]) |
-//! | §7 per scenario: liquidatable, bankrupt, `Σ max(E^s, 0)`, `Σ max(−E^s, 0)`, shortfall | `scenario outcome` → `outcome weight t`, `outcome terms`: the status row's cells at poles `1280 + 5s + t` of the bucket identity, carried in `running total: bucket sum`; the verifier checks the last `S` against the published totals ([`crate::model::buckets`]) |
-//! | §7 each account with MR > 0 in exactly one bucket, `AE·RS ≥ e·MR` decided exactly; MR = 0 apart | `margin bucket` → `requirement zero flag`, `zero flag is exact`, `no requirement is bucket zero`, `same bucket on both rows`, `lower edge flag`, `upper edge flag`, `at or above the lower edge`, `below the upper edge`; the edge lookups (kinds `EDGE_LOWER_KIND`, `EDGE_UPPER_KIND`); range checks `margin bucket lower code`, `margin bucket upper code` |
-//! | §7 the count per bucket | `margin bucket` → `distribution pole`, `distribution term` (`is_real` at pole `1320 + j`, or `1337` with no requirement), carried in `running total: bucket sum` and checked by the verifier as above |
+//! | §7 per scenario: liquidatable, bankrupt, `Σ max(E^s, 0)`, `Σ max(−E^s, 0)`, shortfall | `scenario outcome` → `outcome weight t`, `outcome terms` (the status row's cells at poles 1280 + 5s + t of the bucket identity); carried in the region `running total: bucket sum`; the verifier checks the last `S` against the published totals ([`crate::model::buckets`]) |
+//! | §7 each account with MR > 0 in exactly one bucket, `AE·RS ≥ e·MR` decided exactly; MR = 0 apart | `margin bucket` → `requirement zero flag`, `zero flag is exact`, `no requirement is bucket zero`, `same bucket on both rows`, `lower edge flag`, `lower edge flag is exact`, `upper edge flag`, `upper edge flag is exact`, `at or above the lower edge`, `below the upper edge`; the edge lookups (kinds `EDGE_LOWER_KIND`, `EDGE_UPPER_KIND`); range checks `margin bucket lower code`, `margin bucket upper code` |
+//! | §7 the count per bucket | `margin bucket` → `distribution pole`, `distribution term` (is_real at pole 1320 + j, or 1337 with no requirement); carried in the region `running total: bucket sum` and checked by the verifier as above |
 
 pub mod batch;
+pub mod columns;
 pub mod layout;
 pub mod witness;
 
@@ -90,15 +91,14 @@ use crate::chips::running_total::{RunningTotalChip, RunningTotalConfig, RunningT
 use crate::chips::tiered::{TieredRateChip, TieredRateConfig};
 use crate::config::RiskParams;
 use crate::field::Fp;
-use crate::hash::poseidon::{
-    distinct_commitment_capacity, distinct_key_capacity, leaf_capacity, NODE_WIDTH, WIDE_WIDTH,
-};
+use crate::hash::poseidon::{distinct_commitment_capacity, distinct_key_capacity, leaf_capacity};
 use crate::model::holdings::SlotShape;
 use crate::model::totals::ACCOUNT_TOTALS;
 use crate::statement::{
     SizeClass, BATCH_ROOT, CHALLENGE, CHALLENGE_WEIGHT, CLASS_CODE, DISTINCT_COMMITMENT,
     DISTINCT_WEIGHT, STATEMENT_TAG, TOTALS_AFTER, TOTALS_BEFORE,
 };
+use columns::MainColumns;
 use witness::{AccountWitness, TotalsOpening};
 
 /// Advice columns that run range-check lanes side by side.
@@ -107,7 +107,7 @@ pub const RANGE_LANES: usize = 5;
 /// Columns and chip configurations of the batch circuit.
 #[derive(Debug, Clone)]
 pub struct BatchConfig {
-    main: [Column<Advice>; ACCOUNT_COLUMNS],
+    main: MainColumns,
     instance: Column<Instance>,
     constants: Column<Fixed>,
     account: AccountConfig,
@@ -260,36 +260,10 @@ impl Circuit<Fp> for BatchCircuit {
         let range = RangeCheckChip::configure(meta, &lanes, range_table);
         let instruments = InstrumentTable::configure(meta, instance);
         let account = AccountChip::configure(meta, main, fixed, instruments);
-        let tier_columns: [Column<Advice>; 9] = std::array::from_fn(|i| main[i]);
-        let tiers = TieredRateChip::configure(meta, tier_columns);
-        // Running totals ride on main columns a14..a19, which account regions leave mostly idle
-        // (an inverse, a gap, a PnL and the accumulators: under 10 of every 60 rows) and no other
-        // region uses, so they end soon after the last account, beside the range lanes.
-        let totals = RunningTotalChip::configure(
-            meta,
-            &[
-                (main[14], main[15]),
-                (main[16], main[17]),
-                (main[18], main[19]),
-            ],
-        );
-
-        // Poseidon shares the main columns: the leaf (width 9) on main 0–9, tree nodes
-        // (width 3) on main 10–13, distinct keys (width 3) on main 14–17. Account regions and
-        // leaves take turns in rows; a node's and a distinct key's rows sit beside the next
-        // leaf's (`BatchTree`), before the running totals that follow the last account.
-        let wide_state: [Column<Advice>; WIDE_WIDTH] = std::array::from_fn(|i| main[i]);
-        let node_state: [Column<Advice>; NODE_WIDTH] =
-            std::array::from_fn(|i| main[WIDE_WIDTH + 1 + i]);
-        let distinct_first = WIDE_WIDTH + 2 + NODE_WIDTH;
-        let distinct_state: [Column<Advice>; NODE_WIDTH] =
-            std::array::from_fn(|i| main[distinct_first + i]);
-        let poseidon = HashChip::configure(
-            meta,
-            (wide_state, main[WIDE_WIDTH]),
-            (node_state, main[WIDE_WIDTH + 1 + NODE_WIDTH]),
-            (distinct_state, main[distinct_first + NODE_WIDTH]),
-        );
+        let main = MainColumns::new(main);
+        let tiers = TieredRateChip::configure(meta, main.tiers);
+        let totals = RunningTotalChip::configure(meta, &main.running_totals);
+        let poseidon = HashChip::configure(meta, main.leaf, main.node, main.distinct);
 
         BatchConfig {
             main,
@@ -329,53 +303,48 @@ impl Circuit<Fp> for BatchCircuit {
                 let from_instance = |region: &mut halo2_proofs::circuit::Region<'_, Fp>,
                                      name: &'static str,
                                      offset: usize,
-                                     column: usize| {
-                    region.assign_advice_from_instance(
-                        || name,
-                        config.instance,
-                        offset,
-                        config.main[column],
-                        0,
-                    )
+                                     column: Column<Advice>| {
+                    region.assign_advice_from_instance(|| name, config.instance, offset, column, 0)
                 };
-                let tag = from_instance(&mut region, "tag", STATEMENT_TAG, 0)?;
-                let r = from_instance(&mut region, "r", CHALLENGE, 1)?;
-                let rho = from_instance(&mut region, "rho", CHALLENGE_WEIGHT, 2)?;
-                let gamma = from_instance(&mut region, "gamma", DISTINCT_WEIGHT, 3)?;
+                let row = config.main.public_inputs;
+                let tag = from_instance(&mut region, "tag", STATEMENT_TAG, row.tag)?;
+                let r = from_instance(&mut region, "r", CHALLENGE, row.r)?;
+                let rho = from_instance(&mut region, "rho", CHALLENGE_WEIGHT, row.rho)?;
+                let gamma = from_instance(&mut region, "gamma", DISTINCT_WEIGHT, row.gamma)?;
                 // The statement's class is this circuit's: a proof of another class's layout
                 // cannot claim this class, nor this one another's.
-                let code = from_instance(&mut region, "class code", CLASS_CODE, 4)?;
+                let code = from_instance(&mut region, "class code", CLASS_CODE, row.class_code)?;
                 region.constrain_constant(code.cell(), Fp::from(class.code()))?;
                 let constant = |region: &mut halo2_proofs::circuit::Region<'_, Fp>,
                                 name: &'static str,
-                                column: usize,
+                                column: Column<Advice>,
                                 value: Fp| {
-                    region.assign_advice_from_constant(|| name, config.main[column], 0, value)
+                    region.assign_advice_from_constant(|| name, column, 0, value)
                 };
                 let constants = HashConstants {
-                    zero: constant(&mut region, "zero", 5, Fp::zero())?,
+                    zero: constant(&mut region, "zero", row.zero, Fp::zero())?,
                     leaf_capacity: constant(
                         &mut region,
                         "leaf capacity",
-                        6,
+                        row.leaf_capacity,
                         leaf_capacity(class.code()),
                     )?,
                     distinct_capacity: constant(
                         &mut region,
                         "distinct key capacity",
-                        7,
+                        row.distinct_capacity,
                         distinct_key_capacity(),
                     )?,
                     commitment_capacity: constant(
                         &mut region,
                         "distinct commitment capacity",
-                        8,
+                        row.commitment_capacity,
                         distinct_commitment_capacity(),
                     )?,
                 };
                 let k = region.assign_advice(
                     || "distinct-key secret",
-                    config.main[9],
+                    row.distinct_secret,
                     0,
                     || self.distinct_secret,
                 )?;
@@ -446,13 +415,13 @@ impl Circuit<Fp> for BatchCircuit {
             |mut region| {
                 let b = region.assign_advice(
                     || "before",
-                    config.main[0],
+                    config.main.blindings.0,
                     0,
                     || self.totals.as_ref().map(|o| o.blinding_before),
                 )?;
                 let a = region.assign_advice(
                     || "after",
-                    config.main[1],
+                    config.main.blindings.1,
                     0,
                     || self.totals.as_ref().map(|o| o.blinding_after),
                 )?;

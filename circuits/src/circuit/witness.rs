@@ -6,9 +6,9 @@
 use ff::Field;
 use num_bigint::BigInt;
 
+use crate::chips::account::rows::StatusRow;
 use crate::config::RiskParams;
 use crate::field::{fp_from_bigint, fp_from_bool, fp_from_u128, Fp};
-use crate::hash::leaf::pow2;
 use crate::model::buckets::{
     asset_fraction, asset_pole_inverse, distinct_fraction, distribution_pole_inverse,
     market_pole_inverse, outcome_fraction, position_fraction, BucketChallenges,
@@ -21,8 +21,8 @@ use crate::model::risk::{
 use crate::model::stress::{edge_test, margin_bucket, MarginBucket, OUTCOME_TOTALS};
 use crate::model::totals::chain_entries;
 use crate::model::{evaluate, AccountRecord, AccountRisk, TierPoint, TierTable, Totals};
+use crate::relations::{magnitude, position_slot_bound, signed, status_terms};
 use crate::signed::SignedCode;
-use crate::units::{COST_BITS, QUANTITY_BITS};
 
 /// Where a value falls in a tier table, and the tier's public parameters.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -207,13 +207,18 @@ impl StatusWitness {
             self.margin_negative,
             self.margin_code,
         );
-        [
-            self.liquidatable,
-            se,
-            (Fp::ONE - se) * me,
-            se * (me + Fp::ONE),
-            sd * (md + Fp::ONE),
-        ]
+        let terms = status_terms(se, me, sd, md);
+        StatusRow {
+            equity_sign: se,
+            equity_code: me,
+            margin_sign: sd,
+            margin_code: md,
+            liquidatable: self.liquidatable,
+            equity_owed: terms.equity_owed,
+            bad_debt: terms.bad_debt,
+            shortfall: terms.shortfall,
+        }
+        .outcome_terms()
     }
 }
 
@@ -328,10 +333,15 @@ impl AccountWitness {
                 };
                 let (size_negative, size_code) = code(&BigInt::from(slot.position.size));
                 let (cost_negative, cost_code) = code(&slot.position.cost);
-                let sum = size_negative + size_code + cost_negative + cost_code;
                 let empty = fp_from_bool(slot.is_empty());
-                let bounds = (size_code + size_negative - pow2(QUANTITY_BITS as u32))
-                    * (cost_code + cost_negative - pow2(COST_BITS as u32));
+                let bound = position_slot_bound(
+                    Fp::ONE,
+                    empty,
+                    size_negative,
+                    size_code,
+                    cost_negative,
+                    cost_code,
+                );
                 let w = PositionWitness {
                     index: Fp::from(slot.index as u64),
                     size_negative,
@@ -343,7 +353,7 @@ impl AccountWitness {
                     pnl: fp_from_bigint(&v.pnl),
                     tier: TierWitness::new(&market.maintenance, &v.tier),
                     empty,
-                    slot_inverse: inverse_or_zero((sum + empty) * bounds),
+                    slot_inverse: inverse_or_zero(bound),
                     gap: gap(i, !slot.is_empty(), slot.index, previous),
                 };
                 previous = Some(slot.index);
@@ -383,11 +393,10 @@ impl AccountWitness {
             .map(|a| asset_fraction(c.rho, a.balance, a.debt, asset_pole_inverse(c.r, a.index)));
         let positions = self.positions.iter().map(|p| {
             let (sigma, m) = (p.size_negative, p.size_code);
-            let size = m - sigma * (m + m + Fp::ONE);
             position_fraction(
                 c.rho,
-                size,
-                m + sigma,
+                signed(sigma, m),
+                magnitude(sigma, m),
                 p.pnl,
                 market_pole_inverse(c.r, p.index),
             )

@@ -32,32 +32,32 @@ use num_bigint::BigInt;
 use crate::field::{fp_from_bigint, Fp};
 use crate::hash::poseidon::{leaf_capacity, sponge_with_capacity};
 use crate::model::holdings::{AssetHolding, Holdings, PositionHolding};
+use crate::relations;
 use crate::signed::SignedCode;
 
-/// Bits of a slot's instrument index in its word.
-pub const INDEX_BITS: u32 = 10;
+pub use crate::field::pow2;
+pub use crate::relations::INDEX_BITS;
 
-/// `2^n` as a field element.
-pub fn pow2(n: u32) -> Fp {
-    fp_from_bigint(&(BigInt::from(1) << n))
-}
-
-/// The word of an asset slot.
+/// The word of an asset slot ([`relations::asset_word`]).
 pub fn asset_word(slot: &AssetHolding) -> Fp {
-    Fp::from(slot.index as u64)
-        + pow2(INDEX_BITS) * Fp::from(slot.balance)
-        + pow2(INDEX_BITS + 64) * Fp::from(slot.debt)
+    relations::asset_word(
+        Fp::from(slot.index as u64),
+        Fp::from(slot.balance),
+        Fp::from(slot.debt),
+    )
 }
 
-/// The word of a position slot.
+/// The word of a position slot ([`relations::position_word`]).
 pub fn position_word(slot: &PositionHolding) -> Fp {
     let size = SignedCode::of(&BigInt::from(slot.position.size));
     let cost = SignedCode::of(&slot.position.cost);
-    Fp::from(slot.index as u64)
-        + pow2(INDEX_BITS) * fp_from_bigint(&size.code)
-        + pow2(INDEX_BITS + 64) * fp_from_bigint(&cost.code)
-        + pow2(INDEX_BITS + 192) * Fp::from(u64::from(size.negative))
-        + pow2(INDEX_BITS + 193) * Fp::from(u64::from(cost.negative))
+    relations::position_word(
+        Fp::from(slot.index as u64),
+        fp_from_bigint(&size.code),
+        fp_from_bigint(&cost.code),
+        Fp::from(u64::from(size.negative)),
+        Fp::from(u64::from(cost.negative)),
+    )
 }
 
 /// The message of a leaf: `id_hash`, the salt, then one word per slot.

@@ -50,15 +50,11 @@ use ff::Field;
 use crate::field::{fp_from_bigint, Fp};
 use crate::model::stress::OUTCOME_TOTALS;
 use crate::model::totals::Totals;
-use crate::units::{MAX_ASSETS, MAX_MARKETS, MAX_SCENARIOS};
-
-/// Pole of market `m` is `MARKET_POLE_OFFSET + m`, above every asset pole `a < 1024`.
-pub const MARKET_POLE_OFFSET: u64 = MAX_ASSETS as u64;
-/// First pole of the scenarios' outcome totals, above every market pole.
-pub const SCENARIO_POLE_OFFSET: u64 = MARKET_POLE_OFFSET + MAX_MARKETS as u64;
-/// First pole of the distribution's counts, above every scenario pole.
-pub const DISTRIBUTION_POLE_OFFSET: u64 =
-    SCENARIO_POLE_OFFSET + (OUTCOME_TOTALS * MAX_SCENARIOS) as u64;
+use crate::relations::{
+    asset_bucket_term, asset_pole, distinct_pole, distinct_term, distribution_pole, market_pole,
+    position_bucket_term,
+};
+pub use crate::relations::{DISTRIBUTION_POLE_OFFSET, MARKET_POLE_OFFSET, SCENARIO_POLE_OFFSET};
 
 /// The first of scenario `s`'s five poles: outcome total `t` is at this plus `t`.
 pub fn scenario_pole_base(s: usize) -> u64 {
@@ -80,7 +76,7 @@ pub fn outcome_fraction(r: Fp, s: usize, values: [Fp; OUTCOME_TOTALS]) -> Fp {
 
 /// `1/(r − 1320 − π)` for a pole number `π` (a field element in the circuit's witness).
 pub fn distribution_pole_inverse(r: Fp, pole: Fp) -> Fp {
-    inverse_or_zero(r - Fp::from(DISTRIBUTION_POLE_OFFSET) - pole)
+    inverse_or_zero(distribution_pole(r, pole, Fp::ZERO))
 }
 
 /// `count/(r − 1320 − π)`: a count's term of the distribution, `π` its bucket's pole.
@@ -102,7 +98,7 @@ pub struct BucketChallenges {
 /// `γ·is_real/(r − u)`: an account's distinct-key term, `u` its distinct key
 /// ([`crate::model::distinct`]); padding (`is_real = 0`) adds nothing.
 pub fn distinct_fraction(c: BucketChallenges, is_real: Fp, key: Fp) -> Fp {
-    c.gamma * is_real * inverse_or_zero(c.r - key)
+    distinct_term(c.gamma, is_real, inverse_or_zero(distinct_pole(c.r, key)))
 }
 
 /// `1/x`, or 0 when `x = 0` (then the `bucket pole` gate has no solution: an honest proof fails,
@@ -113,22 +109,22 @@ pub fn inverse_or_zero(x: Fp) -> Fp {
 
 /// `1/(r − pole)` of asset `a`.
 pub fn asset_pole_inverse(r: Fp, index: Fp) -> Fp {
-    inverse_or_zero(r - index)
+    inverse_or_zero(asset_pole(r, index))
 }
 
 /// `1/(r − 1024 − m)` of market `m`.
 pub fn market_pole_inverse(r: Fp, index: Fp) -> Fp {
-    inverse_or_zero(r - Fp::from(MARKET_POLE_OFFSET) - index)
+    inverse_or_zero(market_pole(r, index))
 }
 
 /// `(b + ρ·l)·t`: the fraction of an asset slot, with `t` its pole inverse.
 pub fn asset_fraction(rho: Fp, balance: Fp, debt: Fp, t: Fp) -> Fp {
-    (balance + rho * debt) * t
+    asset_bucket_term(rho, balance, debt, t)
 }
 
 /// `(s + ρ·|s| + ρ²·U)·t`: the fraction of a position slot, with `t` its pole inverse.
 pub fn position_fraction(rho: Fp, size: Fp, open: Fp, pnl: Fp, t: Fp) -> Fp {
-    (size + rho * open + rho * rho * pnl) * t
+    position_bucket_term(rho, size, open, pnl, t)
 }
 
 /// The right side of the identity from the published totals.

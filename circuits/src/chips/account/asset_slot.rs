@@ -1,7 +1,9 @@
 //! The `asset slot` gate (rows 1..=S of an account region), price `p` from the instrument lookup,
 //! and the `scenario asset slot` gate (the same slot valued again at a scenario's price, SPEC §7).
 //!
-//! | row | a0 | a1 | a2 | a3 | a4 | a5 | a6 | a7 | a8 | a9 | a10 | a11 | a12 | a13 | a14 | a15 | a17..a20 |
+//! The row is an [`AssetRow`] (columns in [`super::rows`]):
+//!
+//! | row | a | b | l | σ | m | p | x | F | word | tid | t | r | ρ | empty | inv | gap | ae, e, mr, bk |
 //! |---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
 //! | base | a | b | l | σ | m | p | x | F | word | tid | t | r | ρ | empty | inv | gap | ae, e, mr, bk |
 //! | scenario | a | | | σ | m | p^s | x^s | F^s | | tid | | | | | | | ae, e, mr, bk |
@@ -9,7 +11,7 @@
 //! On a scenario row `a`, `σ` and `m` are copies of the base row's cells (copy constraints), so
 //! the scenario values the same holding; `p^s` is looked up in the scenario's price block (the
 //! row's fixed slot kind). Both gates share the valuation constraints, written once
-//! (`AssetSlotConfig::valuation`):
+//! (`AssetSlotConfig::valuation`), each relation from [`crate::relations`]:
 //!
 //! ```text
 //! sign is boolean:             σ(1 − σ) = 0
@@ -41,25 +43,25 @@
 //! its row's `m` the base row's range-checked code, so the same bounds hold. r is a public challenge, r ≠ a except with
 //! probability 2^-246 (then no t exists and the honest proof fails, it is never unsound).
 
-use ff::Field;
 use halo2_proofs::{
     circuit::Value,
-    plonk::{Advice, Column, ConstraintSystem, Constraints, Error, Selector},
+    plonk::{
+        Advice, Column, ConstraintSystem, Constraints, Error, Expression, Selector, VirtualCells,
+    },
 };
 
-use halo2_proofs::plonk::{Expression, VirtualCells};
-
-use super::columns::{cur, prev, AccountColumns, AccumulatorColumns, SlotColumns};
-use super::{
-    bool_check, constant, signed, Accumulators, Cell, RowWriter, ScenarioSlotCells, SlotCells,
-};
+use super::rows::{cur, prev, AccountColumns, AccumulatorRow, AssetRow};
+use super::{scenario_slot_gate, Accumulators, Cell, RowWriter, ScenarioSlotCells, SlotCells};
 use crate::chips::instrument_totals::Challenges;
 use crate::chips::instruments::ASSET_KIND;
 use crate::circuit::witness::{AssetWitness, ScenarioAssetWitness};
 use crate::field::Fp;
-use crate::hash::leaf::{pow2, INDEX_BITS};
-use crate::model::buckets::{asset_fraction, asset_pole_inverse};
-use crate::units::{QUANTITY_BITS, RATE_SCALE};
+use crate::model::buckets::inverse_or_zero;
+use crate::relations::{
+    asset_bucket_term, asset_pole, asset_tier_table, asset_valuation, asset_word, bool_check,
+    net_value, signed, Arith,
+};
+use crate::units::QUANTITY_BITS;
 
 /// The base row's cells a scenario row copies: index, sign, code.
 #[derive(Debug, Clone)]
@@ -74,55 +76,40 @@ pub struct AssetSlotKey {
 pub struct AssetSlotConfig {
     q: Selector,
     q_scenario: Selector,
-    /// The columns every slot row has.
-    pub slot: SlotColumns,
-    /// `b`: the balance (atoms).
-    pub balance: Column<Advice>,
-    /// `l`: the debt (atoms).
-    pub debt: Column<Advice>,
-    /// `σ`: the net quantity's sign.
-    pub sign: Column<Advice>,
-    /// `m`: the net quantity's code.
-    pub code: Column<Advice>,
-    accumulators: AccumulatorColumns,
+    row: AssetRow<Column<Advice>>,
+    accumulators: AccumulatorRow<Column<Advice>>,
 }
 
 impl AssetSlotConfig {
     /// The valuation constraints of an asset slot at its row's price, shared by both gates.
     fn valuation(&self, m: &mut VirtualCells<'_, Fp>) -> Vec<(&'static str, Expression<Fp>)> {
-        let rs = Fp::from(RATE_SCALE);
-        let s = self.slot;
+        let s = self.row.slot;
         let acc = self.accumulators;
         let (idx, sigma, code, p, x, f, tid) = (
             cur(m, s.index),
-            cur(m, self.sign),
-            cur(m, self.code),
+            cur(m, self.row.sign),
+            cur(m, self.row.code),
             cur(m, s.price),
             cur(m, s.value),
             cur(m, s.tiered),
             cur(m, s.tier_table),
         );
-        let one = constant(Fp::ONE);
+        let step = asset_valuation(sigma.clone(), x.clone(), f);
         vec![
             ("sign is boolean", bool_check(sigma.clone())),
-            ("net value", x.clone() - (code + sigma.clone()) * p),
-            (
-                "tier table",
-                tid - (one.clone() + idx * Fp::from(2) + sigma.clone()),
-            ),
+            ("net value", x - net_value(sigma.clone(), code, p)),
+            ("tier table", tid - asset_tier_table(idx, sigma)),
             (
                 "haircut collateral",
-                cur(m, acc.adjusted_equity)
-                    - prev(m, acc.adjusted_equity)
-                    - ((one.clone() - sigma.clone()) * f.clone() - sigma.clone() * x.clone() * rs),
+                cur(m, acc.adjusted_equity) - prev(m, acc.adjusted_equity) - step.adjusted_equity,
             ),
             (
                 "net value sum",
-                cur(m, acc.equity) - prev(m, acc.equity) - (one - sigma.clone() * Fp::from(2)) * x,
+                cur(m, acc.equity) - prev(m, acc.equity) - step.equity,
             ),
             (
                 "borrow requirement",
-                cur(m, acc.requirement) - prev(m, acc.requirement) - sigma * f,
+                cur(m, acc.requirement) - prev(m, acc.requirement) - step.requirement,
             ),
         ]
     }
@@ -137,23 +124,19 @@ impl AssetSlotConfig {
         let config = AssetSlotConfig {
             q,
             q_scenario,
-            slot: columns.slot,
-            balance: columns.all[1],
-            debt: columns.all[2],
-            sign: columns.all[3],
-            code: columns.all[4],
-            accumulators: columns.accumulators,
+            row: columns.rows.asset,
+            accumulators: columns.rows.accumulators,
         };
         meta.create_gate("asset slot", |m| {
             let q = m.query_selector(config.q);
-            let s = config.slot;
+            let (s, a) = (config.row.slot, config.row);
             let acc = config.accumulators;
             let (idx, b, l, sigma, code, w) = (
                 cur(m, s.index),
-                cur(m, config.balance),
-                cur(m, config.debt),
-                cur(m, config.sign),
-                cur(m, config.code),
+                cur(m, a.balance),
+                cur(m, a.debt),
+                cur(m, a.sign),
+                cur(m, a.code),
                 cur(m, s.word),
             );
             let (t, r, rho, empty, inv) = (
@@ -163,21 +146,22 @@ impl AssetSlotConfig {
                 cur(m, s.empty),
                 cur(m, s.empty_inverse),
             );
-            let one = constant(Fp::ONE);
+            let one = Expression::one();
             let held = b.clone() + l.clone();
             let mut constraints = config.valuation(m);
             constraints.extend([
                 ("net quantity", b.clone() - l.clone() - signed(sigma, code)),
                 (
                     "leaf word",
-                    w - (idx.clone()
-                        + b.clone() * pow2(INDEX_BITS)
-                        + l.clone() * pow2(INDEX_BITS + 64)),
+                    w - asset_word(idx.clone(), b.clone(), l.clone()),
                 ),
-                ("bucket pole", t.clone() * (r - idx.clone()) - one.clone()),
+                (
+                    "bucket pole",
+                    t.clone() * asset_pole(r, idx.clone()) - one.clone(),
+                ),
                 (
                     "bucket term",
-                    cur(m, acc.bucket) - prev(m, acc.bucket) - (b + rho * l) * t,
+                    cur(m, acc.bucket) - prev(m, acc.bucket) - asset_bucket_term(rho, b, l, t),
                 ),
                 ("empty flag", one - empty.clone() - held.clone() * inv),
                 ("empty slot holds nothing", empty.clone() * held),
@@ -185,13 +169,13 @@ impl AssetSlotConfig {
             ]);
             Constraints::with_selector(q, constraints)
         });
-        meta.create_gate("scenario asset slot", |m| {
-            let q = m.query_selector(config.q_scenario);
-            let acc = config.accumulators;
-            let mut constraints = config.valuation(m);
-            constraints.push(("bucket carried", cur(m, acc.bucket) - prev(m, acc.bucket)));
-            Constraints::with_selector(q, constraints)
-        });
+        scenario_slot_gate(
+            meta,
+            "scenario asset slot",
+            config.q_scenario,
+            config.accumulators.bucket,
+            |m| config.valuation(m),
+        );
         config
     }
 
@@ -205,18 +189,16 @@ impl AssetSlotConfig {
         challenges: &Challenges,
         acc: &mut Accumulators,
     ) -> Result<(SlotCells, AssetSlotKey), Error> {
-        let c = self.slot;
-        let one = Value::known(Fp::ONE);
-        let rs = Value::known(Fp::from(RATE_SCALE));
+        let (c, a) = (self.row.slot, self.row);
         let r = challenges.r.value().copied();
         let rho = challenges.rho.value().copied();
         self.q.enable(w.region, row)?;
         w.slot_kind(row, ASSET_KIND)?;
         let idx = w.put("asset index", c.index, row, s.map(|a| a.index))?;
-        let balance = w.put("balance", self.balance, row, s.map(|a| a.balance))?;
-        let debt = w.put("debt", self.debt, row, s.map(|a| a.debt))?;
-        let sigma = w.put("net sign", self.sign, row, s.map(|a| a.negative))?;
-        let code = w.put("net code", self.code, row, s.map(|a| a.code))?;
+        let balance = w.put("balance", a.balance, row, s.map(|a| a.balance))?;
+        let debt = w.put("debt", a.debt, row, s.map(|a| a.debt))?;
+        let sigma = w.put("net sign", a.sign, row, s.map(|a| a.negative))?;
+        let code = w.put("net code", a.code, row, s.map(|a| a.code))?;
         w.put("price", c.price, row, s.map(|a| a.price))?;
         let value = w.put("net value", c.value, row, s.map(|a| a.value))?;
         let tiered = w.put("tiered value", c.tiered, row, s.map(|a| a.tier.value))?;
@@ -226,11 +208,9 @@ impl AssetSlotConfig {
             debt.value().copied(),
             sigma.value().copied(),
         );
-        let word =
-            iv + bv * Value::known(pow2(INDEX_BITS)) + lv * Value::known(pow2(INDEX_BITS + 64));
-        let word = w.put("leaf word", c.word, row, word)?;
-        let tier_table = w.put("tier table", c.tier_table, row, one + iv + iv + sv)?;
-        let t = r.zip(iv).map(|(r, a)| asset_pole_inverse(r, a));
+        let word = w.put("leaf word", c.word, row, asset_word(iv, bv, lv))?;
+        let tier_table = w.put("tier table", c.tier_table, row, asset_tier_table(iv, sv))?;
+        let t = asset_pole(r, iv).map(inverse_or_zero);
         w.put("bucket inverse", c.bucket_inverse, row, t)?;
         w.copy("r", &challenges.r, c.r, row)?;
         w.copy("rho", &challenges.rho, c.rho, row)?;
@@ -243,15 +223,8 @@ impl AssetSlotConfig {
         )?;
         let gap = w.put("gap", c.gap, row, s.map(|a| a.gap))?;
         let (xv, fv) = (value.value().copied(), tiered.value().copied());
-        acc.ae = acc.ae + (one - sv) * fv - sv * xv * rs;
-        acc.e = acc.e + (one - sv - sv) * xv;
-        acc.mr = acc.mr + sv * fv;
-        acc.bk = acc.bk
-            + rho
-                .zip(bv)
-                .zip(lv)
-                .zip(t)
-                .map(|(((rho, b), l), t)| asset_fraction(rho, b, l, t));
+        acc.step(asset_valuation(sv, xv, fv));
+        acc.bk = acc.bk + asset_bucket_term(rho, bv, lv, t);
         let key = AssetSlotKey {
             index: idx,
             sign: sigma,
@@ -286,27 +259,158 @@ impl AssetSlotConfig {
         s: Value<&ScenarioAssetWitness>,
         acc: &mut Accumulators,
     ) -> Result<ScenarioSlotCells, Error> {
-        let c = self.slot;
-        let one = Value::known(Fp::ONE);
-        let rs = Value::known(Fp::from(RATE_SCALE));
+        let (c, a) = (self.row.slot, self.row);
         self.q_scenario.enable(w.region, row)?;
         w.slot_kind(row, kind)?;
         let idx = w.copy("asset index", &key.index, c.index, row)?;
-        let sigma = w.copy("net sign", &key.sign, self.sign, row)?;
-        w.copy("net code", &key.code, self.code, row)?;
+        let sigma = w.copy("net sign", &key.sign, a.sign, row)?;
+        w.copy("net code", &key.code, a.code, row)?;
         w.put("price", c.price, row, s.map(|a| a.price))?;
         let value = w.put("net value", c.value, row, s.map(|a| a.value))?;
         let tiered = w.put("tiered value", c.tiered, row, s.map(|a| a.tier.value))?;
         let (iv, sv) = (idx.value().copied(), sigma.value().copied());
-        let tier_table = w.put("tier table", c.tier_table, row, one + iv + iv + sv)?;
+        let tier_table = w.put("tier table", c.tier_table, row, asset_tier_table(iv, sv))?;
         let (xv, fv) = (value.value().copied(), tiered.value().copied());
-        acc.ae = acc.ae + (one - sv) * fv - sv * xv * rs;
-        acc.e = acc.e + (one - sv - sv) * xv;
-        acc.mr = acc.mr + sv * fv;
+        acc.step(asset_valuation(sv, xv, fv));
         Ok(ScenarioSlotCells {
             tier_table,
             tier_x: value,
             tiered,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AssetSlotConfig;
+    use crate::chips::account::gate_test::{at, failure, slot_gates, unsatisfied, TestRow};
+    use crate::field::Fp;
+    use crate::model::buckets::inverse_or_zero;
+    use crate::relations::{
+        asset_bucket_term, asset_pole, asset_tier_table, asset_valuation, asset_word,
+    };
+    use ff::Field;
+
+    slot_gates!(AssetSlotGates, AssetSlotConfig);
+
+    const BASE: &str = "asset slot";
+    const SCENARIO: &str = "scenario asset slot";
+
+    /// Row 0: accumulators so far; row 1: asset 3 holding 10 atoms at price 7 (F = 60); row 2:
+    /// the same slot at the scenario price 9 (F = 80).
+    fn rows() -> Vec<TestRow> {
+        let (r, rho) = (Fp::from(1_000_003), Fp::from(77));
+        let c = at();
+        let (s, a, acc) = (c.asset.slot, c.asset, c.accumulators);
+        let mut rows = vec![TestRow::default(); 3];
+        let start = [5u64, 6, 7, 8].map(Fp::from);
+        for (column, v) in [acc.adjusted_equity, acc.equity, acc.requirement, acc.bucket]
+            .into_iter()
+            .zip(start)
+        {
+            rows[0].advice[column] = v;
+        }
+        let (index, balance, code) = (Fp::from(3), Fp::from(10), Fp::from(10));
+        for (row, price, tiered) in [(1, 7u64, 60u64), (2, 9, 80)] {
+            let (price, tiered) = (Fp::from(price), Fp::from(tiered));
+            let value = code * price;
+            let cells = &mut rows[row].advice;
+            cells[s.index] = index;
+            cells[a.sign] = Fp::ZERO;
+            cells[a.code] = code;
+            cells[s.price] = price;
+            cells[s.value] = value;
+            cells[s.tiered] = tiered;
+            cells[s.tier_table] = asset_tier_table(index, Fp::ZERO);
+            let step = asset_valuation(Fp::ZERO, value, tiered);
+            let prev = rows[row - 1].advice;
+            let cells = &mut rows[row].advice;
+            cells[acc.adjusted_equity] = prev[acc.adjusted_equity] + step.adjusted_equity;
+            cells[acc.equity] = prev[acc.equity] + step.equity;
+            cells[acc.requirement] = prev[acc.requirement] + step.requirement;
+            cells[acc.bucket] = prev[acc.bucket];
+        }
+        let t = inverse_or_zero(asset_pole(r, index));
+        let cells = &mut rows[1].advice;
+        cells[a.balance] = balance;
+        cells[s.word] = asset_word(index, balance, Fp::ZERO);
+        cells[s.bucket_inverse] = t;
+        cells[s.r] = r;
+        cells[s.rho] = rho;
+        cells[s.empty_inverse] = balance.invert().unwrap();
+        cells[acc.bucket] += asset_bucket_term(rho, balance, Fp::ZERO, t);
+        rows[2].advice[acc.bucket] = rows[1].advice[acc.bucket];
+        rows
+    }
+
+    const ENABLED: [(usize, usize); 2] = [(0, 1), (1, 2)];
+
+    #[test]
+    fn an_honest_slot_and_its_scenario_row_pass() {
+        assert_eq!(unsatisfied::<AssetSlotGates>(&rows(), &ENABLED), vec![]);
+    }
+
+    #[test]
+    fn a_word_that_is_not_the_holding_fails_only_the_leaf_word() {
+        let mut rows = rows();
+        rows[1].advice[at().asset.slot.word] += Fp::ONE;
+        assert_eq!(
+            unsatisfied::<AssetSlotGates>(&rows, &ENABLED),
+            vec![failure(0, BASE, 7, "leaf word", 1)]
+        );
+    }
+
+    #[test]
+    fn a_debt_the_net_quantity_does_not_carry_fails_every_constraint_that_reads_it() {
+        let mut rows = rows();
+        rows[1].advice[at().asset.debt] = Fp::ONE;
+        assert_eq!(
+            unsatisfied::<AssetSlotGates>(&rows, &ENABLED),
+            vec![
+                failure(0, BASE, 6, "net quantity", 1),
+                failure(0, BASE, 7, "leaf word", 1),
+                failure(0, BASE, 9, "bucket term", 1),
+                failure(0, BASE, 10, "empty flag", 1),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_held_slot_claimed_empty_fails_the_three_empty_constraints() {
+        let mut rows = rows();
+        rows[1].advice[at().asset.slot.empty] = Fp::ONE;
+        assert_eq!(
+            unsatisfied::<AssetSlotGates>(&rows, &ENABLED),
+            vec![
+                failure(0, BASE, 10, "empty flag", 1),
+                failure(0, BASE, 11, "empty slot holds nothing", 1),
+                failure(0, BASE, 12, "empty slot has index zero", 1),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_scenario_value_off_its_price_fails_the_value_and_the_raw_equity() {
+        // A collateral slot (σ = 0) adds its haircut value F to AE, not x: only the net value
+        // and E read x.
+        let mut rows = rows();
+        rows[2].advice[at().asset.slot.value] += Fp::ONE;
+        assert_eq!(
+            unsatisfied::<AssetSlotGates>(&rows, &ENABLED),
+            vec![
+                failure(1, SCENARIO, 1, "net value", 2),
+                failure(1, SCENARIO, 4, "net value sum", 2),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_scenario_row_that_adds_to_the_bucket_term_fails_bucket_carried() {
+        let mut rows = rows();
+        rows[2].advice[at().accumulators.bucket] += Fp::ONE;
+        assert_eq!(
+            unsatisfied::<AssetSlotGates>(&rows, &ENABLED),
+            vec![failure(1, SCENARIO, 6, "bucket carried", 2)]
+        );
     }
 }

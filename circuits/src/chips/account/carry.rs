@@ -1,7 +1,7 @@
 //! The `bucket carried` gate: a row that adds nothing to the account's bucket term passes it on
 //! (the base status row, and the first row of the margin bucket).
 //!
-//! | row | a20 |
+//! | row | bk ([`super::rows::AccumulatorRow`]) |
 //! |---|---|
 //! | above | bk_prev |
 //! | this | bk |
@@ -10,9 +10,9 @@
 //! bucket carried:   bk = bk_prev
 //! ```
 
-use halo2_proofs::plonk::{ConstraintSystem, Constraints, Error, Selector};
+use halo2_proofs::plonk::{Advice, Column, ConstraintSystem, Constraints, Error, Selector};
 
-use super::columns::{cur, prev, AccountColumns, AccumulatorColumns};
+use super::rows::{cur, prev, AccountColumns, AccumulatorRow};
 use super::RowWriter;
 use crate::field::Fp;
 
@@ -20,7 +20,7 @@ use crate::field::Fp;
 #[derive(Debug, Clone, Copy)]
 pub struct BucketCarryConfig {
     q: Selector,
-    accumulators: AccumulatorColumns,
+    accumulators: AccumulatorRow<Column<Advice>>,
 }
 
 impl BucketCarryConfig {
@@ -32,7 +32,7 @@ impl BucketCarryConfig {
     ) -> Self {
         let config = BucketCarryConfig {
             q,
-            accumulators: columns.accumulators,
+            accumulators: columns.rows.accumulators,
         };
         meta.create_gate("bucket carried", |m| {
             let bk = config.accumulators.bucket;
@@ -47,5 +47,32 @@ impl BucketCarryConfig {
     /// Enables the gate on `row`.
     pub(super) fn enable(&self, w: &mut RowWriter<'_, '_>, row: usize) -> Result<(), Error> {
         self.q.enable(w.region, row)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ff::Field;
+
+    use super::BucketCarryConfig;
+    use crate::chips::account::gate_test::{at, failure, one_gate, unsatisfied, TestRow};
+    use crate::field::Fp;
+
+    one_gate!(Carry, BucketCarryConfig, |meta, columns, fixed, q| {
+        BucketCarryConfig::configure(meta, q, columns)
+    });
+
+    #[test]
+    fn a_row_passes_the_term_on_and_adds_nothing() {
+        let bk = at().accumulators.bucket;
+        let mut rows = [TestRow::default(); 2];
+        rows[0].advice[bk] = Fp::from(41);
+        rows[1].advice[bk] = Fp::from(41);
+        assert_eq!(unsatisfied::<Carry>(&rows, &[(0, 1)]), vec![]);
+        rows[1].advice[bk] += Fp::ONE;
+        assert_eq!(
+            unsatisfied::<Carry>(&rows, &[(0, 1)]),
+            vec![failure(0, "bucket carried", 0, "bucket carried", 1)]
+        );
     }
 }

@@ -8,7 +8,9 @@
 //! edge) and kind [`EDGE_UPPER_KIND`] holds `v_hi = e_{j+1} + 1` (0 for `j = n`: no upper edge).
 //! Row `d` looks up `(EDGE_LOWER_KIND, j, v_lo)`, row `d + 1` `(EDGE_UPPER_KIND, j, v_hi)`.
 //!
-//! | row | a0 | a1 | a2 | a3 | a4 | a5 | a6 | a7 | a8 | a9 | a10 | a11 | a20 |
+//! The rows are [`DistributionRow`]s (columns in [`super::rows`]):
+//!
+//! | row | j | AE | MR | z | MR⁻¹ | v | h | v⁻¹ | m | w | r | is_real | bk |
 //! |---|---|---|---|---|---|---|---|---|---|---|---|---|---|
 //! | d | j | AE | MR | z | MR⁻¹ | v_lo | h_lo | v_lo⁻¹ | m_lo | | | | bk (`bucket carried`) |
 //! | d+1 | j | | | | | v_hi | h_hi | v_hi⁻¹ | m_hi | w | r | is_real | bk |
@@ -38,35 +40,25 @@
 use ff::Field;
 use halo2_proofs::{
     circuit::Value,
-    plonk::{Advice, Column, ConstraintSystem, Constraints, Error, Selector},
+    plonk::{Advice, Column, ConstraintSystem, Constraints, Error, Expression, Selector},
 };
 
-use super::columns::{cur, prev, AccountColumns, AccumulatorColumns, SlotColumns};
-use super::{constant, Cell, RowWriter};
+use super::rows::{cur, prev, AccountColumns, AccumulatorRow, DistributionRow};
+use super::{Cell, RowWriter};
 use crate::chips::instrument_totals::Challenges;
 use crate::chips::instruments::{EDGE_LOWER_KIND, EDGE_UPPER_KIND};
 use crate::circuit::witness::DistributionWitness;
 use crate::field::Fp;
-use crate::model::buckets::{distribution_pole_inverse, DISTRIBUTION_POLE_OFFSET};
-use crate::model::stress::NO_REQUIREMENT_POLE;
+use crate::model::buckets::inverse_or_zero;
+use crate::relations::{distribution_pole, Arith};
 use crate::units::{MARGIN_TEST_BITS, RATE_SCALE};
 
 /// Columns and selector of the `margin bucket` gate.
 #[derive(Debug, Clone, Copy)]
 pub struct DistributionConfig {
     q: Selector,
-    slot: SlotColumns,
-    adjusted_equity: Column<Advice>,
-    requirement: Column<Advice>,
-    no_requirement: Column<Advice>,
-    requirement_inverse: Column<Advice>,
-    flag: Column<Advice>,
-    flag_inverse: Column<Advice>,
-    code: Column<Advice>,
-    weight: Column<Advice>,
-    r: Column<Advice>,
-    is_real: Column<Advice>,
-    accumulators: AccumulatorColumns,
+    row: DistributionRow<Column<Advice>>,
+    accumulators: AccumulatorRow<Column<Advice>>,
 }
 
 /// The cells of the margin bucket that need range checks, and its term.
@@ -82,26 +74,15 @@ impl DistributionConfig {
         q: Selector,
         columns: &AccountColumns,
     ) -> Self {
-        let all = columns.all;
         let config = DistributionConfig {
             q,
-            slot: columns.slot,
-            adjusted_equity: all[1],
-            requirement: all[2],
-            no_requirement: all[3],
-            requirement_inverse: all[4],
-            flag: all[6],
-            flag_inverse: all[7],
-            code: all[8],
-            weight: all[9],
-            r: all[10],
-            is_real: all[11],
-            accumulators: columns.accumulators,
+            row: columns.rows.distribution,
+            accumulators: columns.rows.accumulators,
         };
         let rs = Fp::from(RATE_SCALE);
         meta.create_gate("margin bucket", |m| {
             let q = m.query_selector(config.q);
-            let c = &config;
+            let c = &config.row;
             let (ae, mr, z, mr_inv) = (
                 prev(m, c.adjusted_equity),
                 prev(m, c.requirement),
@@ -109,22 +90,22 @@ impl DistributionConfig {
                 prev(m, c.requirement_inverse),
             );
             let (j_lo, v_lo, h_lo, v_lo_inv, m_lo) = (
-                prev(m, c.slot.index),
-                prev(m, c.slot.price),
+                prev(m, c.bucket),
+                prev(m, c.edge),
                 prev(m, c.flag),
                 prev(m, c.flag_inverse),
                 prev(m, c.code),
             );
             let (j, v_hi, h_hi, v_hi_inv, m_hi) = (
-                cur(m, c.slot.index),
-                cur(m, c.slot.price),
+                cur(m, c.bucket),
+                cur(m, c.edge),
                 cur(m, c.flag),
                 cur(m, c.flag_inverse),
                 cur(m, c.code),
             );
             let (w, r, is_real) = (cur(m, c.weight), cur(m, c.r), cur(m, c.is_real));
-            let bk = c.accumulators.bucket;
-            let one = constant(Fp::ONE);
+            let bk = config.accumulators.bucket;
+            let one = Expression::one();
             let apply = one.clone() - z.clone();
             let scaled = ae * rs;
             Constraints::with_selector(
@@ -159,11 +140,7 @@ impl DistributionConfig {
                     ),
                     (
                         "distribution pole",
-                        w.clone()
-                            * (r - constant(Fp::from(DISTRIBUTION_POLE_OFFSET))
-                                - j
-                                - z * Fp::from(NO_REQUIREMENT_POLE))
-                            - one,
+                        w.clone() * distribution_pole(r, j, z) - one,
                     ),
                     ("distribution term", cur(m, bk) - prev(m, bk) - is_real * w),
                 ],
@@ -185,14 +162,14 @@ impl DistributionConfig {
         challenges: &Challenges,
         d: Value<&DistributionWitness>,
     ) -> Result<(DistributionCells, Value<Fp>), Error> {
-        let c = self;
+        let c = &self.row;
         let (lo, hi) = (row, row + 1);
         self.q.enable(w.region, hi)?;
         w.slot_kind(lo, EDGE_LOWER_KIND)?;
         w.slot_kind(hi, EDGE_UPPER_KIND)?;
         let one = Value::known(Fp::ONE);
         let inverse = |v: Value<Fp>| v.map(|v| Option::from(v.invert()).unwrap_or(Fp::ZERO));
-        w.put("bucket", c.slot.index, lo, d.map(|d| d.bucket))?;
+        w.put("bucket", c.bucket, lo, d.map(|d| d.bucket))?;
         w.copy("adjusted equity", ae, c.adjusted_equity, lo)?;
         w.copy("requirement", mr, c.requirement, lo)?;
         w.put(
@@ -208,21 +185,20 @@ impl DistributionConfig {
             d.map(|d| d.requirement_inverse),
         )?;
         let v_lo = d.map(|d| d.has_lower * (d.lower_edge + Fp::ONE));
-        w.put("lower edge", c.slot.price, lo, v_lo)?;
+        w.put("lower edge", c.edge, lo, v_lo)?;
         w.put("lower edge flag", c.flag, lo, d.map(|d| d.has_lower))?;
         w.put("lower edge inverse", c.flag_inverse, lo, inverse(v_lo))?;
         let lower_code = w.put("lower code", c.code, lo, d.map(|d| d.lower_code))?;
 
-        w.put("bucket", c.slot.index, hi, d.map(|d| d.bucket))?;
+        w.put("bucket", c.bucket, hi, d.map(|d| d.bucket))?;
         let v_hi = d.map(|d| d.has_upper * (d.upper_edge + Fp::ONE));
-        w.put("upper edge", c.slot.price, hi, v_hi)?;
+        w.put("upper edge", c.edge, hi, v_hi)?;
         w.put("upper edge flag", c.flag, hi, d.map(|d| d.has_upper))?;
         w.put("upper edge inverse", c.flag_inverse, hi, inverse(v_hi))?;
         let upper_code = w.put("upper code", c.code, hi, d.map(|d| d.upper_code))?;
         let r = challenges.r.value().copied();
-        let weight = r
-            .zip(d)
-            .map(|(r, d)| distribution_pole_inverse(r, d.pole()));
+        let weight = distribution_pole(r, d.map(|d| d.bucket), d.map(|d| d.no_requirement))
+            .map(inverse_or_zero);
         w.put("distribution weight", c.weight, hi, weight)?;
         w.copy("r", &challenges.r, c.r, hi)?;
         w.copy("is real", is_real, c.is_real, hi)?;
@@ -239,3 +215,92 @@ impl DistributionConfig {
 
 /// Bits of the margin bucket's two comparison codes.
 pub const BUCKET_CODE_BITS: usize = MARGIN_TEST_BITS;
+
+#[cfg(test)]
+mod tests {
+    use ff::Field;
+
+    use super::DistributionConfig;
+    use crate::chips::account::gate_test::{at, failure, one_gate, unsatisfied, TestRow};
+    use crate::field::Fp;
+    use crate::model::buckets::inverse_or_zero;
+    use crate::relations::distribution_pole;
+    use crate::units::RATE_SCALE;
+
+    one_gate!(Bucket, DistributionConfig, |meta, columns, fixed, q| {
+        DistributionConfig::configure(meta, q, columns)
+    });
+
+    const GATE: &str = "margin bucket";
+
+    /// A real account with AE = 150 and MR = 100 (ratio 1.5) in bucket 1 of edges 1.0 and 2.0:
+    /// row 0 compares with the lower edge, row 1 with the upper one and adds the count term.
+    fn rows() -> [TestRow; 2] {
+        let r = Fp::from(1_000_003);
+        let (d, bk) = (at().distribution, at().accumulators.bucket);
+        let (ae, mr, lower, upper) = (150u64, 100u64, 1_000_000u64, 2_000_000u64);
+        let mut rows = [TestRow::default(); 2];
+        let lo = &mut rows[0].advice;
+        lo[d.bucket] = Fp::ONE;
+        lo[d.adjusted_equity] = Fp::from(ae);
+        lo[d.requirement] = Fp::from(mr);
+        lo[d.requirement_inverse] = inverse_or_zero(Fp::from(mr));
+        lo[d.edge] = Fp::from(lower + 1);
+        lo[d.flag] = Fp::ONE;
+        lo[d.flag_inverse] = inverse_or_zero(Fp::from(lower + 1));
+        lo[d.code] = Fp::from(ae * RATE_SCALE - lower * mr);
+        lo[bk] = Fp::from(3);
+        let w = inverse_or_zero(distribution_pole(r, Fp::ONE, Fp::ZERO));
+        let hi = &mut rows[1].advice;
+        hi[d.bucket] = Fp::ONE;
+        hi[d.edge] = Fp::from(upper + 1);
+        hi[d.flag] = Fp::ONE;
+        hi[d.flag_inverse] = inverse_or_zero(Fp::from(upper + 1));
+        hi[d.code] = Fp::from(upper * mr - ae * RATE_SCALE - 1);
+        hi[d.weight] = w;
+        hi[d.r] = r;
+        hi[d.is_real] = Fp::ONE;
+        hi[bk] = Fp::from(3) + w;
+        rows
+    }
+
+    #[test]
+    fn an_account_in_its_bucket_passes() {
+        assert_eq!(unsatisfied::<Bucket>(&rows(), &[(0, 1)]), vec![]);
+    }
+
+    #[test]
+    fn two_buckets_on_the_two_rows_fail() {
+        let mut rows = rows();
+        rows[0].advice[at().distribution.bucket] = Fp::from(2);
+        assert_eq!(
+            unsatisfied::<Bucket>(&rows, &[(0, 1)]),
+            vec![failure(0, GATE, 3, "same bucket on both rows", 1)]
+        );
+    }
+
+    #[test]
+    fn a_code_that_is_not_the_upper_comparison_fails() {
+        let mut rows = rows();
+        rows[1].advice[at().distribution.code] += Fp::ONE;
+        assert_eq!(
+            unsatisfied::<Bucket>(&rows, &[(0, 1)]),
+            vec![failure(0, GATE, 9, "below the upper edge", 1)]
+        );
+    }
+
+    #[test]
+    fn an_account_with_a_requirement_claimed_without_fails() {
+        let mut rows = rows();
+        rows[0].advice[at().distribution.no_requirement] = Fp::ONE;
+        assert_eq!(
+            unsatisfied::<Bucket>(&rows, &[(0, 1)]),
+            vec![
+                failure(0, GATE, 0, "requirement zero flag", 1),
+                failure(0, GATE, 1, "zero flag is exact", 1),
+                failure(0, GATE, 2, "no requirement is bucket zero", 1),
+                failure(0, GATE, 10, "distribution pole", 1),
+            ]
+        );
+    }
+}

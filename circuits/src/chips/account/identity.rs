@@ -1,7 +1,9 @@
 //! The `account identity` gate (row 0 of an account region): who the account is, whether it is
 //! real, and its distinct-key term (SPEC §3, version 3).
 //!
-//! | row | a0 | a1 | a2 | a3 | a4 | a5 | a6 | a10 | a11 | a12 | a17..a19 | a20 |
+//! The row is an [`IdentityRow`] (columns in [`super::rows`]):
+//!
+//! | row | id | id⁻¹ | is_real | e₁ | e₁ᵖ | salt | u | t | r | γ | ae, e, mr | bk |
 //! |---|---|---|---|---|---|---|---|---|---|---|---|---|
 //! | 0 | id | id⁻¹ | is_real | e₁ | e₁ᵖ | salt | u | t | r | γ | ae, e, mr = 0 | bk |
 //!
@@ -41,41 +43,23 @@
 use ff::Field;
 use halo2_proofs::{
     circuit::{Region, Value},
-    plonk::{Advice, Column, ConstraintSystem, Constraints, Error, Selector},
+    plonk::{Advice, Column, ConstraintSystem, Constraints, Error, Expression, Selector},
 };
 
-use super::columns::{cur, AccountColumns, AccumulatorColumns};
-use super::{constant, Cell, RowWriter};
+use super::rows::{cur, AccountColumns, AccumulatorRow, IdentityRow};
+use super::{Cell, RowWriter};
 use crate::chips::instrument_totals::Challenges;
 use crate::circuit::witness::AccountWitness;
 use crate::field::Fp;
 use crate::model::buckets::inverse_or_zero;
+use crate::relations::{distinct_pole, distinct_term, Arith};
 
 /// Columns and selector of the `account identity` gate.
 #[derive(Debug, Clone, Copy)]
 pub struct IdentityConfig {
     q: Selector,
-    /// The account's `id_hash` (0 for padding).
-    pub id_hash: Column<Advice>,
-    /// Its inverse (0 for padding).
-    pub id_inverse: Column<Advice>,
-    /// `[id ≠ 0]`: the account's term of the `accounts` total.
-    pub is_real: Column<Advice>,
-    /// A copy of the first asset slot's `empty` cell.
-    pub first_asset_empty: Column<Advice>,
-    /// A copy of the first position slot's `empty` cell (constant 1 without position slots).
-    pub first_position_empty: Column<Advice>,
-    /// The leaf's salt.
-    pub salt: Column<Advice>,
-    /// `u`: the distinct key (a copy of the distinct-key chip's output).
-    pub distinct_key: Column<Advice>,
-    /// `t = 1/(r − u)`.
-    pub distinct_inverse: Column<Advice>,
-    /// A copy of `r`.
-    pub r: Column<Advice>,
-    /// A copy of `γ`.
-    pub gamma: Column<Advice>,
-    accumulators: AccumulatorColumns,
+    row: IdentityRow<Column<Advice>>,
+    accumulators: AccumulatorRow<Column<Advice>>,
 }
 
 /// The identity row's cells other chips use.
@@ -92,6 +76,16 @@ pub struct IdentityCells {
 }
 
 impl IdentityConfig {
+    /// The column of the copy of the first asset slot's `empty` cell.
+    pub(super) fn first_asset_empty(&self) -> Column<Advice> {
+        self.row.first_asset_empty
+    }
+
+    /// The column of the copy of the first position slot's `empty` cell.
+    pub(super) fn first_position_empty(&self) -> Column<Advice> {
+        self.row.first_position_empty
+    }
+
     /// Creates the gate on `columns` under `q`.
     pub fn configure(
         meta: &mut ConstraintSystem<Fp>,
@@ -100,33 +94,24 @@ impl IdentityConfig {
     ) -> Self {
         let config = IdentityConfig {
             q,
-            id_hash: columns.all[0],
-            id_inverse: columns.all[1],
-            is_real: columns.all[2],
-            first_asset_empty: columns.all[3],
-            first_position_empty: columns.all[4],
-            salt: columns.all[5],
-            distinct_key: columns.all[6],
-            distinct_inverse: columns.slot.bucket_inverse,
-            r: columns.slot.r,
-            gamma: columns.slot.rho,
-            accumulators: columns.accumulators,
+            row: columns.rows.identity,
+            accumulators: columns.rows.accumulators,
         };
         meta.create_gate("account identity", |m| {
             let q = m.query_selector(config.q);
             let (id, inv, is_real) = (
-                cur(m, config.id_hash),
-                cur(m, config.id_inverse),
-                cur(m, config.is_real),
+                cur(m, config.row.id_hash),
+                cur(m, config.row.id_inverse),
+                cur(m, config.row.is_real),
             );
             let (u, t, r, gamma) = (
-                cur(m, config.distinct_key),
-                cur(m, config.distinct_inverse),
-                cur(m, config.r),
-                cur(m, config.gamma),
+                cur(m, config.row.distinct_key),
+                cur(m, config.row.distinct_inverse),
+                cur(m, config.row.r),
+                cur(m, config.row.gamma),
             );
             let acc = config.accumulators;
-            let one = constant(Fp::ONE);
+            let one = Expression::one();
             Constraints::with_selector(
                 q,
                 [
@@ -135,12 +120,12 @@ impl IdentityConfig {
                     (
                         "padding holds no asset",
                         (one.clone() - is_real.clone())
-                            * (one.clone() - cur(m, config.first_asset_empty)),
+                            * (one.clone() - cur(m, config.row.first_asset_empty)),
                     ),
                     (
                         "padding holds no position",
                         (one.clone() - is_real.clone())
-                            * (one.clone() - cur(m, config.first_position_empty)),
+                            * (one.clone() - cur(m, config.row.first_position_empty)),
                     ),
                     (
                         "adjusted equity starts at zero",
@@ -148,10 +133,10 @@ impl IdentityConfig {
                     ),
                     ("raw equity starts at zero", cur(m, acc.equity)),
                     ("requirement starts at zero", cur(m, acc.requirement)),
-                    ("distinct key pole", t.clone() * (r - u) - one),
+                    ("distinct key pole", t.clone() * distinct_pole(r, u) - one),
                     (
                         "distinct key term",
-                        cur(m, acc.bucket) - gamma * is_real * t,
+                        cur(m, acc.bucket) - distinct_term(gamma, is_real, t),
                     ),
                 ],
             )
@@ -168,23 +153,27 @@ impl IdentityConfig {
         challenges: &Challenges,
     ) -> Result<(IdentityCells, Value<Fp>), Error> {
         self.q.enable(w.region, 0)?;
-        let id_hash = w.put("id_hash", self.id_hash, 0, witness.map(|w| w.id_hash))?;
+        let id_hash = w.put("id_hash", self.row.id_hash, 0, witness.map(|w| w.id_hash))?;
         w.put(
             "id_hash inverse",
-            self.id_inverse,
+            self.row.id_inverse,
             0,
             witness.map(|w| inverse_or_zero(w.id_hash)),
         )?;
-        let is_real = w.put("is_real", self.is_real, 0, witness.map(|w| w.is_real))?;
-        let salt = w.put("salt", self.salt, 0, witness.map(|w| w.salt))?;
+        let is_real = w.put("is_real", self.row.is_real, 0, witness.map(|w| w.is_real))?;
+        let salt = w.put("salt", self.row.salt, 0, witness.map(|w| w.salt))?;
         let u = witness.map(|w| w.distinct_key);
-        let distinct_key = w.put("distinct key", self.distinct_key, 0, u)?;
+        let distinct_key = w.put("distinct key", self.row.distinct_key, 0, u)?;
         let r = challenges.r.value().copied();
-        let t = r.zip(u).map(|(r, u)| inverse_or_zero(r - u));
-        w.put("distinct inverse", self.distinct_inverse, 0, t)?;
-        w.copy("r", &challenges.r, self.r, 0)?;
-        w.copy("gamma", &challenges.gamma, self.gamma, 0)?;
-        let term = challenges.gamma.value().copied() * is_real.value().copied() * t;
+        let t = distinct_pole(r, u).map(inverse_or_zero);
+        w.put("distinct inverse", self.row.distinct_inverse, 0, t)?;
+        w.copy("r", &challenges.r, self.row.r, 0)?;
+        w.copy("gamma", &challenges.gamma, self.row.gamma, 0)?;
+        let term = distinct_term(
+            challenges.gamma.value().copied(),
+            is_real.value().copied(),
+            t,
+        );
         Ok((
             IdentityCells {
                 id_hash,
@@ -201,10 +190,104 @@ impl IdentityConfig {
     pub(super) fn no_position_slots(&self, region: &mut Region<'_, Fp>) -> Result<(), Error> {
         region.assign_advice_from_constant(
             || "no position slots",
-            self.first_position_empty,
+            self.row.first_position_empty,
             0,
             Fp::ONE,
         )?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ff::Field;
+
+    use super::IdentityConfig;
+    use crate::chips::account::gate_test::{at, failure, one_gate, unsatisfied, TestRow};
+    use crate::field::Fp;
+    use crate::model::buckets::inverse_or_zero;
+    use crate::relations::{distinct_pole, distinct_term};
+
+    one_gate!(Identity, IdentityConfig, |meta, columns, fixed, q| {
+        IdentityConfig::configure(meta, q, columns)
+    });
+
+    const GATE: &str = "account identity";
+
+    /// Row 0 of account `id` (0: padding) whose first slots are empty or not.
+    fn row(id: u64, first_slots_empty: bool) -> TestRow {
+        let (r, gamma, u) = (Fp::from(1_000_003), Fp::from(13), Fp::from(11));
+        let c = at().identity;
+        let is_real = Fp::from(u64::from(id != 0));
+        let t = inverse_or_zero(distinct_pole(r, u));
+        let mut row = TestRow::default();
+        let cells = &mut row.advice;
+        cells[c.id_hash] = Fp::from(id);
+        cells[c.id_inverse] = inverse_or_zero(Fp::from(id));
+        cells[c.is_real] = is_real;
+        cells[c.first_asset_empty] = Fp::from(u64::from(first_slots_empty));
+        cells[c.first_position_empty] = Fp::from(u64::from(first_slots_empty));
+        cells[c.salt] = Fp::from(9);
+        cells[c.distinct_key] = u;
+        cells[c.distinct_inverse] = t;
+        cells[c.r] = r;
+        cells[c.gamma] = gamma;
+        cells[at().accumulators.bucket] = distinct_term(gamma, is_real, t);
+        row
+    }
+
+    #[test]
+    fn a_real_account_and_an_empty_padding_account_pass() {
+        assert_eq!(unsatisfied::<Identity>(&[row(5, false)], &[(0, 0)]), vec![]);
+        assert_eq!(unsatisfied::<Identity>(&[row(0, true)], &[(0, 0)]), vec![]);
+    }
+
+    #[test]
+    fn a_real_account_claimed_padding_fails_every_realness_constraint() {
+        let mut row = row(5, false);
+        row.advice[at().identity.is_real] = Fp::ZERO;
+        assert_eq!(
+            unsatisfied::<Identity>(&[row], &[(0, 0)]),
+            vec![
+                failure(0, GATE, 0, "real iff id is nonzero", 0),
+                failure(0, GATE, 1, "padding has zero id", 0),
+                failure(0, GATE, 2, "padding holds no asset", 0),
+                failure(0, GATE, 3, "padding holds no position", 0),
+                failure(0, GATE, 8, "distinct key term", 0),
+            ]
+        );
+    }
+
+    #[test]
+    fn padding_that_holds_an_asset_fails() {
+        let mut row = row(0, true);
+        row.advice[at().identity.first_asset_empty] = Fp::ZERO;
+        assert_eq!(
+            unsatisfied::<Identity>(&[row], &[(0, 0)]),
+            vec![failure(0, GATE, 2, "padding holds no asset", 0)]
+        );
+    }
+
+    #[test]
+    fn a_pole_inverse_that_is_not_fails_the_pole_and_the_term() {
+        let mut row = row(5, false);
+        row.advice[at().identity.distinct_inverse] += Fp::ONE;
+        assert_eq!(
+            unsatisfied::<Identity>(&[row], &[(0, 0)]),
+            vec![
+                failure(0, GATE, 7, "distinct key pole", 0),
+                failure(0, GATE, 8, "distinct key term", 0),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_valuation_that_does_not_start_at_zero_fails() {
+        let mut row = row(5, false);
+        row.advice[at().accumulators.equity] = Fp::ONE;
+        assert_eq!(
+            unsatisfied::<Identity>(&[row], &[(0, 0)]),
+            vec![failure(0, GATE, 5, "raw equity starts at zero", 0)]
+        );
     }
 }

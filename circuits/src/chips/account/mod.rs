@@ -3,25 +3,26 @@
 //! and its term of the bucket identity; then the same valuation under each stress scenario, and
 //! the margin-ratio bucket (SPEC §7).
 //!
-//! One region per account, rows in this order, accumulators (`ae`, `e`, `mr`, `bk` in a17..a20)
-//! running down the rows with `Rotation::prev()`. One config per gate, each in its own file with
-//! its layout, equations and bounds:
+//! One region per account, rows in this order, the accumulators (`ae`, `e`, `mr`, `bk`)
+//! running down the rows with `Rotation::prev()`. Which column holds what on each row kind is
+//! written once, in [`rows`]; each relation a gate, the assignment and the witness share is
+//! written once, in [`crate::relations`]. One config per gate, each in its own file with its
+//! layout, equations and bounds:
 //!
-//! | row | gate ([`IdentityConfig`], [`AssetSlotConfig`], …) | a0 | a1 | a2 | a3 | a4 | a5 | a6 | a7 | a8 | a9 | a10 | a11 | a12 | a13 | a14 | a15 | a16 |
-//! |---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
-//! | 0 | [`identity`] | id | id⁻¹ | is_real | e₁ | e₁ᵖ | salt | u | | | | t | r | γ | | | | |
-//! | 1..=S | [`asset_slot`] | a | b | l | σ | m | p | x | F | word | tid | t | r | ρ | empty | inv | gap | |
-//! | S+1..=S+P | [`position_slot`] | m | σ_s | m_s | σ_c | m_c | P | n | F | word | tid | t | r | ρ | empty | inv | gap | U |
-//! | S+P+1 | [`status`], [`carry`] | σ_E | m_E | σ_D | m_D | liq | eo | bd | sf | | | | | | | | | |
-//! | per scenario s: S rows | `scenario asset slot` | a | | | σ | m | p^s | x^s | F^s | | tid | | | | | | | |
-//! | then P rows | `scenario position slot` | m | σ_s | m_s | σ_c | m_c | P^s | n^s | F^s | | tid | | | | | | | U^s |
-//! | then 1 row | [`status`], [`outcome`] | σ_E | m_E | σ_D | m_D | liq | eo | bd | sf | w₀ | w₁ | w₂ | r | w₃ | w₄ | | | |
-//! | last 2 (with a distribution) | [`carry`], [`distribution`] | j | AE | MR | z | MR⁻¹ | v | h | v⁻¹ | m | w | r | is_real | | | | | |
+//! | rows | row kind ([`rows`]) | gates |
+//! |---|---|---|
+//! | 0 | [`rows::IdentityRow`] | [`identity`] |
+//! | 1..=S | [`rows::AssetRow`] | [`asset_slot`] (`asset slot`), [`slot_order`] after the first |
+//! | S+1..=S+P | [`rows::PositionRow`] | [`position_slot`] (`position slot`), [`slot_order`] after the first |
+//! | S+P+1 | [`rows::StatusRow`] | [`status`], [`carry`] |
+//! | per scenario s: S rows | [`rows::AssetRow`] | `scenario asset slot` ([`asset_slot`]) |
+//! | then P rows | [`rows::PositionRow`] | `scenario position slot` ([`position_slot`]) |
+//! | then 1 row | [`rows::StatusRow`], [`rows::OutcomeRow`] | [`status`], [`outcome`] |
+//! | last 2 (with a distribution) | [`rows::DistributionRow`] | [`carry`], [`distribution`] |
 //!
 //! Slot rows after the first of their kind also satisfy [`slot_order`]: held slots in strictly
 //! increasing index order, empty slots (index 0, all zero) last, so the slots are the one
-//! canonical encoding of the record ([`crate::model::holdings`]). Column roles are named once in
-//! [`columns`]. A scenario slot row copies its index, signs and codes from the base slot row, so
+//! canonical encoding of the record ([`crate::model::holdings`]). A scenario slot row copies its index, signs and codes from the base slot row, so
 //! every scenario values exactly the committed holding; every status row restarts the
 //! valuation (`ae = e = mr = 0`) for the next scenario and `bk` runs on to the last row.
 //!
@@ -38,27 +39,32 @@
 
 pub mod asset_slot;
 pub mod carry;
-pub mod columns;
 pub mod distribution;
+#[cfg(test)]
+mod gate_test;
 pub mod identity;
 pub mod outcome;
 pub mod position_slot;
+pub mod rows;
 pub mod slot_order;
 pub mod status;
 
 use ff::Field;
 use halo2_proofs::{
     circuit::{AssignedCell, Chip, Layouter, Region, Value},
-    plonk::{Advice, Column, ConstraintSystem, Error, Expression, Fixed},
+    plonk::{
+        Advice, Column, ConstraintSystem, Constraints, Error, Expression, Fixed, Selector,
+        VirtualCells,
+    },
 };
 
 pub use asset_slot::AssetSlotConfig;
 pub use carry::BucketCarryConfig;
-pub use columns::{AccountColumns, ACCOUNT_COLUMNS};
 pub use distribution::DistributionConfig;
 pub use identity::IdentityConfig;
 pub use outcome::OutcomeConfig;
 pub use position_slot::PositionSlotConfig;
+pub use rows::{AccountColumns, AccountRows, ACCOUNT_COLUMNS};
 pub use slot_order::{SlotOrderConfig, GAP_BITS};
 pub use status::StatusConfig;
 
@@ -70,6 +76,7 @@ use crate::circuit::witness::{AccountWitness, TierWitness};
 use crate::config::RiskParams;
 use crate::field::Fp;
 use crate::model::holdings::SlotShape;
+use crate::relations::Valuation;
 use crate::units::{EQUITY_BITS, MARGIN_TEST_BITS};
 use distribution::BUCKET_CODE_BITS;
 
@@ -145,19 +152,6 @@ impl Chip<Fp> for AccountChip {
     }
 }
 
-fn bool_check(x: Expression<Fp>) -> Expression<Fp> {
-    x.clone() * (Expression::Constant(Fp::ONE) - x)
-}
-
-/// `m − σ(2m + 1)`: the signed value of a code.
-fn signed(sigma: Expression<Fp>, m: Expression<Fp>) -> Expression<Fp> {
-    m.clone() - sigma * (m * Fp::from(2) + Expression::Constant(Fp::ONE))
-}
-
-fn constant(x: Fp) -> Expression<Fp> {
-    Expression::Constant(x)
-}
-
 impl AccountChip {
     /// Configures the account gates and the instrument lookup on `advice`, the fixed columns
     /// `threshold` (θ), `slot_kind` (each row's price kind), `pole` (each scenario status row's
@@ -171,7 +165,10 @@ impl AccountChip {
         for column in advice {
             meta.enable_equality(column);
         }
-        let columns = AccountColumns::new(advice, fixed.slot_kind);
+        let columns = AccountColumns {
+            rows: AccountRows::new(advice),
+            slot_kind: fixed.slot_kind,
+        };
 
         // Instrument lookup on every row: (kind, kind·index, kind·price) is a row of the table,
         // with `kind` the row's fixed slot kind: a price block's asset or market kind on slot
@@ -183,10 +180,13 @@ impl AccountChip {
             vec![
                 (kind.clone(), table_kind),
                 (
-                    kind.clone() * columns::cur(m, columns.slot.index),
+                    kind.clone() * rows::cur(m, columns.rows.asset.slot.index),
                     table_index,
                 ),
-                (kind * columns::cur(m, columns.slot.price), table_price),
+                (
+                    kind * rows::cur(m, columns.rows.asset.slot.price),
+                    table_price,
+                ),
             ]
         });
 
@@ -231,6 +231,27 @@ pub struct AccountFixedColumns {
 }
 
 type Cell = AssignedCell<Fp, Fp>;
+
+/// Creates the `scenario … slot` gate of a slot kind under `q`: the kind's `valuation`
+/// constraints at the row's (scenario) price, and `bucket carried: bk = bk_prev` (a scenario
+/// adds nothing to the instrument totals).
+fn scenario_slot_gate(
+    meta: &mut ConstraintSystem<Fp>,
+    name: &'static str,
+    q: Selector,
+    bucket: Column<Advice>,
+    valuation: impl FnOnce(&mut VirtualCells<'_, Fp>) -> Vec<(&'static str, Expression<Fp>)>,
+) {
+    meta.create_gate(name, |m| {
+        let q = m.query_selector(q);
+        let mut constraints = valuation(m);
+        constraints.push((
+            "bucket carried",
+            rows::cur(m, bucket) - rows::prev(m, bucket),
+        ));
+        Constraints::with_selector(q, constraints)
+    });
+}
 
 /// Cells that need range checks or tier proofs once the region is laid out.
 #[derive(Default)]
@@ -297,6 +318,17 @@ pub(crate) struct Accumulators {
 }
 
 impl Accumulators {
+    /// Adds one slot's valuation step ([`crate::relations::Valuation`]) to `ae`, `e` and `mr`.
+    fn step(&mut self, step: Valuation<Value<Fp>>) {
+        let v = Valuation {
+            adjusted_equity: self.ae,
+            equity: self.e,
+            requirement: self.mr,
+        }
+        .plus(step);
+        (self.ae, self.e, self.mr) = (v.adjusted_equity, v.equity, v.requirement);
+    }
+
     /// Writes the accumulators on `row`; returns the bucket term's cell.
     fn put(
         &self,
@@ -304,7 +336,7 @@ impl Accumulators {
         columns: &AccountColumns,
         row: usize,
     ) -> Result<Cell, Error> {
-        let c = columns.accumulators;
+        let c = columns.rows.accumulators;
         w.put("ae", c.adjusted_equity, row, self.ae)?;
         w.put("e", c.equity, row, self.e)?;
         w.put("mr", c.requirement, row, self.mr)?;
@@ -444,7 +476,7 @@ impl AccountInstructions for AccountChip {
                     let s = witness.map(|w| &w.assets[i]);
                     let (slot, k) = cfg.asset.assign(&mut w, row, s, challenges, &mut acc)?;
                     asset_keys.push(k);
-                    let first_empty = cfg.identity.first_asset_empty;
+                    let first_empty = cfg.identity.first_asset_empty();
                     let done = SlotDone::new("asset", i, row, first_empty, TierSource::Asset(i));
                     done.finish(&mut w, columns, slot, &acc, &mut leaf_words, &mut pending)?;
                 }
@@ -462,7 +494,7 @@ impl AccountInstructions for AccountChip {
                     let s = witness.map(|w| &w.positions[j]);
                     let (slot, k) = cfg.position.assign(&mut w, row, s, challenges, &mut acc)?;
                     position_keys.push(k);
-                    let first_empty = cfg.identity.first_position_empty;
+                    let first_empty = cfg.identity.first_position_empty();
                     let done =
                         SlotDone::new("position", j, row, first_empty, TierSource::Market(j));
                     done.finish(&mut w, columns, slot, &acc, &mut leaf_words, &mut pending)?;
@@ -470,7 +502,7 @@ impl AccountInstructions for AccountChip {
                 // The base valuation's AE and MR cells (the last slot row's, assigned again to
                 // hold them), for the margin bucket.
                 let last = shape.assets + shape.markets;
-                let c = columns.accumulators;
+                let c = columns.rows.accumulators;
                 let base_ae = w.put("ae", c.adjusted_equity, last, acc.ae)?;
                 let base_mr = w.put("mr", c.requirement, last, acc.mr)?;
 
@@ -643,16 +675,5 @@ impl Pending {
             },
             source,
         ));
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use crate::chips::tiered::{TierTableIds, MARKET_TIER_BASE};
-
-    #[test]
-    fn tier_ids_are_linear_in_the_index() {
-        assert_eq!(TierTableIds::asset(3), 7);
-        assert_eq!(TierTableIds::market(0), MARKET_TIER_BASE);
     }
 }

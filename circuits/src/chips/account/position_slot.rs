@@ -2,14 +2,16 @@
 //! instrument lookup, and the `scenario position slot` gate (the same position valued again at a
 //! scenario's mark price, SPEC §7).
 //!
-//! | row | a0 | a1 | a2 | a3 | a4 | a5 | a6 | a7 | a8 | a9 | a10 | a11 | a12 | a13 | a14 | a15 | a16 | a17..a20 |
+//! The row is a [`PositionRow`] (columns in [`super::rows`]):
+//!
+//! | row | m | σ_s | m_s | σ_c | m_c | P | n | F | word | tid | t | r | ρ | empty | inv | gap | U | ae, e, mr, bk |
 //! |---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
 //! | base | m | σ_s | m_s | σ_c | m_c | P | n | F | word | tid | t | r | ρ | empty | inv | gap | U | ae, e, mr, bk |
 //! | scenario | m | σ_s | m_s | σ_c | m_c | P^s | n^s | F^s | | tid | | | | | | | U^s | ae, e, mr, bk |
 //!
 //! On a scenario row `m`, `σ_s`, `m_s`, `σ_c`, `m_c` are copies of the base row's cells, and `P^s`
 //! is looked up in the scenario's price block. Both gates share the valuation constraints
-//! (`PositionSlotConfig::valuation`):
+//! (`PositionSlotConfig::valuation`), each relation from [`crate::relations`]:
 //!
 //! ```text
 //! size sign is boolean, cost sign is boolean
@@ -46,26 +48,25 @@
 //! mark price, a public input, or a scenario's): |U| < 2^129, n < 2^128, h < 2^130 is 0 only if every part is, and
 //! the word's five fields occupy disjoint bits below 2^204.
 
-use ff::Field;
 use halo2_proofs::{
     circuit::Value,
-    plonk::{Advice, Column, ConstraintSystem, Constraints, Error, Selector},
+    plonk::{
+        Advice, Column, ConstraintSystem, Constraints, Error, Expression, Selector, VirtualCells,
+    },
 };
 
-use halo2_proofs::plonk::{Expression, VirtualCells};
-
-use super::columns::{cur, prev, AccountColumns, AccumulatorColumns, SlotColumns};
-use super::{
-    bool_check, constant, signed, Accumulators, Cell, RowWriter, ScenarioSlotCells, SlotCells,
-};
-use crate::chips::instrument_totals::{Challenges, MARKET_POLE_OFFSET};
+use super::rows::{cur, prev, AccountColumns, AccumulatorRow, PositionRow};
+use super::{scenario_slot_gate, Accumulators, Cell, RowWriter, ScenarioSlotCells, SlotCells};
+use crate::chips::instrument_totals::Challenges;
 use crate::chips::instruments::MARKET_KIND;
-use crate::chips::tiered::MARKET_TIER_BASE;
 use crate::circuit::witness::{PositionWitness, ScenarioPositionWitness};
 use crate::field::Fp;
-use crate::hash::leaf::{pow2, INDEX_BITS};
-use crate::model::buckets::{market_pole_inverse, position_fraction};
-use crate::units::{COST_BITS, QUANTITY_BITS, RATE_SCALE};
+use crate::model::buckets::inverse_or_zero;
+use crate::relations::{
+    bool_check, magnitude, market_pole, market_tier_table, notional, pnl, position_bucket_term,
+    position_slot_bound, position_valuation, position_word, signed, Arith,
+};
+use crate::units::{COST_BITS, QUANTITY_BITS};
 
 /// The base row's cells a scenario row copies: index, size and cost codes and signs.
 #[derive(Debug, Clone)]
@@ -82,58 +83,48 @@ pub struct PositionSlotKey {
 pub struct PositionSlotConfig {
     q: Selector,
     q_scenario: Selector,
-    /// The columns every slot row has.
-    pub slot: SlotColumns,
-    /// `σ_s`: the size's sign.
-    pub size_sign: Column<Advice>,
-    /// `m_s`: the size's code.
-    pub size_code: Column<Advice>,
-    /// `σ_c`: the entry cost's sign.
-    pub cost_sign: Column<Advice>,
-    /// `m_c`: the entry cost's code.
-    pub cost_code: Column<Advice>,
-    /// `U`: the unrealized PnL.
-    pub pnl: Column<Advice>,
-    accumulators: AccumulatorColumns,
+    row: PositionRow<Column<Advice>>,
+    accumulators: AccumulatorRow<Column<Advice>>,
 }
 
 impl PositionSlotConfig {
     /// The valuation constraints of a position slot at its row's mark price, shared by both gates.
     fn valuation(&self, m: &mut VirtualCells<'_, Fp>) -> Vec<(&'static str, Expression<Fp>)> {
-        let rs = Fp::from(RATE_SCALE);
-        let c = self.slot;
+        let (c, p) = (self.row.slot, self.row);
         let acc = self.accumulators;
         let (idx, ss, ms, sc, mc, price, n, f, tid, u) = (
             cur(m, c.index),
-            cur(m, self.size_sign),
-            cur(m, self.size_code),
-            cur(m, self.cost_sign),
-            cur(m, self.cost_code),
+            cur(m, p.size_sign),
+            cur(m, p.size_code),
+            cur(m, p.cost_sign),
+            cur(m, p.cost_code),
             cur(m, c.price),
             cur(m, c.value),
             cur(m, c.tiered),
             cur(m, c.tier_table),
-            cur(m, self.pnl),
+            cur(m, p.pnl),
         );
-        let s = signed(ss.clone(), ms.clone());
-        let open = ms + ss.clone();
+        let step = position_valuation(u.clone(), f);
         vec![
-            ("size sign is boolean", bool_check(ss)),
+            ("size sign is boolean", bool_check(ss.clone())),
             ("cost sign is boolean", bool_check(sc.clone())),
-            ("notional", n - open * price.clone()),
-            ("pnl", u.clone() - (s * price - signed(sc, mc))),
             (
-                "tier table",
-                tid - (constant(Fp::from(MARKET_TIER_BASE)) + idx),
+                "notional",
+                n - notional(ss.clone(), ms.clone(), price.clone()),
             ),
+            ("pnl", u - pnl(ss, ms, sc, mc, price)),
+            ("tier table", tid - market_tier_table(idx)),
             (
                 "pnl collateral",
-                cur(m, acc.adjusted_equity) - prev(m, acc.adjusted_equity) - u.clone() * rs,
+                cur(m, acc.adjusted_equity) - prev(m, acc.adjusted_equity) - step.adjusted_equity,
             ),
-            ("pnl sum", cur(m, acc.equity) - prev(m, acc.equity) - u),
+            (
+                "pnl sum",
+                cur(m, acc.equity) - prev(m, acc.equity) - step.equity,
+            ),
             (
                 "position requirement",
-                cur(m, acc.requirement) - prev(m, acc.requirement) - f,
+                cur(m, acc.requirement) - prev(m, acc.requirement) - step.requirement,
             ),
         ]
     }
@@ -148,24 +139,19 @@ impl PositionSlotConfig {
         let config = PositionSlotConfig {
             q,
             q_scenario,
-            slot: columns.slot,
-            size_sign: columns.all[1],
-            size_code: columns.all[2],
-            cost_sign: columns.all[3],
-            cost_code: columns.all[4],
-            pnl: columns.all[16],
-            accumulators: columns.accumulators,
+            row: columns.rows.position,
+            accumulators: columns.rows.accumulators,
         };
         meta.create_gate("position slot", |m| {
             let q = m.query_selector(config.q);
-            let c = config.slot;
+            let (c, p) = (config.row.slot, config.row);
             let acc = config.accumulators;
             let (idx, ss, ms, sc, mc, w) = (
                 cur(m, c.index),
-                cur(m, config.size_sign),
-                cur(m, config.size_code),
-                cur(m, config.cost_sign),
-                cur(m, config.cost_code),
+                cur(m, p.size_sign),
+                cur(m, p.size_code),
+                cur(m, p.cost_sign),
+                cur(m, p.cost_code),
                 cur(m, c.word),
             );
             let (t, r, rho, empty, inv, u) = (
@@ -174,54 +160,47 @@ impl PositionSlotConfig {
                 cur(m, c.rho),
                 cur(m, c.empty),
                 cur(m, c.empty_inverse),
-                cur(m, config.pnl),
+                cur(m, p.pnl),
             );
-            let one = constant(Fp::ONE);
+            let one = Expression::one();
             let s = signed(ss.clone(), ms.clone());
-            let open = ms.clone() + ss.clone();
-            let cost_magnitude = mc.clone() + sc.clone();
+            let open = magnitude(ss.clone(), ms.clone());
             let held = ss.clone() + ms.clone() + sc.clone() + mc.clone();
+            let bound = position_slot_bound(
+                inv,
+                empty.clone(),
+                ss.clone(),
+                ms.clone(),
+                sc.clone(),
+                mc.clone(),
+            );
             let mut constraints = config.valuation(m);
             constraints.extend([
-                (
-                    "leaf word",
-                    w - (idx.clone()
-                        + ms * pow2(INDEX_BITS)
-                        + mc * pow2(INDEX_BITS + 64)
-                        + ss * pow2(INDEX_BITS + 192)
-                        + sc * pow2(INDEX_BITS + 193)),
-                ),
+                ("leaf word", w - position_word(idx.clone(), ms, mc, ss, sc)),
                 (
                     "bucket pole",
-                    t.clone() * (r - constant(Fp::from(MARKET_POLE_OFFSET)) - idx.clone())
-                        - one.clone(),
+                    t.clone() * market_pole(r, idx.clone()) - one.clone(),
                 ),
                 (
                     "bucket term",
                     cur(m, acc.bucket)
                         - prev(m, acc.bucket)
-                        - (s + rho.clone() * open.clone() + rho.clone() * rho * u) * t,
+                        - position_bucket_term(rho, s, open, u, t),
                 ),
                 ("empty flag is boolean", bool_check(empty.clone())),
-                (
-                    "held or empty, magnitudes in range",
-                    inv * (held.clone() + empty.clone())
-                        * (open - constant(pow2(QUANTITY_BITS as u32)))
-                        * (cost_magnitude - constant(pow2(COST_BITS as u32)))
-                        - one,
-                ),
+                ("held or empty, magnitudes in range", bound - one),
                 ("empty slot holds nothing", empty.clone() * held),
                 ("empty slot has index zero", empty * idx),
             ]);
             Constraints::with_selector(q, constraints)
         });
-        meta.create_gate("scenario position slot", |m| {
-            let q = m.query_selector(config.q_scenario);
-            let acc = config.accumulators;
-            let mut constraints = config.valuation(m);
-            constraints.push(("bucket carried", cur(m, acc.bucket) - prev(m, acc.bucket)));
-            Constraints::with_selector(q, constraints)
-        });
+        scenario_slot_gate(
+            meta,
+            "scenario position slot",
+            config.q_scenario,
+            config.accumulators.bucket,
+            |m| config.valuation(m),
+        );
         config
     }
 
@@ -235,22 +214,20 @@ impl PositionSlotConfig {
         challenges: &Challenges,
         acc: &mut Accumulators,
     ) -> Result<(SlotCells, PositionSlotKey), Error> {
-        let c = self.slot;
-        let one = Value::known(Fp::ONE);
-        let rs = Value::known(Fp::from(RATE_SCALE));
+        let (c, p) = (self.row.slot, self.row);
         let r = challenges.r.value().copied();
         let rho = challenges.rho.value().copied();
         self.q.enable(w.region, row)?;
         w.slot_kind(row, MARKET_KIND)?;
         let idx = w.put("market index", c.index, row, s.map(|p| p.index))?;
-        let ss = w.put("size sign", self.size_sign, row, s.map(|p| p.size_negative))?;
-        let size_code = w.put("size code", self.size_code, row, s.map(|p| p.size_code))?;
-        let sc = w.put("cost sign", self.cost_sign, row, s.map(|p| p.cost_negative))?;
-        let cost_code = w.put("cost code", self.cost_code, row, s.map(|p| p.cost_code))?;
+        let ss = w.put("size sign", p.size_sign, row, s.map(|p| p.size_negative))?;
+        let size_code = w.put("size code", p.size_code, row, s.map(|p| p.size_code))?;
+        let sc = w.put("cost sign", p.cost_sign, row, s.map(|p| p.cost_negative))?;
+        let cost_code = w.put("cost code", p.cost_code, row, s.map(|p| p.cost_code))?;
         w.put("mark price", c.price, row, s.map(|p| p.mark_price))?;
         let notional = w.put("notional", c.value, row, s.map(|p| p.notional))?;
         let tiered = w.put("tiered value", c.tiered, row, s.map(|p| p.tier.value))?;
-        let u = w.put("pnl", self.pnl, row, s.map(|p| p.pnl))?;
+        let u = w.put("pnl", p.pnl, row, s.map(|p| p.pnl))?;
         let (iv, ssv, msv, scv, mcv) = (
             idx.value().copied(),
             ss.value().copied(),
@@ -258,19 +235,10 @@ impl PositionSlotConfig {
             sc.value().copied(),
             cost_code.value().copied(),
         );
-        let word = iv
-            + msv * Value::known(pow2(INDEX_BITS))
-            + mcv * Value::known(pow2(INDEX_BITS + 64))
-            + ssv * Value::known(pow2(INDEX_BITS + 192))
-            + scv * Value::known(pow2(INDEX_BITS + 193));
+        let word = position_word(iv, msv, mcv, ssv, scv);
         let word = w.put("leaf word", c.word, row, word)?;
-        let tier_table = w.put(
-            "tier table",
-            c.tier_table,
-            row,
-            Value::known(Fp::from(MARKET_TIER_BASE)) + iv,
-        )?;
-        let t = r.zip(iv).map(|(r, m)| market_pole_inverse(r, m));
+        let tier_table = w.put("tier table", c.tier_table, row, market_tier_table(iv))?;
+        let t = market_pole(r, iv).map(inverse_or_zero);
         w.put("bucket inverse", c.bucket_inverse, row, t)?;
         w.copy("r", &challenges.r, c.r, row)?;
         w.copy("rho", &challenges.rho, c.rho, row)?;
@@ -282,19 +250,10 @@ impl PositionSlotConfig {
             s.map(|p| p.slot_inverse),
         )?;
         let gap = w.put("gap", c.gap, row, s.map(|p| p.gap))?;
-        let signed_size = msv - ssv * (msv + msv + one);
-        let open = msv + ssv;
         let (uv, fv) = (u.value().copied(), tiered.value().copied());
-        acc.ae = acc.ae + uv * rs;
-        acc.e = acc.e + uv;
-        acc.mr = acc.mr + fv;
-        acc.bk = acc.bk
-            + rho
-                .zip(signed_size)
-                .zip(open)
-                .zip(uv)
-                .zip(t)
-                .map(|((((rho, s), n), u), t)| position_fraction(rho, s, n, u, t));
+        acc.step(position_valuation(uv, fv));
+        let (size, open) = (signed(ssv, msv), magnitude(ssv, msv));
+        acc.bk = acc.bk + position_bucket_term(rho, size, open, uv, t);
         let key = PositionSlotKey {
             index: idx,
             size_sign: ss,
@@ -330,33 +289,135 @@ impl PositionSlotConfig {
         s: Value<&ScenarioPositionWitness>,
         acc: &mut Accumulators,
     ) -> Result<ScenarioSlotCells, Error> {
-        let c = self.slot;
-        let rs = Value::known(Fp::from(RATE_SCALE));
+        let (c, p) = (self.row.slot, self.row);
         self.q_scenario.enable(w.region, row)?;
         w.slot_kind(row, kind)?;
         let idx = w.copy("market index", &key.index, c.index, row)?;
-        w.copy("size sign", &key.size_sign, self.size_sign, row)?;
-        w.copy("size code", &key.size_code, self.size_code, row)?;
-        w.copy("cost sign", &key.cost_sign, self.cost_sign, row)?;
-        w.copy("cost code", &key.cost_code, self.cost_code, row)?;
+        w.copy("size sign", &key.size_sign, p.size_sign, row)?;
+        w.copy("size code", &key.size_code, p.size_code, row)?;
+        w.copy("cost sign", &key.cost_sign, p.cost_sign, row)?;
+        w.copy("cost code", &key.cost_code, p.cost_code, row)?;
         w.put("mark price", c.price, row, s.map(|p| p.mark_price))?;
         let notional = w.put("notional", c.value, row, s.map(|p| p.notional))?;
         let tiered = w.put("tiered value", c.tiered, row, s.map(|p| p.tier.value))?;
-        let u = w.put("pnl", self.pnl, row, s.map(|p| p.pnl))?;
+        let u = w.put("pnl", p.pnl, row, s.map(|p| p.pnl))?;
         let tier_table = w.put(
             "tier table",
             c.tier_table,
             row,
-            Value::known(Fp::from(MARKET_TIER_BASE)) + idx.value().copied(),
+            market_tier_table(idx.value().copied()),
         )?;
         let (uv, fv) = (u.value().copied(), tiered.value().copied());
-        acc.ae = acc.ae + uv * rs;
-        acc.e = acc.e + uv;
-        acc.mr = acc.mr + fv;
+        acc.step(position_valuation(uv, fv));
         Ok(ScenarioSlotCells {
             tier_table,
             tier_x: notional,
             tiered,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PositionSlotConfig;
+    use crate::chips::account::gate_test::{at, failure, slot_gates, unsatisfied, TestRow};
+    use crate::field::Fp;
+    use crate::model::buckets::inverse_or_zero;
+    use crate::relations::{
+        magnitude, market_pole, market_tier_table, position_bucket_term, position_slot_bound,
+        position_valuation, position_word, signed,
+    };
+    use ff::Field;
+
+    slot_gates!(PositionSlotGates, PositionSlotConfig);
+
+    const BASE: &str = "position slot";
+
+    /// Row 0: accumulators so far; row 1: market 2, size −3 bought for a cost of −300 (a short
+    /// that received 300), at mark price 110: notional 330, PnL −30, F = 33.
+    fn rows() -> [TestRow; 2] {
+        let (r, rho) = (Fp::from(1_000_003), Fp::from(77));
+        let c = at();
+        let (s, p, acc) = (c.position.slot, c.position, c.accumulators);
+        let mut rows = [TestRow::default(); 2];
+        for (column, v) in [acc.adjusted_equity, acc.equity, acc.requirement, acc.bucket]
+            .into_iter()
+            .zip([5u64, 6, 7, 8])
+        {
+            rows[0].advice[column] = Fp::from(v);
+        }
+        let (m, ss, ms, sc, mc) = (Fp::from(2), Fp::ONE, Fp::from(2), Fp::ONE, Fp::from(299));
+        let (price, tiered) = (Fp::from(110), Fp::from(33));
+        let (size, open) = (signed(ss, ms), magnitude(ss, ms));
+        let pnl = size * price - signed(sc, mc);
+        assert_eq!(pnl, -Fp::from(30));
+        let t = inverse_or_zero(market_pole(r, m));
+        let step = position_valuation(pnl, tiered);
+        let prev = rows[0].advice;
+        let cells = &mut rows[1].advice;
+        cells[s.index] = m;
+        cells[p.size_sign] = ss;
+        cells[p.size_code] = ms;
+        cells[p.cost_sign] = sc;
+        cells[p.cost_code] = mc;
+        cells[s.price] = price;
+        cells[s.value] = open * price;
+        cells[s.tiered] = tiered;
+        cells[p.pnl] = pnl;
+        cells[s.word] = position_word(m, ms, mc, ss, sc);
+        cells[s.tier_table] = market_tier_table(m);
+        cells[s.bucket_inverse] = t;
+        cells[s.r] = r;
+        cells[s.rho] = rho;
+        cells[s.empty_inverse] =
+            inverse_or_zero(position_slot_bound(Fp::ONE, Fp::ZERO, ss, ms, sc, mc));
+        cells[acc.adjusted_equity] = prev[acc.adjusted_equity] + step.adjusted_equity;
+        cells[acc.equity] = prev[acc.equity] + step.equity;
+        cells[acc.requirement] = prev[acc.requirement] + step.requirement;
+        cells[acc.bucket] = prev[acc.bucket] + position_bucket_term(rho, size, open, pnl, t);
+        rows
+    }
+
+    #[test]
+    fn an_honest_short_passes() {
+        assert_eq!(unsatisfied::<PositionSlotGates>(&rows(), &[(0, 1)]), vec![]);
+    }
+
+    #[test]
+    fn a_pnl_that_is_not_the_marks_fails_it_and_every_sum_of_it() {
+        let mut rows = rows();
+        rows[1].advice[at().position.pnl] += Fp::ONE;
+        assert_eq!(
+            unsatisfied::<PositionSlotGates>(&rows, &[(0, 1)]),
+            vec![
+                failure(0, BASE, 3, "pnl", 1),
+                failure(0, BASE, 5, "pnl collateral", 1),
+                failure(0, BASE, 6, "pnl sum", 1),
+                failure(0, BASE, 10, "bucket term", 1),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_size_of_magnitude_2_to_the_64_has_no_slot_inverse() {
+        // σ_s = 1 with the largest 64-bit code is −2^64, one past SPEC's bound: the slot's
+        // product has a zero factor, so no inverse makes `held or empty` hold.
+        let mut rows = rows();
+        let p = at().position;
+        rows[1].advice[p.size_code] = Fp::from(u64::MAX);
+        let (ss, sc, mc) = (Fp::ONE, Fp::ONE, Fp::from(299));
+        let bound = position_slot_bound(Fp::ONE, Fp::ZERO, ss, Fp::from(u64::MAX), sc, mc);
+        assert_eq!(bound, Fp::ZERO);
+        rows[1].advice[p.slot.empty_inverse] = inverse_or_zero(bound);
+        assert_eq!(
+            unsatisfied::<PositionSlotGates>(&rows, &[(0, 1)]),
+            vec![
+                failure(0, BASE, 2, "notional", 1),
+                failure(0, BASE, 3, "pnl", 1),
+                failure(0, BASE, 8, "leaf word", 1),
+                failure(0, BASE, 10, "bucket term", 1),
+                failure(0, BASE, 12, "held or empty, magnitudes in range", 1),
+            ]
+        );
     }
 }

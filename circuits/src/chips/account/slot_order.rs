@@ -1,7 +1,9 @@
 //! The `slot order` gate (slot rows after the first of their kind; the row above is the previous
 //! slot of the same kind).
 //!
-//! | row | a0 | a13 | a15 |
+//! The rows are slot rows ([`super::rows::SlotRow`]: index, `empty`, gap):
+//!
+//! | row | a | empty | gap |
 //! |---|---|---|---|
 //! | previous slot | a_prev | empty_prev | |
 //! | this slot | a | empty | gap |
@@ -14,12 +16,14 @@
 //! Bound: gap < 2^10 (range-checked) and a, a_prev < 1024, so a − a_prev − 1 = gap ≥ 0 over the
 //! integers: held indices strictly increase, and no instrument is held twice.
 
-use ff::Field;
-use halo2_proofs::plonk::{Advice, Column, ConstraintSystem, Constraints, Error, Selector};
+use halo2_proofs::plonk::{
+    Advice, Column, ConstraintSystem, Constraints, Error, Expression, Selector,
+};
 
-use super::columns::{cur, prev, AccountColumns};
-use super::{constant, RowWriter};
+use super::rows::{cur, prev, AccountColumns};
+use super::RowWriter;
 use crate::field::Fp;
+use crate::relations::Arith;
 
 /// Bits of the index gap between consecutive held slots.
 pub const GAP_BITS: usize = 10;
@@ -45,9 +49,9 @@ impl SlotOrderConfig {
     ) -> Self {
         let config = SlotOrderConfig {
             q,
-            index: columns.slot.index,
-            empty: columns.slot.empty,
-            gap: columns.slot.gap,
+            index: columns.rows.asset.slot.index,
+            empty: columns.rows.asset.slot.empty,
+            gap: columns.rows.asset.slot.gap,
         };
         meta.create_gate("slot order", |m| {
             let q = m.query_selector(config.q);
@@ -57,7 +61,7 @@ impl SlotOrderConfig {
                 cur(m, config.gap),
             );
             let (idx_prev, empty_prev) = (prev(m, config.index), prev(m, config.empty));
-            let one = constant(Fp::ONE);
+            let one = Expression::one();
             Constraints::with_selector(
                 q,
                 [
@@ -75,5 +79,63 @@ impl SlotOrderConfig {
     /// Orders the slot on `row` after the slot above it.
     pub(super) fn enable(&self, w: &mut RowWriter<'_, '_>, row: usize) -> Result<(), Error> {
         self.q.enable(w.region, row)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ff::Field;
+
+    use super::SlotOrderConfig;
+    use crate::chips::account::gate_test::{at, failure, one_gate, unsatisfied, TestRow};
+    use crate::field::Fp;
+
+    one_gate!(Order, SlotOrderConfig, |meta, columns, fixed, q| {
+        SlotOrderConfig::configure(meta, q, columns)
+    });
+
+    const GATE: &str = "slot order";
+
+    /// Slots holding instruments 2 and 5 (gap 2), then an empty slot.
+    fn rows() -> [TestRow; 3] {
+        let s = at().asset.slot;
+        let mut rows = [TestRow::default(); 3];
+        rows[0].advice[s.index] = Fp::from(2);
+        rows[1].advice[s.index] = Fp::from(5);
+        rows[1].advice[s.gap] = Fp::from(2);
+        rows[2].advice[s.empty] = Fp::ONE;
+        rows
+    }
+
+    const ENABLED: [(usize, usize); 2] = [(0, 1), (0, 2)];
+
+    #[test]
+    fn held_slots_in_order_then_empty_ones_pass() {
+        assert_eq!(unsatisfied::<Order>(&rows(), &ENABLED), vec![]);
+    }
+
+    #[test]
+    fn a_gap_that_is_not_the_index_step_fails() {
+        let mut rows = rows();
+        rows[1].advice[at().asset.slot.gap] = Fp::ONE;
+        assert_eq!(
+            unsatisfied::<Order>(&rows, &ENABLED),
+            vec![failure(0, GATE, 0, "held slots in index order", 1)]
+        );
+    }
+
+    #[test]
+    fn a_held_slot_after_an_empty_one_fails() {
+        let mut rows = rows();
+        rows[2].advice[at().asset.slot.empty] = Fp::ZERO;
+        rows[1].advice[at().asset.slot.empty] = Fp::ONE;
+        assert_eq!(
+            unsatisfied::<Order>(&rows, &ENABLED),
+            // Its index 0 is not above the held slot's 5 either.
+            vec![
+                failure(0, GATE, 0, "held slots in index order", 2),
+                failure(0, GATE, 1, "empty slots last", 2),
+            ]
+        );
     }
 }

@@ -1,9 +1,13 @@
 //! The `account status` gate (the row after the base slots, and the row after each scenario's
 //! slots), θ in the fixed `threshold` column, AE, E and MR from the accumulators of the row above.
 //!
-//! | row | a0 | a1 | a2 | a3 | a4 | a5 | a6 | a7 | a17..a19 | threshold (fixed) |
+//! The row is a [`StatusRow`] (columns in [`super::rows`]):
+//!
+//! | row | σ_E | m_E | σ_D | m_D | liq | eo | bd | sf | ae, e, mr | threshold (fixed) |
 //! |---|---|---|---|---|---|---|---|---|---|---|
 //! | status | σ_E | m_E | σ_D | m_D | liq | eo | bd | sf | ae, e, mr = 0 | θ |
+//!
+//! Relations from [`crate::relations`] ([`signed`], [`margin_test`], [`status_terms`]):
 //!
 //! ```text
 //! equity sign is boolean, margin sign is boolean
@@ -19,17 +23,16 @@
 //! Bounds: m_E < 2^144 and m_D < 2^192 (range-checked) cover |E| < 2^139 and
 //! |AE·RS − θ·MR| < 2^192 (units.rs); the codes are unique, so the signs are the truth.
 
-use ff::Field;
 use halo2_proofs::{
     circuit::Value,
     plonk::{Advice, Column, ConstraintSystem, Constraints, Error, Fixed, Selector},
 };
 
-use super::columns::{cur, prev, AccountColumns, AccumulatorColumns};
-use super::{bool_check, constant, signed, Cell, RowWriter};
+use super::rows::{cur, prev, AccountColumns, AccumulatorRow, StatusRow};
+use super::{Cell, RowWriter};
 use crate::circuit::witness::StatusWitness;
 use crate::field::Fp;
-use crate::units::RATE_SCALE;
+use crate::relations::{bool_check, margin_test, signed, status_terms};
 
 /// Columns and selector of the `account status` gate.
 #[derive(Debug, Clone, Copy)]
@@ -37,23 +40,8 @@ pub struct StatusConfig {
     q: Selector,
     /// θ, the liquidation threshold (ppm), in a fixed column: part of the verifying key.
     pub threshold: Column<Fixed>,
-    /// `σ_E`: bankrupt.
-    pub equity_sign: Column<Advice>,
-    /// `m_E`: the equity's code.
-    pub equity_code: Column<Advice>,
-    /// `σ_D`: below the threshold.
-    pub margin_sign: Column<Advice>,
-    /// `m_D`: the margin test's code.
-    pub margin_code: Column<Advice>,
-    /// `liq`: liquidatable.
-    pub liquidatable: Column<Advice>,
-    /// `eo`: equity owed to the owner.
-    pub equity_owed: Column<Advice>,
-    /// `bd`: bad debt.
-    pub bad_debt: Column<Advice>,
-    /// `sf`: shortfall.
-    pub shortfall: Column<Advice>,
-    accumulators: AccumulatorColumns,
+    row: StatusRow<Column<Advice>>,
+    accumulators: AccumulatorRow<Column<Advice>>,
 }
 
 /// The status row's cells the totals and range checks use.
@@ -78,54 +66,42 @@ impl StatusConfig {
         let config = StatusConfig {
             q,
             threshold,
-            equity_sign: columns.all[0],
-            equity_code: columns.all[1],
-            margin_sign: columns.all[2],
-            margin_code: columns.all[3],
-            liquidatable: columns.all[4],
-            equity_owed: columns.all[5],
-            bad_debt: columns.all[6],
-            shortfall: columns.all[7],
-            accumulators: columns.accumulators,
+            row: columns.rows.status,
+            accumulators: columns.rows.accumulators,
         };
-        let rs = Fp::from(RATE_SCALE);
         meta.create_gate("account status", |m| {
             let q = m.query_selector(config.q);
             let theta = m.query_fixed(config.threshold);
             let acc = config.accumulators;
             let (se, me, sd, md, liq, eo, bd, sf) = (
-                cur(m, config.equity_sign),
-                cur(m, config.equity_code),
-                cur(m, config.margin_sign),
-                cur(m, config.margin_code),
-                cur(m, config.liquidatable),
-                cur(m, config.equity_owed),
-                cur(m, config.bad_debt),
-                cur(m, config.shortfall),
+                cur(m, config.row.equity_sign),
+                cur(m, config.row.equity_code),
+                cur(m, config.row.margin_sign),
+                cur(m, config.row.margin_code),
+                cur(m, config.row.liquidatable),
+                cur(m, config.row.equity_owed),
+                cur(m, config.row.bad_debt),
+                cur(m, config.row.shortfall),
             );
-            let one = constant(Fp::ONE);
+            let terms = status_terms(se.clone(), me.clone(), sd.clone(), md.clone());
             Constraints::with_selector(
                 q,
                 [
                     ("equity sign is boolean", bool_check(se.clone())),
                     ("margin sign is boolean", bool_check(sd.clone())),
-                    (
-                        "equity sign",
-                        prev(m, acc.equity) - signed(se.clone(), me.clone()),
-                    ),
+                    ("equity sign", prev(m, acc.equity) - signed(se, me)),
                     (
                         "margin test",
-                        prev(m, acc.adjusted_equity) * rs
-                            - theta * prev(m, acc.requirement)
-                            - signed(sd.clone(), md.clone()),
+                        margin_test(
+                            prev(m, acc.adjusted_equity),
+                            theta,
+                            prev(m, acc.requirement),
+                        ) - signed(sd, md),
                     ),
-                    (
-                        "liquidatable",
-                        liq - (one.clone() - se.clone()) * sd.clone(),
-                    ),
-                    ("equity owed", eo - (one.clone() - se.clone()) * me.clone()),
-                    ("bad debt", bd - se * (me + one.clone())),
-                    ("shortfall", sf - sd * (md + one)),
+                    ("liquidatable", liq - terms.liquidatable),
+                    ("equity owed", eo - terms.equity_owed),
+                    ("bad debt", bd - terms.bad_debt),
+                    ("shortfall", sf - terms.shortfall),
                     ("adjusted equity restarts", cur(m, acc.adjusted_equity)),
                     ("raw equity restarts", cur(m, acc.equity)),
                     ("requirement restarts", cur(m, acc.requirement)),
@@ -143,7 +119,6 @@ impl StatusConfig {
         threshold_ppm: u64,
         st: Value<&StatusWitness>,
     ) -> Result<StatusCells, Error> {
-        let one = Value::known(Fp::ONE);
         self.q.enable(w.region, row)?;
         w.region.assign_fixed(
             || "threshold",
@@ -153,31 +128,31 @@ impl StatusConfig {
         )?;
         let se = w.put(
             "equity sign",
-            self.equity_sign,
+            self.row.equity_sign,
             row,
             st.map(|s| s.equity_negative),
         )?;
         let me = w.put(
             "equity code",
-            self.equity_code,
+            self.row.equity_code,
             row,
             st.map(|s| s.equity_code),
         )?;
         let sd = w.put(
             "margin sign",
-            self.margin_sign,
+            self.row.margin_sign,
             row,
             st.map(|s| s.margin_negative),
         )?;
         let md = w.put(
             "margin code",
-            self.margin_code,
+            self.row.margin_code,
             row,
             st.map(|s| s.margin_code),
         )?;
         let liq = w.put(
             "liquidatable",
-            self.liquidatable,
+            self.row.liquidatable,
             row,
             st.map(|s| s.liquidatable),
         )?;
@@ -187,9 +162,10 @@ impl StatusConfig {
             sd.value().copied(),
             md.value().copied(),
         );
-        let eo = w.put("equity owed", self.equity_owed, row, (one - sev) * mev)?;
-        let bd = w.put("bad debt", self.bad_debt, row, sev * (mev + one))?;
-        let sf = w.put("shortfall", self.shortfall, row, sdv * (mdv + one))?;
+        let terms = status_terms(sev, mev, sdv, mdv);
+        let eo = w.put("equity owed", self.row.equity_owed, row, terms.equity_owed)?;
+        let bd = w.put("bad debt", self.row.bad_debt, row, terms.bad_debt)?;
+        let sf = w.put("shortfall", self.row.shortfall, row, terms.shortfall)?;
         Ok(StatusCells {
             equity_sign: se,
             equity_code: me,
@@ -199,5 +175,83 @@ impl StatusConfig {
             bad_debt: bd,
             shortfall: sf,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ff::Field;
+
+    use super::StatusConfig;
+    use crate::chips::account::gate_test::{at, failure, one_gate, unsatisfied, TestRow};
+    use crate::field::Fp;
+    use crate::units::RATE_SCALE;
+
+    one_gate!(Status, StatusConfig, |meta, columns, fixed, q| {
+        StatusConfig::configure(meta, q, columns, fixed.threshold)
+    });
+
+    const GATE: &str = "account status";
+
+    /// Above: E = 100, AE = 50, MR = 100 (ppm-scaled units as the gate reads them); θ = 1.1:
+    /// AE·RS − θ·MR = 50·10^6 − 110·10^6 < 0, so liquidatable with shortfall 60·10^6.
+    fn rows() -> [TestRow; 2] {
+        let (c, acc) = (at().status, at().accumulators);
+        let mut rows = [TestRow::default(); 2];
+        rows[0].advice[acc.equity] = Fp::from(100);
+        rows[0].advice[acc.adjusted_equity] = Fp::from(50);
+        rows[0].advice[acc.requirement] = Fp::from(100);
+        rows[1].fixed[0] = Fp::from(1_100_000);
+        let shortfall = 1_100_000 * 100 - 50 * RATE_SCALE;
+        let cells = &mut rows[1].advice;
+        cells[c.equity_sign] = Fp::ZERO;
+        cells[c.equity_code] = Fp::from(100);
+        cells[c.margin_sign] = Fp::ONE;
+        cells[c.margin_code] = Fp::from(shortfall - 1);
+        cells[c.liquidatable] = Fp::ONE;
+        cells[c.equity_owed] = Fp::from(100);
+        cells[c.bad_debt] = Fp::ZERO;
+        cells[c.shortfall] = Fp::from(shortfall);
+        rows
+    }
+
+    #[test]
+    fn a_liquidatable_account_passes() {
+        assert_eq!(unsatisfied::<Status>(&rows(), &[(0, 1)]), vec![]);
+    }
+
+    #[test]
+    fn a_liquidatable_account_claimed_healthy_fails_liquidatable() {
+        let mut rows = rows();
+        rows[1].advice[at().status.liquidatable] = Fp::ZERO;
+        assert_eq!(
+            unsatisfied::<Status>(&rows, &[(0, 1)]),
+            vec![failure(0, GATE, 4, "liquidatable", 1)]
+        );
+    }
+
+    #[test]
+    fn a_solvent_account_claimed_bankrupt_fails_the_sign_and_what_it_implies() {
+        let mut rows = rows();
+        rows[1].advice[at().status.equity_sign] = Fp::ONE;
+        assert_eq!(
+            unsatisfied::<Status>(&rows, &[(0, 1)]),
+            vec![
+                failure(0, GATE, 2, "equity sign", 1),
+                failure(0, GATE, 4, "liquidatable", 1),
+                failure(0, GATE, 5, "equity owed", 1),
+                failure(0, GATE, 6, "bad debt", 1),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_valuation_that_does_not_restart_fails() {
+        let mut rows = rows();
+        rows[1].advice[at().accumulators.requirement] = Fp::ONE;
+        assert_eq!(
+            unsatisfied::<Status>(&rows, &[(0, 1)]),
+            vec![failure(0, GATE, 10, "requirement restarts", 1)]
+        );
     }
 }

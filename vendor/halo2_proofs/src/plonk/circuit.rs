@@ -1015,6 +1015,15 @@ impl<F: Field> Default for ConstraintSystem<F> {
 }
 
 impl<F: Field> ConstraintSystem<F> {
+    /// The name of every gate and of each of its constraints, in creation order (marginproof
+    /// patch: lets a test check a circuit's documented constraint index against its gates).
+    pub fn gate_constraint_names(&self) -> Vec<(&'static str, Vec<&'static str>)> {
+        self.gates
+            .iter()
+            .map(|g| (g.name, g.constraint_names.clone()))
+            .collect()
+    }
+
     /// Obtain a pinned version of this constraint system; a structure with the
     /// minimal parameters needed to determine the rest of the constraint
     /// system.
