@@ -11,7 +11,9 @@ use crate::hash::poseidon::{sponge, wide_sponge, ChallengeDomain, InstrumentTota
 use crate::model::buckets::BucketChallenges;
 use crate::model::holdings::SlotShape;
 use crate::model::record::RecordInUnits;
-use crate::model::totals::{AssetTotals, MarketTotals, Totals};
+use crate::model::totals::{
+    AccountTotal, AssetTotals, MarketTotals, OutcomeFields, OutcomeTotal, Totals,
+};
 use crate::model::unit::MarginUnit;
 
 /// Version of the bundle format (6: every leaf one account, once, in its own class, SPEC §3
@@ -335,7 +337,7 @@ pub struct MarketTotalsFile {
 }
 
 /// The totals in the manifest: exact integers in base units (atoms, ν, ν·ppm²) as strings.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TotalsFile {
     /// Per asset, in configuration order.
@@ -363,7 +365,7 @@ pub struct TotalsFile {
 }
 
 /// One scenario's totals in the manifest, in base units.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScenarioTotalsFile {
     /// The scenario's name, as configured.
@@ -379,6 +381,9 @@ pub struct ScenarioTotalsFile {
     /// Σ max(0, θ·MR^s − AE^s·RS) (ν·ppm²).
     pub shortfall: String,
 }
+
+crate::outcome_fields!(TotalsFile, String; liquidatable, bankrupt, equity, bad_debt, shortfall);
+crate::outcome_fields!(ScenarioTotalsFile, String; liquidatable, bankrupt, equity, bad_debt, shortfall);
 
 /// The distribution's counts in the manifest.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -417,7 +422,7 @@ pub fn read_fp(field: &str, text: &str) -> Result<Fp, StatementError> {
 impl TotalsFile {
     /// The file form of `totals` for `params`.
     pub fn from_totals(totals: &Totals, params: &RiskParams) -> Self {
-        TotalsFile {
+        let mut file = TotalsFile {
             assets: params
                 .assets
                 .iter()
@@ -440,29 +445,31 @@ impl TotalsFile {
                 })
                 .collect(),
             accounts: totals.accounts.to_string(),
-            liquidatable: totals.liquidatable.to_string(),
-            bankrupt: totals.bankrupt.to_string(),
-            equity: totals.equity.to_string(),
-            bad_debt: totals.bad_debt.to_string(),
-            shortfall: totals.shortfall.to_string(),
             scenarios: params
                 .scenarios
                 .iter()
                 .zip(&totals.scenarios)
-                .map(|(s, t)| ScenarioTotalsFile {
-                    name: s.name.clone(),
-                    liquidatable: t.liquidatable.to_string(),
-                    bankrupt: t.bankrupt.to_string(),
-                    equity: t.equity.to_string(),
-                    bad_debt: t.bad_debt.to_string(),
-                    shortfall: t.shortfall.to_string(),
+                .map(|(s, t)| {
+                    let mut file = ScenarioTotalsFile {
+                        name: s.name.clone(),
+                        ..ScenarioTotalsFile::default()
+                    };
+                    for o in OutcomeTotal::ALL {
+                        *file.outcome_mut(o) = t.outcome(o).to_string();
+                    }
+                    file
                 })
                 .collect(),
             distribution: totals.distribution.as_ref().map(|d| DistributionFile {
                 buckets: d.buckets.iter().map(ToString::to_string).collect(),
                 no_requirement: d.no_requirement.to_string(),
             }),
+            ..TotalsFile::default()
+        };
+        for o in OutcomeTotal::ALL {
+            *file.outcome_mut(o) = totals.outcome(o).to_string();
         }
+        file
     }
 
     /// Reads the totals against `params`: symbols in configuration order, every entry an integer.
@@ -496,7 +503,7 @@ impl TotalsFile {
             }
             Ok(value)
         };
-        use crate::units::total_bits::{COUNT, EQUITY, PNL, QUANTITY, SHORTFALL};
+        use crate::units::total_bits::{COUNT, PNL, QUANTITY};
         if self.assets.len() != params.assets.len() || self.markets.len() != params.markets.len() {
             return Err(StatementError::Totals(
                 "one entry per configured asset and market is required".into(),
@@ -553,12 +560,13 @@ impl TotalsFile {
                 pnl: int(format!("{}.pnl", file.symbol), &file.pnl, PNL, true)?,
             };
         }
-        totals.accounts = int("accounts".into(), &self.accounts, COUNT, false)?;
-        totals.liquidatable = int("liquidatable".into(), &self.liquidatable, COUNT, false)?;
-        totals.bankrupt = int("bankrupt".into(), &self.bankrupt, COUNT, false)?;
-        totals.equity = int("equity".into(), &self.equity, EQUITY, false)?;
-        totals.bad_debt = int("bad_debt".into(), &self.bad_debt, EQUITY, false)?;
-        totals.shortfall = int("shortfall".into(), &self.shortfall, SHORTFALL, false)?;
+        for t in AccountTotal::ALL {
+            let text = match t {
+                AccountTotal::Accounts => &self.accounts,
+                AccountTotal::Outcome(o) => self.outcome(o),
+            };
+            *totals.account_total_mut(t) = int(t.key().into(), text, t.bits(), false)?;
+        }
         if self.scenarios.len() != params.scenarios.len() {
             return Err(StatementError::Totals(format!(
                 "{} scenario totals where the configuration has {} scenarios",
@@ -579,11 +587,10 @@ impl TotalsFile {
                 )));
             }
             let at = |what: &str| format!("scenarios.{}.{what}", file.name);
-            t.liquidatable = int(at("liquidatable"), &file.liquidatable, COUNT, false)?;
-            t.bankrupt = int(at("bankrupt"), &file.bankrupt, COUNT, false)?;
-            t.equity = int(at("equity"), &file.equity, EQUITY, false)?;
-            t.bad_debt = int(at("bad_debt"), &file.bad_debt, EQUITY, false)?;
-            t.shortfall = int(at("shortfall"), &file.shortfall, SHORTFALL, false)?;
+            for o in OutcomeTotal::ALL {
+                let a = AccountTotal::Outcome(o);
+                *t.outcome_mut(o) = int(at(a.key()), file.outcome(o), a.bits(), false)?;
+            }
         }
         match (&self.distribution, &mut totals.distribution) {
             (None, None) => {}

@@ -93,7 +93,7 @@ use crate::config::RiskParams;
 use crate::field::Fp;
 use crate::hash::poseidon::{distinct_commitment_capacity, distinct_key_capacity, leaf_capacity};
 use crate::model::holdings::SlotShape;
-use crate::model::totals::ACCOUNT_TOTALS;
+use crate::model::totals::{chain_entry_names, ACCOUNT_TOTALS};
 use crate::statement::{
     SizeClass, BATCH_ROOT, CHALLENGE, CHALLENGE_WEIGHT, CLASS_CODE, DISTINCT_COMMITMENT,
     DISTINCT_WEIGHT, STATEMENT_TAG, TOTALS_AFTER, TOTALS_BEFORE,
@@ -220,18 +220,6 @@ pub fn instrument_lookup_index() -> usize {
     let mut cs = ConstraintSystem::default();
     BatchCircuit::configure(&mut cs).account.instrument_lookup
 }
-
-/// Names of the chain entries ([`crate::model::totals::chain_entries`]), for region names: the
-/// `running total: <name>` regions.
-pub const CHAIN_ENTRY_NAMES: [&str; ACCOUNT_TOTALS + 1] = [
-    "accounts",
-    "liquidatable",
-    "bankrupt",
-    "equity",
-    "bad debt",
-    "shortfall",
-    "bucket sum",
-];
 
 type Cell = AssignedCell<Fp, Fp>;
 
@@ -397,7 +385,7 @@ impl Circuit<Fp> for BatchCircuit {
         // value before the batch to the committed value after it.
         let mut before: Vec<Cell> = vec![tag.clone()];
         let mut after: Vec<Cell> = vec![tag];
-        for (t, name) in CHAIN_ENTRY_NAMES.iter().enumerate() {
+        for (t, name) in chain_entry_names().enumerate() {
             let terms: Vec<Cell> = if t < ACCOUNT_TOTALS {
                 account_terms.iter().map(|c| c[t].clone()).collect()
             } else {
@@ -406,7 +394,7 @@ impl Circuit<Fp> for BatchCircuit {
             let opened = self.totals.as_ref().map(|o| o.before[t]);
             let claimed = self.totals.as_ref().map(|o| o.after[t]);
             let total =
-                running.accumulate(layouter.namespace(|| *name), name, opened, claimed, &terms)?;
+                running.accumulate(layouter.namespace(|| name), name, opened, claimed, &terms)?;
             before.push(total.before);
             after.push(total.after);
         }

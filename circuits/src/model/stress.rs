@@ -125,17 +125,6 @@ impl OutcomeTotals {
         self.bad_debt += &other.bad_debt;
         self.shortfall += &other.shortfall;
     }
-
-    /// The five in their one order (the order of the scenario poles).
-    pub fn entries(&self) -> [&BigInt; OUTCOME_TOTALS] {
-        [
-            &self.liquidatable,
-            &self.bankrupt,
-            &self.equity,
-            &self.bad_debt,
-            &self.shortfall,
-        ]
-    }
 }
 
 /// Number of outcome totals per scenario.

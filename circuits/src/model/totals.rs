@@ -8,10 +8,179 @@ use crate::config::RiskParams;
 use crate::field::{fp_from_bigint, Fp};
 use crate::model::record::AccountRecord;
 use crate::model::risk::AccountRisk;
-use crate::model::stress::{evaluate_stress, DistributionCounts, OutcomeTotals};
+use crate::model::stress::{evaluate_stress, DistributionCounts, OutcomeTotals, OUTCOME_TOTALS};
 
 /// Number of per-account totals, the tail of [`Totals::entries`].
 pub const ACCOUNT_TOTALS: usize = 6;
+
+/// One of a scenario's outcome totals (SPEC §7), which are also the per-account totals after
+/// `accounts` (SPEC §4). [`OutcomeTotal::ALL`] is their one order: of the chain of commitments,
+/// of each account's terms, of each scenario's poles, of `totals.json` and of the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutcomeTotal {
+    /// Number liquidatable.
+    Liquidatable,
+    /// Number bankrupt.
+    Bankrupt,
+    /// `Σ max(E, 0)`: equity owed to account owners (ν).
+    Equity,
+    /// `Σ max(−E, 0)`: bad debt (ν).
+    BadDebt,
+    /// `Σ max(0, θ·MR − AE·RS)`: shortfall (ν·ppm²).
+    Shortfall,
+}
+
+impl OutcomeTotal {
+    /// The outcome totals in their one order.
+    pub const ALL: [OutcomeTotal; OUTCOME_TOTALS] = [
+        OutcomeTotal::Liquidatable,
+        OutcomeTotal::Bankrupt,
+        OutcomeTotal::Equity,
+        OutcomeTotal::BadDebt,
+        OutcomeTotal::Shortfall,
+    ];
+}
+
+/// One per-account total of SPEC §4: the number of accounts, then the outcome totals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountTotal {
+    /// Number of accounts (padding excluded).
+    Accounts,
+    /// An outcome total under the base prices.
+    Outcome(OutcomeTotal),
+}
+
+impl AccountTotal {
+    /// The per-account totals in their one order.
+    pub const ALL: [AccountTotal; ACCOUNT_TOTALS] = [
+        AccountTotal::Accounts,
+        AccountTotal::Outcome(OutcomeTotal::ALL[0]),
+        AccountTotal::Outcome(OutcomeTotal::ALL[1]),
+        AccountTotal::Outcome(OutcomeTotal::ALL[2]),
+        AccountTotal::Outcome(OutcomeTotal::ALL[3]),
+        AccountTotal::Outcome(OutcomeTotal::ALL[4]),
+    ];
+
+    /// Its key in `totals.json` and its name in errors.
+    pub fn key(self) -> &'static str {
+        match self {
+            AccountTotal::Accounts => "accounts",
+            AccountTotal::Outcome(OutcomeTotal::Liquidatable) => "liquidatable",
+            AccountTotal::Outcome(OutcomeTotal::Bankrupt) => "bankrupt",
+            AccountTotal::Outcome(OutcomeTotal::Equity) => "equity",
+            AccountTotal::Outcome(OutcomeTotal::BadDebt) => "bad_debt",
+            AccountTotal::Outcome(OutcomeTotal::Shortfall) => "shortfall",
+        }
+    }
+
+    /// Its name in the circuit: the `running total: <name>` region that sums it.
+    pub fn region(self) -> &'static str {
+        match self {
+            AccountTotal::Outcome(OutcomeTotal::BadDebt) => "bad debt",
+            other => other.key(),
+        }
+    }
+
+    /// Bits of its proven range ([`crate::units::total_bits`]).
+    pub fn bits(self) -> usize {
+        use crate::units::total_bits::{COUNT, EQUITY, SHORTFALL};
+        match self {
+            AccountTotal::Accounts
+            | AccountTotal::Outcome(OutcomeTotal::Liquidatable | OutcomeTotal::Bankrupt) => COUNT,
+            AccountTotal::Outcome(OutcomeTotal::Equity | OutcomeTotal::BadDebt) => EQUITY,
+            AccountTotal::Outcome(OutcomeTotal::Shortfall) => SHORTFALL,
+        }
+    }
+}
+
+/// Something that holds one value per outcome total, by name: the mapping from
+/// [`OutcomeTotal`] to the holder's fields, written once per holder ([`outcome_fields!`]).
+pub trait OutcomeFields {
+    /// What it holds per total.
+    type Value;
+    /// The value of `t`.
+    fn outcome(&self, t: OutcomeTotal) -> &Self::Value;
+    /// The value of `t`, to set.
+    fn outcome_mut(&mut self, t: OutcomeTotal) -> &mut Self::Value;
+    /// Every value, in [`OutcomeTotal::ALL`] order.
+    fn outcomes(&self) -> [&Self::Value; OUTCOME_TOTALS] {
+        OutcomeTotal::ALL.map(|t| self.outcome(t))
+    }
+}
+
+/// Implements [`OutcomeFields`] for a type from its five field names, in [`OutcomeTotal::ALL`]
+/// order: `outcome_fields!(Type<T>, T; liquidatable, bankrupt, equity, bad_debt, shortfall)`.
+#[macro_export]
+macro_rules! outcome_fields {
+    (<$g:ident> $ty:ty, $value:ty; $liq:ident, $bankrupt:ident, $equity:ident, $bad:ident, $short:ident) => {
+        $crate::outcome_fields!(@impl [$g] $ty, $value; $liq, $bankrupt, $equity, $bad, $short);
+    };
+    (@impl [$($g:ident)?] $ty:ty, $value:ty; $liq:ident, $bankrupt:ident, $equity:ident, $bad:ident, $short:ident) => {
+        impl<$($g)?> $crate::model::totals::OutcomeFields for $ty {
+            type Value = $value;
+            fn outcome(&self, t: $crate::model::totals::OutcomeTotal) -> &$value {
+                use $crate::model::totals::OutcomeTotal::*;
+                match t {
+                    Liquidatable => &self.$liq,
+                    Bankrupt => &self.$bankrupt,
+                    Equity => &self.$equity,
+                    BadDebt => &self.$bad,
+                    Shortfall => &self.$short,
+                }
+            }
+            fn outcome_mut(&mut self, t: $crate::model::totals::OutcomeTotal) -> &mut $value {
+                use $crate::model::totals::OutcomeTotal::*;
+                match t {
+                    Liquidatable => &mut self.$liq,
+                    Bankrupt => &mut self.$bankrupt,
+                    Equity => &mut self.$equity,
+                    BadDebt => &mut self.$bad,
+                    Shortfall => &mut self.$short,
+                }
+            }
+        }
+    };
+    ($ty:ty, $value:ty; $liq:ident, $bankrupt:ident, $equity:ident, $bad:ident, $short:ident) => {
+        $crate::outcome_fields!(@impl [] $ty, $value; $liq, $bankrupt, $equity, $bad, $short);
+    };
+}
+
+outcome_fields!(Totals, BigInt; liquidatable, bankrupt, equity, bad_debt, shortfall);
+outcome_fields!(OutcomeTotals, BigInt; liquidatable, bankrupt, equity, bad_debt, shortfall);
+
+impl OutcomeTotals {
+    /// The five in their one order ([`OutcomeTotal::ALL`], the order of the scenario poles).
+    pub fn entries(&self) -> [&BigInt; OUTCOME_TOTALS] {
+        self.outcomes()
+    }
+}
+
+impl Totals {
+    /// The value of the per-account total `t`.
+    pub fn account_total(&self, t: AccountTotal) -> &BigInt {
+        match t {
+            AccountTotal::Accounts => &self.accounts,
+            AccountTotal::Outcome(o) => self.outcome(o),
+        }
+    }
+
+    /// The value of the per-account total `t`, to set.
+    pub fn account_total_mut(&mut self, t: AccountTotal) -> &mut BigInt {
+        match t {
+            AccountTotal::Accounts => &mut self.accounts,
+            AccountTotal::Outcome(o) => self.outcome_mut(o),
+        }
+    }
+}
+
+/// The `running total: <name>` regions of the chain of commitments, in order: the per-account
+/// totals, then the bucket sum.
+pub fn chain_entry_names() -> impl Iterator<Item = &'static str> {
+    AccountTotal::ALL
+        .into_iter()
+        .map(AccountTotal::region)
+        .chain(std::iter::once("bucket sum"))
+}
 
 /// What each running-totals commitment `C_i` holds, in order: the per-account totals
 /// ([`Totals::account_entries`]), then the running bucket sum `S` of the instrument totals'
@@ -200,14 +369,7 @@ impl Totals {
             out.push(m.open_interest.clone());
             out.push(m.pnl.clone());
         }
-        out.extend([
-            self.accounts.clone(),
-            self.liquidatable.clone(),
-            self.bankrupt.clone(),
-            self.equity.clone(),
-            self.bad_debt.clone(),
-            self.shortfall.clone(),
-        ]);
+        out.extend(AccountTotal::ALL.map(|t| self.account_total(t).clone()));
         out
     }
 
@@ -224,5 +386,51 @@ impl Totals {
     pub fn account_entries(&self) -> Vec<BigInt> {
         let entries = self.entries();
         entries[entries.len() - ACCOUNT_TOTALS..].to_vec()
+    }
+}
+
+#[cfg(test)]
+mod schema_tests {
+    use super::*;
+
+    #[test]
+    fn the_chain_follows_the_one_order_of_the_per_account_totals() {
+        let names: Vec<&str> = chain_entry_names().collect();
+        assert_eq!(
+            names,
+            [
+                "accounts",
+                "liquidatable",
+                "bankrupt",
+                "equity",
+                "bad debt",
+                "shortfall",
+                "bucket sum"
+            ]
+        );
+        let keys = AccountTotal::ALL.map(AccountTotal::key);
+        assert_eq!(
+            keys,
+            [
+                "accounts",
+                "liquidatable",
+                "bankrupt",
+                "equity",
+                "bad_debt",
+                "shortfall"
+            ]
+        );
+    }
+
+    #[test]
+    fn each_total_is_read_and_written_through_its_one_field() {
+        let mut t = OutcomeTotals::default();
+        for (i, o) in OutcomeTotal::ALL.into_iter().enumerate() {
+            *t.outcome_mut(o) = BigInt::from(i + 1);
+        }
+        assert_eq!(t.bankrupt, BigInt::from(2));
+        assert_eq!(t.shortfall, BigInt::from(5));
+        let entries: Vec<BigInt> = t.entries().into_iter().cloned().collect();
+        assert_eq!(entries, (1..=5).map(BigInt::from).collect::<Vec<_>>());
     }
 }

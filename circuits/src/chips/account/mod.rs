@@ -76,6 +76,7 @@ use crate::circuit::witness::{AccountWitness, TierWitness};
 use crate::config::RiskParams;
 use crate::field::Fp;
 use crate::model::holdings::SlotShape;
+use crate::model::totals::OutcomeFields;
 use crate::relations::Valuation;
 use crate::units::{EQUITY_BITS, MARGIN_TEST_BITS};
 use distribution::BUCKET_CODE_BITS;
@@ -570,13 +571,7 @@ impl AccountInstructions for AccountChip {
                     row += 1;
                     let st = sw.map(|sw| &sw.status);
                     let status = cfg.status.assign(&mut w, row, params.threshold_ppm, st)?;
-                    let terms = [
-                        &status.liquidatable,
-                        &status.equity_sign,
-                        &status.equity_owed,
-                        &status.bad_debt,
-                        &status.shortfall,
-                    ];
+                    let terms = status.outcomes();
                     let added = cfg.outcome.assign(&mut w, row, s, challenges, terms)?;
                     acc = Accumulators {
                         ae: zero,
@@ -627,14 +622,9 @@ impl AccountInstructions for AccountChip {
                     AccountCells {
                         leaf_words,
                         distinct_key: identity.distinct_key,
-                        account_terms: vec![
-                            is_real,
-                            status.liquidatable,
-                            status.equity_sign,
-                            status.equity_owed,
-                            status.bad_debt,
-                            status.shortfall,
-                        ],
+                        account_terms: std::iter::once(is_real)
+                            .chain(status.outcome_terms())
+                            .collect(),
                         bucket_term: bucket,
                     },
                     pending,

@@ -25,6 +25,7 @@ use halo2_proofs::{
 
 use crate::field::Fp;
 use crate::model::stress::OUTCOME_TOTALS;
+use crate::model::totals::OutcomeFields;
 
 /// Number of main advice columns the account layout uses.
 pub const ACCOUNT_COLUMNS: usize = 21;
@@ -161,17 +162,15 @@ pub struct StatusRow<T> {
     pub shortfall: T,
 }
 
+// A status row's terms of the outcome totals: liquidatable, bankrupt (`σ_E`), equity owed,
+// bad debt, shortfall.
+crate::outcome_fields!(<T> StatusRow<T>, T; liquidatable, equity_sign, equity_owed, bad_debt, shortfall);
+
 impl<T: Clone> StatusRow<T> {
-    /// The five outcome terms in [`crate::model::stress::OutcomeTotals::entries`] order:
-    /// liquidatable, bankrupt, equity owed, bad debt, shortfall.
+    /// The five outcome terms in [`OutcomeTotal::ALL`](crate::model::totals::OutcomeTotal::ALL)
+    /// order (the scenario's poles, the chain of commitments).
     pub fn outcome_terms(&self) -> [T; OUTCOME_TOTALS] {
-        [
-            self.liquidatable.clone(),
-            self.equity_sign.clone(),
-            self.equity_owed.clone(),
-            self.bad_debt.clone(),
-            self.shortfall.clone(),
-        ]
+        self.outcomes().map(T::clone)
     }
 }
 

@@ -44,16 +44,8 @@ pub struct StatusConfig {
     accumulators: AccumulatorRow<Column<Advice>>,
 }
 
-/// The status row's cells the totals and range checks use.
-pub(super) struct StatusCells {
-    pub equity_sign: Cell,
-    pub equity_code: Cell,
-    pub margin_code: Cell,
-    pub liquidatable: Cell,
-    pub equity_owed: Cell,
-    pub bad_debt: Cell,
-    pub shortfall: Cell,
-}
+/// The status row's cells: the totals use its outcome terms, the range checks its codes.
+pub(super) type StatusCells = StatusRow<Cell>;
 
 impl StatusConfig {
     /// Creates the gate on `columns` and the fixed `threshold` column under `q`.
@@ -169,6 +161,7 @@ impl StatusConfig {
         Ok(StatusCells {
             equity_sign: se,
             equity_code: me,
+            margin_sign: sd,
             margin_code: md,
             liquidatable: liq,
             equity_owed: eo,
