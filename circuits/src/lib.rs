@@ -13,6 +13,7 @@ pub mod config;
 pub mod decimal;
 pub mod field;
 pub mod hash;
+pub mod instance;
 pub mod model;
 pub mod relations;
 pub mod signed;

@@ -104,7 +104,7 @@ pub fn magnitude<T: Arith>(sigma: T, code: T) -> T {
     code + sigma
 }
 
-/// An asset slot's leaf word `a + 2^10·b + 2^74·l` ([`crate::hash::leaf`]).
+/// An asset slot's leaf word `a + 2^10·b + 2^74·l` ([`crate::hash::leaf`](mod@crate::hash::leaf)).
 pub fn asset_word<T: Arith>(index: T, balance: T, debt: T) -> T {
     index + balance.scale(pow2(INDEX_BITS)) + debt.scale(pow2(INDEX_BITS + 64))
 }

@@ -30,28 +30,10 @@ pub const FORMAT_VERSION: u32 = 6;
 /// bundle; 3 added every margin unit of the owner, SPEC §8; 2 was one account per file).
 pub const INCLUSION_FORMAT_VERSION: u32 = 6;
 
-/// Public input offset: the statement tag (snapshot id and configuration digest).
-pub const STATEMENT_TAG: usize = 0;
-/// Public input offset: the root of this batch's leaves.
-pub const BATCH_ROOT: usize = 1;
-/// Public input offset: commitment to the running totals before this batch.
-pub const TOTALS_BEFORE: usize = 2;
-/// Public input offset: commitment to the running totals after this batch.
-pub const TOTALS_AFTER: usize = 3;
-/// Public input offset: the bucket challenge `r` ([`snapshot_challenges`]).
-pub const CHALLENGE: usize = 4;
-/// Public input offset: the bucket weight `ρ` ([`snapshot_challenges`]).
-pub const CHALLENGE_WEIGHT: usize = 5;
-/// Public input offset: the weight `γ` of the distinct-key terms ([`snapshot_challenges`]).
-pub const DISTINCT_WEIGHT: usize = 6;
-/// Public input offset: the batch's size class, [`SizeClass::code`] (the capacity of its leaves).
-pub const CLASS_CODE: usize = 7;
-/// Public input offset: `K`, the commitment to the snapshot's distinct-key secret
-/// ([`crate::hash::distinct_commitment`]), the same in every proof of the snapshot.
-pub const DISTINCT_COMMITMENT: usize = 8;
-/// Public input offset of the first instrument price: `A` asset prices, then `M` mark prices, in
-/// the order of [`crate::chips::instruments::instrument_rows`].
-pub const INSTRUMENT_PRICES: usize = 9;
+pub use crate::instance::{
+    BATCH_ROOT, CHALLENGE, CHALLENGE_WEIGHT, CLASS_CODE, DISTINCT_COMMITMENT, DISTINCT_WEIGHT,
+    INSTRUMENT_PRICES, STATEMENT_TAG, TOTALS_AFTER, TOTALS_BEFORE,
+};
 
 /// Number of public inputs of a batch proof of a configuration with `instruments` assets and
 /// markets.

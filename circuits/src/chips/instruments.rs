@@ -44,7 +44,7 @@ use halo2_proofs::{
 
 use crate::config::RiskParams;
 use crate::field::Fp;
-use crate::statement::INSTRUMENT_PRICES;
+use crate::instance::INSTRUMENT_PRICES;
 use crate::units::MAX_SCENARIOS;
 
 /// Kind tag of asset rows.

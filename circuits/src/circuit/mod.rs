@@ -191,6 +191,7 @@ impl BatchCircuit {
     }
 
     /// Changes the witness of account slot `slot` (negative tests: a prover that lies).
+    #[cfg(feature = "test-support")]
     pub fn tamper_account(&mut self, slot: usize, change: impl FnOnce(&mut AccountWitness)) {
         if let Some(w) = self.accounts.get_mut(slot) {
             *w = w.clone().map(|mut w| {
@@ -201,6 +202,7 @@ impl BatchCircuit {
     }
 
     /// Changes the totals opening (negative tests).
+    #[cfg(feature = "test-support")]
     pub fn tamper_totals(&mut self, change: impl FnOnce(&mut TotalsOpening)) {
         self.totals = self.totals.clone().map(|mut o| {
             change(&mut o);
@@ -209,6 +211,7 @@ impl BatchCircuit {
     }
 
     /// Changes the distinct-key secret `k` (negative tests).
+    #[cfg(feature = "test-support")]
     pub fn tamper_distinct_secret(&mut self, k: Fp) {
         self.distinct_secret = Value::known(k);
     }

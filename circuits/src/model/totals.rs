@@ -94,7 +94,7 @@ impl AccountTotal {
 }
 
 /// Something that holds one value per outcome total, by name: the mapping from
-/// [`OutcomeTotal`] to the holder's fields, written once per holder ([`outcome_fields!`]).
+/// [`OutcomeTotal`] to the holder's fields, written once per holder ([`crate::outcome_fields!`]).
 pub trait OutcomeFields {
     /// What it holds per total.
     type Value;

@@ -9,7 +9,7 @@
 //!
 //! `e₁` and `e₁ᵖ` are copies of the `empty` cells of the first asset slot and of the first
 //! position slot (the constant 1 when the shape has no position slots). `id` (the account's
-//! `id_hash`) and `salt` are the first two words of the leaf message ([`crate::hash::leaf`]);
+//! `id_hash`) and `salt` are the first two words of the leaf message ([`crate::hash::leaf`](mod@crate::hash::leaf));
 //! `u` is a copy of the distinct key `Poseidon(id, k)` computed on the distinct-key chip
 //! ([`crate::chips::hashing::HashChip::distinct_key`]) from this `id` and the batch's `k`, which
 //! opens the public `K`; `r` and `γ` are copies of the public challenges.
