@@ -8,6 +8,7 @@ mod outcome;
 mod progress;
 mod report;
 mod table;
+mod write;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -74,7 +75,7 @@ impl CacheArgs {
     fn dir(&self) -> PathBuf {
         self.cache_dir
             .clone()
-            .unwrap_or_else(marginproof_verifier::store::default_cache_dir)
+            .unwrap_or_else(marginproof_storage::cache_dir::default_cache_dir)
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use marginproof_verifier::store::StoreError;
+use marginproof_storage::StoreError;
 
 /// The end of a command. Errors print their own message only: every error of this project's
 /// libraries already names its cause in its message, so printing the `source` chain would repeat it.

@@ -5,7 +5,7 @@
 //! another k are skipped), the list handed over in chunks whose size the input picks (reads that
 //! need not end on a key, as from a file), and the report on success. The list's digest and sum
 //! read in those chunks are checked against a whole read. The proof paths are also resolved with
-//! `store::read_proof` against the fixture's `public/` directory, as `marginproof verify` does.
+//! `files::read_proof` against the fixture's `public/` directory, as `marginproof verify` does.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -14,7 +14,7 @@ use marginproof_circuits::model::distinct::{list_digest, list_side, ListScan, Li
 use marginproof_fuzz::ChunkedKeys;
 use marginproof_verifier::bundle::{bundle_shape, verify_bundle, BundleError, ClassKey};
 use marginproof_verifier::manifest::parse_manifest;
-use marginproof_verifier::store::read_proof;
+use marginproof_verifier::files::read_proof;
 
 /// Reading the list in chunks of `chunk` bytes gives the same verdict, digest and sum as reading
 /// it whole.

@@ -105,7 +105,7 @@ pub fn split(mut data: &[u8], max_parts: usize) -> Vec<&[u8]> {
 }
 
 /// A distinct-key list handed to the verifier in chunks of `chunk` bytes (at least 1), as
-/// `store::DistinctKeysFile` hands a file over in reads that need not end on a key: the chunked
+/// `files::DistinctKeysFile` hands a file over in reads that need not end on a key: the chunked
 /// reading of the list is fuzzed along with its contents.
 pub struct ChunkedKeys<'a> {
     /// The list's bytes.

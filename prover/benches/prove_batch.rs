@@ -21,7 +21,8 @@ use marginproof_prover::prepare::{build_tree, prepare_batches};
 use marginproof_prover::prove::prove_batch;
 use marginproof_prover::secret::VenueSecret;
 use marginproof_prover::snapshot::SnapshotLayout;
-use marginproof_verifier::store::{default_cache_dir, load_or_create_params};
+use marginproof_storage::cache_dir::default_cache_dir;
+use marginproof_verifier::params_cache::load_or_create_params;
 
 const ACCOUNTS: usize = 8;
 const BATCH_SIZE: usize = 8;

@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 
 use marginproof_circuits::field::fp_to_hex;
 use marginproof_circuits::model::{MarginUnit, RecordInUnits};
+use marginproof_storage::{is_temp_name, write_atomic};
 use serde::{Deserialize, Serialize};
 
 use crate::error::ProveError;
@@ -117,8 +118,6 @@ pub fn proof_file_name(index: usize) -> String {
     format!("batches/batch-{index:06}.proof")
 }
 
-pub use marginproof_verifier::atomic::is_temp_name;
-
 /// Syncs a directory, so that a new entry in it survives a crash of the machine.
 fn sync_dir(dir: &Path) -> Result<(), ProveError> {
     #[cfg(unix)]
@@ -129,15 +128,6 @@ fn sync_dir(dir: &Path) -> Result<(), ProveError> {
     #[cfg(not(unix))]
     let _ = dir;
     Ok(())
-}
-
-/// Writes `bytes` to `path` atomically (mode 0600 when `private`), with the project's one helper,
-/// [`marginproof_verifier::atomic::write_atomic`]: a crash leaves the old file, no file, or the
-/// whole new file (and perhaps a temporary file, which [`remove_temp_files`] clears).
-pub fn write_atomic(path: &Path, bytes: &[u8], private: bool) -> Result<(), ProveError> {
-    Ok(marginproof_verifier::atomic::write_atomic(
-        path, bytes, private,
-    )?)
 }
 
 /// Creates the directory `path` (its parent must exist); 0700 when `private`.
@@ -230,5 +220,5 @@ pub fn write_private_files(
     let leaves = PrivateLeaves {
         leaves: leaves.iter().map(fp_to_hex).collect(),
     };
-    write_atomic(&paths.leaves(), &json(&leaves), true)
+    Ok(write_atomic(&paths.leaves(), &json(&leaves), true)?)
 }

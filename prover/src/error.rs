@@ -1,10 +1,13 @@
 //! Errors of the prover.
 
+use std::fmt;
 use std::io;
 use std::path::Path;
 
-use marginproof_verifier::keys::KeyError;
-use marginproof_verifier::store::StoreError;
+use marginproof_storage::keys::KeyError;
+use marginproof_storage::StoreError;
+use marginproof_verifier::params::ParamsError;
+use marginproof_verifier::params_cache::ParamsCacheError;
 use thiserror::Error;
 
 use crate::input::InputError;
@@ -51,7 +54,7 @@ pub enum ProveError {
         /// The output directory.
         path: String,
         /// What differs.
-        field: crate::job::JobField,
+        field: JobField,
     },
     /// An interrupted run is resumed without a secret: no `--secret-file` and none in `private/`.
     #[error("{0}: cannot resume: no secret (this job's secret is not in private/); give the job's --secret-file again, or choose a new output directory")]
@@ -70,6 +73,9 @@ pub enum ProveError {
     /// The parameter cache or a bundle file.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// IPA parameters that cannot be had (a size without pinned parameters).
+    #[error(transparent)]
+    Params(#[from] ParamsError),
     /// halo2 refused to build keys or a proof.
     #[error("{stage}: {reason}")]
     Proving {
@@ -100,6 +106,15 @@ impl From<KeyError> for ProveError {
     }
 }
 
+impl From<ParamsCacheError> for ProveError {
+    fn from(e: ParamsCacheError) -> Self {
+        match e {
+            ParamsCacheError::Store(e) => ProveError::Store(e),
+            ParamsCacheError::Params(e) => ProveError::Params(e),
+        }
+    }
+}
+
 impl ProveError {
     /// An I/O error on `path`.
     pub fn io(path: &Path, source: io::Error) -> Self {
@@ -107,5 +122,32 @@ impl ProveError {
             path: path.display().to_string(),
             source,
         }
+    }
+}
+
+/// The inputs of a run that must match a job being resumed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobField {
+    /// `format_version`.
+    FormatVersion,
+    /// `config_digest`: the `--config` file.
+    Config,
+    /// `accounts_digest`: the `--accounts` file.
+    Accounts,
+    /// `batch_size`: `--batch-size`.
+    BatchSize,
+    /// `secret_fingerprint`: `--secret-file`, or the secret in `private/`.
+    Secret,
+}
+
+impl fmt::Display for JobField {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            JobField::FormatVersion => "the bundle format version (format_version)",
+            JobField::Config => "the configuration (config_digest: --config)",
+            JobField::Accounts => "the accounts (accounts_digest: --accounts)",
+            JobField::BatchSize => "the batch size (batch_size: --batch-size)",
+            JobField::Secret => "the secret (secret_fingerprint: --secret-file)",
+        })
     }
 }

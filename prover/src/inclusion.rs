@@ -9,7 +9,8 @@ use marginproof_circuits::statement::{
     read_fp, InclusionProof, UnitInclusion, INCLUSION_FORMAT_VERSION,
 };
 use marginproof_circuits::RiskParams;
-use marginproof_verifier::store::{read_limited, read_manifest};
+use marginproof_storage::read_limited;
+use marginproof_verifier::files::read_manifest;
 use serde::de::DeserializeOwned;
 
 use crate::bundle::{PrivateAccount, PrivateAccounts, PrivateLeaves};

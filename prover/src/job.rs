@@ -5,7 +5,6 @@
 //! the same directory compares it with its own inputs; any difference, or a file that is not a job
 //! file, is refused (the directory belongs to another job).
 
-use std::fmt;
 use std::path::Path;
 
 use blake2::{Blake2b512, Digest};
@@ -13,11 +12,11 @@ use marginproof_circuits::hash::unit_encoding;
 use marginproof_circuits::model::AccountRecord;
 use marginproof_circuits::statement::{SizeClass, FORMAT_VERSION};
 use marginproof_circuits::RiskParams;
-use marginproof_verifier::store::read_limited;
+use marginproof_storage::{read_limited, write_atomic};
 use serde::{Deserialize, Serialize};
 
-use crate::bundle::{json, write_atomic, BundlePaths};
-use crate::error::ProveError;
+use crate::bundle::{json, BundlePaths};
+use crate::error::{JobField, ProveError};
 use crate::secret::VenueSecret;
 
 /// Largest `job.json` read (it is a few hundred bytes).
@@ -44,33 +43,6 @@ pub struct JobFile {
     /// [`VenueSecret::fingerprint`]: tells whether a resumed run uses the same secret, without
     /// revealing it.
     pub secret_fingerprint: String,
-}
-
-/// The inputs of a run that must match a job being resumed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum JobField {
-    /// `format_version`.
-    FormatVersion,
-    /// `config_digest`: the `--config` file.
-    Config,
-    /// `accounts_digest`: the `--accounts` file.
-    Accounts,
-    /// `batch_size`: `--batch-size`.
-    BatchSize,
-    /// `secret_fingerprint`: `--secret-file`, or the secret in `private/`.
-    Secret,
-}
-
-impl fmt::Display for JobField {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            JobField::FormatVersion => "the bundle format version (format_version)",
-            JobField::Config => "the configuration (config_digest: --config)",
-            JobField::Accounts => "the accounts (accounts_digest: --accounts)",
-            JobField::BatchSize => "the batch size (batch_size: --batch-size)",
-            JobField::Secret => "the secret (secret_fingerprint: --secret-file)",
-        })
-    }
 }
 
 /// BLAKE2b-512 of the validated accounts, independent of how the CSV is written: the records in
@@ -150,7 +122,7 @@ impl JobFile {
 
     /// Writes `private/job.json` (owner-only, atomically).
     pub fn write(&self, paths: &BundlePaths) -> Result<(), ProveError> {
-        write_atomic(&paths.job(), &json(self), true)
+        Ok(write_atomic(&paths.job(), &json(self), true)?)
     }
 
     /// Reads `path`; a missing file is an I/O error, anything unreadable as a job file is

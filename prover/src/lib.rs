@@ -14,7 +14,6 @@ pub mod generate;
 pub mod inclusion;
 pub mod input;
 pub mod job;
-pub mod keys;
 pub mod plan;
 pub mod prepare;
 pub mod progress;
@@ -22,6 +21,9 @@ pub mod prove;
 pub mod secret;
 pub mod shard;
 pub mod snapshot;
+#[cfg(feature = "test-support")]
 pub mod test_support;
+#[cfg(not(feature = "test-support"))]
+mod test_support;
 
 pub use error::ProveError;

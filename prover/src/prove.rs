@@ -25,18 +25,20 @@ use marginproof_circuits::statement::{
     DISTINCT_KEYS_FILE, FORMAT_VERSION,
 };
 use marginproof_circuits::RiskParams;
+use marginproof_storage::framed::KeySource;
+use marginproof_storage::keys::{batch_identity, key_digest, key_path};
+use marginproof_storage::proving_keys::load_or_create_pk;
+use marginproof_storage::{read_limited, write_atomic, StoreError};
 use marginproof_verifier::bundle::{verify_batch_proof, MAX_PROOF_BYTES};
-use marginproof_verifier::keys::{batch_identity, key_digest, key_path, KeySource};
-use marginproof_verifier::store::{load_or_create_params, read_limited, ParamsSource, StoreError};
+use marginproof_verifier::params_cache::{load_or_create_params, ParamsSource};
 use rayon::prelude::*;
 
 pub use crate::bundle::proof_file_name;
 use crate::bundle::{
-    create_bundle_dirs, json, remove_temp_files, write_atomic, write_private_files, BundlePaths,
+    create_bundle_dirs, json, remove_temp_files, write_private_files, BundlePaths,
 };
 use crate::error::ProveError;
 use crate::job::{inspect_output, JobFile, OutputState};
-use crate::keys::load_or_create_pk;
 pub use crate::plan::{
     plan_batches, plan_classes, BatchPlan, ClassOptions, ClassPlan, MAX_AUTO_K, MAX_BATCH_SIZE,
     MAX_CLASSES, SEQUENTIAL_FROM_K,

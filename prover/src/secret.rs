@@ -1,7 +1,7 @@
 //! The venue's 32-byte secret and what is derived from it with keyed BLAKE2b: per-snapshot salts,
 //! the leaf order, and the running-totals blindings. Nothing derived here is ever logged.
 
-use marginproof_verifier::store::{read_limited, StoreError};
+use marginproof_storage::{read_limited, write_atomic, StoreError};
 use std::fs;
 use std::path::Path;
 
@@ -44,7 +44,7 @@ impl VenueSecret {
         // read to the end.
         let bytes = read_limited(path, 32).map_err(|e| match e {
             StoreError::Io { source, .. } => ProveError::io(path, source),
-            StoreError::Invalid { .. } | StoreError::Params(_) => ProveError::BadSecret {
+            StoreError::Invalid { .. } => ProveError::BadSecret {
                 path: path.display().to_string(),
                 len: fs::metadata(path).map_or(33, |m| m.len() as usize),
             },
@@ -60,7 +60,7 @@ impl VenueSecret {
 
     /// Writes the secret to `path` atomically, readable by the owner only (0600).
     pub fn write(&self, path: &Path) -> Result<(), ProveError> {
-        crate::bundle::write_atomic(path, &self.0, true)
+        Ok(write_atomic(path, &self.0, true)?)
     }
 
     /// A keyed digest of a fixed label: tells two secrets apart without revealing either.

@@ -38,15 +38,16 @@ use marginproof_circuits::model::buckets::BucketChallenges;
 use marginproof_circuits::model::{AccountRecord, MarginUnit, RecordInUnits};
 use marginproof_circuits::statement::{read_fp, Manifest, SizeClass, TotalsFile, FORMAT_VERSION};
 use marginproof_circuits::RiskParams;
+use marginproof_storage::keys::load_or_create_batch_vk;
+use marginproof_storage::{read_limited, write_atomic, StoreError};
 use marginproof_verifier::bundle::{verify_batch_proof, BundleError, MAX_PROOF_BYTES};
-use marginproof_verifier::keys::load_or_create_batch_vk;
 use marginproof_verifier::params::MAX_K;
-use marginproof_verifier::store::{load_or_create_params, read_limited, StoreError};
+use marginproof_verifier::params_cache::load_or_create_params;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::bundle::{create_bundle_dirs, create_dir, json, write_atomic};
+use crate::bundle::{create_bundle_dirs, create_dir, json};
 use crate::error::ProveError;
 use crate::job::JobFile;
 use crate::plan::{plan_for, SEQUENTIAL_FROM_K};
@@ -790,7 +791,7 @@ pub fn assemble_job(dir: &Path, out: &Path, cache_dir: &Path) -> Result<Assemble
     }
     job.plan.job.write(&bundle)?;
     for (i, bytes) in proofs.iter().enumerate() {
-        write_atomic(&bundle.proof(i), bytes, false)?;
+        write_atomic(&bundle.proof(i), bytes, false).map_err(ProveError::from)?;
     }
     let (manifest, _) = finish_bundle(&bundle, &job.prepared, &job.secret)?;
     Ok(Assembled { manifest, check })

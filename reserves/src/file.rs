@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::strict_json::{from_str_strict, JsonError};
+use marginproof_verifier::json::{from_str, JsonError};
 
 /// The only format of the reserves file.
 pub const RESERVES_FORMAT: u32 = 1;
@@ -55,7 +55,7 @@ pub enum FileError {
 
 /// Parses a reserves file's text.
 pub fn parse_reserves_file(text: &str) -> Result<ReservesFile, FileError> {
-    let file: ReservesFile = from_str_strict(text)?;
+    let file: ReservesFile = from_str(text)?;
     if file.format != RESERVES_FORMAT {
         return Err(FileError::Format(file.format));
     }

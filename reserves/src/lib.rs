@@ -15,7 +15,6 @@ pub mod message;
 pub mod rpc;
 pub mod sign;
 pub mod signature;
-pub mod strict_json;
 pub mod synthetic;
 
 pub use check::{check_reserves, CheckedReserves, CheckedWallet, ReservesError};

@@ -15,7 +15,7 @@ use thiserror::Error;
 use crate::address::eip55;
 use crate::file::{ReservesFile, WalletEntry, RESERVES_FORMAT};
 use crate::signature::{eip191_hash, ethereum_address};
-use crate::strict_json::{from_str_strict, JsonError};
+use marginproof_verifier::json::{from_str, JsonError};
 
 /// The kind of a test wallet, which fixes its address and signature scheme.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -157,7 +157,7 @@ pub fn sign_bip322(secret: &SecretKey, address: &Address, message: &str) -> Resu
 impl KeyFile {
     /// Reads a key file's text (strictly).
     pub fn parse(text: &str) -> Result<Self, SignError> {
-        Ok(from_str_strict(text)?)
+        Ok(from_str(text)?)
     }
 
     /// Pretty JSON with a final newline.

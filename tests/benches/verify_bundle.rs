@@ -19,11 +19,12 @@ use marginproof_prover::inclusion::inclusion_proof;
 use marginproof_prover::input::{parse_accounts, parse_config};
 use marginproof_prover::prove::{prove_snapshot, ProveOptions, SecretChoice};
 use marginproof_prover::secret::VenueSecret;
+use marginproof_storage::cache_dir::default_cache_dir;
 use marginproof_verifier::bundle::{
     bundle_shape, derive_class_keys, verify_bundle_with, verifying_key, ProofCheck,
 };
 use marginproof_verifier::inclusion::verify_inclusion;
-use marginproof_verifier::store::{default_cache_dir, load_or_create_params};
+use marginproof_verifier::params_cache::load_or_create_params;
 
 const ACCOUNTS: usize = 32;
 const BATCH_SIZE: usize = 4;

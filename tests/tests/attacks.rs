@@ -62,9 +62,10 @@ use marginproof_verifier::bundle::{
     bundle_shape, derive_class_keys, verify_batch_proof, verify_bundle_with, verifying_key,
     verifying_key_digest, BundleError, BundleShape, ClassKey, ProofCheck,
 };
+use marginproof_verifier::files::{read_proof, DistinctKeysFile};
 use marginproof_verifier::manifest::ManifestError;
 use marginproof_verifier::params::ParamsError;
-use marginproof_verifier::store::{load_or_create_params, read_proof, DistinctKeysFile};
+use marginproof_verifier::params_cache::load_or_create_params;
 use num_bigint::BigInt;
 use num_traits::{One, Signed, Zero};
 use serde_json::Value;

@@ -1145,7 +1145,8 @@ fn batched_and_one_by_one_verification_name_the_same_failing_batch() {
     use marginproof_verifier::bundle::{
         bundle_shape, derive_class_keys, verify_bundle_with, BundleError, ProofCheck,
     };
-    use marginproof_verifier::store::{load_or_create_params, read_manifest};
+    use marginproof_verifier::files::read_manifest;
+    use marginproof_verifier::params_cache::load_or_create_params;
 
     let public = honest().public();
     let manifest = read_manifest(&public.join("manifest.json")).expect("the manifest");

@@ -420,7 +420,9 @@ fn params_file(cache: &Path) -> (PathBuf, u32) {
 #[test]
 fn planted_parameter_files_are_regenerated_and_verification_still_succeeds() {
     use marginproof_verifier::params::generate_params;
-    use marginproof_verifier::store::{load_or_create_params, plant_params_file, ParamsSource};
+    use marginproof_verifier::params_cache::{
+        load_or_create_params, plant_params_file, ParamsSource,
+    };
 
     let dir = tempdir();
     let cache = dir.path().join("cache");

@@ -2,7 +2,7 @@
 //! key re-derived from the published configuration, the running-totals chain `C_0 → … → C_n`, the
 //! opening of `C_n` to the published totals, and the top tree up to the published root.
 //!
-//! No file system here: the caller reads the files (see `store`) and passes bytes.
+//! No file system here: the caller reads the files (see `files`) and passes bytes.
 
 use std::cell::Cell;
 use std::io::{self, Read};

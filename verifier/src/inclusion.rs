@@ -29,12 +29,10 @@ use std::collections::BTreeMap;
 use thiserror::Error;
 
 use crate::liquidation::{liquidation_prices, LiquidationPrices};
-use crate::manifest::{tree_shape, ManifestError, TreeShape};
+use crate::manifest::{tree_shape, ManifestError, TreeShape, MAX_PATH_LEN};
 
 /// The largest inclusion proof accepted, in bytes (1 MiB). A real one is a few kilobytes.
 pub const MAX_PROOF_BYTES: usize = 1 << 20;
-/// The longest inclusion path accepted: a leaf index is a `u64`.
-pub const MAX_PATH_LEN: usize = 64;
 /// Most margin units one inclusion file may hold.
 pub const MAX_UNITS: usize = 1024;
 

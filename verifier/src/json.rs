@@ -2,9 +2,10 @@
 //! (serde would keep the last value silently, so one file could show a reader one value and the
 //! tool another: a reserve, a scenario price, a record's balance).
 //!
-//! Every JSON file the verifier or the prover reads (the manifest, an inclusion file, the job
-//! files, a reserves file) goes through [`from_str`] or [`from_slice`]: the document is walked
-//! once for repeated keys (with their path in the error), then deserialized as usual.
+//! Every JSON file the verifier, the prover or the reserves checks read (the manifest, an
+//! inclusion file, the job files, a reserves file, a wallet key file) goes through [`from_str`] or
+//! [`from_slice`]: the document is walked once for repeated keys (the key, and its path when it is
+//! nested, in the error), then deserialized as usual.
 
 use std::collections::HashSet;
 use std::fmt;
@@ -103,9 +104,14 @@ impl<'de> Visitor<'de> for UniqueKeys<'_> {
         let mut seen = HashSet::new();
         while let Some(key) = map.next_key::<String>()? {
             let path = self.child(&key);
-            if !seen.insert(key) {
-                return Err(A::Error::custom(format!("repeated key `{path}`")));
+            if seen.contains(&key) {
+                return Err(A::Error::custom(if path == key {
+                    format!("repeated key `{key}`")
+                } else {
+                    format!("repeated key `{key}` (at `{path}`)")
+                }));
             }
+            seen.insert(key);
             map.next_value_seed(UniqueKeys { path: &path })?;
         }
         Ok(())
@@ -146,7 +152,8 @@ mod tests {
         let twice = r#"{"config": {"reserves": {"BTC": "1", "ETH": "2", "BTC": "900"}}}"#;
         let e = check_unique_keys(twice).expect_err("repeated");
         assert!(
-            e.message.contains("repeated key `config.reserves.BTC`"),
+            e.message
+                .contains("repeated key `BTC` (at `config.reserves.BTC`)"),
             "{e}"
         );
         assert_eq!(e.line, 1);
@@ -163,5 +170,25 @@ mod tests {
             2
         );
         assert!(check_unique_keys("{\"a\": 1} trailing").is_err());
+    }
+
+    #[test]
+    fn a_repeated_key_is_named_with_its_position_whatever_its_spelling() {
+        let e = from_str::<serde_json::Value>("{\"a\": 1, \"a\": 2}").expect_err("repeated");
+        assert_eq!(e.message, "repeated key `a`");
+        let e = from_str::<serde_json::Value>("{\"a\": 1,\n \"b\": {\"c\": 2, \"c\": 3}}")
+            .expect_err("repeated");
+        assert!(e.message.contains("repeated key `c`"), "{e}");
+        assert_eq!(e.line, 2);
+        // An escaped spelling of the same key is the same key.
+        let e =
+            from_str::<serde_json::Value>("[{\"x\": 1, \"\\u0078\": 2}]").expect_err("repeated");
+        assert!(e.message.contains("repeated key `x`"), "{e}");
+        // Distinct keys pass; trailing text and deep nesting do not.
+        let v: serde_json::Value =
+            from_str("{\"a\": [1, {\"a\": 2}], \"b\": null}").expect("valid");
+        assert_eq!(v["a"][1]["a"], 2);
+        assert!(from_str::<serde_json::Value>("{} x").is_err());
+        assert!(from_str::<serde_json::Value>(&"[".repeat(100_000)).is_err());
     }
 }

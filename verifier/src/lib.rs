@@ -8,24 +8,23 @@
 //! - [`report`]: the auditor's report (SPEC §4, §6) from verified totals, as JSON and as text.
 //!
 //! The checks take their inputs as `&str`, bytes or parsed values and never touch the file system
-//! or spawn threads. Files and caches live behind the default feature `fs` ([`store`], [`keys`]),
+//! or spawn threads. Reading a bundle from disk ([`files`]) and the checked IPA parameter cache
+//! ([`params_cache`]) live behind the default feature `fs`, on top of `marginproof-storage`;
 //! threads behind `multicore`: `--no-default-features` is the browser's build, which cannot pull
 //! either in. No input, however malformed, makes any of it panic: every problem is an error value.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
-#[cfg(feature = "fs")]
-pub mod atomic;
 pub mod bundle;
+#[cfg(feature = "fs")]
+pub mod files;
 mod hashing;
 pub mod history;
 pub mod inclusion;
 pub mod json;
-#[cfg(feature = "fs")]
-pub mod keys;
 pub mod liquidation;
 pub mod manifest;
 pub mod params;
-pub mod report;
 #[cfg(feature = "fs")]
-pub mod store;
+pub mod params_cache;
+pub mod report;

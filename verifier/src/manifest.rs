@@ -5,8 +5,10 @@ use marginproof_circuits::statement::{Manifest, FORMAT_VERSION};
 use serde::de::DeserializeOwned;
 use thiserror::Error;
 
-use crate::inclusion::MAX_PATH_LEN;
 use crate::json::JsonError;
+
+/// The longest inclusion path accepted (the deepest tree): a leaf index is a `u64`.
+pub const MAX_PATH_LEN: usize = 64;
 
 /// The largest manifest accepted, in bytes (64 MiB).
 pub const MAX_MANIFEST_BYTES: usize = 64 << 20;

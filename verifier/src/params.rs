@@ -12,7 +12,7 @@
 //! the lower-level `verify_batch_proof` and `verifying_key` take parameters as they are (the
 //! callers here pass only checked ones).
 //!
-//! No file system here: `store::load_or_create_params` reads and writes the cache.
+//! No file system here: `params_cache::load_or_create_params` reads and writes the cache.
 
 use std::io::{self, Read};
 

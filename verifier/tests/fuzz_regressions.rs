@@ -68,7 +68,7 @@ fn a_fifo_named_as_a_proof_is_refused_without_blocking() {
     use std::time::Duration;
 
     use marginproof_circuits::statement::BatchEntry;
-    use marginproof_verifier::store::read_proof;
+    use marginproof_verifier::files::read_proof;
 
     let dir = std::env::temp_dir().join(format!("marginproof-fifo-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

@@ -16,10 +16,10 @@ use marginproof_prover::generate::GenerateOptions;
 use marginproof_prover::input::{load_accounts, load_config};
 use marginproof_prover::prove::plan_snapshot;
 use marginproof_verifier::bundle::ProofCheck;
-use marginproof_verifier::store::load_or_create_params;
+use marginproof_verifier::params_cache::load_or_create_params;
 
 use crate::commands::bench_table::{ClassFigures, Figures, Stages};
-use crate::commands::generate::write_venue;
+use crate::commands::generate::{whales_ppm, write_venue};
 use crate::commands::inclusion::write_inclusion;
 use crate::commands::prove::{prove_files, Planning};
 use crate::commands::verify::verify_dir_with;
@@ -253,16 +253,6 @@ fn inclusion_process(
         wall,
         peak_rss_kib: figures["peak_rss_kib"].as_u64(),
     })
-}
-
-/// `--whales F` in parts per million, refused outside 0 to 1.
-pub fn whales_ppm(fraction: f64) -> Result<u32, Outcome> {
-    if !(0.0..=1.0).contains(&fraction) {
-        return Err(Outcome::Unusable(anyhow!(
-            "--whales {fraction}: a fraction from 0 to 1 is required"
-        )));
-    }
-    Ok((fraction * 1e6).round() as u32)
 }
 
 /// Generates, proves, verifies and checks inclusion; returns the figures.

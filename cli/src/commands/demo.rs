@@ -5,13 +5,14 @@ use std::time::Instant;
 
 use marginproof_prover::generate::GenerateOptions;
 
-use crate::commands::generate::{write_atomically, write_venue, KEYS_FILE};
+use crate::commands::generate::{write_venue, KEYS_FILE};
 use crate::commands::inclusion::write_inclusion;
 use crate::commands::prove::{print_summary, prove_files, secs, Planning};
 use crate::commands::reserves::{check_evidence, message_of, RESERVES_FILE};
 use crate::commands::verify::{print_report, verify_dir};
 use crate::commands::verify_inclusion::check_files;
 use crate::outcome::{finish, OrExit, Outcome};
+use crate::write::write_atomically;
 use crate::CacheArgs;
 use marginproof_reserves::check_reserves;
 use marginproof_reserves::sign::KeyFile;

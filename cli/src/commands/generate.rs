@@ -9,6 +9,7 @@ use marginproof_prover::generate::{generate, GenerateOptions};
 use marginproof_reserves::synthetic::add_synthetic_reserves;
 
 use crate::outcome::{finish, OrExit, Outcome};
+use crate::write::write_atomically;
 
 /// Arguments of `generate`.
 #[derive(clap::Args)]
@@ -40,13 +41,14 @@ pub struct GenerateArgs {
     no_distribution: bool,
 }
 
-/// Writes `text` to `path` atomically, with the project's one helper (`verifier::atomic`).
-pub fn write_atomically(path: &Path, text: &str) -> anyhow::Result<()> {
-    Ok(marginproof_verifier::atomic::write_atomic(
-        path,
-        text.as_bytes(),
-        false,
-    )?)
+/// `--whales F` in parts per million, refused outside 0 to 1.
+pub fn whales_ppm(fraction: f64) -> Result<u32, Outcome> {
+    if !(0.0..=1.0).contains(&fraction) {
+        return Err(Outcome::Unusable(anyhow!(
+            "--whales {fraction}: a fraction from 0 to 1 is required"
+        )));
+    }
+    Ok((fraction * 1e6).round() as u32)
 }
 
 /// The test wallets' key file `generate` writes beside the venue (SPEC §13).
@@ -81,7 +83,7 @@ pub fn run(args: GenerateArgs) -> Outcome {
             assets: args.assets,
             markets: args.markets,
             seed: args.seed,
-            whales_ppm: crate::commands::bench::whales_ppm(args.whales)?,
+            whales_ppm: whales_ppm(args.whales)?,
             scenarios: usize::from(args.scenarios),
             distribution: !args.no_distribution,
         };

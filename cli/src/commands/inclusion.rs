@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use marginproof_prover::inclusion::inclusion_proof;
 use marginproof_prover::ProveError;
 
-use crate::commands::generate::write_atomically;
 use crate::outcome::{finish, OrExit, Outcome};
+use crate::write::write_atomically;
 
 /// Arguments of `inclusion`.
 #[derive(clap::Args)]

@@ -6,11 +6,11 @@
 
 use std::path::PathBuf;
 
-use crate::commands::generate::write_atomically;
 use crate::commands::reserves::check_evidence;
 use crate::commands::verify::verify_dir;
 use crate::outcome::{finish, OrExit, Outcome};
 use crate::report::html::report_html;
+use crate::write::write_atomically;
 use crate::CacheArgs;
 
 /// Arguments of `report`.

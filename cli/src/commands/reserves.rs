@@ -13,12 +13,13 @@ use marginproof_reserves::sign::KeyFile;
 use marginproof_reserves::{
     check_reserves, parse_reserves_file, reserves_message, CheckedReserves,
 };
+use marginproof_storage::{read_text, StoreError};
 use marginproof_verifier::bundle::VerifiedBundle;
-use marginproof_verifier::store::read_manifest;
+use marginproof_verifier::files::read_manifest;
 use serde_json::{json, Value};
 
-use crate::commands::generate::write_atomically;
 use crate::outcome::{finish, store_outcome, OrExit, Outcome};
+use crate::write::write_atomically;
 
 /// The published reserves file's name in `public/`.
 pub const RESERVES_FILE: &str = "reserves.json";
@@ -89,23 +90,9 @@ pub fn message(args: MessageArgs) -> Outcome {
     })())
 }
 
-fn read_limited(path: &Path) -> Result<String, anyhow::Error> {
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|f| {
-            std::io::Read::read_to_end(
-                &mut std::io::Read::take(f, MAX_RESERVES_BYTES + 1),
-                &mut bytes,
-            )
-        })
-        .map_err(|e| anyhow!("{}: {e}", path.display()))?;
-    if bytes.len() as u64 > MAX_RESERVES_BYTES {
-        return Err(anyhow!(
-            "{}: larger than {MAX_RESERVES_BYTES} bytes",
-            path.display()
-        ));
-    }
-    String::from_utf8(bytes).map_err(|_| anyhow!("{}: not UTF-8", path.display()))
+/// A reserves or key file's text, at most [`MAX_RESERVES_BYTES`].
+fn read_limited(path: &Path) -> Result<String, StoreError> {
+    read_text(path, MAX_RESERVES_BYTES as usize)
 }
 
 /// Runs `attach-reserves`: every refusal is exit 2 and writes nothing.

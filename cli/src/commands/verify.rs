@@ -3,14 +3,14 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use marginproof_storage::framed::KeySource;
+use marginproof_storage::keys::{load_or_create_batch_vk, KeyError};
 use marginproof_verifier::bundle::{
     bundle_shape, verify_bundle_with, verifying_key, ClassKey, ProofCheck, VerifiedBundle,
 };
-use marginproof_verifier::keys::{load_or_create_batch_vk, KeyError, KeySource};
+use marginproof_verifier::files::{read_manifest, read_proof, DistinctKeysFile};
+use marginproof_verifier::params_cache::{fresh_params, load_or_create_params, ParamsSource};
 use marginproof_verifier::report::{totals_report, TotalsJson};
-use marginproof_verifier::store::{
-    fresh_params, load_or_create_params, read_manifest, read_proof, DistinctKeysFile, ParamsSource,
-};
 
 use crate::commands::prove::secs;
 use crate::commands::reserves::check_evidence;

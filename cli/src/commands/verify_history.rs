@@ -5,9 +5,10 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::anyhow;
+use marginproof_storage::read_text;
+use marginproof_verifier::files::read_manifest;
 use marginproof_verifier::history::{history_order, snapshot_key};
 use marginproof_verifier::inclusion::{InclusionReport, MAX_PROOF_BYTES};
-use marginproof_verifier::store::{read_manifest, read_text};
 
 use crate::commands::verify_inclusion::check_files;
 use crate::outcome::Outcome;

@@ -2,8 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
+use marginproof_storage::read_text;
+use marginproof_verifier::files::read_manifest;
 use marginproof_verifier::inclusion::{verify_inclusion, InclusionReport, MAX_PROOF_BYTES};
-use marginproof_verifier::store::{read_manifest, read_text};
 
 use crate::outcome::{finish, print_json, store_outcome, OrExit, Outcome};
 

@@ -13,7 +13,14 @@ use marginproof_circuits::model::{evaluate_at, AccountRecord, AccountRisk, Posit
 use num_bigint::BigInt;
 use num_traits::Zero;
 
-use super::search::Instrument;
+/// One instrument of the configuration, by its index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Instrument {
+    /// An asset (its USD price moves).
+    Asset(usize),
+    /// A perpetual market (its mark price moves).
+    Market(usize),
+}
 
 /// The unit at one price of the moving instrument.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -21,8 +21,8 @@ use num_bigint::BigInt;
 use num_traits::Zero;
 use serde::Serialize;
 
-pub use line::{LinePoint, MovingPrice};
-pub use search::{GridPrices, Instrument, PriceLine, Target, MAX_GRID_PRICE};
+pub use line::{Instrument, LinePoint, MovingPrice};
+pub use search::{GridPrices, PriceLine, Target, MAX_GRID_PRICE};
 
 /// Fractional digits of a move in percent.
 pub const MOVE_PCT_DECIMALS: u32 = 2;

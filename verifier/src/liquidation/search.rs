@@ -17,19 +17,10 @@ use num_bigint::BigInt;
 use num_integer::Integer;
 use num_traits::{Signed, Zero};
 
-use super::line::{LinePoint, MovingPrice};
+use super::line::{Instrument, LinePoint, MovingPrice};
 
 /// The highest grid price searched: prices are below 2^64 (SPEC §2).
 pub const MAX_GRID_PRICE: u64 = u64::MAX;
-
-/// One instrument of the configuration, by its index.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Instrument {
-    /// An asset (its USD price moves).
-    Asset(usize),
-    /// A perpetual market (its mark price moves).
-    Market(usize),
-}
 
 /// Which status a search looks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,33 +1,19 @@
-//! Files: the verifying and proving key cache, next to the IPA parameter cache (`store`).
+//! The verifying and proving key cache.
 //!
 //! halo2_proofs (vendored with a serialization API, see `vendor/halo2_proofs/PATCHES.md`) writes
-//! and reads keys; this module names the files, frames them and writes them atomically:
-//!
-//! - `vk-<digest>.bin`, `pk-<digest>.bin` in the cache directory, where `<digest>` ([`key_digest`])
-//!   is BLAKE2b-128 (hex) of [`CIRCUIT_LAYOUT_VERSION`], `k`, the caller's identity of the circuit
-//!   (for the batch circuit [`batch_identity`]: batch size, slot shape and the configuration's shape digest) and the debug
-//!   form of the circuit's freshly configured constraint system (so a changed column or gate never
-//!   finds an old key, even if the layout version was not bumped);
-//! - a file is [`FILE_MAGIC`], the digest, the halo2 key bytes, and BLAKE2bp-256 of all that (the
-//!   4-way parallel BLAKE2b: a proving key is hundreds of MB, and hashing it is a good part of
-//!   reading it): a damaged, truncated or foreign file is detected and the key generated again,
-//!   overwriting it;
-//! - files are written to a temporary name in the same directory and renamed;
-//! - the IPA parameter cache (`store::load_or_create_params`) uses the same framing under
-//!   [`PARAMS_MAGIC`], so a damaged parameter file is regenerated too, rather than making proofs
-//!   nobody else can verify.
-//!
-//! Like `store`, this is the file-system side of the crate; `bundle` takes keys as values.
+//! and reads keys; this module names their files and keeps them framed ([`crate::framed`]):
+//! `vk-<digest>.bin`, `pk-<digest>.bin` in the cache directory, where `<digest>` ([`key_digest`])
+//! is BLAKE2b-128 (hex) of [`CIRCUIT_LAYOUT_VERSION`], `k`, the caller's identity of the circuit
+//! (for the batch circuit [`batch_identity`]: batch size, slot shape and the configuration's shape
+//! digest) and the debug form of the circuit's freshly configured constraint system (so a changed
+//! column or gate never finds an old key, even if the layout version was not bumped).
 
-use std::fs;
-use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use blake2::digest::consts::U16;
 use blake2::{Blake2b, Digest};
-use blake2b_simd::blake2bp;
 use halo2_proofs::pasta::EqAffine;
 use halo2_proofs::plonk::{keygen_vk, Circuit, ConstraintSystem, VerifyingKey};
 use halo2_proofs::poly::commitment::Params;
@@ -37,24 +23,8 @@ use marginproof_circuits::model::SlotShape;
 use marginproof_circuits::{RiskParams, CIRCUIT_LAYOUT_VERSION};
 use thiserror::Error;
 
-use crate::atomic::write_atomic_with;
-use crate::hashing::Hashing;
-use crate::store::StoreError;
-
-/// First bytes of every key cache file (format version 1).
-pub const FILE_MAGIC: &[u8; 16] = b"marginproof-key1";
-
-/// First bytes of an IPA parameter cache file (`store::load_or_create_params`), framed like a key.
-pub const PARAMS_MAGIC: &[u8; 16] = b"marginproof-ipa1";
-
-/// Bytes of the checksum at the end of a key file.
-const CHECKSUM_BYTES: usize = 32;
-
-fn checksum() -> blake2bp::State {
-    blake2bp::Params::new()
-        .hash_length(CHECKSUM_BYTES)
-        .to_state()
-}
+use crate::framed::{load_or_create_framed, KeyLoad, KEY_MAGIC};
+use crate::StoreError;
 
 /// Why a key could not be had.
 #[derive(Debug, Error)]
@@ -71,48 +41,6 @@ pub enum KeyError {
         /// halo2's error.
         reason: String,
     },
-}
-
-/// Where a key came from.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub enum KeySource {
-    /// Read from the cache.
-    Cached,
-    /// Generated, and written to the cache (there was no cached file).
-    #[default]
-    Generated,
-    /// The cached file could not be used (the reason given); generated again, file overwritten.
-    Regenerated(String),
-}
-
-impl KeySource {
-    /// Whether the key was read from the cache.
-    pub fn is_cached(&self) -> bool {
-        matches!(self, KeySource::Cached)
-    }
-
-    /// How a stage summary describes it: ` (cached)`, ` (generated, now cached)` or
-    /// ` (cached file unusable: …; generated again, now cached)`.
-    pub fn describe(&self) -> String {
-        match self {
-            KeySource::Cached => " (cached)".into(),
-            KeySource::Generated => " (generated, now cached)".into(),
-            KeySource::Regenerated(reason) => {
-                format!(" (cached file unusable: {reason}; generated again, now cached)")
-            }
-        }
-    }
-}
-
-/// How a key was had: its source, the time it took and its cache file.
-#[derive(Debug, Clone)]
-pub struct KeyLoad {
-    /// Cached, generated or regenerated.
-    pub source: KeySource,
-    /// Wall time of reading or generating (and writing) the key.
-    pub elapsed: Duration,
-    /// The cache file.
-    pub path: PathBuf,
 }
 
 /// The identity of a batch circuit's keys beyond its type: the batch size, the slot shape and
@@ -151,74 +79,6 @@ pub fn key_path(cache_dir: &Path, kind: &str, digest: &str) -> PathBuf {
     cache_dir.join(format!("{kind}-{digest}.bin"))
 }
 
-fn invalid_data(message: &str) -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidData, message)
-}
-
-/// Reads a cache file framed with `magic` for `digest` with `read` (the halo2 key or parameter
-/// reader): the magic and digest must match, and the checksum, and nothing may follow.
-fn read_framed<K>(
-    path: &Path,
-    magic: &[u8; 16],
-    digest: &str,
-    read: &dyn Fn(&mut dyn Read) -> io::Result<K>,
-) -> io::Result<K> {
-    let file = fs::File::open(path)?;
-    let mut reader = Hashing {
-        inner: BufReader::with_capacity(1 << 20, file),
-        hash: checksum(),
-    };
-    let mut header = [0u8; 16 + 32];
-    reader.read_exact(&mut header)?;
-    if &header[..16] != magic || &header[16..] != digest.as_bytes() {
-        return Err(invalid_data("not a cache file of this format and digest"));
-    }
-    let key = read(&mut reader)?;
-    let expected = reader.hash.finalize();
-    let mut inner = reader.inner;
-    let mut stored = [0u8; CHECKSUM_BYTES];
-    inner.read_exact(&mut stored)?;
-    if stored[..] != expected.as_bytes()[..] {
-        return Err(invalid_data("checksum mismatch"));
-    }
-    let mut rest = [0u8; 1];
-    if inner.read(&mut rest)? != 0 {
-        return Err(invalid_data("bytes after the checksum"));
-    }
-    Ok(key)
-}
-
-/// Writes a cache file framed with `magic` for `digest` atomically ([`write_atomic_with`]).
-pub(crate) fn write_framed(
-    path: &Path,
-    magic: &[u8; 16],
-    digest: &str,
-    write: &dyn Fn(&mut dyn Write) -> io::Result<()>,
-) -> Result<(), StoreError> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    fs::create_dir_all(dir).map_err(|e| store_io(dir, e))?;
-    write_atomic_with(path, false, &mut |file| {
-        let mut writer = Hashing {
-            inner: BufWriter::with_capacity(1 << 20, file),
-            hash: checksum(),
-        };
-        writer.write_all(magic)?;
-        writer.write_all(digest.as_bytes())?;
-        write(&mut writer)?;
-        let checksum = writer.hash.finalize();
-        let mut inner = writer.inner;
-        inner.write_all(checksum.as_bytes())?;
-        inner.flush()
-    })
-}
-
-fn store_io(path: &Path, source: io::Error) -> StoreError {
-    StoreError::Io {
-        path: path.display().to_string(),
-        source,
-    }
-}
-
 /// A key from its cache file `path` (framed for `digest`, read with `read`), or made by `create`
 /// and written there with `write` when the file is absent or unusable (then overwritten). The
 /// building block of [`load_or_create_vk`] and of the prover's proving key cache.
@@ -229,47 +89,7 @@ pub fn load_or_create_key<K>(
     create: impl FnOnce() -> Result<K, KeyError>,
     write: &dyn Fn(&K, &mut dyn Write) -> io::Result<()>,
 ) -> Result<(K, KeyLoad), KeyError> {
-    load_or_create_framed(path, FILE_MAGIC, digest, read, create, write)
-}
-
-/// [`load_or_create_key`] for any cached value framed with `magic` (keys, IPA parameters), with
-/// the error type of its `create`.
-pub(crate) fn load_or_create_framed<K, E: From<StoreError>>(
-    path: &Path,
-    magic: &[u8; 16],
-    digest: &str,
-    read: &dyn Fn(&mut dyn Read) -> io::Result<K>,
-    create: impl FnOnce() -> Result<K, E>,
-    write: &dyn Fn(&K, &mut dyn Write) -> io::Result<()>,
-) -> Result<(K, KeyLoad), E> {
-    let started = Instant::now();
-    let source = match read_framed(path, magic, digest, read) {
-        Ok(key) => {
-            return Ok((
-                key,
-                KeyLoad {
-                    source: KeySource::Cached,
-                    elapsed: started.elapsed(),
-                    path: path.to_path_buf(),
-                },
-            ))
-        }
-        Err(e) if e.kind() == io::ErrorKind::NotFound => KeySource::Generated,
-        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
-            KeySource::Regenerated("truncated".into())
-        }
-        Err(e) => KeySource::Regenerated(e.to_string()),
-    };
-    let key = create()?;
-    write_framed(path, magic, digest, &|w| write(&key, w))?;
-    Ok((
-        key,
-        KeyLoad {
-            source,
-            elapsed: started.elapsed(),
-            path: path.to_path_buf(),
-        },
-    ))
+    load_or_create_framed(path, KEY_MAGIC, digest, read, create, write)
 }
 
 /// The verifying key of `circuit` (its keygen shape: no witnesses needed) under `ipa`, from the
@@ -298,7 +118,7 @@ pub fn load_or_create_vk<C: Circuit<Fp>>(
 }
 
 /// [`load_or_create_vk`] for the batch circuit of a configuration and batch size (the key
-/// `bundle::verifying_key` derives).
+/// `marginproof_verifier::bundle::verifying_key` derives).
 pub fn load_or_create_batch_vk(
     cache_dir: &Path,
     ipa: &Params<EqAffine>,
@@ -317,10 +137,13 @@ pub fn load_or_create_batch_vk(
 
 #[cfg(test)]
 mod tests {
+    use std::fs;
+
     use marginproof_circuits::circuit::layout::min_k;
     use marginproof_circuits::config::{AssetSection, RiskConfigFile, SnapshotSection, TierSpec};
 
     use super::*;
+    use crate::framed::KeySource;
 
     /// A one-asset configuration at `price` whose haircut rate is `haircut` (its shape).
     fn priced(price: &str, haircut: &str) -> Arc<RiskParams> {

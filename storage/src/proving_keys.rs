@@ -1,5 +1,5 @@
 //! The proving key cache: `pk-<digest>.bin` next to the verifying key and IPA parameter caches
-//! (see `marginproof_verifier::keys` for the file names, framing and atomic writes).
+//! (see [`crate::keys`] for the file names, [`crate::framed`] for the framing and atomic writes).
 //!
 //! Keys depend on the configuration's shape (not its prices), the slot shape, the batch size and
 //! `k`; a proving key is about 1.2 GB at `k = 16`. A venue whose shape, account count or busiest
@@ -11,13 +11,12 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
+use crate::framed::KeyLoad;
+use crate::keys::{key_digest, key_path, load_or_create_key, load_or_create_vk, KeyError};
 use halo2_proofs::pasta::EqAffine;
 use halo2_proofs::plonk::{keygen_pk, Circuit, ProvingKey};
 use halo2_proofs::poly::commitment::Params;
 use marginproof_circuits::field::Fp;
-use marginproof_verifier::keys::{
-    key_digest, key_path, load_or_create_key, load_or_create_vk, KeyError, KeyLoad,
-};
 
 /// How many proving keys the cache keeps: the one just used and the two before it (a venue that
 /// proves daily can re-prove yesterday's snapshot without key generation).
@@ -27,7 +26,7 @@ pub const KEPT_PROVING_KEYS: usize = 3;
 /// generated and cached. Generating it starts from the cached verifying key when there is one
 /// (which saves the commitments), and caches the verifying key too. `identity` tells apart the
 /// circuits of type `C` whose keys differ at the same size (for the batch circuit,
-/// `marginproof_verifier::keys::batch_identity`).
+/// [`crate::keys::batch_identity`]).
 pub fn load_or_create_pk<C: Circuit<Fp>>(
     cache_dir: &Path,
     ipa: &Params<EqAffine>,

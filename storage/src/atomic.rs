@@ -12,7 +12,7 @@ use std::io::{self, Write};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::store::StoreError;
+use crate::StoreError;
 
 /// Marks a temporary file of [`write_atomic`]: `.NAME.tmp-…`.
 pub const TEMP_MARK: &str = ".tmp-";
@@ -27,13 +27,6 @@ const ATTEMPTS: usize = 64;
 /// Whether a file name is one of [`write_atomic`]'s temporary names (left by an interrupted run).
 pub fn is_temp_name(name: &str) -> bool {
     name.starts_with('.') && name.contains(TEMP_MARK)
-}
-
-fn io_error(path: &Path, source: io::Error) -> StoreError {
-    StoreError::Io {
-        path: path.display().to_string(),
-        source,
-    }
 }
 
 /// Writes `bytes` to `path` atomically (see the module documentation); mode 0600 when `private`.
@@ -76,26 +69,26 @@ pub fn write_atomic_with(
             match options.open(&tmp) {
                 Ok(file) => return Ok((tmp, file)),
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last = Some((tmp, e)),
-                Err(e) => return Err(io_error(&tmp, e)),
+                Err(e) => return Err(StoreError::io(&tmp, e)),
             }
         }
         let (tmp, e) = last.expect("at least one attempt");
-        Err(io_error(&tmp, e))
+        Err(StoreError::io(&tmp, e))
     })()?;
     let result = write(&mut file).and_then(|()| file.sync_all());
     drop(file);
     if let Err(e) = result {
         let _ = fs::remove_file(&tmp);
-        return Err(io_error(&tmp, e));
+        return Err(StoreError::io(&tmp, e));
     }
     if let Err(e) = fs::rename(&tmp, path) {
         let _ = fs::remove_file(&tmp);
-        return Err(io_error(path, e));
+        return Err(StoreError::io(path, e));
     }
     #[cfg(unix)]
     fs::File::open(dir)
         .and_then(|d| d.sync_all())
-        .map_err(|e| io_error(dir, e))?;
+        .map_err(|e| StoreError::io(dir, e))?;
     Ok(())
 }
 
