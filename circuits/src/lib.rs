@@ -24,7 +24,7 @@ pub use config::{RiskConfigFile, RiskParams};
 pub use field::Fp;
 
 /// Version of the batch circuit's layout. It is part of the name of every cached verifying and
-/// proving key (`marginproof_verifier::keys`), so bump it whenever a change to the circuit can
+/// proving key (`marginproof_storage::keys`), so bump it whenever a change to the circuit can
 /// change its keys without changing its constraint system: a region moved, a fixed value or a
 /// lookup table changed, a selector enabled on other rows (a changed column or gate is detected
 /// without it). The pinned verifying key test (`circuits/tests/pinned.rs`, and
