@@ -18,7 +18,7 @@ use marginproof_circuits::chips::tiered::{
     TierTableIds, TieredInput, TieredRateChip, TieredRateConfig, TieredRateInstructions,
 };
 use marginproof_circuits::circuit::witness::TierWitness;
-use marginproof_circuits::field::{fp_from_bigint, fp_from_u128, Fp};
+use marginproof_circuits::field::{fp_from_u128, Fp};
 
 /// Every failure as (constraint, location) or a lookup's (index, location); anything else
 /// fails the test.
@@ -214,17 +214,7 @@ impl Circuit<Fp> for TieredCircuit {
 fn honest(x: u128) -> TieredCircuit {
     let params = common::params();
     let table = &params.assets[0].haircut;
-    let point = table.locate(x);
-    let tier = &table.tiers()[point.index];
-    let witness = TierWitness {
-        lower: fp_from_u128(tier.lower),
-        max_offset: fp_from_u128(tier.max_offset),
-        base: fp_from_bigint(&tier.base),
-        rate: Fp::from(u64::from(tier.rate)),
-        offset: fp_from_u128(point.offset),
-        room: fp_from_u128(point.room),
-        value: fp_from_bigint(&point.value),
-    };
+    let witness = TierWitness::new(table, &table.locate(x));
     TieredCircuit {
         x,
         claimed: witness.value,

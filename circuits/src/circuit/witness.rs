@@ -44,7 +44,8 @@ pub struct TierWitness {
 }
 
 impl TierWitness {
-    fn new(table: &TierTable, point: &TierPoint) -> Self {
+    /// The witness of `point`, located in `table` ([`TierTable::locate`]).
+    pub fn new(table: &TierTable, point: &TierPoint) -> Self {
         let tier = &table.tiers()[point.index];
         TierWitness {
             lower: fp_from_u128(tier.lower),
