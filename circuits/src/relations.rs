@@ -10,7 +10,7 @@
 //! | relation | formula | gate → constraint |
 //! |---|---|---|
 //! | [`signed`] | `m − σ(2m + 1)` | `asset slot` → `net quantity`; `position slot` → `pnl`, `bucket term`; `account status` → `equity sign`, `margin test` |
-//! | [`magnitude`] | `m + σ` | `position slot` → `notional`, `bucket term` |
+//! | [`magnitude`] | `m + σ` | `asset slot` → `net value`; `position slot` → `notional`, `bucket term`, `held or empty, magnitudes in range` |
 //! | [`asset_word`] | `a + 2^10·b + 2^74·l` | `asset slot` → `leaf word` |
 //! | [`position_word`] | `m + 2^10·m_s + 2^74·m_c + 2^202·σ_s + 2^203·σ_c` | `position slot` → `leaf word` |
 //! | [`asset_tier_table`] | `1 + 2a + σ` | `asset slot` → `tier table` |

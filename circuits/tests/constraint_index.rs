@@ -59,16 +59,36 @@ fn names(named: &str, real: &str) -> bool {
     }
 }
 
-/// Every `gate → constraints` claim of the index: (gates, constraint names).
+/// `text` without what is in parentheses (formulas and notes beside constraint names).
+fn outside_parentheses(text: &str) -> String {
+    let mut depth = 0usize;
+    text.chars()
+        .filter(|&c| {
+            match c {
+                '(' => depth += 1,
+                ')' => depth = depth.saturating_sub(1),
+                _ => return depth == 0,
+            }
+            false
+        })
+        .collect()
+}
+
+/// Every `gate → constraints` claim of the index: (gates, constraint names). The gates are
+/// the backticked names of the last clause before the arrow (`` `a` / `b` → `` names both); a
+/// list of gates separated by commas before an arrow is refused (it would read as one gate).
 fn claims() -> Vec<(Vec<String>, Vec<String>)> {
     let mut claims = Vec::new();
     for row in index_rows() {
         for segment in row.split(';') {
             if let Some((left, right)) = segment.split_once('→') {
-                // Only the last clause before the arrow names its gates.
-                let left = left.rsplit(',').next().unwrap_or(left);
                 let left = left.rsplit('|').next().unwrap_or(left);
-                claims.push((ticked(left), ticked(right)));
+                let (before, last) = left.rsplit_once(',').unwrap_or(("", left));
+                assert!(
+                    !(before.trim_end().ends_with('`') && last.contains('`')),
+                    "gates listed with commas before an arrow: {segment}"
+                );
+                claims.push((ticked(last), ticked(&outside_parentheses(right))));
             }
         }
     }
@@ -92,7 +112,8 @@ fn every_constraint_the_index_names_exists() {
             }
         }
         for c in constraints {
-            let found = named_gates.iter().any(|g| {
+            // A claim naming several gates says each of them has the constraint.
+            let found = named_gates.iter().all(|g| {
                 gates
                     .get(g.as_str())
                     .is_some_and(|cs| cs.iter().any(|real| names(c, real)))

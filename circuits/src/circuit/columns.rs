@@ -14,10 +14,10 @@
 //! | blindings (one row) | a0, a1 |
 //!
 //! Account regions and leaves take turns in rows; a node's and a distinct key's rows sit beside
-//! the next leaf's (`BatchTree`). The running totals follow the last account: account rows leave
-//! a14..a19 mostly idle (an inverse, a gap, a PnL and the accumulators, under 10 of every 60
-//! rows), and no other region uses them, so the totals end soon after the last account, beside
-//! the range lanes.
+//! the next leaf's (`BatchTree`), the distinct keys on a14..a17. The running totals follow the
+//! last account: account rows leave a14..a19 mostly idle (an inverse, a gap, a PnL and the
+//! accumulators, under 10 of every 60 rows), and after the last account and its leaf no other
+//! region uses them, so the totals end soon after the last account, beside the range lanes.
 
 use halo2_proofs::plonk::{Advice, Column};
 
@@ -56,8 +56,6 @@ pub struct PublicInputRow<T> {
 /// The main advice columns, by the region that uses them.
 #[derive(Debug, Clone, Copy)]
 pub struct MainColumns {
-    /// Every main column, in allocation order (the account region's layout).
-    pub all: [Column<Advice>; ACCOUNT_COLUMNS],
     /// The tier proofs' nine columns.
     pub tiers: [Column<Advice>; 9],
     /// The leaf hash (width 9).
@@ -80,7 +78,6 @@ impl MainColumns {
         let [a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, a16, a17, a18, a19, _] =
             all;
         MainColumns {
-            all,
             tiers: [a0, a1, a2, a3, a4, a5, a6, a7, a8],
             leaf: ([a0, a1, a2, a3, a4, a5, a6, a7, a8], a9),
             node: ([a10, a11, a12], a13),

@@ -198,7 +198,7 @@ impl DistributionWitness {
 }
 
 impl StatusWitness {
-    /// The five outcome terms in [`crate::model::stress::OutcomeTotals::entries`] order:
+    /// The five outcome terms in [`crate::model::totals::OutcomeTotal::ALL`] order:
     /// liquidatable, bankrupt, `max(E, 0)`, `max(−E, 0)`, `max(0, θ·MR − AE·RS)`; the same
     /// products the `account status` gate constrains.
     pub fn outcome_terms(&self) -> [Fp; OUTCOME_TOTALS] {

@@ -12,7 +12,7 @@
 //!
 //! The stress totals of SPEC §7 ride in the same identity, each at poles of its own above every
 //! instrument's: scenario `s`'s five outcome totals (liquidatable, bankrupt, equity owed, bad
-//! debt, shortfall, in [`crate::model::stress::OutcomeTotals::entries`] order) at
+//! debt, shortfall, in [`crate::model::totals::OutcomeTotal::ALL`] order) at
 //! `1280 + 5s + t`, and the distribution's count of pole `π` (bucket `j`, or the no-requirement
 //! count at 17) at `1320 + π`:
 //!

@@ -15,7 +15,8 @@ pub const ACCOUNT_TOTALS: usize = 6;
 
 /// One of a scenario's outcome totals (SPEC §7), which are also the per-account totals after
 /// `accounts` (SPEC §4). [`OutcomeTotal::ALL`] is their one order: of the chain of commitments,
-/// of each account's terms, of each scenario's poles, of `totals.json` and of the report.
+/// of each account's terms, of each scenario's poles, and of the values `totals.json` reads and
+/// writes (through [`OutcomeFields`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OutcomeTotal {
     /// Number liquidatable.
@@ -109,7 +110,8 @@ pub trait OutcomeFields {
 }
 
 /// Implements [`OutcomeFields`] for a type from its five field names, in [`OutcomeTotal::ALL`]
-/// order: `outcome_fields!(Type<T>, T; liquidatable, bankrupt, equity, bad_debt, shortfall)`.
+/// order: `outcome_fields!(Type, Value; liquidatable, bankrupt, equity, bad_debt, shortfall)`, or
+/// `outcome_fields!(<T> Type<T>, T; …)` for a generic holder.
 #[macro_export]
 macro_rules! outcome_fields {
     (<$g:ident> $ty:ty, $value:ty; $liq:ident, $bankrupt:ident, $equity:ident, $bad:ident, $short:ident) => {

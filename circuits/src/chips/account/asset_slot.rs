@@ -361,7 +361,7 @@ mod tests {
     }
 
     #[test]
-    fn a_debt_the_net_quantity_does_not_carry_fails_every_constraint_that_reads_it() {
+    fn a_debt_the_net_quantity_does_not_carry_fails_the_quantity_the_word_the_term_and_the_flag() {
         let mut rows = rows();
         rows[1].advice[at().asset.debt] = Fp::ONE;
         assert_eq!(

@@ -332,55 +332,76 @@ mod tests {
     slot_gates!(PositionSlotGates, PositionSlotConfig);
 
     const BASE: &str = "position slot";
+    const SCENARIO: &str = "scenario position slot";
 
-    /// Row 0: accumulators so far; row 1: market 2, size −3 bought for a cost of −300 (a short
-    /// that received 300), at mark price 110: notional 330, PnL −30, F = 33.
-    fn rows() -> [TestRow; 2] {
+    /// Row 0: accumulators so far; row 1: market 2, a short of size code `size_code` (size
+    /// −3 for code 2) bought for a cost of −300 (it received 300), at mark price 110 (F = 33);
+    /// row 2: the same position at the scenario's mark price 120 (F = 36).
+    fn rows_with(size_code: u64) -> [TestRow; 3] {
         let (r, rho) = (Fp::from(1_000_003), Fp::from(77));
         let c = at();
         let (s, p, acc) = (c.position.slot, c.position, c.accumulators);
-        let mut rows = [TestRow::default(); 2];
+        let mut rows = [TestRow::default(); 3];
         for (column, v) in [acc.adjusted_equity, acc.equity, acc.requirement, acc.bucket]
             .into_iter()
             .zip([5u64, 6, 7, 8])
         {
             rows[0].advice[column] = Fp::from(v);
         }
-        let (m, ss, ms, sc, mc) = (Fp::from(2), Fp::ONE, Fp::from(2), Fp::ONE, Fp::from(299));
-        let (price, tiered) = (Fp::from(110), Fp::from(33));
+        let (m, ss, ms, sc, mc) = (
+            Fp::from(2),
+            Fp::ONE,
+            Fp::from(size_code),
+            Fp::ONE,
+            Fp::from(299),
+        );
         let (size, open) = (signed(ss, ms), magnitude(ss, ms));
-        let pnl = size * price - signed(sc, mc);
-        assert_eq!(pnl, -Fp::from(30));
         let t = inverse_or_zero(market_pole(r, m));
-        let step = position_valuation(pnl, tiered);
-        let prev = rows[0].advice;
+        for (row, price, tiered) in [(1, 110u64, 33u64), (2, 120, 36)] {
+            let (price, tiered) = (Fp::from(price), Fp::from(tiered));
+            let pnl = size * price - signed(sc, mc);
+            let step = position_valuation(pnl, tiered);
+            let prev = rows[row - 1].advice;
+            let cells = &mut rows[row].advice;
+            cells[s.index] = m;
+            cells[p.size_sign] = ss;
+            cells[p.size_code] = ms;
+            cells[p.cost_sign] = sc;
+            cells[p.cost_code] = mc;
+            cells[s.price] = price;
+            cells[s.value] = open * price;
+            cells[s.tiered] = tiered;
+            cells[p.pnl] = pnl;
+            cells[s.tier_table] = market_tier_table(m);
+            cells[acc.adjusted_equity] = prev[acc.adjusted_equity] + step.adjusted_equity;
+            cells[acc.equity] = prev[acc.equity] + step.equity;
+            cells[acc.requirement] = prev[acc.requirement] + step.requirement;
+            cells[acc.bucket] = prev[acc.bucket];
+        }
+        let pnl = rows[1].advice[p.pnl];
         let cells = &mut rows[1].advice;
-        cells[s.index] = m;
-        cells[p.size_sign] = ss;
-        cells[p.size_code] = ms;
-        cells[p.cost_sign] = sc;
-        cells[p.cost_code] = mc;
-        cells[s.price] = price;
-        cells[s.value] = open * price;
-        cells[s.tiered] = tiered;
-        cells[p.pnl] = pnl;
         cells[s.word] = position_word(m, ms, mc, ss, sc);
-        cells[s.tier_table] = market_tier_table(m);
         cells[s.bucket_inverse] = t;
         cells[s.r] = r;
         cells[s.rho] = rho;
         cells[s.empty_inverse] =
             inverse_or_zero(position_slot_bound(Fp::ONE, Fp::ZERO, ss, ms, sc, mc));
-        cells[acc.adjusted_equity] = prev[acc.adjusted_equity] + step.adjusted_equity;
-        cells[acc.equity] = prev[acc.equity] + step.equity;
-        cells[acc.requirement] = prev[acc.requirement] + step.requirement;
-        cells[acc.bucket] = prev[acc.bucket] + position_bucket_term(rho, size, open, pnl, t);
+        cells[acc.bucket] += position_bucket_term(rho, size, open, pnl, t);
+        rows[2].advice[acc.bucket] = rows[1].advice[acc.bucket];
         rows
     }
 
+    fn rows() -> [TestRow; 3] {
+        let rows = rows_with(2);
+        assert_eq!(rows[1].advice[at().position.pnl], -Fp::from(30));
+        rows
+    }
+
+    const ENABLED: [(usize, usize); 2] = [(0, 1), (1, 2)];
+
     #[test]
-    fn an_honest_short_passes() {
-        assert_eq!(unsatisfied::<PositionSlotGates>(&rows(), &[(0, 1)]), vec![]);
+    fn an_honest_short_and_its_scenario_row_pass() {
+        assert_eq!(unsatisfied::<PositionSlotGates>(&rows(), &ENABLED), vec![]);
     }
 
     #[test]
@@ -388,7 +409,7 @@ mod tests {
         let mut rows = rows();
         rows[1].advice[at().position.pnl] += Fp::ONE;
         assert_eq!(
-            unsatisfied::<PositionSlotGates>(&rows, &[(0, 1)]),
+            unsatisfied::<PositionSlotGates>(&rows, &ENABLED),
             vec![
                 failure(0, BASE, 3, "pnl", 1),
                 failure(0, BASE, 5, "pnl collateral", 1),
@@ -401,23 +422,39 @@ mod tests {
     #[test]
     fn a_size_of_magnitude_2_to_the_64_has_no_slot_inverse() {
         // σ_s = 1 with the largest 64-bit code is −2^64, one past SPEC's bound: the slot's
-        // product has a zero factor, so no inverse makes `held or empty` hold.
-        let mut rows = rows();
-        let p = at().position;
-        rows[1].advice[p.size_code] = Fp::from(u64::MAX);
-        let (ss, sc, mc) = (Fp::ONE, Fp::ONE, Fp::from(299));
-        let bound = position_slot_bound(Fp::ONE, Fp::ZERO, ss, Fp::from(u64::MAX), sc, mc);
-        assert_eq!(bound, Fp::ZERO);
-        rows[1].advice[p.slot.empty_inverse] = inverse_or_zero(bound);
+        // product has a zero factor, so no inverse makes `held or empty` hold, while every other
+        // cell is this position's own.
+        let rows = rows_with(u64::MAX);
+        assert_eq!(rows[1].advice[at().position.slot.empty_inverse], Fp::ZERO);
         assert_eq!(
-            unsatisfied::<PositionSlotGates>(&rows, &[(0, 1)]),
-            vec![
-                failure(0, BASE, 2, "notional", 1),
-                failure(0, BASE, 3, "pnl", 1),
-                failure(0, BASE, 8, "leaf word", 1),
-                failure(0, BASE, 10, "bucket term", 1),
-                failure(0, BASE, 12, "held or empty, magnitudes in range", 1),
-            ]
+            unsatisfied::<PositionSlotGates>(&rows, &ENABLED),
+            vec![failure(
+                0,
+                BASE,
+                12,
+                "held or empty, magnitudes in range",
+                1
+            )]
+        );
+    }
+
+    #[test]
+    fn a_scenario_row_that_adds_to_the_bucket_term_fails_bucket_carried() {
+        let mut rows = rows();
+        rows[2].advice[at().accumulators.bucket] += Fp::ONE;
+        assert_eq!(
+            unsatisfied::<PositionSlotGates>(&rows, &ENABLED),
+            vec![failure(1, SCENARIO, 8, "bucket carried", 2)]
+        );
+    }
+
+    #[test]
+    fn a_scenario_notional_off_its_mark_fails_notional() {
+        let mut rows = rows();
+        rows[2].advice[at().position.slot.value] += Fp::ONE;
+        assert_eq!(
+            unsatisfied::<PositionSlotGates>(&rows, &ENABLED),
+            vec![failure(1, SCENARIO, 2, "notional", 2)]
         );
     }
 }

@@ -218,8 +218,6 @@ pub struct DistributionRow<T> {
 /// Every row kind of the account region, over the same columns.
 #[derive(Debug, Clone, Copy)]
 pub struct AccountRows<T> {
-    /// All of them, in allocation order.
-    pub all: [T; ACCOUNT_COLUMNS],
     /// The accumulators (every row kind but the margin bucket's).
     pub accumulators: AccumulatorRow<T>,
     /// Row 0.
@@ -272,7 +270,6 @@ impl<T: Copy> AccountRows<T> {
             shortfall: a7,
         };
         AccountRows {
-            all,
             accumulators,
             identity: IdentityRow {
                 id_hash: a0,
@@ -394,12 +391,24 @@ mod tests {
         let p = r.position;
         let position = [p.size_sign, p.size_code, p.cost_sign, p.cost_code, p.pnl];
         distinct("position", [&slot[..], &position, &acc].concat());
-        let o = r.outcome;
+        let (o, st) = (r.outcome, r.status);
+        let status = [
+            st.equity_sign,
+            st.equity_code,
+            st.margin_sign,
+            st.margin_code,
+            st.liquidatable,
+            st.equity_owed,
+            st.bad_debt,
+            st.shortfall,
+        ];
+        // A scenario's status row: the status fields (its outcome terms among them), the
+        // weights, `r` and the accumulators.
         distinct(
             "scenario status",
-            [&o.terms[..], &o.weights, &[o.r, bucket]].concat(),
+            [&status[..], &o.weights, &[o.r], &acc].concat(),
         );
-        let st = r.status;
+        assert!(o.terms.iter().all(|t| status.contains(t)));
         distinct(
             "status",
             [
