@@ -10,7 +10,7 @@
 //! batch adds: both stages run batch by batch in parallel, and only that sum is sequential.
 
 use marginproof_circuits::circuit::batch::{
-    batch_bucket_sum, BatchTree, BatchValuation, PreparedBatch, RunningTotals,
+    BatchTree, BatchValuation, PreparedBatch, RunningTotals,
 };
 use marginproof_circuits::field::Fp;
 use marginproof_circuits::hash::snapshot::snapshot_root;
@@ -119,19 +119,20 @@ pub fn prepare_batches(
     let params = &layout.params;
     let snapshot = &params.snapshot_id;
     let (distinct_keys, binding) = distinct_keys(layout, secret, &trees, dishonest)?;
-    let valuations: Vec<BatchValuation> = (0..trees.len())
-        .into_par_iter()
-        .map(|i| BatchValuation::new(params, layout.batch(i)))
+    // Each account's witness is built once, here: the bucket sums and the circuits read it.
+    let valuations: Vec<BatchValuation> = trees
+        .par_iter()
+        .enumerate()
+        .map(|(i, tree)| BatchValuation::new(params, layout.batch(i), tree))
         .collect();
     let mut totals = Totals::zero(params);
     for valuation in &valuations {
         totals.add(&valuation.added);
     }
     let challenges = snapshot_challenges(statement_tag(params), root, &totals, &binding);
-    let bucket_sums: Vec<Fp> = trees
+    let bucket_sums: Vec<Fp> = valuations
         .par_iter()
-        .zip(valuations.par_iter())
-        .map(|(tree, valuation)| batch_bucket_sum(params, tree, valuation, challenges))
+        .map(|valuation| valuation.bucket_sum(challenges))
         .collect();
     let mut before = Vec::with_capacity(valuations.len());
     let mut running = RunningTotals::zero(params);
@@ -141,16 +142,18 @@ pub fn prepare_batches(
     }
     let batches = trees
         .into_par_iter()
-        .zip(valuations.par_iter())
+        .zip(valuations.into_par_iter())
+        .zip(bucket_sums.into_par_iter())
         .zip(before.par_iter())
         .enumerate()
-        .map(|(i, ((tree, valuation), before))| {
+        .map(|(i, (((tree, valuation), bucket_sum), before))| {
             let secrets =
                 secret.batch_secrets(snapshot, i, tree.holdings.len(), tree.class.batch_size);
             PreparedBatch::assemble(
                 params.clone(),
                 tree,
                 valuation,
+                bucket_sum,
                 before,
                 challenges,
                 &secrets,

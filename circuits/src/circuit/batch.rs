@@ -12,7 +12,7 @@ use crate::hash::{distinct_commitment, distinct_key, leaf, statement_tag, totals
 use crate::model::buckets::BucketChallenges;
 use crate::model::holdings::{Holdings, TooManyHoldings};
 use crate::model::totals::chain_entries;
-use crate::model::{evaluate, AccountRecord, AccountRisk, Totals};
+use crate::model::{evaluate, AccountRecord, Totals};
 use crate::statement::{instrument_prices, BatchStatement, SizeClass};
 
 /// One real account in a batch.
@@ -111,30 +111,43 @@ impl BatchTree {
     }
 }
 
-/// A batch's valuation under the risk model: each real account's [`AccountRisk`] and what the
-/// batch adds to the running totals. Independent of every other batch, so batches are valued in
-/// parallel and their running totals summed afterwards.
+/// A batch's valuation under the risk model: each real account's witness, built once from its
+/// [`crate::model::AccountRisk`] and its tree's holdings and identity, and what the batch adds
+/// to the running totals. Independent of every other batch, so batches are valued in parallel
+/// and their running totals summed afterwards; the bucket sum ([`BatchValuation::bucket_sum`])
+/// and the circuit ([`PreparedBatch::assemble`]) read the same witnesses.
 #[derive(Debug, Clone)]
 pub struct BatchValuation {
-    /// Each real account's valuation.
-    pub risks: Vec<AccountRisk>,
+    /// Each real account's witness (padding not included).
+    pub witnesses: Vec<AccountWitness>,
     /// The sum of the accounts' contributions to the totals.
     pub added: Totals,
 }
 
 impl BatchValuation {
-    /// Values `accounts` under `params`.
-    pub fn new(params: &RiskParams, accounts: &[AccountSlot]) -> Self {
+    /// Values `accounts` under `params`, laid out in `tree` (the same accounts, in order).
+    pub fn new(params: &RiskParams, accounts: &[AccountSlot], tree: &BatchTree) -> Self {
+        debug_assert_eq!(tree.holdings.len(), accounts.len());
         let mut added = Totals::zero(params);
-        let risks = accounts
+        let witnesses = accounts
             .iter()
-            .map(|slot| {
+            .zip(&tree.holdings)
+            .zip(&tree.identities)
+            .map(|((slot, holdings), who)| {
                 let risk = evaluate(params, &slot.record);
                 added.add(&Totals::of_account(params, &slot.record, &risk, true));
-                risk
+                AccountWitness::new(params, &risk, holdings, *who)
             })
             .collect();
-        BatchValuation { risks, added }
+        BatchValuation { witnesses, added }
+    }
+
+    /// What the batch adds to the running bucket sum under the snapshot's challenges (padding
+    /// adds 0).
+    pub fn bucket_sum(&self, challenges: BucketChallenges) -> Fp {
+        self.witnesses
+            .iter()
+            .fold(Fp::zero(), |acc, w| acc + w.bucket_term(challenges))
     }
 }
 
@@ -184,34 +197,6 @@ pub fn commit_totals(params: &RiskParams, running: &RunningTotals, blinding: Fp)
     totals_commitment(statement_tag(params), &entries, blinding)
 }
 
-/// The witnesses of a batch's real accounts (padding not included).
-fn account_witnesses(
-    params: &RiskParams,
-    tree: &BatchTree,
-    valuation: &BatchValuation,
-) -> Vec<AccountWitness> {
-    debug_assert_eq!(tree.holdings.len(), valuation.risks.len());
-    valuation
-        .risks
-        .iter()
-        .zip(&tree.holdings)
-        .zip(&tree.identities)
-        .map(|((risk, holdings), who)| AccountWitness::new(params, risk, holdings, *who))
-        .collect()
-}
-
-/// What a batch adds to the running bucket sum under the snapshot's challenges (padding adds 0).
-pub fn batch_bucket_sum(
-    params: &RiskParams,
-    tree: &BatchTree,
-    valuation: &BatchValuation,
-    challenges: BucketChallenges,
-) -> Fp {
-    account_witnesses(params, tree, valuation)
-        .iter()
-        .fold(Fp::zero(), |acc, w| acc + w.bucket_term(challenges))
-}
-
 impl PreparedBatch {
     /// Prepares a batch of `class` from `accounts` (at most its batch size; the rest is
     /// padding), given the running state before it, the snapshot's challenges and the batch's
@@ -231,28 +216,33 @@ impl PreparedBatch {
             &secrets.padding_salts,
             secrets.distinct_secret,
         )?;
-        let valuation = BatchValuation::new(&params, accounts);
+        let valuation = BatchValuation::new(&params, accounts, &tree);
+        let bucket_sum = valuation.bucket_sum(challenges);
         Ok(Self::assemble(
-            params, tree, &valuation, before, challenges, secrets,
+            params, tree, valuation, bucket_sum, before, challenges, secrets,
         ))
     }
 
-    /// Joins a batch's tree and valuation (of the same accounts) into its witness and statement,
-    /// given the running state before it, the snapshot's challenges and the batch's secrets.
+    /// Joins a batch's tree and valuation (of the same accounts; its witnesses are moved into
+    /// the circuit, not built again) into its circuit and statement, given its bucket sum
+    /// ([`BatchValuation::bucket_sum`] under `challenges`), the running state before it, the
+    /// snapshot's challenges and the batch's secrets.
+    #[allow(clippy::too_many_arguments)]
     pub fn assemble(
         params: Arc<RiskParams>,
         tree: BatchTree,
-        valuation: &BatchValuation,
+        valuation: BatchValuation,
+        bucket_sum: Fp,
         before: &RunningTotals,
         challenges: BucketChallenges,
         secrets: &BatchSecrets,
     ) -> Self {
-        let mut witnesses = account_witnesses(&params, &tree, valuation);
-        let added = witnesses
-            .iter()
-            .fold(Fp::zero(), |acc, w| acc + w.bucket_term(challenges));
+        let BatchValuation {
+            mut witnesses,
+            added,
+        } = valuation;
         let mut after = before.clone();
-        after.add(&valuation.added, added);
+        after.add(&added, bucket_sum);
         let padding = tree.identities[witnesses.len()..].to_vec();
         for who in padding {
             witnesses.push(AccountWitness::padding(
