@@ -7,9 +7,10 @@ mod common;
 
 use halo2_proofs::{
     circuit::{Layouter, SimpleFloorPlanner, Value},
-    dev::{metadata, FailureLocation, MockProver, VerifyFailure},
+    dev::{FailureLocation, MockProver},
     plonk::{Advice, Circuit, Column, ConstraintSystem, Error},
 };
+use marginproof_circuits::chips::account::gate_test::{failures, Failure};
 use marginproof_circuits::chips::range_check::{self, RangeCheckChip, RangeCheckConfig};
 use marginproof_circuits::chips::running_total::{
     RunningTotalChip, RunningTotalConfig, RunningTotalInstructions,
@@ -19,35 +20,6 @@ use marginproof_circuits::chips::tiered::{
 };
 use marginproof_circuits::circuit::witness::TierWitness;
 use marginproof_circuits::field::{fp_from_u128, Fp};
-
-/// Every failure as (constraint, location) or a lookup's (index, location); anything else
-/// fails the test.
-#[derive(Debug, PartialEq, Eq)]
-enum Failure {
-    Constraint(metadata::Constraint, FailureLocation),
-    Lookup(usize, FailureLocation),
-}
-
-fn failures(prover: MockProver<Fp>) -> Vec<Failure> {
-    match prover.verify() {
-        Ok(()) => Vec::new(),
-        Err(failures) => failures
-            .into_iter()
-            .map(|f| match f {
-                VerifyFailure::ConstraintNotSatisfied {
-                    constraint,
-                    location,
-                    ..
-                } => Failure::Constraint(constraint, location),
-                VerifyFailure::Lookup {
-                    lookup_index,
-                    location,
-                } => Failure::Lookup(lookup_index, location),
-                other => panic!("unexpected failure {other}"),
-            })
-            .collect(),
-    }
-}
 
 fn in_region(index: usize, name: &str, offset: usize) -> FailureLocation {
     FailureLocation::InRegion {
@@ -113,7 +85,7 @@ impl Circuit<Fp> for RunningTotalCircuit {
 
 fn running_total(before: u64, after: u64) -> Vec<Failure> {
     let circuit = RunningTotalCircuit { before, after };
-    failures(MockProver::run(5, &circuit, vec![]).expect("synthesizes"))
+    failures(&MockProver::run(5, &circuit, vec![]).expect("synthesizes"))
 }
 
 #[test]
@@ -223,7 +195,7 @@ fn honest(x: u128) -> TieredCircuit {
 }
 
 fn tiered(circuit: &TieredCircuit) -> Vec<Failure> {
-    failures(MockProver::run(12, circuit, vec![]).expect("synthesizes"))
+    failures(&MockProver::run(12, circuit, vec![]).expect("synthesizes"))
 }
 
 /// A value deep inside the table's second tier (or its only one).

@@ -26,22 +26,7 @@ fn classed() -> &'static Venue {
     VENUE.get_or_init(|| {
         let dir = tempdir().keep();
         let venue = dir.join("venue");
-        let generated = marginproof!(
-            "generate",
-            "--accounts",
-            "24",
-            "--assets",
-            "40",
-            "--markets",
-            "4",
-            "--seed",
-            "9",
-            "--whales",
-            "0.1",
-            "--out",
-            venue,
-        );
-        assert_valid(&generated);
+        common::generate_whale_venue(&venue);
         let (config, accounts) = (venue.join("venue.toml"), venue.join("accounts.csv"));
         let bundle = dir.join("bundle");
         let proved = marginproof!(

@@ -172,21 +172,7 @@ fn one_record_twice_in_two_batches_is_refused() {
 fn one_account_twice_in_two_classes_is_refused() {
     let dir = tempdir();
     let venue = dir.path().join("venue");
-    assert_valid(&common::marginproof!(
-        "generate",
-        "--accounts",
-        "24",
-        "--assets",
-        "40",
-        "--markets",
-        "4",
-        "--seed",
-        "9",
-        "--whales",
-        "0.1",
-        "--out",
-        venue,
-    ));
+    common::generate_whale_venue(&venue);
     let accounts = venue.join("accounts.csv");
     let text = fs::read_to_string(&accounts).expect("the generated accounts");
     let header: Vec<&str> = text.lines().next().expect("a header").split(',').collect();

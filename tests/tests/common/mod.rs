@@ -338,18 +338,11 @@ pub fn honest() -> &'static Venue {
 pub fn other_snapshot() -> &'static Venue {
     static VENUE: OnceLock<Venue> = OnceLock::new();
     VENUE.get_or_init(|| {
-        let (config, accounts) = generated().clone();
-        let text = fs::read_to_string(&config).expect("read venue.toml");
-        let needle = format!("id = \"{SNAPSHOT_ID}\"");
-        assert!(text.contains(&needle), "{text}");
+        let (text, accounts) = config_with_snapshot_id(OTHER_SNAPSHOT_ID);
         let dir = run_dir().join("other");
         fs::create_dir_all(&dir).expect("create the other venue directory");
         let config = dir.join("venue.toml");
-        fs::write(
-            &config,
-            text.replace(&needle, &format!("id = \"{OTHER_SNAPSHOT_ID}\"")),
-        )
-        .expect("write the other venue.toml");
+        fs::write(&config, text).expect("write the other venue.toml");
         let bundle = dir.join("bundle");
         assert_valid(&prove(&config, &accounts, &bundle));
         Venue {
@@ -379,11 +372,7 @@ pub const AT_RISK_ACCOUNT: &str = "acct-000004";
 pub fn third_snapshot() -> &'static Venue {
     static VENUE: OnceLock<Venue> = OnceLock::new();
     VENUE.get_or_init(|| {
-        let (config, accounts) = generated().clone();
-        let text = fs::read_to_string(&config).expect("read venue.toml");
-        let needle = format!("id = \"{SNAPSHOT_ID}\"");
-        assert!(text.contains(&needle), "{text}");
-        let text = text.replace(&needle, &format!("id = \"{THIRD_SNAPSHOT_ID}\""));
+        let (text, accounts) = config_with_snapshot_id(THIRD_SNAPSHOT_ID);
         let price = "\nprice = \"";
         let at = text.find(price).expect("an asset price") + price.len();
         let text = format!("{}1{}", &text[..at], &text[at..]);
@@ -584,6 +573,38 @@ pub fn position(text: &str, after: &str, needle: &str) -> (usize, usize) {
 // ---------------------------------------------------------------------------------------------
 // Helpers of the crash-safety and secrets tests (`resume.rs`, `secrets.rs`)
 // ---------------------------------------------------------------------------------------------
+
+/// Writes `generate --accounts 24 --assets 40 --markets 4 --seed 9 --whales 0.1` to `venue`: 3
+/// whales of 10 to 40 assets and a market maker holding all 40 assets and 4 markets beside 20
+/// accounts of at most 4 assets and 2 positions (the size-class tests' venue).
+#[allow(dead_code)]
+pub fn generate_whale_venue(venue: &Path) {
+    assert_valid(&marginproof!(
+        "generate",
+        "--accounts",
+        "24",
+        "--assets",
+        "40",
+        "--markets",
+        "4",
+        "--seed",
+        "9",
+        "--whales",
+        "0.1",
+        "--out",
+        venue,
+    ));
+}
+
+/// The generated venue's configuration with its snapshot id replaced by `id`.
+#[allow(dead_code)]
+fn config_with_snapshot_id(id: &str) -> (String, PathBuf) {
+    let (config, accounts) = generated().clone();
+    let text = fs::read_to_string(&config).expect("read venue.toml");
+    let needle = format!("id = \"{SNAPSHOT_ID}\"");
+    assert!(text.contains(&needle), "{text}");
+    (text.replace(&needle, &format!("id = \"{id}\"")), accounts)
+}
 
 /// A fresh directory under this run's directory (removed when dropped).
 #[allow(dead_code)]

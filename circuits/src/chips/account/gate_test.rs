@@ -125,19 +125,19 @@ impl<G: GateUnderTest> Circuit<Fp> for GateCircuit<G> {
     }
 }
 
-/// Runs the gate over `rows` with selector `which` enabled on each `(which, row)` of `enabled`,
-/// and returns every unsatisfied constraint with its location. Any other kind of failure (a cell
-/// not assigned, a lookup) fails the test.
-pub fn unsatisfied<G: GateUnderTest>(
-    rows: &[TestRow],
-    enabled: &[(usize, usize)],
-) -> Vec<(metadata::Constraint, FailureLocation)> {
-    let circuit = GateCircuit::<G> {
-        rows: rows.to_vec(),
-        enabled: enabled.to_vec(),
-        gate: PhantomData,
-    };
-    let prover = MockProver::run(5, &circuit, vec![]).expect("the test circuit synthesizes");
+/// A failure a test asserts, with its location: an unsatisfied constraint, or a lookup (by its
+/// index among the circuit's lookups) whose input is in no row of its table.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Failure {
+    /// An unsatisfied constraint.
+    Constraint(metadata::Constraint, FailureLocation),
+    /// A failed lookup.
+    Lookup(usize, FailureLocation),
+}
+
+/// Every failure of `prover`'s circuit, in MockProver's order. Any other kind of failure (a cell
+/// not assigned, a copy) fails the test.
+pub fn failures(prover: &MockProver<Fp>) -> Vec<Failure> {
     match prover.verify() {
         Ok(()) => Vec::new(),
         Err(failures) => failures
@@ -147,11 +147,27 @@ pub fn unsatisfied<G: GateUnderTest>(
                     constraint,
                     location,
                     ..
-                } => (constraint, location),
+                } => Failure::Constraint(constraint, location),
+                VerifyFailure::Lookup {
+                    lookup_index,
+                    location,
+                } => Failure::Lookup(lookup_index, location),
                 other => panic!("unexpected failure {other}"),
             })
             .collect(),
     }
+}
+
+/// Runs the gate over `rows` with selector `which` enabled on each `(which, row)` of `enabled`,
+/// and returns every failure ([`failures`]; the gate alone has no lookup).
+pub fn unsatisfied<G: GateUnderTest>(rows: &[TestRow], enabled: &[(usize, usize)]) -> Vec<Failure> {
+    let circuit = GateCircuit::<G> {
+        rows: rows.to_vec(),
+        enabled: enabled.to_vec(),
+        gate: PhantomData,
+    };
+    let prover = MockProver::run(5, &circuit, vec![]).expect("the test circuit synthesizes");
+    failures(&prover)
 }
 
 /// The failure of constraint `index` named `name` of gate `gate` (its index `gate_index` among
@@ -162,8 +178,8 @@ pub fn failure(
     index: usize,
     name: &'static str,
     offset: usize,
-) -> (metadata::Constraint, FailureLocation) {
-    (
+) -> Failure {
+    Failure::Constraint(
         ((gate_index, gate).into(), index, name).into(),
         FailureLocation::InRegion {
             region: (0, REGION).into(),
@@ -174,6 +190,7 @@ pub fn failure(
 
 /// Implements [`GateUnderTest`] as `$name` for a config of one gate whose selector is its
 /// private field `q`: `configure` gets a fresh selector `$q` and the columns.
+#[cfg(test)]
 macro_rules! one_gate {
     ($name:ident, $config:ty, |$meta:ident, $columns:ident, $fixed:ident, $q:ident| $configure:expr) => {
         struct $name;
@@ -199,10 +216,12 @@ macro_rules! one_gate {
         }
     };
 }
+#[cfg(test)]
 pub(crate) use one_gate;
 
 /// Implements [`GateUnderTest`] as `$name` for a slot kind's pair of gates (base and scenario,
 /// selectors `q` and `q_scenario`, selector 0 and 1 of the test).
+#[cfg(test)]
 macro_rules! slot_gates {
     ($name:ident, $config:ident) => {
         struct $name;
@@ -227,4 +246,5 @@ macro_rules! slot_gates {
         }
     };
 }
+#[cfg(test)]
 pub(crate) use slot_gates;

@@ -40,8 +40,8 @@
 pub mod asset_slot;
 pub mod carry;
 pub mod distribution;
-#[cfg(test)]
-mod gate_test;
+#[cfg(any(test, feature = "test-support"))]
+pub mod gate_test;
 pub mod identity;
 pub mod outcome;
 pub mod position_slot;
