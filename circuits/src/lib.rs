@@ -29,4 +29,4 @@ pub use field::Fp;
 /// lookup table changed, a selector enabled on other rows (a changed column or gate is detected
 /// without it). The pinned verifying key test (`circuits/tests/pinned.rs`, and
 /// `tests/tests/keys.rs`, which pins this constant with the key) fails on such a change.
-pub const CIRCUIT_LAYOUT_VERSION: &str = "batch-circuit-9-distinct-class-bound-leaves";
+pub const CIRCUIT_LAYOUT_VERSION: &str = "batch-circuit-10-portfolio-margin";

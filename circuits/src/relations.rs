@@ -24,6 +24,8 @@
 //! | [`status_terms`] | `liq = (1 − σ_E)·σ_D`, `eo = (1 − σ_E)·m_E`, `bd = σ_E·(m_E + 1)`, `sf = σ_D·(m_D + 1)` | `account status` → `liquidatable`, `equity owed`, `bad debt`, `shortfall` |
 //! | [`asset_pole`], [`market_pole`], [`distinct_pole`], [`distribution_pole`] | `r − a`, `r − 1024 − m`, `r − u`, `r − 1320 − j − 17·z` | `bucket pole`, `distinct key pole`, `distribution pole` |
 //! | [`asset_bucket_term`], [`position_bucket_term`], [`distinct_term`] | `(b + ρ·l)·t`, `(s + ρ·\|s\| + ρ²·U)·t`, `γ·is_real·t` | `bucket term`, `distinct key term` |
+//! | [`signed_value`], [`shock_loss_term`] | `(1 − 2σ)·x`, `−(1 − 2σ)·x·(c − RS)` | `shock slot` → `shock loss` |
+//! | [`requirement_margin`] | `MR − c` | `shock close` → `requirement margin`; `portfolio requirement` → `floor margin` |
 
 use std::ops::{Add, Mul, Sub};
 
@@ -308,4 +310,22 @@ mod tests {
         assert_eq!(t.bad_debt, Fp::from(5));
         assert_eq!(t.shortfall, Fp::from(3));
     }
+}
+
+/// `(1 − 2σ)·x`: the signed value of a magnitude `x` with sign `σ` (a slot's `v_a` from
+/// `x = |v_a|`, or `n_m` from the notional `|s_m|·P_m`).
+pub fn signed_value<T: Arith>(sigma: T, x: T) -> T {
+    x.clone() - sigma.scale(Fp::from(2)) * x
+}
+
+/// One slot's term of a shock's loss (SPEC §12): `−(1 − 2σ)·x·μ` with the move `μ = c − RS` of
+/// its table code `c` ([`crate::config::move_code`]).
+pub fn shock_loss_term<T: Arith>(sigma: T, x: T, move_code: T) -> T {
+    T::constant(Fp::ZERO) - signed_value(sigma, x) * (move_code - T::constant(Fp::from(RATE_SCALE)))
+}
+
+/// `MR − c`: how far the requirement `MR` is above a candidate `c` (a shock's loss, or the floor
+/// `φ·gross`); range-checked non-negative.
+pub fn requirement_margin<T: Arith>(requirement: T, candidate: T) -> T {
+    requirement - candidate
 }

@@ -10,6 +10,7 @@ use crate::field::{fp_from_bigint, fp_from_hex, FieldError, Fp};
 use crate::hash::poseidon::{sponge, wide_sponge, ChallengeDomain, InstrumentTotalsDomain};
 use crate::model::buckets::BucketChallenges;
 use crate::model::holdings::SlotShape;
+use crate::model::portfolio::MarginMode;
 use crate::model::record::RecordInUnits;
 use crate::model::totals::{
     AccountTotal, AssetTotals, MarketTotals, OutcomeFields, OutcomeTotal, Totals,
@@ -201,24 +202,32 @@ pub struct SizeClass {
 }
 
 impl SizeClass {
-    /// The class as one integer, `S + 2^16·P + 2^32·log2(B)`: the capacity of its leaves
-    /// ([`crate::hash::poseidon::leaf_capacity`]) and the public input [`CLASS_CODE`] of its
-    /// proofs. Injective over valid classes (`S ≤ 1024`, `P ≤ 256`, `B` a power of two).
+    /// The class as one integer, `S + 2^16·P + 2^32·log2(B) + 2^40·[portfolio]`: the capacity
+    /// of its leaves ([`crate::hash::poseidon::leaf_capacity`]) and the public input
+    /// [`CLASS_CODE`] of its proofs. Injective over valid classes (`S ≤ 1024`, `P ≤ 256`, `B` a
+    /// power of two), so a unit's margin mode is part of its leaf's hash domain (SPEC §12).
     pub fn code(&self) -> u64 {
         self.slots.assets as u64
             + ((self.slots.markets as u64) << 16)
             + (u64::from(self.batch_size.trailing_zeros()) << 32)
+            + (u64::from(self.slots.mode == MarginMode::Portfolio) << 40)
     }
 
-    /// Whether this class's slots hold an account of `assets` assets and `positions` positions.
-    pub fn holds(&self, assets: usize, positions: usize) -> bool {
-        assets <= self.slots.assets && positions <= self.slots.markets
+    /// Whether this class's slots hold a unit of `mode` with `assets` assets and `positions`
+    /// positions.
+    pub fn holds(&self, mode: MarginMode, assets: usize, positions: usize) -> bool {
+        mode == self.slots.mode && assets <= self.slots.assets && positions <= self.slots.markets
     }
 
-    /// A short name for messages and reports: `4×2 slots, 256 per proof`.
+    /// A short name for messages and reports: `4×2 slots, 256 per proof`, or `4×2 portfolio
+    /// slots, 16 per proof`.
     pub fn describe(&self) -> String {
+        let mode = match self.slots.mode {
+            MarginMode::Standard => "",
+            MarginMode::Portfolio => " portfolio",
+        };
         format!(
-            "{}×{} slots, {} per proof",
+            "{}×{}{mode} slots, {} per proof",
             self.slots.assets, self.slots.markets, self.batch_size
         )
     }
@@ -338,6 +347,8 @@ pub struct TotalsFile {
     pub bad_debt: String,
     /// Σ max(0, θ·MR − AE·RS) (ν·ppm²).
     pub shortfall: String,
+    /// Number of portfolio-margin units (SPEC §12).
+    pub portfolio_margin_units: String,
     /// Per scenario, in configuration order (SPEC §7).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub scenarios: Vec<ScenarioTotalsFile>,
@@ -427,6 +438,7 @@ impl TotalsFile {
                 })
                 .collect(),
             accounts: totals.accounts.to_string(),
+            portfolio_margin_units: totals.portfolio_margin_units.to_string(),
             scenarios: params
                 .scenarios
                 .iter()
@@ -546,6 +558,7 @@ impl TotalsFile {
             let text = match t {
                 AccountTotal::Accounts => &self.accounts,
                 AccountTotal::Outcome(o) => self.outcome(o),
+                AccountTotal::PortfolioMarginUnits => &self.portfolio_margin_units,
             };
             *totals.account_total_mut(t) = int(t.key().into(), text, t.bits(), false)?;
         }
@@ -656,7 +669,7 @@ mod tests {
     #[test]
     fn locating_a_leaf_by_search_agrees_with_the_walk() {
         let class = |assets, batch_size| SizeClass {
-            slots: SlotShape { assets, markets: 0 },
+            slots: SlotShape::standard(assets, 0),
             batch_size,
         };
         let batches: Vec<BatchEntry> = [0, 0, 0, 1, 1, 2]
@@ -672,6 +685,7 @@ mod tests {
             format_version: FORMAT_VERSION,
             config: crate::config::RiskConfigFile {
                 reserve_chains: Default::default(),
+                portfolio_margin: None,
                 snapshot: crate::config::SnapshotSection {
                     time: None,
                     id: "s".into(),
@@ -696,6 +710,7 @@ mod tests {
                 equity: "0".into(),
                 bad_debt: "0".into(),
                 shortfall: "0".into(),
+                portfolio_margin_units: "0".into(),
                 scenarios: Vec::new(),
                 distribution: None,
             },

@@ -12,7 +12,7 @@ use marginproof_circuits::field::Fp;
 use marginproof_circuits::hash::merkle::tree_root;
 use marginproof_circuits::hash::{distinct_key, leaf, leaf_words, public_padding_leaf};
 use marginproof_circuits::model::holdings::{AssetHolding, PositionHolding};
-use marginproof_circuits::model::{AccountRecord, Holdings, Position, SlotShape};
+use marginproof_circuits::model::{AccountRecord, Holdings, MarginMode, Position, SlotShape};
 use marginproof_circuits::statement::{SizeClass, BATCH_ROOT, CLASS_CODE, DISTINCT_COMMITMENT};
 use num_bigint::BigInt;
 
@@ -175,17 +175,11 @@ fn padding_cannot_claim_a_distinct_key_term() {
 fn one_set_of_words_is_two_leaves_under_two_shapes() {
     let params = common::params();
     let one_by_one = SizeClass {
-        slots: SlotShape {
-            assets: 1,
-            markets: 1,
-        },
+        slots: SlotShape::standard(1, 1),
         batch_size: 4,
     };
     let two_by_zero = SizeClass {
-        slots: SlotShape {
-            assets: 2,
-            markets: 0,
-        },
+        slots: SlotShape::standard(2, 0),
         batch_size: 4,
     };
     // As 1 × 1: asset 0 with balance 5, position in market 1 of size 3 and cost 7 ν.
@@ -202,6 +196,7 @@ fn one_set_of_words_is_two_leaves_under_two_shapes() {
                 cost: BigInt::from(7),
             },
         }],
+        mode: MarginMode::Standard,
     };
     // As 2 × 0: asset 0 with balance 5, asset 1 with balance 3 and debt 7.
     let mut as_assets = AccountRecord::empty("two-shapes", &params);

@@ -159,6 +159,7 @@ pub fn generate(opts: &GenerateOptions) -> (String, String) {
     let markets = opts.markets.min(MAX_MARKETS);
     let mut file = RiskConfigFile {
         reserve_chains: Default::default(),
+        portfolio_margin: None,
         snapshot: SnapshotSection {
             time: None,
             id: format!("synthetic-{}", opts.seed),

@@ -75,6 +75,7 @@ pub fn accounts_digest(records: &[AccountRecord]) -> [u8; 64] {
             put(&p.size.to_le_bytes());
             put(&p.cost.to_signed_bytes_le());
         }
+        put(r.mode.as_str().as_bytes());
     }
     h.finalize().into()
 }
@@ -182,6 +183,7 @@ mod tests {
             balances: vec![1],
             debts: vec![0],
             positions: vec![],
+            mode: Default::default(),
         };
         let mut b = a.clone();
         b.id = "b".into();

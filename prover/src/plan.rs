@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use marginproof_circuits::circuit::layout::{min_k, rows_used};
 use marginproof_circuits::circuit::BatchCircuit;
-use marginproof_circuits::model::{AccountRecord, SlotShape};
+use marginproof_circuits::model::{AccountRecord, MarginMode, SlotShape};
 use marginproof_circuits::statement::SizeClass;
 use marginproof_circuits::RiskParams;
 use marginproof_verifier::params::MAX_K;
@@ -223,12 +223,44 @@ impl Layouts {
 /// a class's cost is its batches times `2^k` plus [`PROOF_OVERHEAD_ROWS`], plus a key generation
 /// ([`KEYGEN_COST_PER_MILLE_OF_A_PROOF`]) where its keys are not cached, at the batch size that
 /// makes it least, from exact layouts; the least total wins, the fewer classes on a tie.
+///
+/// Portfolio-margin units (SPEC §12) get classes of their own, planned the same way over them
+/// alone and listed after the standard classes: a class judges its units under one model, and
+/// the few wide portfolio-margin units never widen a standard unit's leaf. A forced batch size
+/// makes one class per mode present.
 pub fn plan_classes(
     params: &Arc<RiskParams>,
     records: &[AccountRecord],
     options: &ClassOptions<'_>,
 ) -> Result<Vec<ClassPlan>, ProveError> {
-    let covering = SlotShape::covering(records);
+    let (portfolio, standard): (Vec<AccountRecord>, Vec<AccountRecord>) = records
+        .iter()
+        .cloned()
+        .partition(|r| r.mode == MarginMode::Portfolio);
+    if portfolio.is_empty() {
+        return plan_mode_classes(params, records, options, MarginMode::Standard);
+    }
+    let mut plans = Vec::new();
+    if !standard.is_empty() {
+        plans = plan_mode_classes(params, &standard, options, MarginMode::Standard)?;
+    }
+    plans.extend(plan_mode_classes(
+        params,
+        &portfolio,
+        options,
+        MarginMode::Portfolio,
+    )?);
+    Ok(plans)
+}
+
+/// [`plan_classes`] for records all of one margin mode: classes of `mode`'s shapes.
+fn plan_mode_classes(
+    params: &Arc<RiskParams>,
+    records: &[AccountRecord],
+    options: &ClassOptions<'_>,
+    mode: MarginMode,
+) -> Result<Vec<ClassPlan>, ProveError> {
+    let covering = SlotShape::covering(records).in_mode(mode);
     if let Some(b) = options.batch_size {
         let plan = plan_for(params, covering, b)?;
         return Ok(vec![ClassPlan {
@@ -257,8 +289,11 @@ pub fn plan_classes(
         let (_, plan) = class_cost(covering, 0)?;
         return Ok(vec![class_plan(covering, 0, plan)]);
     }
-    let mut candidates = candidate_chain(records);
-    for shape in side_shapes(&needs, records.len()) {
+    let mut candidates: Vec<SlotShape> = candidate_chain(records)
+        .into_iter()
+        .map(|s| s.in_mode(mode))
+        .collect();
+    for shape in side_shapes(&needs, records.len()).map(|s| s.in_mode(mode)) {
         if !candidates.contains(&shape) {
             candidates.push(shape);
         }
@@ -311,7 +346,10 @@ fn holding_needs(records: &[AccountRecord]) -> Vec<((usize, usize), usize)> {
 
 /// The holdings of at least [`SIDE_SHAPE_MIN_PPM`] of `accounts`, commonest first, at most
 /// [`MAX_SIDE_SHAPES`], as slot shapes.
-fn side_shapes(needs: &[((usize, usize), usize)], accounts: usize) -> Vec<SlotShape> {
+fn side_shapes(
+    needs: &[((usize, usize), usize)],
+    accounts: usize,
+) -> impl Iterator<Item = SlotShape> {
     let mut common: Vec<&((usize, usize), usize)> = needs
         .iter()
         .filter(|(_, n)| *n as u64 * 1_000_000 >= SIDE_SHAPE_MIN_PPM * accounts as u64)
@@ -320,8 +358,9 @@ fn side_shapes(needs: &[((usize, usize), usize)], accounts: usize) -> Vec<SlotSh
     common
         .into_iter()
         .take(MAX_SIDE_SHAPES)
-        .map(|&((assets, markets), _)| SlotShape { assets, markets })
-        .collect()
+        .map(|&((assets, markets), _)| SlotShape::standard(assets, markets))
+        .collect::<Vec<_>>()
+        .into_iter()
 }
 
 /// The order of classes in a plan, and so which class an account that several hold goes to:
@@ -400,10 +439,7 @@ fn candidate_chain(records: &[AccountRecord]) -> Vec<SlotShape> {
             chain.push(shape);
         }
     };
-    let mut covering = SlotShape {
-        assets: 1,
-        markets: 0,
-    };
+    let mut covering = SlotShape::standard(1, 0);
     let mut next_share = 0;
     for (i, (a, m)) in needs.iter().enumerate() {
         covering.assets = covering.assets.max(*a);
@@ -502,7 +538,7 @@ mod tests {
             assert!(
                 crate::snapshot::class_of(&list, r).is_some_and(|c| {
                     let (a, m) = r.holding_counts();
-                    list[c].holds(a, m)
+                    list[c].holds(r.mode, a, m)
                 }),
                 "{classes:?}"
             );
@@ -569,26 +605,11 @@ mod tests {
         let shapes: Vec<SlotShape> = classes.iter().map(|c| c.class.slots).collect();
         assert_eq!(
             shapes,
-            [
-                SlotShape {
-                    assets: 3,
-                    markets: 0
-                },
-                SlotShape {
-                    assets: 1,
-                    markets: 2
-                }
-            ],
+            [SlotShape::standard(3, 0), SlotShape::standard(1, 2)],
             "{classes:?}"
         );
         let one = plan_of(&params, &records, 1);
-        assert_eq!(
-            one[0].class.slots,
-            SlotShape {
-                assets: 3,
-                markets: 2
-            }
-        );
+        assert_eq!(one[0].class.slots, SlotShape::standard(3, 2));
         assert!(
             planned_cost(&classes) < planned_cost(&one),
             "{classes:?} vs {one:?}"

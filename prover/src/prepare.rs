@@ -192,10 +192,7 @@ mod tests {
     fn classes(records: &[AccountRecord]) -> Vec<SizeClass> {
         vec![
             SizeClass {
-                slots: SlotShape {
-                    assets: 1,
-                    markets: 1,
-                },
+                slots: SlotShape::standard(1, 1),
                 batch_size: 4,
             },
             SizeClass {
@@ -294,10 +291,7 @@ mod tests {
         let (params, records) = venue();
         let covering = SlotShape::covering(&records);
         let narrow = SizeClass {
-            slots: SlotShape {
-                assets: covering.assets - 1,
-                markets: covering.markets,
-            },
+            slots: SlotShape::standard(covering.assets - 1, covering.markets),
             batch_size: 8,
         };
         let secret = VenueSecret::from_bytes([7; 32]);

@@ -41,7 +41,9 @@ pub struct SnapshotLayout {
 /// The class of `record` among `classes`: the first whose slots hold it, if any.
 pub fn class_of(classes: &[SizeClass], record: &AccountRecord) -> Option<usize> {
     let (assets, positions) = record.holding_counts();
-    classes.iter().position(|c| c.holds(assets, positions))
+    classes
+        .iter()
+        .position(|c| c.holds(record.mode, assets, positions))
 }
 
 impl SnapshotLayout {

@@ -33,10 +33,10 @@ fn layout_profile_of_the_bench_venue() {
     });
     let params = Arc::new(parse_config(&toml, Path::new("venue.toml")).expect("config"));
     let batch = env_or("PROFILE_BATCH", 256);
-    let shape = SlotShape {
-        assets: env_or("PROFILE_ASSET_SLOTS", 4),
-        markets: env_or("PROFILE_POSITION_SLOTS", 2),
-    };
+    let shape = SlotShape::standard(
+        env_or("PROFILE_ASSET_SLOTS", 4),
+        env_or("PROFILE_POSITION_SLOTS", 2),
+    );
     let profile = layout_profile(&BatchCircuit::shape(params, shape, batch)).expect("layout");
     println!(
         "rows used {} ({:.1} per account)",

@@ -153,6 +153,7 @@ mod tests {
         };
         let file = RiskConfigFile {
             reserve_chains: Default::default(),
+            portfolio_margin: None,
             snapshot: SnapshotSection {
                 time: None,
                 id: "keys-test".into(),

@@ -352,6 +352,7 @@ fn pinned_params() -> RiskParams {
     };
     let file = RiskConfigFile {
         reserve_chains: Default::default(),
+        portfolio_margin: None,
         snapshot: SnapshotSection {
             time: None,
             id: "pinned".into(),

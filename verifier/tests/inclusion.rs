@@ -700,10 +700,7 @@ fn a_record_holding_more_than_the_slots_is_refused() {
         .position(|(_, _, r)| r == record)
         .expect("present");
     let mut manifest = venue.manifest.clone();
-    manifest.classes[0].slots = SlotShape {
-        assets: 1,
-        markets: manifest.classes[0].slots.markets,
-    };
+    manifest.classes[0].slots = SlotShape::standard(1, manifest.classes[0].slots.markets);
     match in_the_cross_unit(verify_inclusion(&venue.proof_json(index), &manifest)) {
         Err(InclusionError::Holdings(e)) => assert_eq!(e.asset_slots, 1),
         other => panic!("expected a holdings error, got {other:?}"),

@@ -37,6 +37,7 @@ fn known_totals_give_exact_strings() {
             pnl: int("-500000000000000000"),
         }],
         accounts: int("12"),
+        portfolio_margin_units: int("0"),
         liquidatable: int("3"),
         bankrupt: int("1"),
         // 1 ν of equity; 1000.25 USD of bad debt.

@@ -16,6 +16,9 @@
 //! | `INSTRUMENT_PRICES + A + m` | [`MARKET_KIND`] | `m` | `P_m` |
 //! | `INSTRUMENT_PRICES + (s+1)(A+M) + a` | [`price_kind`]`(ASSET_KIND, s + 1)` | `a` | `p_a` under scenario `s` |
 //! | `INSTRUMENT_PRICES + (s+1)(A+M) + A + m` | [`price_kind`]`(MARKET_KIND, s + 1)` | `m` | `P_m` under scenario `s` |
+//! | then, with a distribution, its edge rows | [`EDGE_LOWER_KIND`], [`EDGE_UPPER_KIND`] | bucket `j` | `e_j + 1`, `e_{j+1} + 1` or 0 |
+//! | then, per portfolio-margin shock `g`, per asset, then per market | [`shock_kind`]`(kind, g)` | `a` or `m` | the move's code `μ + RS` (SPEC §12) |
+//! | then one row | [`FLOOR_KIND`] | 0 | the floor rate φ (ppm) |
 //!
 //! Block `b` of the prices (0 the base prices, `s + 1` scenario `s`'s) has kinds
 //! `1 + 2b` (assets) and `2 + 2b` (markets): every (block, instrument kind) pair its own nonzero
@@ -42,10 +45,11 @@ use halo2_proofs::{
     poly::Rotation,
 };
 
+use crate::config::move_code;
 use crate::config::RiskParams;
 use crate::field::Fp;
 use crate::instance::INSTRUMENT_PRICES;
-use crate::units::MAX_SCENARIOS;
+use crate::units::{MAX_SCENARIOS, MAX_SHOCKS};
 
 /// Kind tag of asset rows.
 pub const ASSET_KIND: u64 = 1;
@@ -61,6 +65,15 @@ pub const fn price_kind(kind: u64, block: usize) -> u64 {
 pub const EDGE_LOWER_KIND: u64 = price_kind(ASSET_KIND, MAX_SCENARIOS + 1);
 /// Kind of the distribution's upper-edge rows.
 pub const EDGE_UPPER_KIND: u64 = price_kind(MARKET_KIND, MAX_SCENARIOS + 1);
+
+/// The kind of an instrument kind's rows of portfolio-margin shock `g` (SPEC §12): above the
+/// edge kinds, one pair of kinds per shock.
+pub const fn shock_kind(kind: u64, g: usize) -> u64 {
+    price_kind(kind, MAX_SCENARIOS + 2 + g)
+}
+
+/// Kind of the portfolio-margin floor rate's one row (index 0): above every shock's kinds.
+pub const FLOOR_KIND: u64 = shock_kind(ASSET_KIND, MAX_SHOCKS);
 
 /// The edge rows' values for bucket `j` of `edges` (ppm): `(e_j + 1, e_{j+1} + 1)`, 0 where the
 /// bucket has no such edge ([`crate::chips::account::distribution`]).
@@ -119,6 +132,27 @@ pub fn instrument_rows(params: &RiskParams) -> Vec<InstrumentRow> {
                 });
             }
         }
+    }
+    if let Some(p) = &params.portfolio_margin {
+        for (g, shock) in p.shocks.iter().enumerate() {
+            for (kind, moves) in [
+                (ASSET_KIND, &shock.moves.assets),
+                (MARKET_KIND, &shock.moves.markets),
+            ] {
+                for (i, m) in moves.iter().enumerate() {
+                    rows.push(InstrumentRow {
+                        kind: shock_kind(kind, g),
+                        index: i as u64,
+                        price: move_code(*m),
+                    });
+                }
+            }
+        }
+        rows.push(InstrumentRow {
+            kind: FLOOR_KIND,
+            index: 0,
+            price: p.floor_ppm,
+        });
     }
     rows
 }

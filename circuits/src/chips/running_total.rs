@@ -15,8 +15,8 @@
 //! running total:  acc_next − (acc_cur + term_cur) = 0
 //! ```
 //!
-//! Bound: every term is below 2^192 in magnitude (`units.rs`: shortfall is the largest) and a
-//! snapshot has fewer than 2^32 accounts, so every running total stays below 2^224 < p: a sum of
+//! Bound: every term is below 2^196 in magnitude (`units.rs`: shortfall is the largest) and a
+//! snapshot has fewer than 2^32 accounts, so every running total stays below 2^228 < p: a sum of
 //! the field elements is the sum of the integers.
 
 use halo2_proofs::{
@@ -111,7 +111,7 @@ impl RunningTotalChip {
                     let acc_cur = m.query_advice(acc, Rotation::cur());
                     let acc_next = m.query_advice(acc, Rotation::next());
                     let term_cur = m.query_advice(term, Rotation::cur());
-                    // |acc| < 2^224 (module docs): no wrap-around.
+                    // |acc| < 2^228 (module docs): no wrap-around.
                     Constraints::with_selector(
                         q,
                         [("running total", acc_next - (acc_cur + term_cur))],

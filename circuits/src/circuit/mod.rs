@@ -390,7 +390,10 @@ impl Circuit<Fp> for BatchCircuit {
         let mut after: Vec<Cell> = vec![tag];
         for (t, name) in chain_entry_names().enumerate() {
             let terms: Vec<Cell> = if t < ACCOUNT_TOTALS {
-                account_terms.iter().map(|c| c[t].clone()).collect()
+                account_terms
+                    .iter()
+                    .map(|c: &Vec<Option<Cell>>| c[t].clone().unwrap_or(constants.zero.clone()))
+                    .collect()
             } else {
                 bucket_terms.clone()
             };

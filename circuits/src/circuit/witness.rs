@@ -7,16 +7,17 @@ use ff::Field;
 use num_bigint::BigInt;
 
 use crate::chips::account::rows::StatusRow;
-use crate::config::RiskParams;
+use crate::config::{move_code, PortfolioParams, PriceVector, RiskParams};
 use crate::field::{fp_from_bigint, fp_from_bool, fp_from_u128, Fp};
 use crate::model::buckets::{
     asset_fraction, asset_pole_inverse, distinct_fraction, distribution_pole_inverse,
     market_pole_inverse, outcome_fraction, position_fraction, BucketChallenges,
 };
 use crate::model::holdings::{Holdings, SlotShape};
+use crate::model::portfolio::{portfolio_risk, MarginMode};
 use crate::model::risk::{
-    adjusted_equity, maintenance_requirement, margin_test, raw_equity, status, value_asset,
-    value_asset_at, value_position, value_position_at,
+    adjusted_equity, maintenance_requirement, margin_test, net_value, raw_equity, status,
+    value_asset, value_asset_at, value_position, value_position_at,
 };
 use crate::model::stress::{edge_test, margin_bucket, MarginBucket, OUTCOME_TOTALS};
 use crate::model::totals::chain_entries;
@@ -167,6 +168,72 @@ pub struct ScenarioWitness {
     pub status: StatusWitness,
 }
 
+/// A portfolio-margin unit's witness (SPEC §12), for the gates of
+/// [`crate::chips::account::portfolio`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PortfolioWitness {
+    /// Per shock, per slot (assets, then positions): the code `μ + RS` of the slot's
+    /// instrument's move ([`crate::config::move_code`]), looked up in the shock's block.
+    pub moves: Vec<Vec<Fp>>,
+    /// φ (ppm), looked up in the floor's row.
+    pub floor_rate: Fp,
+    /// `MR_pm` per valuation: the base prices, then each scenario's.
+    pub requirements: Vec<Fp>,
+}
+
+impl PortfolioWitness {
+    /// The witness of `holdings` under the grid of `params` at the base prices and each
+    /// scenario's.
+    fn new(params: &RiskParams, grid: &PortfolioParams, holdings: &Holdings) -> Self {
+        let moves = grid
+            .shocks
+            .iter()
+            .map(|s| {
+                let assets = holdings.assets.iter().map(|a| s.moves.assets[a.index]);
+                let markets = holdings.positions.iter().map(|p| s.moves.markets[p.index]);
+                assets
+                    .chain(markets)
+                    .map(|m| Fp::from(move_code(m)))
+                    .collect()
+            })
+            .collect();
+        let requirements = std::iter::once(params.base_prices())
+            .chain(params.scenarios.iter().map(|s| s.prices.clone()))
+            .map(|prices| fp_from_bigint(&portfolio_requirement(grid, &prices, holdings)))
+            .collect();
+        PortfolioWitness {
+            moves,
+            floor_rate: Fp::from(grid.floor_ppm),
+            requirements,
+        }
+    }
+}
+
+/// `MR_pm` of `holdings` at `prices` ([`portfolio_risk`], the model's one definition).
+fn portfolio_requirement(
+    grid: &PortfolioParams,
+    prices: &PriceVector,
+    holdings: &Holdings,
+) -> BigInt {
+    let net_values: Vec<(usize, BigInt)> = holdings
+        .assets
+        .iter()
+        .map(|a| {
+            let v = net_value(a.balance, a.debt, prices.assets[a.index]);
+            (a.index, v)
+        })
+        .collect();
+    let notionals: Vec<(usize, BigInt)> = holdings
+        .positions
+        .iter()
+        .map(|p| {
+            let n = BigInt::from(p.position.size) * BigInt::from(prices.markets[p.index]);
+            (p.index, n)
+        })
+        .collect();
+    portfolio_risk(grid, &net_values, &notionals).requirement
+}
+
 /// The account's margin-ratio bucket (SPEC §7), for the `margin bucket` gate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DistributionWitness {
@@ -256,6 +323,8 @@ pub struct AccountWitness {
     pub scenarios: Vec<ScenarioWitness>,
     /// The margin-ratio bucket, if a distribution is configured.
     pub distribution: Option<DistributionWitness>,
+    /// The portfolio-margin rows' witness, in a portfolio-margin class (SPEC §12).
+    pub portfolio: Option<PortfolioWitness>,
 }
 
 fn code(x: &BigInt) -> (Fp, Fp) {
@@ -362,10 +431,14 @@ impl AccountWitness {
             })
             .collect();
         let is_real = !bool::from(who.id_hash.is_zero());
+        let grid = match holdings.mode {
+            MarginMode::Portfolio => params.portfolio_margin.as_ref(),
+            MarginMode::Standard => None,
+        };
         let scenarios = params
             .scenarios
             .iter()
-            .map(|s| ScenarioWitness::new(params, &s.prices, holdings))
+            .map(|s| ScenarioWitness::new(params, &s.prices, holdings, grid))
             .collect();
         let distribution = params
             .distribution
@@ -381,6 +454,7 @@ impl AccountWitness {
             status: StatusWitness::new(risk),
             scenarios,
             distribution,
+            portfolio: grid.map(|g| PortfolioWitness::new(params, g, holdings)),
         }
     }
 
@@ -436,7 +510,7 @@ impl AccountWitness {
 
 impl StatusWitness {
     /// The status decomposition of a valuation.
-    fn new(risk: &AccountRisk) -> Self {
+    pub fn new(risk: &AccountRisk) -> Self {
         Self::of(&risk.equity, &risk.margin_test, risk.status)
     }
 
@@ -455,8 +529,14 @@ impl StatusWitness {
 
 impl ScenarioWitness {
     /// Values `holdings` at `prices` with the whole model, slot by slot (an empty slot values
-    /// nothing, so the sums are the record's).
-    fn new(params: &RiskParams, prices: &crate::config::PriceVector, holdings: &Holdings) -> Self {
+    /// nothing, so the sums are the record's); a portfolio-margin unit's requirement is
+    /// `MR_pm` over `grid`.
+    fn new(
+        params: &RiskParams,
+        prices: &PriceVector,
+        holdings: &Holdings,
+        grid: Option<&PortfolioParams>,
+    ) -> Self {
         let mut collateral = Vec::new();
         let mut net_values = Vec::new();
         let mut borrow = Vec::new();
@@ -503,7 +583,10 @@ impl ScenarioWitness {
             .collect();
         let ae = adjusted_equity(&collateral, &pnl);
         let e = raw_equity(&net_values, &pnl);
-        let mr = maintenance_requirement(&borrow, &position_req);
+        let mr = match grid {
+            Some(grid) => portfolio_requirement(grid, prices, holdings),
+            None => maintenance_requirement(&borrow, &position_req),
+        };
         let st = status(&e, &ae, &mr, params.threshold_ppm);
         let test = margin_test(&ae, &mr, params.threshold_ppm);
         ScenarioWitness {
@@ -516,7 +599,7 @@ impl ScenarioWitness {
 
 impl DistributionWitness {
     /// The bucket of `risk`'s margin ratio among `edges_ppm`, with its two exact comparisons.
-    fn new(edges_ppm: &[u64], risk: &AccountRisk) -> Self {
+    pub fn new(edges_ppm: &[u64], risk: &AccountRisk) -> Self {
         let (ae, mr) = (&risk.adjusted_equity, &risk.maintenance);
         let (j, none) = match margin_bucket(edges_ppm, ae, mr) {
             MarginBucket::NoRequirement => (0, true),

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::config::RiskParams;
+use crate::model::portfolio::MarginMode;
 use crate::model::record::{AccountRecord, Position};
 
 /// Slots per account leaf: how many assets and positions one account may hold in this snapshot.
@@ -22,14 +23,22 @@ pub struct SlotShape {
     pub assets: usize,
     /// Position slots (at most the number of markets).
     pub markets: usize,
+    /// The margin model its units are judged by (SPEC §12): part of the class, so of the leaf's
+    /// hash domain and of the circuit.
+    #[serde(default, skip_serializing_if = "MarginMode::is_standard")]
+    pub mode: MarginMode,
 }
 
 /// A record holds more than its slots.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[error("account {account} holds {assets} assets and {positions} positions; the leaf has {asset_slots} asset and {position_slots} position slots")]
+#[error("account {account} ({mode} margin) holds {assets} assets and {positions} positions; the leaf has {asset_slots} asset and {position_slots} position slots ({slot_mode} margin)", mode = mode.as_str(), slot_mode = slot_mode.as_str())]
 pub struct TooManyHoldings {
     /// The account id.
     pub account: String,
+    /// Its margin mode.
+    pub mode: MarginMode,
+    /// The shape's margin mode.
+    pub slot_mode: MarginMode,
     /// Assets it holds.
     pub assets: usize,
     /// Positions it holds.
@@ -42,7 +51,7 @@ pub struct TooManyHoldings {
 
 /// A slot shape that is not valid for a configuration.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[error("slot shape {assets} asset / {markets} position slots is invalid for {num_assets} assets and {num_markets} markets (need 1 ≤ asset slots ≤ assets, position slots ≤ markets)")]
+#[error("slot shape {assets} asset / {markets} position slots is invalid for {num_assets} assets and {num_markets} markets (need 1 ≤ asset slots ≤ assets, position slots ≤ markets, and `[portfolio_margin]` for a portfolio-margin shape)")]
 pub struct InvalidSlotShape {
     /// Asset slots asked for.
     pub assets: usize,
@@ -55,21 +64,29 @@ pub struct InvalidSlotShape {
 }
 
 impl SlotShape {
-    /// One slot per asset and per market: holds any record.
-    pub fn dense(params: &RiskParams) -> Self {
+    /// A standard-margin shape of `assets` asset and `markets` position slots.
+    pub const fn standard(assets: usize, markets: usize) -> Self {
         SlotShape {
-            assets: params.assets.len().max(1),
-            markets: params.markets.len(),
+            assets,
+            markets,
+            mode: MarginMode::Standard,
         }
+    }
+
+    /// The same slots for units of `mode`.
+    pub const fn in_mode(self, mode: MarginMode) -> Self {
+        SlotShape { mode, ..self }
+    }
+
+    /// One slot per asset and per market: holds any standard record.
+    pub fn dense(params: &RiskParams) -> Self {
+        SlotShape::standard(params.assets.len().max(1), params.markets.len())
     }
 
     /// The smallest shape that holds every record: the most assets any account holds (at least
     /// one slot) and the most positions.
     pub fn covering<'a>(records: impl IntoIterator<Item = &'a AccountRecord>) -> Self {
-        let mut shape = SlotShape {
-            assets: 1,
-            markets: 0,
-        };
+        let mut shape = SlotShape::standard(1, 0);
         for record in records {
             let (assets, positions) = record.holding_counts();
             shape.assets = shape.assets.max(assets);
@@ -83,6 +100,7 @@ impl SlotShape {
         if self.assets == 0
             || self.assets > params.assets.len()
             || self.markets > params.markets.len()
+            || (self.mode == MarginMode::Portfolio && params.portfolio_margin.is_none())
         {
             return Err(InvalidSlotShape {
                 assets: self.assets,
@@ -136,6 +154,8 @@ pub struct Holdings {
     pub assets: Vec<AssetHolding>,
     /// Position slots: positions in index order, then empty slots.
     pub positions: Vec<PositionHolding>,
+    /// The margin model of the shape they are laid out in.
+    pub mode: MarginMode,
 }
 
 impl AccountRecord {
@@ -181,9 +201,14 @@ impl Holdings {
                 position: p.clone(),
             })
             .collect();
-        if assets.len() > shape.assets || positions.len() > shape.markets {
+        if assets.len() > shape.assets
+            || positions.len() > shape.markets
+            || record.mode != shape.mode
+        {
             return Err(TooManyHoldings {
                 account: record.name(),
+                mode: record.mode,
+                slot_mode: shape.mode,
                 assets: assets.len(),
                 positions: positions.len(),
                 asset_slots: shape.assets,
@@ -208,7 +233,11 @@ impl Holdings {
                 },
             },
         );
-        Ok(Holdings { assets, positions })
+        Ok(Holdings {
+            assets,
+            positions,
+            mode: shape.mode,
+        })
     }
 
     /// The empty holdings of a padding slot.
@@ -229,6 +258,7 @@ impl Holdings {
                 };
                 shape.markets
             ],
+            mode: shape.mode,
         }
     }
 }

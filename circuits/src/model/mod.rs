@@ -3,6 +3,7 @@
 pub mod buckets;
 pub mod distinct;
 pub mod holdings;
+pub mod portfolio;
 pub mod record;
 pub mod risk;
 pub mod stress;
@@ -11,6 +12,7 @@ pub mod totals;
 pub mod unit;
 
 pub use holdings::{AssetHolding, Holdings, PositionHolding, SlotShape, TooManyHoldings};
+pub use portfolio::{portfolio_risk, MarginMode, PortfolioRisk, WorstShock};
 pub use record::{
     AccountRecord, Position, PositionInUnits, QuantityError, RecordError, RecordInUnits,
 };

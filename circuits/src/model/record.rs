@@ -9,6 +9,7 @@ use thiserror::Error;
 
 use crate::config::RiskParams;
 use crate::decimal::{format_decimal, parse_decimal, DecimalError};
+use crate::model::portfolio::MarginMode;
 use crate::model::unit::MarginUnit;
 use crate::units::{COST_BITS, QUANTITY_BITS, VALUE_DECIMALS};
 
@@ -35,6 +36,8 @@ pub struct AccountRecord {
     pub debts: Vec<u64>,
     /// Position in each market.
     pub positions: Vec<Position>,
+    /// Which model judges it (SPEC §12).
+    pub mode: MarginMode,
 }
 
 /// Why a quantity was refused.
@@ -139,6 +142,9 @@ pub struct RecordInUnits {
     /// Positions by market symbol.
     #[serde(default)]
     pub positions: BTreeMap<String, PositionInUnits>,
+    /// `standard` (absent) or `portfolio` (SPEC §12).
+    #[serde(default, skip_serializing_if = "MarginMode::is_standard")]
+    pub margin_mode: MarginMode,
 }
 
 impl AccountRecord {
@@ -150,7 +156,14 @@ impl AccountRecord {
             balances: vec![0; params.assets.len()],
             debts: vec![0; params.assets.len()],
             positions: vec![Position::default(); params.markets.len()],
+            mode: MarginMode::Standard,
         }
+    }
+
+    /// The record judged under another margin model.
+    pub fn in_mode(mut self, mode: MarginMode) -> Self {
+        self.mode = mode;
+        self
     }
 
     /// The record as another margin unit of the same owner.
@@ -181,7 +194,10 @@ impl AccountRecord {
 
     /// The record in units; zero entries are left out.
     pub fn to_units(&self, params: &RiskParams) -> RecordInUnits {
-        let mut units = RecordInUnits::default();
+        let mut units = RecordInUnits {
+            margin_mode: self.mode,
+            ..RecordInUnits::default()
+        };
         for (i, a) in params.assets.iter().enumerate() {
             if self.balances[i] != 0 {
                 units.balances.insert(
@@ -218,7 +234,7 @@ impl AccountRecord {
         units: &RecordInUnits,
         params: &RiskParams,
     ) -> Result<Self, RecordError> {
-        let mut record = AccountRecord::empty(id, params);
+        let mut record = AccountRecord::empty(id, params).in_mode(units.margin_mode);
         let fail = |field: String, problem: RecordProblem| RecordError { field, problem };
         for (kind, map, target) in [
             ("balances", &units.balances, &mut record.balances),

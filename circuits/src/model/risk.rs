@@ -6,6 +6,7 @@ use num_traits::{Signed, ToPrimitive, Zero};
 use serde::{Deserialize, Serialize};
 
 use crate::config::{AssetParams, MarketParams, PriceVector, RiskParams};
+use crate::model::portfolio::{portfolio_risk, MarginMode, PortfolioRisk};
 use crate::model::record::{AccountRecord, Position};
 use crate::model::tiers::{TierPoint, TierTable};
 use crate::units::RATE_SCALE;
@@ -93,8 +94,10 @@ pub struct AccountRisk {
     pub adjusted_equity: BigInt,
     /// E (ν).
     pub equity: BigInt,
-    /// MR (ν·ppm).
+    /// MR (ν·ppm): SPEC §2's, or for a portfolio-margin unit `MR_pm` (SPEC §12).
     pub maintenance: BigInt,
+    /// A portfolio-margin unit's losses, gross value and worst shock (SPEC §12).
+    pub portfolio: Option<PortfolioRisk>,
     /// `AE · RS − θ · MR` (ν·ppm²): negative exactly when the margin ratio is below θ.
     pub margin_test: BigInt,
     /// The status.
@@ -277,7 +280,26 @@ pub fn evaluate_at(
     let position_req: Vec<BigInt> = positions.iter().map(|p| p.tier.value.clone()).collect();
     let adjusted_equity = adjusted_equity(&collateral, &pnl);
     let equity = raw_equity(&net_values, &pnl);
-    let maintenance = maintenance_requirement(&borrow, &position_req);
+    let portfolio = match (record.mode, &params.portfolio_margin) {
+        (MarginMode::Portfolio, Some(grid)) => {
+            let net: Vec<(usize, BigInt)> = net_values.iter().cloned().enumerate().collect();
+            let notionals: Vec<(usize, BigInt)> = record
+                .positions
+                .iter()
+                .zip(&prices.markets)
+                .map(|(p, price)| BigInt::from(p.size) * BigInt::from(*price))
+                .enumerate()
+                .collect();
+            Some(portfolio_risk(grid, &net, &notionals))
+        }
+        // A portfolio-margin record needs `[portfolio_margin]`: the loader refuses one
+        // without it, so this arm is the standard model.
+        _ => None,
+    };
+    let maintenance = match &portfolio {
+        Some(p) => p.requirement.clone(),
+        None => maintenance_requirement(&borrow, &position_req),
+    };
     let status = status(
         &equity,
         &adjusted_equity,
@@ -291,6 +313,7 @@ pub fn evaluate_at(
         adjusted_equity,
         equity,
         maintenance,
+        portfolio,
         margin_test,
         status,
     }

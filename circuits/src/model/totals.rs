@@ -6,12 +6,13 @@ use num_traits::Zero;
 
 use crate::config::RiskParams;
 use crate::field::{fp_from_bigint, Fp};
+use crate::model::portfolio::MarginMode;
 use crate::model::record::AccountRecord;
 use crate::model::risk::AccountRisk;
 use crate::model::stress::{evaluate_stress, DistributionCounts, OutcomeTotals, OUTCOME_TOTALS};
 
 /// Number of per-account totals, the tail of [`Totals::entries`].
-pub const ACCOUNT_TOTALS: usize = 6;
+pub const ACCOUNT_TOTALS: usize = 7;
 
 /// One of a scenario's outcome totals (SPEC §7), which are also the per-account totals after
 /// `accounts` (SPEC §4). [`OutcomeTotal::ALL`] is their one order: of the chain of commitments,
@@ -49,6 +50,8 @@ pub enum AccountTotal {
     Accounts,
     /// An outcome total under the base prices.
     Outcome(OutcomeTotal),
+    /// Number of portfolio-margin units (SPEC §12): the accounts of portfolio-margin classes.
+    PortfolioMarginUnits,
 }
 
 impl AccountTotal {
@@ -60,6 +63,7 @@ impl AccountTotal {
         AccountTotal::Outcome(OutcomeTotal::ALL[2]),
         AccountTotal::Outcome(OutcomeTotal::ALL[3]),
         AccountTotal::Outcome(OutcomeTotal::ALL[4]),
+        AccountTotal::PortfolioMarginUnits,
     ];
 
     /// Its key in `totals.json` and its name in errors.
@@ -71,6 +75,7 @@ impl AccountTotal {
             AccountTotal::Outcome(OutcomeTotal::Equity) => "equity",
             AccountTotal::Outcome(OutcomeTotal::BadDebt) => "bad_debt",
             AccountTotal::Outcome(OutcomeTotal::Shortfall) => "shortfall",
+            AccountTotal::PortfolioMarginUnits => "portfolio_margin_units",
         }
     }
 
@@ -78,6 +83,7 @@ impl AccountTotal {
     pub fn region(self) -> &'static str {
         match self {
             AccountTotal::Outcome(OutcomeTotal::BadDebt) => "bad debt",
+            AccountTotal::PortfolioMarginUnits => "portfolio-margin units",
             other => other.key(),
         }
     }
@@ -87,6 +93,7 @@ impl AccountTotal {
         use crate::units::total_bits::{COUNT, EQUITY, SHORTFALL};
         match self {
             AccountTotal::Accounts
+            | AccountTotal::PortfolioMarginUnits
             | AccountTotal::Outcome(OutcomeTotal::Liquidatable | OutcomeTotal::Bankrupt) => COUNT,
             AccountTotal::Outcome(OutcomeTotal::Equity | OutcomeTotal::BadDebt) => EQUITY,
             AccountTotal::Outcome(OutcomeTotal::Shortfall) => SHORTFALL,
@@ -163,6 +170,7 @@ impl Totals {
         match t {
             AccountTotal::Accounts => &self.accounts,
             AccountTotal::Outcome(o) => self.outcome(o),
+            AccountTotal::PortfolioMarginUnits => &self.portfolio_margin_units,
         }
     }
 
@@ -171,6 +179,7 @@ impl Totals {
         match t {
             AccountTotal::Accounts => &mut self.accounts,
             AccountTotal::Outcome(o) => self.outcome_mut(o),
+            AccountTotal::PortfolioMarginUnits => &mut self.portfolio_margin_units,
         }
     }
 }
@@ -236,6 +245,8 @@ pub struct Totals {
     pub bad_debt: BigInt,
     /// Σ max(0, θ·MR − AE·RS) (ν·ppm²).
     pub shortfall: BigInt,
+    /// Number of portfolio-margin units (SPEC §12).
+    pub portfolio_margin_units: BigInt,
     /// Per scenario (SPEC §7), in configuration order: the same five outcome totals under its
     /// prices. Proven by the bucket identity ([`crate::model::buckets`]).
     pub scenarios: Vec<OutcomeTotals>,
@@ -256,6 +267,7 @@ impl Totals {
             equity: BigInt::zero(),
             bad_debt: BigInt::zero(),
             shortfall: BigInt::zero(),
+            portfolio_margin_units: BigInt::zero(),
             scenarios: vec![OutcomeTotals::default(); params.scenarios.len()],
             distribution: params
                 .distribution
@@ -264,9 +276,9 @@ impl Totals {
         }
     }
 
-    /// Number of entries for a shape: `2A + 3M + 6`.
+    /// Number of entries for a shape: `2A + 3M` and the per-account totals.
     pub fn len_for(num_assets: usize, num_markets: usize) -> usize {
-        2 * num_assets + 3 * num_markets + 6
+        2 * num_assets + 3 * num_markets + ACCOUNT_TOTALS
     }
 
     /// One account's contribution: `risk` is its base valuation, and the scenarios and its
@@ -313,6 +325,7 @@ impl Totals {
             equity: base.equity,
             bad_debt: base.bad_debt,
             shortfall: base.shortfall,
+            portfolio_margin_units: one(counted && record.mode == MarginMode::Portfolio),
             scenarios: stress.scenarios.iter().map(OutcomeTotals::of).collect(),
             distribution,
         }
@@ -335,6 +348,7 @@ impl Totals {
         self.equity += &other.equity;
         self.bad_debt += &other.bad_debt;
         self.shortfall += &other.shortfall;
+        self.portfolio_margin_units += &other.portfolio_margin_units;
         for (a, b) in self.scenarios.iter_mut().zip(&other.scenarios) {
             a.add(b);
         }
@@ -359,7 +373,7 @@ impl Totals {
     }
 
     /// The entries in canonical order: per asset (balance, debt), per market (net size, open
-    /// interest, PnL), then accounts, liquidatable, bankrupt, equity, bad debt, shortfall.
+    /// interest, PnL), then the per-account totals in [`AccountTotal::ALL`] order.
     pub fn entries(&self) -> Vec<BigInt> {
         let mut out = Vec::with_capacity(Self::len_for(self.assets.len(), self.markets.len()));
         for a in &self.assets {
@@ -384,7 +398,8 @@ impl Totals {
     }
 
     /// The per-account entries: the last [`ACCOUNT_TOTALS`] of [`Totals::entries`] (accounts,
-    /// liquidatable, bankrupt, equity, bad debt, shortfall), summed in the chain of commitments.
+    /// liquidatable, bankrupt, equity, bad debt, shortfall, portfolio-margin units), summed in
+    /// the chain of commitments.
     pub fn account_entries(&self) -> Vec<BigInt> {
         let entries = self.entries();
         entries[entries.len() - ACCOUNT_TOTALS..].to_vec()
@@ -407,6 +422,7 @@ mod schema_tests {
                 "equity",
                 "bad debt",
                 "shortfall",
+                "portfolio-margin units",
                 "bucket sum"
             ]
         );
@@ -419,7 +435,8 @@ mod schema_tests {
                 "bankrupt",
                 "equity",
                 "bad_debt",
-                "shortfall"
+                "shortfall",
+                "portfolio_margin_units"
             ]
         );
     }

@@ -29,6 +29,7 @@ fn tier(up_to: Option<&str>, rate: &str) -> TierSpec {
 pub fn config_file() -> RiskConfigFile {
     RiskConfigFile {
         reserve_chains: Default::default(),
+        portfolio_margin: None,
         snapshot: SnapshotSection {
             time: None,
             id: "test-snapshot".into(),

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use marginproof_circuits::config::RiskParams;
 use marginproof_circuits::model::record::{parse_cost, parse_quantity, parse_size};
-use marginproof_circuits::model::{AccountRecord, MarginUnit};
+use marginproof_circuits::model::{AccountRecord, MarginMode, MarginUnit};
 
 use super::{AccountsProblem, CsvColumn, InputError};
 
@@ -15,12 +15,15 @@ use super::{AccountsProblem, CsvColumn, InputError};
 const ACCOUNT_ID: &str = "account_id";
 /// The name of the margin unit column (SPEC §8): empty for the cross unit, else a label.
 const MARGIN_UNIT: &str = "margin_unit";
+/// The name of the margin mode column (SPEC §12): empty or `standard`, or `portfolio`.
+const MARGIN_MODE: &str = "margin_mode";
 
 /// What one header column holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Field {
     AccountId,
     MarginUnit,
+    MarginMode,
     Balance(usize),
     Debt(usize),
     Size(usize),
@@ -29,7 +32,8 @@ enum Field {
 
 /// Reads the accounts CSV at `path` against the configuration: one record (one margin unit of an
 /// owner, SPEC §8) per row, in file order. An absent column or an empty cell is zero; an absent
-/// `margin_unit` column or an empty cell in it is the owner's cross unit.
+/// `margin_unit` column or an empty cell in it is the owner's cross unit; an absent
+/// `margin_mode` column or an empty cell in it is the standard model (SPEC §12).
 pub fn load_accounts(path: &Path, params: &RiskParams) -> Result<Vec<AccountRecord>, InputError> {
     let file = File::open(path).map_err(|error| InputError::Read {
         path: path.to_path_buf(),
@@ -166,6 +170,23 @@ pub fn parse_accounts<R: Read>(
             let bad = |e| fail(line, Some(column(i)), AccountsProblem::Value(e));
             match *field {
                 Field::AccountId | Field::MarginUnit => {}
+                Field::MarginMode => {
+                    let mode = MarginMode::parse(text).ok_or_else(|| {
+                        fail(
+                            line,
+                            Some(column(i)),
+                            AccountsProblem::MarginMode(text.to_string()),
+                        )
+                    })?;
+                    if mode == MarginMode::Portfolio && params.portfolio_margin.is_none() {
+                        return Err(fail(
+                            line,
+                            Some(column(i)),
+                            AccountsProblem::NoPortfolioMargin,
+                        ));
+                    }
+                    record.mode = mode;
+                }
                 Field::Balance(a) => {
                     record.balances[a] =
                         parse_quantity(text, params.assets[a].decimals).map_err(bad)?
@@ -193,6 +214,9 @@ fn classify(name: &str, params: &RiskParams) -> Option<Field> {
     }
     if name == MARGIN_UNIT {
         return Some(Field::MarginUnit);
+    }
+    if name == MARGIN_MODE {
+        return Some(Field::MarginMode);
     }
     if let Some(a) = params.asset_index(name) {
         return Some(Field::Balance(a));

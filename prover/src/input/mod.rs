@@ -115,9 +115,9 @@ impl fmt::Display for ColumnPrefix<'_> {
 /// What is wrong at one place of the accounts file.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum AccountsProblem {
-    /// A header name that is not `account_id`, `margin_unit`, an asset `SYM` or `SYM_debt`, or a
-    /// market `SYM_size` or `SYM_cost`.
-    #[error("unknown column: expected `account_id`, `margin_unit`, an asset `SYM` or `SYM_debt`, or a market `SYM_size` or `SYM_cost`")]
+    /// A header name that is not `account_id`, `margin_unit`, `margin_mode`, an asset `SYM` or
+    /// `SYM_debt`, or a market `SYM_size` or `SYM_cost`.
+    #[error("unknown column: expected `account_id`, `margin_unit`, `margin_mode`, an asset `SYM` or `SYM_debt`, or a market `SYM_size` or `SYM_cost`")]
     UnknownColumn,
     /// A header name used twice.
     #[error("duplicate column (already column {first})")]
@@ -144,6 +144,12 @@ pub enum AccountsProblem {
     /// A `margin_unit` cell that is not a label of 1 to 32 characters of `[A-Za-z0-9_-]`.
     #[error(transparent)]
     MarginUnit(#[from] UnitLabelError),
+    /// A `margin_mode` cell that is not empty, `standard` or `portfolio` (SPEC §12).
+    #[error("unknown margin mode `{0}`: expected `standard`, `portfolio` or an empty cell")]
+    MarginMode(String),
+    /// A portfolio-margin unit in a configuration without `[portfolio_margin]` (SPEC §12).
+    #[error("a portfolio-margin unit needs the configuration's `[portfolio_margin]`")]
+    NoPortfolioMargin,
     /// A balance, debt, size or cost that is malformed, negative, too precise or out of range.
     #[error(transparent)]
     Value(#[from] QuantityError),

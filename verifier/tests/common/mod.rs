@@ -36,6 +36,7 @@ fn tier(up_to: Option<&str>, rate: &str) -> TierSpec {
 pub fn config() -> RiskConfigFile {
     RiskConfigFile {
         reserve_chains: Default::default(),
+        portfolio_margin: None,
         snapshot: SnapshotSection {
             time: None,
             id: SNAPSHOT.to_string(),
@@ -82,6 +83,7 @@ pub fn units(
     positions: &[(&str, &str, &str)],
 ) -> RecordInUnits {
     RecordInUnits {
+        margin_mode: Default::default(),
         balances: balances
             .iter()
             .map(|(s, v)| (s.to_string(), v.to_string()))

@@ -50,6 +50,7 @@ use halo2_proofs::{
     },
 };
 
+use super::portfolio::PortfolioSlot;
 use super::rows::{cur, prev, AccountColumns, AccumulatorRow, AssetRow};
 use super::{scenario_slot_gate, Accumulators, Cell, RowWriter, ScenarioSlotCells, SlotCells};
 use crate::chips::instrument_totals::Challenges;
@@ -69,6 +70,18 @@ pub struct AssetSlotKey {
     index: Cell,
     sign: Cell,
     code: Cell,
+}
+
+impl AssetSlotKey {
+    /// The slot as a portfolio-margin valuation reads it, with its `|v_a|` cell `value` there.
+    pub(super) fn portfolio_slot(&self, value: &Cell) -> PortfolioSlot {
+        PortfolioSlot {
+            kind: ASSET_KIND,
+            index: self.index.clone(),
+            sign: self.sign.clone(),
+            value: value.clone(),
+        }
+    }
 }
 
 /// Columns and selectors of the `asset slot` and `scenario asset slot` gates.

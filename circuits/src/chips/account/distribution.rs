@@ -31,8 +31,8 @@
 //! distribution term:            bk = bk_prev + is_real·w
 //! ```
 //!
-//! Bounds: `m_lo, m_hi < 2^192` (range-checked). An edge is below 2^32 ppm, as θ, so
-//! `|AE·RS − e·MR| < 2^192` (units.rs) and each code is the only one of its comparison: with
+//! Bounds: `m_lo, m_hi < 2^196` (range-checked). An edge is below 2^32 ppm, as θ, so
+//! `|AE·RS − e·MR| < 2^196` (units.rs) and each code is the only one of its comparison: with
 //! `MR > 0` the account is at or above `e_j` and below `e_{j+1}`, exactly its bucket; `j ≤ n` is
 //! a row of the table. With `MR = 0` no comparison applies and `j = 0`, so the term sits at the
 //! no-requirement pole `1320 + 17`. Padding has `is_real = 0` and adds nothing.

@@ -44,6 +44,7 @@ pub mod distribution;
 pub mod gate_test;
 pub mod identity;
 pub mod outcome;
+pub mod portfolio;
 pub mod position_slot;
 pub mod rows;
 pub mod slot_order;
@@ -63,7 +64,9 @@ pub use carry::BucketCarryConfig;
 pub use distribution::DistributionConfig;
 pub use identity::IdentityConfig;
 pub use outcome::OutcomeConfig;
+pub use portfolio::PortfolioConfig;
 pub use position_slot::PositionSlotConfig;
+use rows::AccumulatorRow;
 pub use rows::{AccountColumns, AccountRows, ACCOUNT_COLUMNS};
 pub use slot_order::{SlotOrderConfig, GAP_BITS};
 pub use status::StatusConfig;
@@ -76,7 +79,8 @@ use crate::circuit::witness::{AccountWitness, TierWitness};
 use crate::config::RiskParams;
 use crate::field::Fp;
 use crate::model::holdings::SlotShape;
-use crate::model::totals::OutcomeFields;
+use crate::model::portfolio::MarginMode;
+use crate::model::totals::{AccountTotal, OutcomeFields};
 use crate::relations::Valuation;
 use crate::units::{EQUITY_BITS, MARGIN_TEST_BITS};
 use distribution::BUCKET_CODE_BITS;
@@ -89,9 +93,10 @@ pub struct AccountCells {
     /// The distinct key `u` the account's term uses: the caller binds it to
     /// `Poseidon(id_hash, k)` (its input is `leaf_words[0]`).
     pub distinct_key: AssignedCell<Fp, Fp>,
-    /// Terms of the per-account totals: accounts, liquidatable, bankrupt, equity owed, bad debt,
-    /// shortfall (the tail of `Totals::entries`).
-    pub account_terms: Vec<AssignedCell<Fp, Fp>>,
+    /// Terms of the per-account totals, in [`AccountTotal::ALL`] order (the tail of
+    /// `Totals::entries`); `None` where the term is the constant 0 (a standard class's
+    /// portfolio-margin unit count), which the caller supplies.
+    pub account_terms: Vec<Option<AssignedCell<Fp, Fp>>>,
     /// The account's term of the instrument-totals bucket sum.
     pub bucket_term: AssignedCell<Fp, Fp>,
 }
@@ -132,6 +137,8 @@ pub struct AccountConfig {
     pub outcome: OutcomeConfig,
     /// `margin bucket`.
     pub distribution: DistributionConfig,
+    /// `shock slot starts`, `shock slot`, `shock close`, `portfolio requirement`.
+    pub portfolio: PortfolioConfig,
     /// Index of the instrument lookup among the circuit's lookups.
     pub instrument_lookup: usize,
 }
@@ -195,6 +202,7 @@ impl AccountChip {
         let (q_position, q_position_scenario) = (meta.selector(), meta.selector());
         let [q_identity, q_order, q_status, q_carry, q_outcome, q_distribution] =
             std::array::from_fn(|_| meta.selector());
+        let q_portfolio = std::array::from_fn(|_| meta.selector());
         AccountConfig {
             columns,
             identity: IdentityConfig::configure(meta, q_identity, &columns),
@@ -210,6 +218,7 @@ impl AccountChip {
             carry: BucketCarryConfig::configure(meta, q_carry, &columns),
             outcome: OutcomeConfig::configure(meta, q_outcome, &columns, fixed.pole),
             distribution: DistributionConfig::configure(meta, q_distribution, &columns),
+            portfolio: PortfolioConfig::configure(meta, q_portfolio, &columns),
             instrument_lookup,
         }
     }
@@ -330,18 +339,20 @@ impl Accumulators {
         (self.ae, self.e, self.mr) = (v.adjusted_equity, v.equity, v.requirement);
     }
 
-    /// Writes the accumulators on `row`; returns the bucket term's cell.
+    /// Writes the accumulators on `row`; returns their cells.
     fn put(
         &self,
         w: &mut RowWriter<'_, '_>,
         columns: &AccountColumns,
         row: usize,
-    ) -> Result<Cell, Error> {
+    ) -> Result<AccumulatorRow<Cell>, Error> {
         let c = columns.rows.accumulators;
-        w.put("ae", c.adjusted_equity, row, self.ae)?;
-        w.put("e", c.equity, row, self.e)?;
-        w.put("mr", c.requirement, row, self.mr)?;
-        w.put("bk", c.bucket, row, self.bk)
+        Ok(AccumulatorRow {
+            adjusted_equity: w.put("ae", c.adjusted_equity, row, self.ae)?,
+            equity: w.put("e", c.equity, row, self.e)?,
+            requirement: w.put("mr", c.requirement, row, self.mr)?,
+            bucket: w.put("bk", c.bucket, row, self.bk)?,
+        })
     }
 }
 
@@ -391,7 +402,7 @@ impl SlotDone {
         }
     }
 
-    /// Records the slot's cells; writes the accumulators on the slot's row.
+    /// Records the slot's cells; writes the accumulators on the slot's row and returns them.
     fn finish(
         self,
         w: &mut RowWriter<'_, '_>,
@@ -400,13 +411,13 @@ impl SlotDone {
         acc: &Accumulators,
         leaf_words: &mut Vec<Cell>,
         pending: &mut Pending,
-    ) -> Result<(), Error> {
+    ) -> Result<AccumulatorRow<Cell>, Error> {
         if self.index == 0 {
             let what = format!("first {} slot empty", self.kind);
             w.copy(&what, &slot.empty, self.first_empty, 0)?;
         }
         leaf_words.push(slot.word);
-        acc.put(w, columns, self.row)?;
+        let written = acc.put(w, columns, self.row)?;
         let name = format!("{} slot {}", self.kind, self.index);
         for (what, cell, bits) in slot.ranges {
             pending.ranges.push((format!("{name} {what}"), cell, bits));
@@ -425,7 +436,7 @@ impl SlotDone {
             },
             self.source,
         ));
-        Ok(())
+        Ok(written)
     }
 }
 
@@ -463,11 +474,18 @@ impl AccountInstructions for AccountChip {
                     mr: zero,
                     bk: distinct_term,
                 };
-                acc.put(&mut w, columns, 0)?;
+                let mut last = acc.put(&mut w, columns, 0)?;
                 leaf_words.push(identity.id_hash);
                 leaf_words.push(identity.salt);
 
                 // Rows 1..=S: asset slots.
+                let portfolio = shape.mode == MarginMode::Portfolio;
+                let shocks = params.shock_count();
+                let pw = witness.and_then(|w| match &w.portfolio {
+                    Some(p) => Value::known(p),
+                    None => Value::unknown(),
+                });
+                let mut portfolio_slots = Vec::new();
                 let mut asset_keys = Vec::with_capacity(shape.assets);
                 for i in 0..shape.assets {
                     let row = 1 + i;
@@ -476,10 +494,12 @@ impl AccountInstructions for AccountChip {
                     }
                     let s = witness.map(|w| &w.assets[i]);
                     let (slot, k) = cfg.asset.assign(&mut w, row, s, challenges, &mut acc)?;
+                    portfolio_slots.push(k.portfolio_slot(&slot.tier_x));
                     asset_keys.push(k);
                     let first_empty = cfg.identity.first_asset_empty();
                     let done = SlotDone::new("asset", i, row, first_empty, TierSource::Asset(i));
-                    done.finish(&mut w, columns, slot, &acc, &mut leaf_words, &mut pending)?;
+                    last =
+                        done.finish(&mut w, columns, slot, &acc, &mut leaf_words, &mut pending)?;
                 }
 
                 // Rows S+1..=S+P: position slots. Without any, padding has no position to hold.
@@ -494,21 +514,37 @@ impl AccountInstructions for AccountChip {
                     }
                     let s = witness.map(|w| &w.positions[j]);
                     let (slot, k) = cfg.position.assign(&mut w, row, s, challenges, &mut acc)?;
+                    portfolio_slots.push(k.portfolio_slot(&slot.tier_x));
                     position_keys.push(k);
                     let first_empty = cfg.identity.first_position_empty();
                     let done =
                         SlotDone::new("position", j, row, first_empty, TierSource::Market(j));
-                    done.finish(&mut w, columns, slot, &acc, &mut leaf_words, &mut pending)?;
+                    last =
+                        done.finish(&mut w, columns, slot, &acc, &mut leaf_words, &mut pending)?;
                 }
-                // The base valuation's AE and MR cells (the last slot row's, assigned again to
-                // hold them), for the margin bucket.
-                let last = shape.assets + shape.markets;
                 let c = columns.rows.accumulators;
-                let base_ae = w.put("ae", c.adjusted_equity, last, acc.ae)?;
-                let base_mr = w.put("mr", c.requirement, last, acc.mr)?;
+                let mut row = shape.assets + shape.markets + 1;
+                // A portfolio-margin class's requirement rows (SPEC §12) between the slots and
+                // the status row, whose `mr` is then `MR_pm`.
+                if portfolio {
+                    let pc = cfg.portfolio.assign(
+                        &mut w,
+                        row,
+                        shocks,
+                        &portfolio_slots,
+                        &last,
+                        pw,
+                        0,
+                        "base",
+                    )?;
+                    pending.ranges.extend(pc.ranges);
+                    row = pc.next_row;
+                    last = pc.accumulators;
+                }
+                // The base valuation's AE and MR cells, for the margin bucket.
+                let (base_ae, base_mr) = (last.adjusted_equity.clone(), last.requirement.clone());
 
                 // The base status row, then each scenario's slot rows and status row.
-                let mut row = last + 1;
                 let st = witness.map(|w| &w.status);
                 let status = cfg.status.assign(&mut w, row, params.threshold_ppm, st)?;
                 cfg.carry.enable(&mut w, row)?;
@@ -518,7 +554,7 @@ impl AccountInstructions for AccountChip {
                     mr: zero,
                     bk: acc.bk,
                 };
-                let mut bucket = acc.put(&mut w, columns, row)?;
+                let mut bucket = acc.put(&mut w, columns, row)?.bucket;
                 pending.ranges.push((
                     "equity code".into(),
                     status.equity_code.clone(),
@@ -532,6 +568,7 @@ impl AccountInstructions for AccountChip {
                 for s in 0..params.scenarios.len() {
                     let kind = |k| price_kind(k, s + 1);
                     let sw = witness.map(|w| &w.scenarios[s]);
+                    let mut scenario_slots = Vec::new();
                     for (i, k) in asset_keys.iter().enumerate() {
                         row += 1;
                         let v = sw.map(|sw| &sw.assets[i]);
@@ -543,7 +580,8 @@ impl AccountInstructions for AccountChip {
                             v,
                             &mut acc,
                         )?;
-                        acc.put(&mut w, columns, row)?;
+                        scenario_slots.push(k.portfolio_slot(&slot.tier_x));
+                        last = acc.put(&mut w, columns, row)?;
                         pending.scenario_tier(
                             format!("scenario {s} asset slot {i}"),
                             slot,
@@ -561,7 +599,8 @@ impl AccountInstructions for AccountChip {
                             v,
                             &mut acc,
                         )?;
-                        acc.put(&mut w, columns, row)?;
+                        scenario_slots.push(k.portfolio_slot(&slot.tier_x));
+                        last = acc.put(&mut w, columns, row)?;
                         pending.scenario_tier(
                             format!("scenario {s} position slot {j}"),
                             slot,
@@ -569,6 +608,20 @@ impl AccountInstructions for AccountChip {
                         );
                     }
                     row += 1;
+                    if portfolio {
+                        let pc = cfg.portfolio.assign(
+                            &mut w,
+                            row,
+                            shocks,
+                            &scenario_slots,
+                            &last,
+                            pw,
+                            s + 1,
+                            &format!("scenario {s}"),
+                        )?;
+                        pending.ranges.extend(pc.ranges);
+                        row = pc.next_row;
+                    }
                     let st = sw.map(|sw| &sw.status);
                     let status = cfg.status.assign(&mut w, row, params.threshold_ppm, st)?;
                     let terms = status.outcomes();
@@ -579,7 +632,7 @@ impl AccountInstructions for AccountChip {
                         mr: zero,
                         bk: acc.bk + added,
                     };
-                    bucket = acc.put(&mut w, columns, row)?;
+                    bucket = acc.put(&mut w, columns, row)?.bucket;
                     let what = |code: &str| format!("scenario {s} {code}");
                     pending
                         .ranges
@@ -622,8 +675,15 @@ impl AccountInstructions for AccountChip {
                     AccountCells {
                         leaf_words,
                         distinct_key: identity.distinct_key,
-                        account_terms: std::iter::once(is_real)
-                            .chain(status.outcome_terms())
+                        account_terms: AccountTotal::ALL
+                            .iter()
+                            .map(|t| match t {
+                                AccountTotal::Accounts => Some(is_real.clone()),
+                                AccountTotal::Outcome(o) => Some(status.outcome(*o).clone()),
+                                AccountTotal::PortfolioMarginUnits => {
+                                    portfolio.then(|| is_real.clone())
+                                }
+                            })
                             .collect(),
                         bucket_term: bucket,
                     },

@@ -55,6 +55,7 @@ use halo2_proofs::{
     },
 };
 
+use super::portfolio::PortfolioSlot;
 use super::rows::{cur, prev, AccountColumns, AccumulatorRow, PositionRow};
 use super::{scenario_slot_gate, Accumulators, Cell, RowWriter, ScenarioSlotCells, SlotCells};
 use crate::chips::instrument_totals::Challenges;
@@ -76,6 +77,18 @@ pub struct PositionSlotKey {
     size_code: Cell,
     cost_sign: Cell,
     cost_code: Cell,
+}
+
+impl PositionSlotKey {
+    /// The slot as a portfolio-margin valuation reads it, with its notional `value` there.
+    pub(super) fn portfolio_slot(&self, value: &Cell) -> PortfolioSlot {
+        PortfolioSlot {
+            kind: MARKET_KIND,
+            index: self.index.clone(),
+            sign: self.size_sign.clone(),
+            value: value.clone(),
+        }
+    }
 }
 
 /// Columns and selectors of the `position slot` and `scenario position slot` gates.

@@ -10,6 +10,8 @@
 //! | [`StatusRow`] | σ_E | m_E | σ_D | m_D | liq | eo | bd | sf | | | | | | | | | | ae, e, mr, bk |
 //! | [`OutcomeRow`] (a status row) | | | | | | | | | w₀ | w₁ | w₂ | r | w₃ | w₄ | | | | |
 //! | [`DistributionRow`] | j | AE | MR | z | MR⁻¹ | v | h | v⁻¹ | m | w | r | is_real | | | | | | bk |
+//! | [`ShockRow`] | a or m | σ | MR | d | P | c | x | L | Gr | P_in | | | | | | | | |
+//! | [`RequirementRow`] | 0 | | | d_f | | φ | | | | | | | | | | | | ae, e, mr, bk |
 //!
 //! The columns a slot row shares with every other slot row, asset or position ([`SlotRow`]:
 //! index, price, value, tiered value, word, table id, pole inverse, `r`, `ρ`, `empty`, its
@@ -215,6 +217,45 @@ pub struct DistributionRow<T> {
     pub is_real: T,
 }
 
+/// A portfolio-margin shock row ([`super::portfolio`]): one slot under one shock, and on the
+/// last slot of the shock its comparison with the requirement.
+#[derive(Debug, Clone, Copy)]
+pub struct ShockRow<T> {
+    /// A copy of the slot's instrument index (the instrument lookup's index column).
+    pub index: T,
+    /// `c`: the move's code `μ + RS` (the lookup's price column).
+    pub move_code: T,
+    /// A copy of the slot's sign `σ`.
+    pub sign: T,
+    /// A copy of the slot's magnitude `x` (`|v_a|` or the notional) under the valuation.
+    pub value: T,
+    /// `L`: the shock's loss so far.
+    pub loss: T,
+    /// `Gr`: the gross value so far.
+    pub gross: T,
+    /// `MR`: a copy of the requirement (last slot of the shock).
+    pub requirement: T,
+    /// `d = MR − L` (last slot of the shock).
+    pub margin: T,
+    /// `P = P_in·d` (last slot of the shock).
+    pub product: T,
+    /// `P_in`: the previous shock's `P`, or `MR` for the first (last slot of the shock).
+    pub product_in: T,
+}
+
+/// The portfolio-margin requirement row ([`super::portfolio`]), just above a status row.
+#[derive(Debug, Clone, Copy)]
+pub struct RequirementRow<T> {
+    /// The index 0 the floor rate's lookup reads.
+    pub index: T,
+    /// `φ`, the floor rate (the lookup's price column).
+    pub floor_rate: T,
+    /// `d_f = MR − φ·Gr`.
+    pub floor_margin: T,
+    /// `ae`, `e` (copies of the last slot row's), `mr = MR_pm`, `bk` (a copy).
+    pub accumulators: AccumulatorRow<T>,
+}
+
 /// Every row kind of the account region, over the same columns.
 #[derive(Debug, Clone, Copy)]
 pub struct AccountRows<T> {
@@ -232,6 +273,10 @@ pub struct AccountRows<T> {
     pub outcome: OutcomeRow<T>,
     /// The margin bucket's rows.
     pub distribution: DistributionRow<T>,
+    /// Portfolio-margin shock rows.
+    pub shock: ShockRow<T>,
+    /// The portfolio-margin requirement row.
+    pub requirement: RequirementRow<T>,
 }
 
 impl<T: Copy> AccountRows<T> {
@@ -317,6 +362,24 @@ impl<T: Copy> AccountRows<T> {
                 weight: a9,
                 r: a10,
                 is_real: a11,
+            },
+            shock: ShockRow {
+                index: slot.index,
+                move_code: slot.price,
+                sign: a1,
+                value: slot.value,
+                loss: a7,
+                gross: a8,
+                requirement: a2,
+                margin: a3,
+                product: a4,
+                product_in: a9,
+            },
+            requirement: RequirementRow {
+                index: slot.index,
+                floor_rate: slot.price,
+                floor_margin: a3,
+                accumulators,
             },
         }
     }
@@ -442,6 +505,54 @@ mod tests {
                 bucket,
             ],
         );
+    }
+
+    #[test]
+    fn the_portfolio_rows_put_each_field_in_its_own_column() {
+        let r = positions();
+        let k = r.shock;
+        distinct(
+            "shock",
+            vec![
+                k.index,
+                k.move_code,
+                k.sign,
+                k.value,
+                k.loss,
+                k.gross,
+                k.requirement,
+                k.margin,
+                k.product,
+                k.product_in,
+            ],
+        );
+        let q = r.requirement;
+        let a = q.accumulators;
+        distinct(
+            "portfolio requirement",
+            vec![
+                q.index,
+                q.floor_rate,
+                q.floor_margin,
+                a.adjusted_equity,
+                a.equity,
+                a.requirement,
+                a.bucket,
+            ],
+        );
+        // Both look up (index, price) where every slot row does.
+        assert_eq!(
+            (k.index, k.move_code),
+            (r.asset.slot.index, r.asset.slot.price)
+        );
+        assert_eq!(
+            (q.index, q.floor_rate),
+            (r.asset.slot.index, r.asset.slot.price)
+        );
+        // The requirement row reads the last shock row's gross value and product: their
+        // columns hold nothing else the requirement row writes.
+        assert!(![q.floor_margin, a.requirement].contains(&k.gross));
+        assert!(![q.floor_margin, a.requirement].contains(&k.product));
     }
 
     #[test]

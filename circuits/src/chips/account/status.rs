@@ -20,8 +20,8 @@
 //! valuation restarts: ae = e = mr = 0                    the next scenario's slots start at zero
 //! ```
 //!
-//! Bounds: m_E < 2^144 and m_D < 2^192 (range-checked) cover |E| < 2^139 and
-//! |AE·RS − θ·MR| < 2^192 (units.rs); the codes are unique, so the signs are the truth.
+//! Bounds: m_E < 2^144 and m_D < 2^196 (range-checked) cover |E| < 2^139 and
+//! |AE·RS − θ·MR| < 2^196 (units.rs; MR < 2^163 covers portfolio margin); the codes are unique, so the signs are the truth.
 
 use halo2_proofs::{
     circuit::Value,

@@ -12,6 +12,13 @@ use num_traits::{Signed, ToPrimitive, Zero};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+mod portfolio;
+
+pub use portfolio::{
+    move_code, MoveVector, PortfolioMarginSection, PortfolioParams, ShockParams, ShockSection,
+    FLOOR_NAME,
+};
+
 use crate::decimal::{parse_decimal, DecimalError};
 use crate::model::tiers::{TierTable, TierTableKind};
 use crate::units::{
@@ -43,6 +50,10 @@ pub struct RiskConfigFile {
     /// balance is read, by chain name (`ethereum`, `bitcoin`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub reserve_chains: BTreeMap<String, u64>,
+    /// `[portfolio_margin]` (SPEC §12): the floor rate and the shock grid that judge
+    /// portfolio-margin units.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub portfolio_margin: Option<PortfolioMarginSection>,
 }
 
 /// `[[scenarios]]`: one price-shock scenario.
@@ -306,6 +317,8 @@ pub struct RiskParams {
     pub snapshot_time: Option<i64>,
     /// `[reserve_chains]`: the block of each chain (SPEC §13).
     pub reserve_chains: BTreeMap<String, u64>,
+    /// `[portfolio_margin]`, if configured (SPEC §12).
+    pub portfolio_margin: Option<PortfolioParams>,
     /// The file form this was made from (published verbatim in the manifest).
     pub file: RiskConfigFile,
 }
@@ -448,7 +461,13 @@ impl RiskParams {
             .as_ref()
             .map(parse_distribution)
             .transpose()?;
+        let portfolio_margin = file
+            .portfolio_margin
+            .as_ref()
+            .map(|p| portfolio::parse_portfolio(p, &assets, &markets))
+            .transpose()?;
         Ok(RiskParams {
+            portfolio_margin,
             snapshot_id: file.snapshot.id.clone(),
             venue: file.snapshot.venue.clone(),
             threshold_ppm,
@@ -544,11 +563,24 @@ impl RiskParams {
                 }
             }
         }
+        // SPEC §12, last: absent from a configuration without portfolio margin.
+        if let Some(p) = &self.portfolio_margin {
+            h.put(b"portfolio margin v1");
+            h.put(&p.floor_ppm.to_le_bytes());
+            h.put(&(p.shocks.len() as u64).to_le_bytes());
+            for s in &p.shocks {
+                h.put(s.name.as_bytes());
+                for m in s.moves.assets.iter().chain(&s.moves.markets) {
+                    h.put(&m.to_le_bytes());
+                }
+            }
+        }
         h.finish()
     }
 
     /// A digest of what fixes the batch circuit of this configuration, and so its keys: the
-    /// threshold, how many assets and markets, every tier table, how many scenarios and edges.
+    /// threshold, how many assets and markets, every tier table, how many scenarios, edges and
+    /// portfolio-margin shocks.
     /// Prices (base and scenario), edges, symbols, decimals, scenario names, reserves, the
     /// snapshot id and the venue are left out: prices and edges are public inputs, the rest
     /// never enters the circuit (the statement tag binds all of them, [`Self::digest`]). Two
@@ -566,7 +598,18 @@ impl RiskParams {
             h.put_table(&m.maintenance);
         }
         h.put_stress(self);
+        // The number of shocks fixes the portfolio-margin blocks; the moves and the floor rate
+        // are public inputs.
+        if let Some(p) = &self.portfolio_margin {
+            h.put(b"portfolio margin shocks");
+            h.put(&(p.shocks.len() as u64).to_le_bytes());
+        }
         h.finish()
+    }
+
+    /// The number of portfolio-margin shocks (0 without `[portfolio_margin]`).
+    pub fn shock_count(&self) -> usize {
+        self.portfolio_margin.as_ref().map_or(0, |p| p.shocks.len())
     }
 
     /// Index of an asset by symbol.
@@ -1041,6 +1084,7 @@ mod tests {
     fn file() -> RiskConfigFile {
         RiskConfigFile {
             reserve_chains: Default::default(),
+            portfolio_margin: None,
             snapshot: SnapshotSection {
                 time: None,
                 id: "shape".into(),

@@ -1,0 +1,260 @@
+//! MockProver tests of portfolio margin (SPEC §12): an honest batch of portfolio-margin units
+//! (base prices and two scenarios) satisfies the circuit and counts its units, and each lie
+//! fails the constraint (gate, constraint and region by name) or the lookup that forbids it:
+//! a unit judged under the standard model, a loss above the claimed requirement, a requirement
+//! equal to none of the candidates, a move that is not the published one.
+
+mod common;
+
+use std::sync::Arc;
+
+use halo2_proofs::dev::MockProver;
+use marginproof_circuits::circuit::batch::PreparedBatch;
+use marginproof_circuits::circuit::layout::min_k;
+use marginproof_circuits::circuit::witness::{DistributionWitness, StatusWitness};
+use marginproof_circuits::config::{PortfolioMarginSection, ShockSection};
+use marginproof_circuits::field::{fp_from_bigint, Fp};
+use marginproof_circuits::model::risk::margin_test;
+use marginproof_circuits::model::{
+    evaluate, AccountRecord, MarginMode, SlotShape, Status, WorstShock,
+};
+use marginproof_circuits::RiskParams;
+use num_bigint::BigInt;
+
+fn failures(batch: &PreparedBatch) -> Vec<String> {
+    let k = min_k(&batch.circuit).expect("layout");
+    let prover =
+        MockProver::run(k, &batch.circuit, vec![batch.statement.instance()]).expect("synthesis");
+    match prover.verify() {
+        Ok(()) => vec![],
+        Err(list) => list.iter().map(ToString::to_string).collect(),
+    }
+}
+
+fn has_constraint(failures: &[String], gate: &str, constraint: &str, region: &str) -> bool {
+    failures.iter().any(|f| {
+        f.contains(&format!("('{constraint}') in gate"))
+            && f.contains(&format!("('{gate}')"))
+            && f.contains(&format!("('{region}')"))
+    })
+}
+
+fn has_lookup(failures: &[String], region: &str) -> bool {
+    failures
+        .iter()
+        .any(|f| f.starts_with("Lookup") && f.contains(&format!("('{region}')")))
+}
+
+/// The stressed test configuration with a grid: BTC and its perpetual 20% down, 20% up, USDT
+/// 10% down; a floor of 1%.
+fn params() -> Arc<RiskParams> {
+    let mut file = common::stressed_file();
+    let shock = |name: &str, moves: &[(&str, &str)]| ShockSection {
+        name: name.into(),
+        moves: moves
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+    };
+    file.portfolio_margin = Some(PortfolioMarginSection {
+        floor_rate: "0.01".into(),
+        shocks: vec![
+            shock("btc-down-20", &[("BTC", "-0.2"), ("BTC-PERP", "-0.2")]),
+            shock("btc-up-20", &[("BTC", "0.2"), ("BTC-PERP", "0.2")]),
+            shock("usdt-down-10", &[("USDT", "-0.1")]),
+        ],
+    });
+    Arc::new(RiskParams::from_file(&file).expect("valid"))
+}
+
+fn portfolio(record: AccountRecord) -> AccountRecord {
+    record.in_mode(MarginMode::Portfolio)
+}
+
+/// A hedge (1 BTC long spot, 1 BTC-PERP short, 1000 USDT), an unhedged borrower (1 BTC against
+/// 30k USDT of debt), and a unit of only 500 USDT.
+fn units(params: &RiskParams) -> Vec<AccountRecord> {
+    vec![
+        portfolio(common::record(
+            params,
+            "hedge",
+            [100_000_000, 1_000_000_000],
+            [0, 0],
+            -10_000,
+            -50_000,
+        )),
+        portfolio(common::record(
+            params,
+            "borrower",
+            [100_000_000, 0],
+            [0, 30_000_000_000],
+            0,
+            0,
+        )),
+        portfolio(common::record(
+            params,
+            "cash",
+            [0, 500_000_000],
+            [0, 0],
+            0,
+            0,
+        )),
+    ]
+}
+
+fn shape() -> SlotShape {
+    SlotShape::standard(2, 1).in_mode(MarginMode::Portfolio)
+}
+
+fn batch() -> (Arc<RiskParams>, PreparedBatch) {
+    let params = params();
+    let slots: Vec<_> = units(&params).into_iter().map(common::slot).collect();
+    let batch = common::prepare_in(&params, shape(), 4, &slots);
+    (params, batch)
+}
+
+#[test]
+fn the_model_charges_a_hedge_its_floor_and_a_borrower_its_worst_shock() {
+    let params = params();
+    let risks: Vec<_> = units(&params)
+        .iter()
+        .map(|r| evaluate(&params, r))
+        .collect();
+    let pm: Vec<_> = risks
+        .iter()
+        .map(|r| r.portfolio.clone().expect("portfolio"))
+        .collect();
+    // The hedge: 50k spot against −50k of perpetual, 1000 USDT; gross 101k USD. Down 20%: spot
+    // loses 10k, the short gains 10k; USDT −10%: loses 100. The floor (1% of gross = 1010) wins.
+    let usd = |x: u64| BigInt::from(x) * BigInt::from(10u64).pow(18) * BigInt::from(1_000_000);
+    assert_eq!(
+        pm[0].gross,
+        BigInt::from(101_000u64) * BigInt::from(10u64).pow(18)
+    );
+    assert_eq!(pm[0].losses[2], usd(100));
+    assert_eq!(pm[0].requirement, usd(1010));
+    assert_eq!(pm[0].worst, WorstShock::Floor);
+    // The borrower: 50k of BTC, −30k of USDT. BTC down 20% loses 10k; USDT down 10% gains 3k.
+    assert_eq!(pm[1].requirement, usd(10_000));
+    assert_eq!(pm[1].worst, WorstShock::Shock(0));
+    assert_eq!(risks[1].maintenance, pm[1].requirement);
+    assert_eq!(risks[1].status, Status::Healthy);
+    // 500 USDT: the USDT shock loses 50, above the 5 of the floor.
+    assert_eq!(pm[2].requirement, usd(50));
+    assert_eq!(pm[2].worst, WorstShock::Shock(2));
+}
+
+#[test]
+fn an_honest_portfolio_batch_is_satisfied_and_counts_its_units() {
+    let (_, batch) = batch();
+    assert_eq!(failures(&batch), Vec::<String>::new());
+    assert_eq!(
+        batch.after.totals.portfolio_margin_units,
+        BigInt::from(3),
+        "padding is not counted"
+    );
+    assert_eq!(batch.after.totals.accounts, BigInt::from(3));
+}
+
+/// Sets unit `slot`'s base requirement to `mr`, and its status and margin bucket to what `mr`
+/// gives, so that only the portfolio gates can object.
+fn claim_requirement(batch: &mut PreparedBatch, params: &RiskParams, slot: usize, mr: BigInt) {
+    let mut risk = evaluate(params, &units(params)[slot]);
+    risk.margin_test = margin_test(&risk.adjusted_equity, &mr, params.threshold_ppm);
+    risk.maintenance = mr;
+    let edges = params
+        .distribution
+        .as_ref()
+        .expect("edges")
+        .edges_ppm
+        .clone();
+    batch.circuit.tamper_account(slot, |w| {
+        w.portfolio.as_mut().expect("portfolio").requirements[0] =
+            fp_from_bigint(&risk.maintenance);
+        w.status = StatusWitness::new(&risk);
+        w.distribution = Some(DistributionWitness::new(&edges, &risk));
+    });
+}
+
+#[test]
+fn a_unit_judged_under_the_standard_model_fails_the_candidate_product() {
+    let (params, mut batch) = batch();
+    // The borrower's SPEC §2 requirement: 10% of its 30k USDT debt's tiers, not a candidate.
+    let standard = evaluate(
+        &params,
+        &units(&params)[1].clone().in_mode(MarginMode::Standard),
+    );
+    assert_ne!(
+        standard.maintenance,
+        evaluate(&params, &units(&params)[1]).maintenance
+    );
+    claim_requirement(&mut batch, &params, 1, standard.maintenance);
+    let f = failures(&batch);
+    assert!(
+        has_constraint(
+            &f,
+            "portfolio requirement",
+            "requirement is a candidate",
+            "account"
+        ),
+        "{f:#?}"
+    );
+}
+
+#[test]
+fn a_requirement_below_a_loss_fails_that_shocks_range_check() {
+    let (params, mut batch) = batch();
+    // The borrower claims the floor (500 USD of its 50k gross... 1% of 80k = 800 USD), a
+    // candidate, below its 10k loss under btc-down-20 (shock 0).
+    let pm = evaluate(&params, &units(&params)[1])
+        .portfolio
+        .expect("portfolio");
+    assert!(pm.floor < pm.losses[0]);
+    claim_requirement(&mut batch, &params, 1, pm.floor.clone());
+    let f = failures(&batch);
+    assert!(has_lookup(&f, "range check: base shock 0 margin"), "{f:#?}");
+    assert!(
+        !has_constraint(
+            &f,
+            "portfolio requirement",
+            "requirement is a candidate",
+            "account"
+        ),
+        "the floor is a candidate: {f:#?}"
+    );
+}
+
+#[test]
+fn a_requirement_equal_to_no_candidate_fails_the_candidate_product_alone() {
+    let (params, mut batch) = batch();
+    let pm = evaluate(&params, &units(&params)[1])
+        .portfolio
+        .expect("portfolio");
+    claim_requirement(&mut batch, &params, 1, &pm.requirement + 1);
+    let f = failures(&batch);
+    assert!(
+        has_constraint(
+            &f,
+            "portfolio requirement",
+            "requirement is a candidate",
+            "account"
+        ),
+        "{f:#?}"
+    );
+    assert!(
+        f.iter().all(|x| x.contains("requirement is a candidate")),
+        "only the candidate product objects: {f:#?}"
+    );
+}
+
+#[test]
+fn a_move_that_is_not_the_published_one_fails_the_instrument_lookup() {
+    let (_, mut batch) = batch();
+    // Shock 0 (btc-down-20) moves BTC by −20%: the borrower claims −10%.
+    batch.circuit.tamper_account(1, |w| {
+        let p = w.portfolio.as_mut().expect("portfolio");
+        p.moves[0][0] = Fp::from(900_000);
+    });
+    let f = failures(&batch);
+    assert!(has_lookup(&f, "account"), "{f:#?}");
+}
