@@ -17,7 +17,9 @@ use crate::model::totals::{
 };
 use crate::model::unit::MarginUnit;
 
-/// Version of the bundle format (6: every leaf one account, once, in its own class, SPEC §3
+/// Version of the bundle format (7: portfolio margin, SPEC §12: `[portfolio_margin]` in the
+/// configuration, portfolio-margin classes (`"mode": "portfolio"` in a class's slots, bit 40 of
+/// its code) and the `portfolio_margin_units` total; 6: every leaf one account, once, in its own class, SPEC §3
 /// version 3: the published sorted list of distinct keys `public/distinct-keys.bin` with its
 /// count and the commitment to its secret in the manifest, each batch's class and the class list in
 /// the challenges and each proof's statement; 5: stress scenarios and the margin distribution, SPEC §7, in the
@@ -25,11 +27,12 @@ use crate::model::unit::MarginUnit;
 /// pair of bucket challenges per snapshot, so the commitments hold no per-instrument total; 3 had
 /// one slot shape and batch size for the whole bundle; 2 had leaves and commitments on
 /// `P128Pow5T3`).
-pub const FORMAT_VERSION: u32 = 6;
-/// Version of the inclusion file (6: leaves of `id_hash`, salt and words under the class's
+pub const FORMAT_VERSION: u32 = 7;
+/// Version of the inclusion file (7: a record's `margin_mode`, SPEC §12, where it is
+/// `portfolio`; 6: leaves of `id_hash`, salt and words under the class's
 /// capacity, padding leaves that look like any other; 5: each unit names its size class; 4 had one slot shape per
 /// bundle; 3 added every margin unit of the owner, SPEC §8; 2 was one account per file).
-pub const INCLUSION_FORMAT_VERSION: u32 = 6;
+pub const INCLUSION_FORMAT_VERSION: u32 = 7;
 
 pub use crate::instance::{
     BATCH_ROOT, CHALLENGE, CHALLENGE_WEIGHT, CLASS_CODE, DISTINCT_COMMITMENT, DISTINCT_WEIGHT,

@@ -21,11 +21,11 @@ use marginproof_circuits::model::SlotShape;
 /// The pinned verifying key of the test configuration, B = 4, as text.
 const PINNED_VK_FILE: &str = "tests/pinned/batch-b4.vk.txt";
 /// BLAKE2b-512 (first 16 bytes) of its compact `{:?}` form.
-const PINNED_VK: &str = "5c5d5f2e3cc83305f3e3755892b0b37b";
+const PINNED_VK: &str = "679600d3c1a81fd13cabfda7b8430033";
 /// Circuit size and rows of the test configuration, B = 4.
 const PINNED_K: u32 = 9;
 /// Bytes of one proof of the test configuration, B = 4.
-const PINNED_PROOF_BYTES: usize = 10880;
+const PINNED_PROOF_BYTES: usize = 10944;
 
 #[test]
 fn verifying_key_and_proof_size_are_pinned() {

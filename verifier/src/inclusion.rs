@@ -8,13 +8,14 @@
 //! Everything here works on strings and parsed values: no file system, no threads, no panics on
 //! any input.
 
-use marginproof_circuits::config::{ConfigError, RiskParams};
+use marginproof_circuits::config::{ConfigError, RiskParams, FLOOR_NAME};
 use marginproof_circuits::decimal::format_decimal;
 use marginproof_circuits::field::{fp_to_hex, Fp};
 use marginproof_circuits::hash::{id_hash, leaf, MerklePath};
 use marginproof_circuits::model::record::{AccountRecord, RecordError};
 use marginproof_circuits::model::{
-    evaluate, evaluate_at, AccountRisk, Holdings, MarginUnit, Status, TooManyHoldings,
+    evaluate, evaluate_at, AccountRisk, Holdings, MarginMode, MarginUnit, Status, TooManyHoldings,
+    WorstShock,
 };
 use marginproof_circuits::statement::{
     locate_leaf_in, read_fp, InclusionProof, Manifest, StatementError, UnitInclusion,
@@ -160,6 +161,47 @@ pub enum InclusionError {
     /// The proof's root is not the manifest's root: the path leads to another tree.
     #[error("the proof's root is not the manifest's root")]
     NotManifestRoot,
+    /// The record's margin mode is not its class's (SPEC §12): a unit is judged by the model of
+    /// the class its leaf is proven in.
+    #[error("the record says margin mode `{record}`, but its class {class} judges `{class_mode}` units", record = record.as_str(), class_mode = class_mode.as_str())]
+    ModeMismatch {
+        /// The mode in the record.
+        record: MarginMode,
+        /// The class.
+        class: usize,
+        /// The class's mode.
+        class_mode: MarginMode,
+    },
+}
+
+/// A portfolio-margin unit's shocks (SPEC §12), in `verify-inclusion --json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PortfolioView {
+    /// `null` if `MR_pm = 0`; `floor` if `φ·gross = MR_pm`; else the first shock, in
+    /// configuration order, whose loss is `MR_pm`.
+    pub worst_shock: Option<String>,
+    /// Each shock's name → its loss in USD, signed, exact (ν·ppm is 10⁻²⁴ USD).
+    pub shock_losses_usd: BTreeMap<String, String>,
+}
+
+impl PortfolioView {
+    /// The view of a valuation under `params`' grid, if it is a portfolio-margin unit's.
+    pub fn of(params: &RiskParams, risk: &AccountRisk) -> Option<Self> {
+        let (grid, pm) = (params.portfolio_margin.as_ref()?, risk.portfolio.as_ref()?);
+        Some(PortfolioView {
+            worst_shock: match pm.worst {
+                WorstShock::None => None,
+                WorstShock::Floor => Some(FLOOR_NAME.to_string()),
+                WorstShock::Shock(g) => grid.shocks.get(g).map(|s| s.name.clone()),
+            },
+            shock_losses_usd: grid
+                .shocks
+                .iter()
+                .zip(&pm.losses)
+                .map(|(s, l)| (s.name.clone(), format_decimal(l, NU_PPM_DECIMALS)))
+                .collect(),
+        })
+    }
 }
 
 /// What a verified inclusion proof says about one margin unit, valued on its own under the
@@ -169,6 +211,11 @@ pub enum InclusionError {
 pub struct UnitReport {
     /// Cross, or the isolated unit's label.
     pub margin_unit: MarginUnit,
+    /// `standard` or `portfolio` (SPEC §12): which model judged the unit.
+    pub margin_mode: MarginMode,
+    /// A portfolio-margin unit's worst shock and loss per shock (SPEC §12).
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub portfolio: Option<PortfolioView>,
     /// Healthy, liquidatable or bankrupt (SPEC §2).
     pub status: Status,
     /// AE in USD (exact: ν·ppm is 10⁻²⁴ USD).
@@ -392,6 +439,13 @@ impl UnitContext<'_> {
             });
         }
         let size_class = &self.manifest.classes[class];
+        if record.mode != size_class.slots.mode {
+            return Err(InclusionError::ModeMismatch {
+                record: record.mode,
+                class,
+                class_mode: size_class.slots.mode,
+            });
+        }
         let holdings = Holdings::of(&record, size_class.slots)?;
         // The leaf under its class's capacity: the same words read in another class's slots are
         // another leaf.
@@ -438,6 +492,8 @@ impl UnitContext<'_> {
             })
             .collect();
         Ok(UnitReport {
+            margin_mode: record.mode,
+            portfolio: PortfolioView::of(params, &risk),
             margin_unit: record.unit,
             status: view.status,
             adjusted_equity_usd: view.adjusted_equity_usd,
@@ -457,6 +513,11 @@ impl UnitContext<'_> {
 /// unit's.
 #[derive(Debug, Clone, Serialize)]
 pub struct AccountKeys<'a> {
+    /// `standard` or `portfolio` (SPEC §12).
+    pub margin_mode: MarginMode,
+    /// A portfolio-margin unit's worst shock and losses (SPEC §12).
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub portfolio: Option<&'a PortfolioView>,
     /// Healthy, liquidatable or bankrupt.
     pub status: Status,
     /// AE in USD.
@@ -530,6 +591,8 @@ impl InclusionReport {
             valid,
             account_id: &self.account_id,
             first: AccountKeys {
+                margin_mode: first.margin_mode,
+                portfolio: first.portfolio.as_ref(),
                 status: first.status,
                 adjusted_equity_usd: &first.adjusted_equity_usd,
                 equity_usd: &first.equity_usd,

@@ -59,6 +59,7 @@ function unitBox(unit, record) {
   const label = unit.margin_unit === '' ? 'cross margin unit' : `isolated margin unit ${unit.margin_unit}`;
   box.appendChild(element('h3', label));
   box.appendChild(table([
+    ['margin mode', unit.margin_mode === 'portfolio' ? 'portfolio margin' : 'standard'],
     ['status', unit.status],
     ['equity (USD)', unit.equity_usd],
     ['adjusted equity (USD)', unit.adjusted_equity_usd],
@@ -67,7 +68,17 @@ function unitBox(unit, record) {
     ['buffer before liquidation, AE − θ·MR (USD)', unit.buffer_usd],
     ['leaf index', unit.leaf_index],
   ]));
-  box.querySelector('td').className = `status-${unit.status}`;
+  box.querySelectorAll('td')[1].className = `status-${unit.status}`;
+  if (unit.margin_mode === 'portfolio') {
+    // SPEC §12: the requirement is the worst loss over the published shocks, at least the floor.
+    box.appendChild(element('h4', 'Portfolio margin'));
+    box.appendChild(element('p', `Worst shock: ${orNone(unit.worst_shock, 'none (no requirement)')}. `
+      + 'The requirement is the largest loss below, or the floor (a rate of gross value) if larger.', 'note'));
+    const t = table(Object.entries(unit.shock_losses_usd || {}).map(([name, loss]) => [name, loss]),
+      ['shock', 'loss (USD)']);
+    t.className = 'shocks';
+    box.appendChild(t);
+  }
   const scenarios = Object.entries(unit.scenarios || {});
   if (scenarios.length) {
     box.appendChild(element('h4', 'Stress scenarios'));

@@ -56,6 +56,7 @@ pub fn report_html(verified: &VerifiedBundle, evidence: &Evidence) -> String {
     reserves_section(&mut page, params, &verified.totals, evidence);
     markets(&mut page, params, &verified.totals, &report);
     scenarios(&mut page, &verified.totals, &report);
+    portfolio_grid(&mut page, &report);
     distribution(&mut page, &report);
     page.push_str(
         "<h2>How this was checked</h2><p class=\"note\">Written by <code>marginproof report</code> after verifying every batch \
@@ -120,6 +121,16 @@ fn book(page: &mut String, report: &TotalsReport) {
             report.liquidatable.to_string(),
         ),
         ("bankrupt", "bankrupt", report.bankrupt.to_string()),
+        (
+            "judged by the standard model",
+            "standard_units",
+            (&report.accounts - &report.portfolio_margin_units).to_string(),
+        ),
+        (
+            "judged by portfolio margin",
+            "portfolio_margin_units",
+            report.portfolio_margin_units.to_string(),
+        ),
         (
             "equity owed to users (USD)",
             "equity_usd",
@@ -363,6 +374,49 @@ fn scenarios(page: &mut String, totals: &Totals, report: &TotalsReport) {
             ],
         ),
         "What the book loses under each shock: the bad debt of bankrupt accounts and how far accounts fall below the liquidation threshold, at the base prices and under each scenario (rounded).",
+    );
+}
+
+/// The configured portfolio-margin grid (SPEC §12): no per-shock total is published, nothing per
+/// account; the instruments no shock moves are charged only the floor.
+fn portfolio_grid(page: &mut String, report: &TotalsReport) {
+    let Some(grid) = &report.portfolio_margin else {
+        return;
+    };
+    let _ = write!(
+        page,
+        "<h2>Portfolio margin</h2>\n<p class=\"note\">A portfolio-margin unit's requirement is its worst loss \
+         over these shocks, at least {} of its gross value. {} units are judged this way, {} by the standard \
+         model.</p>\n<table id=\"portfolio-grid\"><thead><tr><th>shock</th><th>moves</th></tr></thead><tbody>",
+        escape(&grid.floor_rate),
+        report.portfolio_margin_units,
+        &report.accounts - &report.portfolio_margin_units,
+    );
+    for shock in &grid.shocks {
+        let moves: Vec<String> = shock
+            .moves
+            .iter()
+            .map(|(sym, m)| format!("{} {}", escape(sym), escape(m)))
+            .collect();
+        let _ = write!(
+            page,
+            "<tr><th>{}</th><td>{}</td></tr>",
+            escape(&shock.name),
+            moves.join(", ")
+        );
+    }
+    let unmoved = if grid.unmoved.is_empty() {
+        "none".to_string()
+    } else {
+        grid.unmoved
+            .iter()
+            .map(|s| escape(s))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let _ = write!(
+        page,
+        "</tbody></table>\n<p id=\"unmoved\">Instruments no shock moves (charged only the floor): {unmoved}</p>\n"
     );
 }
 

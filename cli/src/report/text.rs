@@ -17,6 +17,14 @@ pub fn totals_text(report: &TotalsReport) -> String {
             format!("{} (margin ratio)", report.liquidation_threshold),
         ),
         ("accounts (margin units)", report.accounts.to_string()),
+        (
+            "judged by each model",
+            format!(
+                "{} standard, {} portfolio margin",
+                &report.accounts - &report.portfolio_margin_units,
+                report.portfolio_margin_units
+            ),
+        ),
         ("liquidatable", report.liquidatable.to_string()),
         ("bankrupt", report.bankrupt.to_string()),
         ("equity owed (USD)", report.equity_usd.clone()),
@@ -96,6 +104,31 @@ pub fn totals_text(report: &TotalsReport) -> String {
         out.push_str(&table(&rows, &[Align::Left]));
     }
 
+    if let Some(grid) = &report.portfolio_margin {
+        out.push_str(&format!(
+            "\nportfolio-margin grid (requirement: the worst loss, at least {} of gross value)\n",
+            grid.floor_rate
+        ));
+        let mut rows = vec![vec!["shock".to_string(), "moves".to_string()]];
+        for shock in &grid.shocks {
+            let moves: Vec<String> = shock
+                .moves
+                .iter()
+                .map(|(s, m)| format!("{s} {m}"))
+                .collect();
+            rows.push(vec![shock.name.clone(), moves.join(", ")]);
+        }
+        out.push_str(&table(&rows, &[Align::Left, Align::Left]));
+        let unmoved = if grid.unmoved.is_empty() {
+            "none".to_string()
+        } else {
+            grid.unmoved.join(", ")
+        };
+        out.push_str(&format!(
+            "instruments no shock moves (charged only the floor): {unmoved}\n"
+        ));
+    }
+
     if let Some(d) = &report.distribution {
         out.push_str("\nmargin-ratio distribution (proven, base prices)\n");
         let mut rows = vec![vec!["margin ratio".to_string(), "accounts".to_string()]];
@@ -131,15 +164,34 @@ pub fn inclusion_text(report: &InclusionReport) -> String {
             None => "none (no maintenance requirement)".to_string(),
         };
         out.push_str(&format!("  {} margin unit\n", unit.margin_unit));
-        let rows = pairs(&[
+        let mut rows = vec![
+            ("margin mode", unit.margin_mode.as_str().to_string()),
             ("status", unit.status.as_str().to_string()),
             ("equity (USD)", unit.equity_usd.clone()),
             ("adjusted equity (USD)", unit.adjusted_equity_usd.clone()),
             ("maintenance (USD)", unit.maintenance_usd.clone()),
             ("margin ratio", ratio),
             ("leaf index", unit.leaf_index.to_string()),
-        ]);
-        out.push_str(&indent(&table(&rows, &left)));
+        ];
+        if let Some(pm) = &unit.portfolio {
+            rows.push((
+                "worst shock",
+                pm.worst_shock
+                    .clone()
+                    .unwrap_or_else(|| "none (no requirement)".to_string()),
+            ));
+        }
+        out.push_str(&indent(&table(&pairs(&rows), &left)));
+        if let Some(pm) = &unit.portfolio {
+            let rows: Vec<(String, String)> = pm
+                .shock_losses_usd
+                .iter()
+                .map(|(name, loss)| (format!("loss under {name} (USD)"), loss.clone()))
+                .collect();
+            let rows: Vec<(&str, String)> =
+                rows.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+            out.push_str(&indent(&table(&pairs(&rows), &left)));
+        }
         if !unit.scenarios.is_empty() {
             let rows: Vec<(String, String)> = unit
                 .scenarios
@@ -197,6 +249,8 @@ mod tests {
     fn unit(label: &str, status: Status, equity: i64, ratio: Option<&str>) -> UnitReport {
         UnitReport {
             margin_unit: MarginUnit::parse(label).expect("a label"),
+            margin_mode: Default::default(),
+            portfolio: None,
             status,
             adjusted_equity_usd: equity.to_string(),
             equity_usd: equity.to_string(),
@@ -265,6 +319,8 @@ mod tests {
             accounts: BigInt::from(5),
             liquidatable: BigInt::from(1),
             bankrupt: BigInt::from(1),
+            portfolio_margin_units: BigInt::from(0),
+            portfolio_margin: None,
             equity_usd: "91000".into(),
             bad_debt_usd: "1000".into(),
             shortfall_usd: "126".into(),

@@ -43,9 +43,15 @@ pub struct LiquidationPrices {
 
 /// The grid prices of every instrument `record` holds (an asset with a balance or a debt, a
 /// market with a size or a cost), at the configuration's base prices, by symbol.
+///
+/// A portfolio-margin unit (SPEC §12) gets none: its requirement is not a sum of per-instrument
+/// parts, which [`line`] relies on (`docs/deviations.md`).
 pub fn grid_prices(params: &RiskParams, record: &AccountRecord) -> BTreeMap<String, GridPrices> {
     let prices = params.base_prices();
     let base = evaluate(params, record);
+    if base.portfolio.is_some() {
+        return BTreeMap::new();
+    }
     held(params, record)
         .into_iter()
         .filter_map(|instrument| {
