@@ -43,7 +43,8 @@ pub enum KeyError {
     },
 }
 
-/// The identity of a batch circuit's keys beyond its type: the batch size, the slot shape and
+/// The identity of a batch circuit's keys beyond its type: the batch size, the slot shape (its
+/// slots and its margin mode: a portfolio-margin class of the same slots is another circuit) and
 /// the configuration's shape digest ([`RiskParams::shape_digest`]: what the circuit's fixed
 /// columns hold; prices are public inputs, so snapshots at new prices share keys).
 pub fn batch_identity(params: &RiskParams, slots: SlotShape, batch_size: usize) -> Vec<u8> {
@@ -51,6 +52,7 @@ pub fn batch_identity(params: &RiskParams, slots: SlotShape, batch_size: usize) 
     identity.extend_from_slice(&(batch_size as u64).to_le_bytes());
     identity.extend_from_slice(&(slots.assets as u64).to_le_bytes());
     identity.extend_from_slice(&(slots.markets as u64).to_le_bytes());
+    identity.extend_from_slice(slots.mode.as_str().as_bytes());
     identity.extend_from_slice(&params.shape_digest());
     identity
 }
@@ -193,6 +195,19 @@ mod tests {
 
     fn pinned(vk: &VerifyingKey<EqAffine>) -> String {
         format!("{:?}", vk.pinned())
+    }
+
+    #[test]
+    fn a_portfolio_margin_class_of_the_same_slots_has_other_keys() {
+        // Its circuit lays out the shock rows: the cached keys of the standard class of the same
+        // slots must never be loaded for it (they were, once, and every proof failed).
+        let config = params("1");
+        let standard = SlotShape::dense(&config);
+        let portfolio = standard.in_mode(marginproof_circuits::model::MarginMode::Portfolio);
+        assert_ne!(
+            batch_identity(&config, standard, 4),
+            batch_identity(&config, portfolio, 4)
+        );
     }
 
     #[test]

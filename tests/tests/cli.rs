@@ -467,6 +467,7 @@ fn inclusion_proofs_verify_for_every_account() {
         "equity_usd",
         "maintenance_usd",
         "margin_ratio",
+        "margin_mode",
         "units",
         "owner",
         "scenarios",

@@ -340,8 +340,8 @@ fn damaged_cached_keys_are_generated_again_and_verification_still_succeeds() {
 /// BLAKE2b-512 (first 16 bytes, hex) of the pinned verifying key of the configuration below with
 /// batches of 2, and the layout version it was pinned with.
 const PINNED: (&str, &str) = (
-    "batch-circuit-9-distinct-class-bound-leaves",
-    "d7cf681087f554f56c18eba15c50ae5a",
+    "batch-circuit-10-portfolio-margin",
+    "776a4ebe0616cecf2c0dce64e1d92b75",
 );
 
 /// A small fixed configuration (one asset, no market).

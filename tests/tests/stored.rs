@@ -14,12 +14,12 @@ use std::fs;
 use common::{assert_valid, cache_dir, marginproof, workspace_root};
 
 /// Bytes of each of the stored bundle's batch proofs.
-const STORED_PROOF_BYTES: u64 = 10880;
+const STORED_PROOF_BYTES: u64 = 10912;
 /// `verify`'s key digest of the stored bundle's configuration shape, slot shape and batch size
 /// (its one size class).
-const STORED_KEY_DIGEST: &str = "f93c09bd3280e7c69baeedddf5fc8802bf2c3af6afb6251473c338f1f28a9c6c";
+const STORED_KEY_DIGEST: &str = "ad6950321350752a0ba240c5da684714d1992cd40fb9d57bafaeb39f4ab6d66e";
 /// Its root R.
-const STORED_ROOT: &str = "0799c283e652ef5c1b68a410bab0168909666b08ef3bf8bab971b0453ab0b539";
+const STORED_ROOT: &str = "201e0b9b771100cc040086936432b3c6320b97aa46facdbaed2abaadaf115930";
 
 #[test]
 fn the_stored_bundle_and_its_inclusion_proof_verify() {

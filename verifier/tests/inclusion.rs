@@ -139,8 +139,10 @@ fn values_by_hand() {
             "equity_usd": "91000",
             "maintenance_usd": "0",
             "margin_ratio": null,
+            "margin_mode": "standard",
             "units": [{
                 "margin_unit": "",
+                "margin_mode": "standard",
                 "status": "healthy",
                 "adjusted_equity_usd": "86500",
                 "equity_usd": "91000",
@@ -222,6 +224,7 @@ fn json_keys_are_exactly_the_spec_keys() {
             "adjusted_equity_usd",
             "equity_usd",
             "maintenance_usd",
+            "margin_mode",
             "margin_ratio",
             "owner",
             "status",

@@ -53,6 +53,7 @@ fn known_totals_give_exact_strings() {
         "accounts": 12,
         "liquidatable": 3,
         "bankrupt": 1,
+        "portfolio_margin_units": 0,
         "equity_usd": "0.000000000000000001",
         "bad_debt_usd": "1000.25",
         "shortfall_usd": "1566",
