@@ -470,6 +470,8 @@ mod tests {
             whales_ppm: 0,
             scenarios: 0,
             distribution: false,
+            portfolio_ppm: 0,
+            shocks: 0,
         });
         (params, SlotShape::covering(&records))
     }
@@ -569,6 +571,8 @@ mod tests {
             whales_ppm: 20_000,
             scenarios: 0,
             distribution: false,
+            portfolio_ppm: 0,
+            shocks: 0,
         });
         let classes = plan_of(&params, &records, MAX_CLASSES);
         let one = plan_of(&params, &records, 1);
@@ -595,6 +599,8 @@ mod tests {
             whales_ppm: 0,
             scenarios: 1,
             distribution: false,
+            portfolio_ppm: 0,
+            shocks: 0,
         });
         let records: Vec<AccountRecord> = records
             .into_iter()
