@@ -282,6 +282,24 @@ pub fn distinct_term<T: Arith>(gamma: T, is_real: T, t: T) -> T {
     gamma * is_real * t
 }
 
+/// `(1 − 2σ)·x`: the signed value of a magnitude `x` with sign `σ` (a slot's `v_a` from
+/// `x = |v_a|`, or `n_m` from the notional `|s_m|·P_m`).
+pub fn signed_value<T: Arith>(sigma: T, x: T) -> T {
+    x.clone() - sigma.scale(Fp::from(2)) * x
+}
+
+/// One slot's term of a shock's loss (SPEC §12): `−(1 − 2σ)·x·μ` with the move `μ = c − RS` of
+/// its table code `c` ([`crate::config::move_code`]).
+pub fn shock_loss_term<T: Arith>(sigma: T, x: T, move_code: T) -> T {
+    T::constant(Fp::ZERO) - signed_value(sigma, x) * (move_code - T::constant(Fp::from(RATE_SCALE)))
+}
+
+/// `MR − c`: how far the requirement `MR` is above a candidate `c` (a shock's loss, or the floor
+/// `φ·gross`); range-checked non-negative.
+pub fn requirement_margin<T: Arith>(requirement: T, candidate: T) -> T {
+    requirement - candidate
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -310,22 +328,4 @@ mod tests {
         assert_eq!(t.bad_debt, Fp::from(5));
         assert_eq!(t.shortfall, Fp::from(3));
     }
-}
-
-/// `(1 − 2σ)·x`: the signed value of a magnitude `x` with sign `σ` (a slot's `v_a` from
-/// `x = |v_a|`, or `n_m` from the notional `|s_m|·P_m`).
-pub fn signed_value<T: Arith>(sigma: T, x: T) -> T {
-    x.clone() - sigma.scale(Fp::from(2)) * x
-}
-
-/// One slot's term of a shock's loss (SPEC §12): `−(1 − 2σ)·x·μ` with the move `μ = c − RS` of
-/// its table code `c` ([`crate::config::move_code`]).
-pub fn shock_loss_term<T: Arith>(sigma: T, x: T, move_code: T) -> T {
-    T::constant(Fp::ZERO) - signed_value(sigma, x) * (move_code - T::constant(Fp::from(RATE_SCALE)))
-}
-
-/// `MR − c`: how far the requirement `MR` is above a candidate `c` (a shock's loss, or the floor
-/// `φ·gross`); range-checked non-negative.
-pub fn requirement_margin<T: Arith>(requirement: T, candidate: T) -> T {
-    requirement - candidate
 }

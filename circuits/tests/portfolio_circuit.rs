@@ -263,7 +263,7 @@ fn a_move_that_is_not_the_published_one_fails_the_instrument_lookup() {
 fn a_portfolio_batch_without_scenarios_is_satisfied() {
     let mut file = common::config_file();
     file.distribution = common::stressed_file().distribution;
-    file.portfolio_margin = (*params()).file.portfolio_margin.clone();
+    file.portfolio_margin = params().file.portfolio_margin.clone();
     let params = Arc::new(RiskParams::from_file(&file).expect("valid"));
     let slots: Vec<_> = units(&params).into_iter().map(common::slot).collect();
     let batch = common::prepare_in(&params, shape(), 4, &slots);

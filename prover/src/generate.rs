@@ -164,8 +164,10 @@ pub const WHALE_ASSETS: std::ops::RangeInclusive<usize> = 10..=50;
 /// Most positions a whale holds (at most the configuration's markets).
 pub const WHALE_POSITIONS: usize = 8;
 
-/// The floor rate φ of the generated `[portfolio_margin]`: 1% of gross value.
-pub const PORTFOLIO_FLOOR_RATE: &str = "0.01";
+/// The floor rate φ of the generated `[portfolio_margin]`: 0.1% of gross value. The floor counts
+/// both legs of a hedge, so a floor of 1% would charge a spot-against-perpetual hedge more than
+/// the standard model's 0.5% of the perpetual's notional alone.
+pub const PORTFOLIO_FLOOR_RATE: &str = "0.001";
 /// How many shocks the grid has when portfolio-margin units are asked for without a count.
 pub const DEFAULT_PORTFOLIO_SHOCKS: usize = 8;
 /// Most assets one generated portfolio-margin unit holds (a balance or a debt).
@@ -1709,7 +1711,7 @@ mod tests {
                     .expect("a valid grid")
                     .portfolio_margin
                     .expect("the grid");
-                assert_eq!(grid.floor_ppm, 10_000);
+                assert_eq!(grid.floor_ppm, 1_000);
                 // Every shock moves something.
                 for shock in &grid.shocks {
                     assert!(
@@ -1738,7 +1740,7 @@ mod tests {
         let params = RiskParams::from_file(&file).expect("generated configuration");
         // Portfolio units without a shock count: the default grid of 8.
         let section = file.portfolio_margin.as_ref().expect("[portfolio_margin]");
-        assert_eq!(section.floor_rate, "0.01");
+        assert_eq!(section.floor_rate, "0.001");
         let names: Vec<&str> = section.shocks.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(
             names,
@@ -1773,7 +1775,7 @@ mod tests {
         let alts: Vec<&str> = moves(6).iter().map(|(k, _)| *k).collect();
         assert_eq!(alts, ["A05", "A06", "M04-PERP", "SOL", "SOL-PERP"]);
         let grid = params.portfolio_margin.as_ref().expect("parsed grid");
-        assert_eq!(grid.floor_ppm, 10_000);
+        assert_eq!(grid.floor_ppm, 1_000);
         assert_eq!(grid.shocks[0].moves.assets[0], -200_000);
         assert_eq!(grid.shocks[0].moves.assets[2], 0, "USDT");
         assert_eq!(grid.shocks[7].moves.assets[2], -100_000);
@@ -1898,6 +1900,8 @@ mod tests {
         let mut by_seen: BTreeMap<String, usize> = BTreeMap::new();
         let (mut liquidatable, mut wide) = (0, 0);
         let mut example = None;
+        // Spot-against-perpetual hedges, and those charged less than by the standard model.
+        let (mut hedges, mut cheaper) = (0usize, 0usize);
         for record in &records {
             let risk = evaluate(&params, record);
             if record.mode == MarginMode::Standard {
@@ -1952,6 +1956,8 @@ mod tests {
                     }
                     let naked = evaluate(&params, &naked);
                     assert!(risk.maintenance < naked.maintenance, "{record:?}");
+                    hedges += 1;
+                    cheaper += usize::from(risk.maintenance < standard.maintenance);
                     if example.is_none() && risk.status == Status::Healthy {
                         example = Some(format!(
                             "{}: MR_pm {} USD ({:?}, ratio {}); standard MR {} USD (ratio {}); \
@@ -1983,6 +1989,10 @@ mod tests {
                 Seen::Pairs | Seen::Other => {}
             }
         }
+        // With a floor of 0.1% of gross value, most hedges need less than the standard model's
+        // charge on their perpetual legs.
+        eprintln!("hedges charged less than by the standard model: {cheaper} of {hedges}");
+        assert!(cheaper * 2 > hedges, "{cheaper} of {hedges}");
         eprintln!("portfolio units by shape: {by_seen:?}");
         eprintln!("liquidatable {liquidatable}; more than two positions {wide}");
         if let Some(example) = &example {

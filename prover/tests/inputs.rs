@@ -941,6 +941,8 @@ fn generated_venues_round_trip_with_a_realistic_mix() {
                 whales_ppm: 0,
                 scenarios: 0,
                 distribution: false,
+                portfolio_ppm: 0,
+                shocks: 0,
             };
             let (params, records) = round_trip(&opts);
             let (healthy, liquidatable, bankrupt, empty) = statuses(&params, &records);
@@ -992,6 +994,8 @@ fn generated_venues_at_the_edges() {
             whales_ppm: 0,
             scenarios: 0,
             distribution: false,
+            portfolio_ppm: 0,
+            shocks: 0,
         };
         let (params, records) = round_trip(&opts);
         let (_, liquidatable, bankrupt, _) = statuses(&params, &records);
@@ -1012,6 +1016,8 @@ fn generated_wide_venues_hold_few_assets_and_positions() {
             whales_ppm: 0,
             scenarios: 0,
             distribution: false,
+            portfolio_ppm: 0,
+            shocks: 0,
         };
         let (params, records) = round_trip(&opts);
         let mut by_assets = [0usize; 5];
@@ -1064,6 +1070,8 @@ fn generation_is_deterministic() {
         whales_ppm: 0,
         scenarios: 0,
         distribution: false,
+        portfolio_ppm: 0,
+        shocks: 0,
     };
     assert_eq!(generate(&opts), generate(&opts));
     let other = GenerateOptions {

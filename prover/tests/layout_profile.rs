@@ -30,6 +30,8 @@ fn layout_profile_of_the_bench_venue() {
         whales_ppm: 0,
         scenarios: env_or("PROFILE_SCENARIOS", 0),
         distribution: std::env::var("PROFILE_DISTRIBUTION").is_ok(),
+        portfolio_ppm: 0,
+        shocks: 0,
     });
     let params = Arc::new(parse_config(&toml, Path::new("venue.toml")).expect("config"));
     let batch = env_or("PROFILE_BATCH", 256);

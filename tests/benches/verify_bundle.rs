@@ -38,6 +38,8 @@ fn verify(c: &mut Criterion) {
         whales_ppm: 0,
         scenarios: 0,
         distribution: false,
+        portfolio_ppm: 0,
+        shocks: 0,
     });
     let params = Arc::new(
         parse_config(&config, Path::new("venue.toml")).expect("the generated venue is valid"),

@@ -12,6 +12,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::anyhow;
+use marginproof_circuits::config::RiskConfigFile;
+use marginproof_circuits::model::MarginMode;
 use marginproof_prover::generate::GenerateOptions;
 use marginproof_prover::input::{load_accounts, load_config};
 use marginproof_prover::prove::plan_snapshot;
@@ -19,11 +21,12 @@ use marginproof_verifier::bundle::ProofCheck;
 use marginproof_verifier::params_cache::load_or_create_params;
 
 use crate::commands::bench_table::{ClassFigures, Figures, Stages};
-use crate::commands::generate::{whales_ppm, write_venue};
+use crate::commands::generate::{fraction_ppm, whales_ppm, write_venue};
 use crate::commands::inclusion::write_inclusion;
 use crate::commands::prove::{prove_files, Planning};
 use crate::commands::verify::verify_dir_with;
 use crate::outcome::{finish, OrExit, Outcome};
+use crate::write::write_atomically;
 use crate::CacheArgs;
 
 /// Arguments of `bench`.
@@ -54,6 +57,16 @@ pub struct BenchArgs {
     /// Configure and prove the margin-ratio distribution (SPEC §7)
     #[arg(long)]
     distribution: bool,
+    /// This fraction of the units are portfolio-margin units (0 to 1, e.g. 0.05; SPEC §12)
+    #[arg(long, default_value_t = 0.0)]
+    portfolio: f64,
+    /// Shocks of the portfolio-margin grid, 0 to 16 (0: none, or 8 with `--portfolio`)
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=16))]
+    shocks: u8,
+    /// Judge every unit of the same book by the standard model, without `[portfolio_margin]`
+    /// (the baseline of `--portfolio F`)
+    #[arg(long)]
+    standard: bool,
     /// Seed of the generator.
     #[arg(long, default_value_t = 1)]
     seed: u64,
@@ -255,6 +268,34 @@ fn inclusion_process(
     })
 }
 
+/// `--standard`: the same book with every unit judged by the standard model, and no
+/// `[portfolio_margin]` in the configuration.
+fn all_standard(config: &Path, accounts: &Path) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(config)?;
+    let mut file: RiskConfigFile = toml::from_str(&text)?;
+    file.portfolio_margin = None;
+    write_atomically(config, &toml::to_string(&file)?)?;
+    let text = std::fs::read_to_string(accounts)?;
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap_or_default().split(',').collect();
+    let Some(mode) = header.iter().position(|c| *c == "margin_mode") else {
+        return Ok(());
+    };
+    // Generated cells hold no comma: drop the column from every row.
+    let drop = |line: &str| {
+        line.split(',')
+            .enumerate()
+            .filter(|(i, _)| *i != mode)
+            .map(|(_, c)| c)
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let mut out: Vec<String> = vec![drop(&header.join(","))];
+    out.extend(lines.map(drop));
+    write_atomically(accounts, &(out.join("\n") + "\n"))?;
+    Ok(())
+}
+
 /// Generates, proves, verifies and checks inclusion; returns the figures.
 fn measure(args: &BenchArgs, work: &Path) -> Result<Figures, Outcome> {
     let cache_dir = args.cache.dir();
@@ -266,8 +307,13 @@ fn measure(args: &BenchArgs, work: &Path) -> Result<Figures, Outcome> {
         whales_ppm: whales_ppm(args.whales)?,
         scenarios: usize::from(args.scenarios),
         distribution: args.distribution,
+        portfolio_ppm: fraction_ppm("--portfolio", args.portfolio)?,
+        shocks: usize::from(args.shocks),
     };
     let (config, accounts) = write_venue(&work.join("venue"), &options).unusable()?;
+    if args.standard {
+        all_standard(&config, &accounts).unusable()?;
+    }
 
     // The circuit of one batch: its rows, its size, and parameters warmed outside the figures.
     let params = Arc::new(load_config(&config).unusable()?);
@@ -332,6 +378,13 @@ fn measure(args: &BenchArgs, work: &Path) -> Result<Figures, Outcome> {
         whales_ppm: options.whales_ppm,
         scenarios: params.scenarios.len(),
         distribution: params.distribution.is_some(),
+        portfolio_units: proven
+            .layout
+            .slots
+            .iter()
+            .filter(|s| s.record.mode == MarginMode::Portfolio)
+            .count(),
+        shocks: params.shock_count(),
         classes: proven
             .plan
             .iter()
@@ -343,6 +396,7 @@ fn measure(args: &BenchArgs, work: &Path) -> Result<Figures, Outcome> {
                 rows_used: c.rows,
                 accounts: c.accounts,
                 batches: c.batches(),
+                portfolio: c.class.slots.mode == MarginMode::Portfolio,
             })
             .collect(),
         batches: proven.manifest.batch_count,

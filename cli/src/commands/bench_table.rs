@@ -50,6 +50,8 @@ pub struct ClassFigures {
     pub accounts: usize,
     /// Its batch proofs.
     pub batches: usize,
+    /// Whether it is a portfolio-margin class (SPEC §12).
+    pub portfolio: bool,
 }
 
 impl ClassFigures {
@@ -72,6 +74,10 @@ pub struct Figures {
     pub scenarios: usize,
     /// Whether the margin distribution was proven (`--distribution`).
     pub distribution: bool,
+    /// Portfolio-margin units proven (`--portfolio`).
+    pub portfolio_units: usize,
+    /// Shocks of the portfolio-margin grid (`--shocks`), 0 without one.
+    pub shocks: usize,
     /// The size classes.
     pub classes: Vec<ClassFigures>,
     /// Batch proofs.
@@ -136,7 +142,10 @@ impl Figures {
             "whales": round(f64::from(self.whales_ppm) / 1e6),
             "scenarios": self.scenarios,
             "distribution": self.distribution,
+            "portfolio_units": self.portfolio_units,
+            "shocks": self.shocks,
             "classes": self.classes.iter().map(|c| json!({
+                "portfolio": c.portfolio,
                 "asset_slots": c.asset_slots,
                 "position_slots": c.position_slots,
                 "batch_size": c.batch_size,
@@ -190,7 +199,12 @@ impl Figures {
             .enumerate()
             .map(|(i, c)| {
                 (
-                    format!("class {i}: {}×{} slots", c.asset_slots, c.position_slots),
+                    format!(
+                        "class {i}: {}×{}{} slots",
+                        c.asset_slots,
+                        c.position_slots,
+                        if c.portfolio { " portfolio" } else { "" }
+                    ),
                     format!(
                         "{} accounts, {} × {} per proof, k = {}, {:.1} rows/account",
                         c.accounts,
@@ -214,6 +228,10 @@ impl Figures {
             (
                 "margin distribution (--distribution)",
                 if self.distribution { "yes" } else { "no" }.to_string(),
+            ),
+            (
+                "portfolio-margin units (--portfolio)",
+                format!("{}, {} shocks", self.portfolio_units, self.shocks),
             ),
             ("batches", self.batches.to_string()),
         ];

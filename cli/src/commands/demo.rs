@@ -50,6 +50,9 @@ pub fn run(args: DemoArgs) -> Outcome {
             accounts: args.accounts,
             scenarios: 2,
             distribution: true,
+            // 5% portfolio-margin units (hedges beside unhedged ones) under an 8-shock grid.
+            portfolio_ppm: 50_000,
+            shocks: 8,
             ..GenerateOptions::default()
         };
         let (config, accounts) = write_venue(&dir, &options).unusable()?;

@@ -39,13 +39,26 @@ pub struct GenerateArgs {
     /// Leave out the margin-ratio distribution (SPEC §7)
     #[arg(long)]
     no_distribution: bool,
+    /// This fraction of the margin units are portfolio-margin units (0 to 1, e.g. 0.05): hedges
+    /// (spot against short perpetuals, stablecoin loans against collateral, pairs) beside
+    /// unhedged ones (SPEC §12)
+    #[arg(long, default_value_t = 0.0)]
+    portfolio: f64,
+    /// Shocks of the `[portfolio_margin]` grid, 0 to 16 (0: none, or 8 with `--portfolio`)
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=16))]
+    shocks: u8,
 }
 
 /// `--whales F` in parts per million, refused outside 0 to 1.
 pub fn whales_ppm(fraction: f64) -> Result<u32, Outcome> {
+    fraction_ppm("--whales", fraction)
+}
+
+/// A fraction option in parts per million, refused outside 0 to 1.
+pub fn fraction_ppm(option: &str, fraction: f64) -> Result<u32, Outcome> {
     if !(0.0..=1.0).contains(&fraction) {
         return Err(Outcome::Unusable(anyhow!(
-            "--whales {fraction}: a fraction from 0 to 1 is required"
+            "{option} {fraction}: a fraction from 0 to 1 is required"
         )));
     }
     Ok((fraction * 1e6).round() as u32)
@@ -86,6 +99,8 @@ pub fn run(args: GenerateArgs) -> Outcome {
             whales_ppm: whales_ppm(args.whales)?,
             scenarios: usize::from(args.scenarios),
             distribution: !args.no_distribution,
+            portfolio_ppm: fraction_ppm("--portfolio", args.portfolio)?,
+            shocks: usize::from(args.shocks),
         };
         let (config, accounts) = write_venue(&args.out, &options).unusable()?;
         println!(
