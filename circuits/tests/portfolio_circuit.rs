@@ -20,6 +20,8 @@ use marginproof_circuits::model::{
 };
 use marginproof_circuits::RiskParams;
 use num_bigint::BigInt;
+use num_traits::{Signed, Zero};
+use proptest::prelude::*;
 
 fn failures(batch: &PreparedBatch) -> Vec<String> {
     let k = min_k(&batch.circuit).expect("layout");
@@ -268,4 +270,133 @@ fn a_portfolio_batch_without_scenarios_is_satisfied() {
     let slots: Vec<_> = units(&params).into_iter().map(common::slot).collect();
     let batch = common::prepare_in(&params, shape(), 4, &slots);
     assert_eq!(failures(&batch), Vec::<String>::new());
+}
+
+/// A unit exactly on the threshold under portfolio margin: `b` USDT atoms of collateral against
+/// `l` BTC atoms of debt, `AE = 0.99·u − v`, and `MR_pm = 0.2·v` (`btc-up-20`, above
+/// `0.1·u` and the floor while `u ≤ 2v`), so `AE = MR_pm` when `u = 40v/33`: 20,000t USDT atoms
+/// against 33t BTC atoms.
+fn pm_at_threshold(params: &RiskParams, id: &str, t: u64) -> AccountRecord {
+    portfolio(common::record(
+        params,
+        id,
+        [0, 20_000 * t],
+        [33 * t, 0],
+        0,
+        0,
+    ))
+}
+
+/// A basis trade: `t` BTC (in 10^4 atoms) long and as much BTC-PERP short: every shock's loss is
+/// 0, so the floor sets the requirement.
+fn pm_basis(params: &RiskParams, id: &str, t: u64) -> AccountRecord {
+    portfolio(common::record(
+        params,
+        id,
+        [10_000 * t, 0],
+        [0, 0],
+        -i128::from(t),
+        -5 * i64::try_from(t).unwrap_or(i64::MAX),
+    ))
+}
+
+fn pm_unit(params: &RiskParams, id: String) -> impl Strategy<Value = AccountRecord> {
+    let (p1, p2, p3, p4) = (
+        params.clone(),
+        params.clone(),
+        params.clone(),
+        params.clone(),
+    );
+    let (id1, id2, id3) = (id.clone(), id.clone(), id.clone());
+    let quantity = || {
+        prop_oneof![
+            Just(0u64),
+            Just(1u64),
+            Just(u64::MAX),
+            0u64..5_000_000_000,
+            any::<u64>()
+        ]
+    };
+    let size = prop_oneof![
+        Just(0i128),
+        Just(-(u64::MAX as i128)),
+        Just(u64::MAX as i128),
+        -1_000_000i128..1_000_000
+    ];
+    prop_oneof![
+        3 => (quantity(), quantity(), quantity(), quantity(), size, -100_000i64..100_000)
+            .prop_map(move |(b0, b1, l0, l1, s, c)| {
+                portfolio(common::record(&p1, &id, [b0, b1], [l0, l1], s, c))
+            }),
+        2 => (1u64..1_000_000).prop_map(move |t| pm_at_threshold(&p2, &id1, t)),
+        2 => (1u64..100_000).prop_map(move |t| pm_basis(&p3, &id2, t)),
+        1 => Just(portfolio(AccountRecord::empty(id3, &p4))),
+    ]
+}
+
+#[test]
+fn threshold_and_basis_units_are_where_they_are_built() {
+    let params = params();
+    for t in [1, 7, 999_999] {
+        let risk = evaluate(&params, &pm_at_threshold(&params, "edge", t));
+        assert!(risk.margin_test.is_zero(), "{}", risk.margin_test);
+        assert_eq!(risk.status, Status::Healthy);
+        let pm = risk.portfolio.expect("portfolio");
+        assert_eq!(pm.worst, WorstShock::Shock(1), "btc-up-20");
+        let basis = evaluate(&params, &pm_basis(&params, "basis", t));
+        let pm = basis.portfolio.expect("portfolio");
+        assert!(pm.losses.iter().all(|l| l.is_zero()), "{:?}", pm.losses);
+        assert_eq!(pm.worst, WorstShock::Floor);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, .. ProptestConfig::default() })]
+
+    /// The model's `MR_pm` is the largest of its candidates (each loss, the floor, 0) by their
+    /// definitions; its witness satisfies the circuit under the base prices and both scenarios;
+    /// another requirement or another liquidation flag is refused.
+    #[test]
+    fn model_and_circuit_agree_on_portfolio_units(
+        units in {
+            let params = params();
+            (pm_unit(&params, "u0".into()), pm_unit(&params, "u1".into()), pm_unit(&params, "u2".into()), pm_unit(&params, "u3".into()))
+        },
+        lie_slot in 0usize..4,
+    ) {
+        let params = params();
+        let grid = params.portfolio_margin.clone().expect("grid");
+        let units = [units.0, units.1, units.2, units.3];
+        for u in &units {
+            let risk = evaluate(&params, u);
+            let pm = risk.portfolio.clone().expect("portfolio");
+            // By definition, from the holdings directly.
+            let value = |a: usize| (BigInt::from(u.balances[a]) - BigInt::from(u.debts[a])) * BigInt::from(params.assets[a].price);
+            let notional = BigInt::from(u.positions[0].size) * BigInt::from(params.markets[0].mark_price);
+            for (g, shock) in grid.shocks.iter().enumerate() {
+                let moved: BigInt = (0..2).map(|a| value(a) * BigInt::from(shock.moves.assets[a])).sum::<BigInt>()
+                    + &notional * BigInt::from(shock.moves.markets[0]);
+                prop_assert_eq!(&pm.losses[g], &-moved);
+                prop_assert!(pm.requirement >= pm.losses[g]);
+            }
+            let gross: BigInt = (0..2).map(|a| value(a).abs()).sum::<BigInt>() + notional.abs();
+            prop_assert_eq!(&pm.floor, &(&gross * BigInt::from(grid.floor_ppm)));
+            prop_assert!(pm.requirement >= pm.floor && !pm.requirement.is_negative());
+            prop_assert!(pm.requirement.is_zero() || pm.requirement == pm.floor || pm.losses.contains(&pm.requirement));
+            prop_assert_eq!(&risk.maintenance, &pm.requirement);
+        }
+        let slots: Vec<_> = units.iter().cloned().map(common::slot).collect();
+        let batch = common::prepare_in(&params, shape(), 4, &slots);
+        prop_assert_eq!(failures(&batch), Vec::<String>::new());
+
+        let mut lying = batch.clone();
+        lying.circuit.tamper_account(lie_slot, |w| w.status.liquidatable = Fp::one() - w.status.liquidatable);
+        prop_assert!(!failures(&lying).is_empty());
+        let mut lying = batch.clone();
+        lying.circuit.tamper_account(lie_slot, |w| {
+            let p = w.portfolio.as_mut().expect("portfolio");
+            p.requirements[1] += Fp::one();
+        });
+        prop_assert!(!failures(&lying).is_empty());
+    }
 }

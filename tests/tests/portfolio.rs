@@ -300,3 +300,68 @@ fn attack_a_shock_dropped_from_the_manifest() {
         "portfolio_margin",
     );
 }
+
+#[test]
+fn a_new_grid_with_as_many_shocks_keeps_the_keys() {
+    // Other moves and another floor, as many shocks: the moves and the floor are public inputs,
+    // so the second snapshot proves with the first one's cached keys, and the auditor derives
+    // the same verifying keys.
+    let (config, accounts, _) = venue();
+    let dir = tempdir();
+    let regridded = dir.path().join("venue.toml");
+    let text = fs::read_to_string(config)
+        .expect("read the config")
+        .replace("id = \"pm-test\"", "id = \"pm-test-regridded\"")
+        .replace("floor_rate = \"0.001\"", "floor_rate = \"0.002\"")
+        .replace(
+            "BTC = \"-0.2\", \"BTC-PERP\" = \"-0.2\"",
+            "BTC = \"-0.3\", \"BTC-PERP\" = \"-0.25\"",
+        )
+        .replace("USDT = \"-0.1\"", "USDT = \"-0.05\", BTC = \"0.01\"");
+    fs::write(&regridded, text).expect("write the config");
+    let bundle = dir.path().join("bundle");
+    let run = marginproof!(
+        "prove",
+        "--config",
+        &regridded,
+        "--accounts",
+        accounts,
+        "--out",
+        &bundle,
+        "--batch-size",
+        "4",
+        "--secret-file",
+        secret_file(),
+        "--cache-dir",
+        cache_dir(),
+    );
+    assert_valid(&run);
+    let keys = |public: &Path| {
+        let run = marginproof!("verify", public, "--json", "--cache-dir", cache_dir());
+        assert_valid(&run);
+        run.json()["verifying_keys"].clone()
+    };
+    let (first, second) = (keys(&public()), keys(&bundle.join("public")));
+    assert_eq!(first.as_array().map(Vec::len), Some(2), "{first:#}");
+    assert_eq!(first, second);
+    // And the new grid is what judged the units: the hedge's USDT shock now loses 100.
+    let file = dir.path().join("incl.json");
+    assert_valid(&marginproof!(
+        "inclusion",
+        "--bundle",
+        &bundle,
+        "--account",
+        "hedge",
+        "--out",
+        &file
+    ));
+    let json = marginproof!(
+        "verify-inclusion",
+        &file,
+        "--manifest",
+        bundle.join("public").join("manifest.json"),
+        "--json"
+    )
+    .json();
+    assert_eq!(json["shock_losses_usd"]["usdt-down-10"], "-400", "{json:#}");
+}

@@ -253,16 +253,22 @@ fn attack_a_scenario_total_or_a_bucket_count_changed() {
         },
         PROOF_FAILS,
     );
-    // One account moved from the top bucket to the one below it: the same number of accounts.
+    // One account moved from the highest bucket that holds one to the bucket below it: the same
+    // number of accounts.
     refused(
         |m| {
             let b = m["totals"]["distribution"]["buckets"]
                 .as_array_mut()
                 .expect("buckets");
-            let top: u64 = b[6].as_str().expect("a count").parse().expect("an integer");
-            let next: u64 = b[5].as_str().expect("a count").parse().expect("an integer");
-            b[6] = Value::String((top - 1).to_string());
-            b[5] = Value::String((next + 1).to_string());
+            let count =
+                |v: &Value| -> u64 { v.as_str().expect("a count").parse().expect("an integer") };
+            let from = (1..b.len())
+                .rev()
+                .find(|&j| count(&b[j]) > 0)
+                .expect("an account in a bucket above the first");
+            let (high, low) = (count(&b[from]), count(&b[from - 1]));
+            b[from] = Value::String((high - 1).to_string());
+            b[from - 1] = Value::String((low + 1).to_string());
         },
         PROOF_FAILS,
     );
