@@ -82,13 +82,46 @@ fn screenshot(name: &str) -> String {
 
 #[test]
 fn the_users_page_agrees_with_verify_inclusion() {
-    let dist = built_page();
     let venue = honest();
     let account = read_csv(&venue.accounts)
         .into_iter()
         .find(|row| !row.cells.is_empty())
         .expect("an account with holdings")
         .id;
+    page_agrees_with_verify_inclusion(venue, &account, &[], "page.png");
+}
+
+/// A portfolio-margin unit (SPEC §12) on the page: its mode, its worst shock and the loss under
+/// each shock, as `verify-inclusion --json` gives them.
+#[test]
+fn the_users_page_shows_a_portfolio_margin_unit() {
+    let expected = page_agrees_with_verify_inclusion(
+        common::portfolio_venue(),
+        "hedge",
+        &[
+            "portfolio margin",
+            "Worst shock: usdt-down-10",
+            "usdt-down-10",
+            "btc-down-20",
+        ],
+        "page-portfolio.png",
+    );
+    assert_eq!(
+        expected["units"][0]["shock_losses_usd"]["usdt-down-10"],
+        "200"
+    );
+}
+
+/// Serves the built page with `account`'s inclusion proof of `venue` (and three refused
+/// variants); asserts `#result` is `verify-inclusion --json`'s document and the page shows the
+/// account, its first unit's status and equity, and `shown`. Returns the document.
+fn page_agrees_with_verify_inclusion(
+    venue: &common::Venue,
+    account: &str,
+    shown: &[&str],
+    picture: &str,
+) -> Value {
+    let dist = built_page();
     let dir = tempdir();
     let site = dir.path().join("site");
     copy_dir(&dist, &site);
@@ -100,7 +133,7 @@ fn the_users_page_agrees_with_verify_inclusion() {
         "--bundle",
         &venue.bundle,
         "--account",
-        &account,
+        account,
         "--out",
         &valid
     ));
@@ -136,18 +169,25 @@ fn the_users_page_agrees_with_verify_inclusion() {
     fs::write(files.join("malformed.json"), &text[..text.len() / 2]).expect("write");
 
     let first = &expected["units"][0];
+    let mut texts = vec![
+        Value::from(account),
+        first["status"].clone(),
+        first["equity_usd"].clone(),
+    ];
+    texts.extend(shown.iter().map(|t| Value::from(*t)));
     drive(
         "page",
         &site,
         &serde_json::json!({
             "expected": expected,
-            "shown": [account, first["status"], first["equity_usd"]],
+            "shown": texts,
             "changed_reason": "the record and path do not lead to the proof's root",
             "root_reason": "the proof's root is not the manifest's root",
             "malformed_reason": "inclusion proof: malformed JSON",
-            "screenshot": screenshot("page.png"),
+            "screenshot": screenshot(picture),
         }),
     );
+    expected
 }
 
 /// Issue 32 on the page, against the command line: three snapshots of one account given out of

@@ -9,7 +9,6 @@ mod common;
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
 use marginproof_circuits::model::{evaluate, MarginMode, WorstShock};
 use marginproof_prover::input::{load_accounts, load_config};
@@ -20,94 +19,12 @@ use common::{
     secret_file, tempdir,
 };
 
-/// Two assets and one market; a floor of 0.1% of gross value and three shocks; a distribution.
-const CONFIG: &str = r#"
-[snapshot]
-id = "pm-test"
-venue = "Portfolio Venue"
-liquidation_threshold = "1.00"
-
-[[assets]]
-symbol = "BTC"
-decimals = 8
-price = "50000"
-haircut = [ { up_to = "100000", rate = "1.00" }, { up_to = "500000", rate = "0.90" }, { rate = "0.80" } ]
-maintenance = [ { up_to = "100000", rate = "0.05" }, { rate = "0.10" } ]
-
-[[assets]]
-symbol = "USDT"
-decimals = 6
-price = "1"
-haircut = [ { rate = "0.99" } ]
-maintenance = [ { rate = "0.02" } ]
-
-[[markets]]
-symbol = "BTC-PERP"
-decimals = 4
-mark_price = "50000"
-maintenance = [ { up_to = "1000000", rate = "0.005" }, { rate = "0.01" } ]
-
-[distribution]
-margin_ratio_edges = ["1.0", "1.5", "3"]
-
-[portfolio_margin]
-floor_rate = "0.001"
-
-[[portfolio_margin.shocks]]
-name = "btc-down-20"
-moves = { BTC = "-0.2", "BTC-PERP" = "-0.2" }
-
-[[portfolio_margin.shocks]]
-name = "btc-up-20"
-moves = { BTC = "0.2", "BTC-PERP" = "0.2" }
-
-[[portfolio_margin.shocks]]
-name = "usdt-down-10"
-moves = { USDT = "-0.1" }
-"#;
-
-/// Three portfolio-margin units (a hedge with cash, a pure basis trade, a borrower) and three
-/// standard ones, one of them the same borrower's holdings under the standard model.
-const ACCOUNTS: &str = "\
-account_id,margin_mode,BTC,BTC_debt,USDT,USDT_debt,BTC-PERP_size,BTC-PERP_cost
-hedge,portfolio,1,,2000,,-1,-50000
-basis,portfolio,1,,,,-1,-50000
-borrower,portfolio,1,,,30000,,
-alice,,1,,,,,
-bob,standard,1,,,30000,,
-carol,,,,1000,,1,50950
-";
-
-/// The venue's files and its bundle, proven once per test binary.
-fn venue() -> &'static (PathBuf, PathBuf, PathBuf) {
-    static VENUE: OnceLock<(PathBuf, PathBuf, PathBuf)> = OnceLock::new();
-    VENUE.get_or_init(|| {
-        let dir = tempdir().keep();
-        let (config, accounts) = (dir.join("venue.toml"), dir.join("accounts.csv"));
-        fs::write(&config, CONFIG).expect("write the config");
-        fs::write(&accounts, ACCOUNTS).expect("write the accounts");
-        let bundle = dir.join("bundle");
-        assert_valid(&marginproof!(
-            "prove",
-            "--config",
-            &config,
-            "--accounts",
-            &accounts,
-            "--out",
-            &bundle,
-            "--batch-size",
-            "4",
-            "--secret-file",
-            secret_file(),
-            "--cache-dir",
-            cache_dir(),
-        ));
-        (config, accounts, bundle)
-    })
+fn venue() -> &'static common::Venue {
+    common::portfolio_venue()
 }
 
 fn public() -> PathBuf {
-    venue().2.join("public")
+    venue().public()
 }
 
 fn inclusion(account: &str) -> (tempfile::TempDir, PathBuf) {
@@ -116,7 +33,7 @@ fn inclusion(account: &str) -> (tempfile::TempDir, PathBuf) {
     assert_valid(&marginproof!(
         "inclusion",
         "--bundle",
-        &venue().2,
+        &venue().bundle,
         "--account",
         account,
         "--out",
@@ -192,9 +109,8 @@ fn a_hedged_user_sees_the_worst_shock_and_each_loss() {
     assert_eq!(basis["worst_shock"], "floor", "{basis:#}");
     assert_eq!(basis["maintenance_usd"], "100", "{basis:#}");
     // The same figures as the native model of the venue's own files.
-    let (config, accounts, _) = venue();
-    let params = load_config(config).expect("config");
-    let records = load_accounts(accounts, &params).expect("accounts");
+    let params = load_config(&venue().config).expect("config");
+    let records = load_accounts(&venue().accounts, &params).expect("accounts");
     let hedge = records.iter().find(|r| r.id == "hedge").expect("hedge");
     assert_eq!(hedge.mode, MarginMode::Portfolio);
     let pm = evaluate(&params, hedge).portfolio.expect("portfolio");
@@ -306,7 +222,7 @@ fn a_new_grid_with_as_many_shocks_keeps_the_keys() {
     // Other moves and another floor, as many shocks: the moves and the floor are public inputs,
     // so the second snapshot proves with the first one's cached keys, and the auditor derives
     // the same verifying keys.
-    let (config, accounts, _) = venue();
+    let (config, accounts) = (&venue().config, &venue().accounts);
     let dir = tempdir();
     let regridded = dir.path().join("venue.toml");
     let text = fs::read_to_string(config)

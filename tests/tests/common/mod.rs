@@ -698,3 +698,95 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
 pub fn to_hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// The portfolio-margin venue's configuration: two assets and one market; a floor of 0.1% of gross value and three shocks; a distribution.
+const PORTFOLIO_CONFIG: &str = r#"
+[snapshot]
+id = "pm-test"
+venue = "Portfolio Venue"
+liquidation_threshold = "1.00"
+
+[[assets]]
+symbol = "BTC"
+decimals = 8
+price = "50000"
+haircut = [ { up_to = "100000", rate = "1.00" }, { up_to = "500000", rate = "0.90" }, { rate = "0.80" } ]
+maintenance = [ { up_to = "100000", rate = "0.05" }, { rate = "0.10" } ]
+
+[[assets]]
+symbol = "USDT"
+decimals = 6
+price = "1"
+haircut = [ { rate = "0.99" } ]
+maintenance = [ { rate = "0.02" } ]
+
+[[markets]]
+symbol = "BTC-PERP"
+decimals = 4
+mark_price = "50000"
+maintenance = [ { up_to = "1000000", rate = "0.005" }, { rate = "0.01" } ]
+
+[distribution]
+margin_ratio_edges = ["1.0", "1.5", "3"]
+
+[portfolio_margin]
+floor_rate = "0.001"
+
+[[portfolio_margin.shocks]]
+name = "btc-down-20"
+moves = { BTC = "-0.2", "BTC-PERP" = "-0.2" }
+
+[[portfolio_margin.shocks]]
+name = "btc-up-20"
+moves = { BTC = "0.2", "BTC-PERP" = "0.2" }
+
+[[portfolio_margin.shocks]]
+name = "usdt-down-10"
+moves = { USDT = "-0.1" }
+"#;
+
+/// Its accounts: three portfolio-margin units (a hedge with cash, a pure basis trade, a borrower) and three
+/// standard ones, one of them the same borrower's holdings under the standard model.
+const PORTFOLIO_ACCOUNTS: &str = "\
+account_id,margin_mode,BTC,BTC_debt,USDT,USDT_debt,BTC-PERP_size,BTC-PERP_cost
+hedge,portfolio,1,,2000,,-1,-50000
+basis,portfolio,1,,,,-1,-50000
+borrower,portfolio,1,,,30000,,
+alice,,1,,,,,
+bob,standard,1,,,30000,,
+carol,,,,1000,,1,50950
+";
+
+/// The portfolio-margin venue (SPEC §12), proven once per test binary in batches of 4: one
+/// standard and one portfolio-margin class.
+#[allow(dead_code)]
+pub fn portfolio_venue() -> &'static Venue {
+    static VENUE: OnceLock<Venue> = OnceLock::new();
+    VENUE.get_or_init(|| {
+        let dir = tempdir().keep();
+        let (config, accounts) = (dir.join("venue.toml"), dir.join("accounts.csv"));
+        fs::write(&config, PORTFOLIO_CONFIG).expect("write the config");
+        fs::write(&accounts, PORTFOLIO_ACCOUNTS).expect("write the accounts");
+        let bundle = dir.join("bundle");
+        assert_valid(&marginproof!(
+            "prove",
+            "--config",
+            &config,
+            "--accounts",
+            &accounts,
+            "--out",
+            &bundle,
+            "--batch-size",
+            "4",
+            "--secret-file",
+            secret_file(),
+            "--cache-dir",
+            cache_dir(),
+        ));
+        Venue {
+            config,
+            accounts,
+            bundle,
+        }
+    })
+}
