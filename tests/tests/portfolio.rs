@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use common::{
     assert_exit, assert_json_rejection, assert_valid, cache_dir, edit_json, marginproof, read_json,
-    secret_file, tempdir,
+    tempdir,
 };
 
 fn venue() -> &'static common::Venue {
@@ -236,21 +236,7 @@ fn a_new_grid_with_as_many_shocks_keeps_the_keys() {
         .replace("USDT = \"-0.1\"", "USDT = \"-0.05\", BTC = \"0.01\"");
     fs::write(&regridded, text).expect("write the config");
     let bundle = dir.path().join("bundle");
-    let run = marginproof!(
-        "prove",
-        "--config",
-        &regridded,
-        "--accounts",
-        accounts,
-        "--out",
-        &bundle,
-        "--batch-size",
-        "4",
-        "--secret-file",
-        secret_file(),
-        "--cache-dir",
-        cache_dir(),
-    );
+    let run = common::prove(&regridded, accounts, &bundle);
     assert_valid(&run);
     let keys = |public: &Path| {
         let run = marginproof!("verify", public, "--json", "--cache-dir", cache_dir());

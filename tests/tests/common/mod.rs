@@ -768,21 +768,7 @@ pub fn portfolio_venue() -> &'static Venue {
         fs::write(&config, PORTFOLIO_CONFIG).expect("write the config");
         fs::write(&accounts, PORTFOLIO_ACCOUNTS).expect("write the accounts");
         let bundle = dir.join("bundle");
-        assert_valid(&marginproof!(
-            "prove",
-            "--config",
-            &config,
-            "--accounts",
-            &accounts,
-            "--out",
-            &bundle,
-            "--batch-size",
-            "4",
-            "--secret-file",
-            secret_file(),
-            "--cache-dir",
-            cache_dir(),
-        ));
+        assert_valid(&prove(&config, &accounts, &bundle));
         Venue {
             config,
             accounts,
