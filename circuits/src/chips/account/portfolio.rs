@@ -284,3 +284,184 @@ impl PortfolioConfig {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::PortfolioConfig;
+    use crate::chips::account::gate_test::{at, failure, unsatisfied, GateUnderTest, TestRow};
+    use crate::field::Fp;
+    use crate::units::RATE_SCALE;
+    use ff::Field;
+
+    struct PortfolioGates;
+
+    impl GateUnderTest for PortfolioGates {
+        type Config = PortfolioConfig;
+        fn configure(
+            meta: &mut halo2_proofs::plonk::ConstraintSystem<Fp>,
+            columns: &crate::chips::account::rows::AccountColumns,
+            _: &crate::chips::account::AccountFixedColumns,
+        ) -> PortfolioConfig {
+            let q = std::array::from_fn(|_| meta.selector());
+            PortfolioConfig::configure(meta, q, columns)
+        }
+        fn enable(
+            config: &PortfolioConfig,
+            region: &mut halo2_proofs::circuit::Region<'_, Fp>,
+            which: usize,
+            row: usize,
+        ) -> Result<(), halo2_proofs::plonk::Error> {
+            [
+                config.q_first,
+                config.q_next,
+                config.q_close,
+                config.q_requirement,
+            ][which]
+                .enable(region, row)
+        }
+    }
+
+    const STARTS: usize = 0;
+    const SLOT: usize = 1;
+    const CLOSE: usize = 2;
+    const REQUIREMENT: usize = 3;
+
+    fn int(v: i64) -> Fp {
+        if v < 0 {
+            -Fp::from(v.unsigned_abs())
+        } else {
+            Fp::from(v as u64)
+        }
+    }
+
+    /// One shock (−20%) over two slots: a long of 100 and a short of 40 (values in ν), then the
+    /// requirement row with a floor of 1%. Loss 100·0.2 − 40·0.2 = 12 (in ν·ppm: 12·10^6), gross
+    /// 140, floor 1.4·10^6: `MR` is the loss.
+    fn rows() -> [TestRow; 3] {
+        let (k, r) = (at().shock, at().requirement);
+        let code = int(RATE_SCALE as i64 - 200_000);
+        let mut rows = [TestRow::default(); 3];
+        let mr = int(12_000_000);
+        for (row, sign, x, loss, gross) in
+            [(0, 0, 100, 20_000_000, 100), (1, 1, 40, 12_000_000, 140)]
+        {
+            let a = &mut rows[row].advice;
+            a[k.sign] = int(sign);
+            a[k.value] = int(x);
+            a[k.move_code] = code;
+            a[k.loss] = int(loss);
+            a[k.gross] = int(gross);
+        }
+        let a = &mut rows[1].advice;
+        a[k.requirement] = mr;
+        a[k.margin] = Fp::ZERO;
+        a[k.product_in] = mr;
+        a[k.product] = Fp::ZERO;
+        let a = &mut rows[2].advice;
+        a[r.floor_rate] = int(10_000);
+        a[r.accumulators.requirement] = mr;
+        a[r.floor_margin] = int(12_000_000 - 1_400_000);
+        rows
+    }
+
+    const ENABLED: [(usize, usize); 4] = [(STARTS, 0), (SLOT, 1), (CLOSE, 1), (REQUIREMENT, 2)];
+
+    #[test]
+    fn an_honest_shock_and_requirement_pass() {
+        assert_eq!(unsatisfied::<PortfolioGates>(&rows(), &ENABLED), vec![]);
+    }
+
+    #[test]
+    fn a_first_loss_off_the_slots_term_fails_loss_starts_and_the_next_step() {
+        let mut rows = rows();
+        rows[0].advice[at().shock.loss] += Fp::ONE;
+        assert_eq!(
+            unsatisfied::<PortfolioGates>(&rows, &ENABLED),
+            vec![
+                failure(0, "shock slot starts", 0, "loss starts", 0),
+                failure(1, "shock slot", 0, "shock loss", 1),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_loss_that_is_not_the_sum_fails_shock_loss_and_its_margin() {
+        let mut rows = rows();
+        rows[1].advice[at().shock.loss] -= Fp::ONE;
+        assert_eq!(
+            unsatisfied::<PortfolioGates>(&rows, &ENABLED),
+            vec![
+                failure(1, "shock slot", 0, "shock loss", 1),
+                failure(2, "shock close", 0, "requirement margin", 1),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_gross_value_that_is_not_the_sum_fails_gross_value_and_the_floor() {
+        let mut rows = rows();
+        rows[1].advice[at().shock.gross] += Fp::ONE;
+        assert_eq!(
+            unsatisfied::<PortfolioGates>(&rows, &ENABLED),
+            vec![
+                failure(1, "shock slot", 1, "gross value", 1),
+                failure(3, "portfolio requirement", 0, "floor margin", 2),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_product_that_drops_a_factor_fails_the_candidate_product_and_the_requirement() {
+        let mut rows = rows();
+        // P = P_in·d = 0 here; claiming P = 1 hides that MR equals the loss, and the requirement
+        // row then sees a nonzero product.
+        rows[1].advice[at().shock.product] = Fp::ONE;
+        assert_eq!(
+            unsatisfied::<PortfolioGates>(&rows, &ENABLED),
+            vec![
+                failure(2, "shock close", 1, "candidate product", 1),
+                failure(
+                    3,
+                    "portfolio requirement",
+                    1,
+                    "requirement is a candidate",
+                    2
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_floor_margin_off_the_floor_fails_floor_margin_alone() {
+        let mut rows = rows();
+        rows[2].advice[at().requirement.floor_margin] += Fp::ONE;
+        assert_eq!(
+            unsatisfied::<PortfolioGates>(&rows, &ENABLED),
+            vec![failure(3, "portfolio requirement", 0, "floor margin", 2)]
+        );
+    }
+
+    #[test]
+    fn a_requirement_above_every_candidate_fails_the_requirement_is_a_candidate() {
+        let mut rows = rows();
+        // MR one above the loss: every margin consistent, the product nonzero.
+        let (k, r) = (at().shock, at().requirement);
+        let mr = int(12_000_001);
+        rows[1].advice[k.requirement] = mr;
+        rows[1].advice[k.margin] = Fp::ONE;
+        rows[1].advice[k.product_in] = mr;
+        rows[1].advice[k.product] = mr;
+        rows[2].advice[r.accumulators.requirement] = mr;
+        rows[2].advice[r.floor_margin] = int(12_000_001 - 1_400_000);
+        assert_eq!(
+            unsatisfied::<PortfolioGates>(&rows, &ENABLED),
+            vec![failure(
+                3,
+                "portfolio requirement",
+                1,
+                "requirement is a candidate",
+                2
+            )]
+        );
+    }
+}
