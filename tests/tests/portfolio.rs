@@ -267,3 +267,48 @@ fn a_new_grid_with_as_many_shocks_keeps_the_keys() {
     .json();
     assert_eq!(json["shock_losses_usd"]["usdt-down-10"], "-400", "{json:#}");
 }
+
+#[test]
+fn plan_shards_and_assemble_write_prove_s_manifest_with_portfolio_classes() {
+    // SPEC §10 with a portfolio-margin class: plan, three shards, assemble; the manifest is
+    // byte-identical to `prove`'s with the same secret.
+    let dir = tempdir();
+    let job = dir.path().join("job");
+    assert_valid(&marginproof!(
+        "plan",
+        "--config",
+        &venue().config,
+        "--accounts",
+        &venue().accounts,
+        "--out",
+        &job,
+        "--batch-size",
+        "4",
+        "--secret-file",
+        common::secret_file(),
+    ));
+    for shard in ["0/3", "1/3", "2/3"] {
+        assert_valid(&marginproof!(
+            "prove-batches",
+            &job,
+            "--shard",
+            shard,
+            "--cache-dir",
+            cache_dir()
+        ));
+    }
+    let bundle = dir.path().join("bundle");
+    assert_valid(&marginproof!(
+        "assemble",
+        &job,
+        "--out",
+        &bundle,
+        "--cache-dir",
+        cache_dir()
+    ));
+    let read = |p: PathBuf| fs::read(p).expect("read the manifest");
+    assert_eq!(
+        read(bundle.join("public/manifest.json")),
+        read(venue().manifest())
+    );
+}
