@@ -233,12 +233,12 @@ pub fn plan_classes(
     records: &[AccountRecord],
     options: &ClassOptions<'_>,
 ) -> Result<Vec<ClassPlan>, ProveError> {
-    let (portfolio, standard): (Vec<AccountRecord>, Vec<AccountRecord>) = records
+    // The two modes' records by reference: planning never copies the book.
+    let (portfolio, standard): (Vec<&AccountRecord>, Vec<&AccountRecord>) = records
         .iter()
-        .cloned()
         .partition(|r| r.mode == MarginMode::Portfolio);
     if portfolio.is_empty() {
-        return plan_mode_classes(params, records, options, MarginMode::Standard);
+        return plan_mode_classes(params, &standard, options, MarginMode::Standard);
     }
     let mut plans = Vec::new();
     if !standard.is_empty() {
@@ -256,11 +256,11 @@ pub fn plan_classes(
 /// [`plan_classes`] for records all of one margin mode: classes of `mode`'s shapes.
 fn plan_mode_classes(
     params: &Arc<RiskParams>,
-    records: &[AccountRecord],
+    records: &[&AccountRecord],
     options: &ClassOptions<'_>,
     mode: MarginMode,
 ) -> Result<Vec<ClassPlan>, ProveError> {
-    let covering = SlotShape::covering(records).in_mode(mode);
+    let covering = SlotShape::covering(records.iter().copied()).in_mode(mode);
     if let Some(b) = options.batch_size {
         let plan = plan_for(params, covering, b)?;
         return Ok(vec![ClassPlan {
@@ -335,7 +335,7 @@ pub const MAX_SIDE_SHAPES: usize = 12;
 
 /// Each distinct holding `(asset slots, position slots)` the records need (at least one asset
 /// slot) and how many records need it.
-fn holding_needs(records: &[AccountRecord]) -> Vec<((usize, usize), usize)> {
+fn holding_needs(records: &[&AccountRecord]) -> Vec<((usize, usize), usize)> {
     let mut needs = std::collections::BTreeMap::new();
     for r in records {
         let (a, m) = r.holding_counts();
@@ -423,7 +423,7 @@ fn class_plan(shape: SlotShape, accounts: usize, plan: BatchPlan) -> ClassPlan {
 }
 
 /// The candidate shapes, a chain (each holds the one before), the last holding every record.
-fn candidate_chain(records: &[AccountRecord]) -> Vec<SlotShape> {
+fn candidate_chain(records: &[&AccountRecord]) -> Vec<SlotShape> {
     let mut needs: Vec<(usize, usize)> = records
         .iter()
         .map(|r| {
