@@ -3,9 +3,7 @@
 
 mod common;
 
-use halo2_proofs::dev::MockProver;
 use marginproof_circuits::circuit::batch::PreparedBatch;
-use marginproof_circuits::circuit::layout::min_k;
 use marginproof_circuits::field::{fp_from_bigint, fp_from_u128, Fp};
 use marginproof_circuits::hash::leaf;
 use marginproof_circuits::hash::merkle::tree_root;
@@ -15,16 +13,7 @@ use marginproof_circuits::model::{evaluate, Holdings, SlotShape, Status};
 use marginproof_circuits::statement::{BATCH_ROOT, TOTALS_BEFORE};
 use num_bigint::BigInt;
 
-/// Every failure MockProver reports, as its Display text (which names gate, constraint, region).
-fn failures(batch: &PreparedBatch) -> Vec<String> {
-    let k = min_k(&batch.circuit).expect("layout");
-    let prover =
-        MockProver::run(k, &batch.circuit, vec![batch.statement.instance()]).expect("synthesis");
-    match prover.verify() {
-        Ok(()) => vec![],
-        Err(list) => list.iter().map(ToString::to_string).collect(),
-    }
-}
+use common::failures;
 
 fn assert_constraint(failures: &[String], gate: &str, constraint: &str, region: &str) {
     let found = failures.iter().any(|f| {

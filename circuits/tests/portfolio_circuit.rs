@@ -8,9 +8,7 @@ mod common;
 
 use std::sync::Arc;
 
-use halo2_proofs::dev::MockProver;
 use marginproof_circuits::circuit::batch::PreparedBatch;
-use marginproof_circuits::circuit::layout::min_k;
 use marginproof_circuits::circuit::witness::{DistributionWitness, StatusWitness};
 use marginproof_circuits::config::{PortfolioMarginSection, ShockSection};
 use marginproof_circuits::field::{fp_from_bigint, Fp};
@@ -23,15 +21,7 @@ use num_bigint::BigInt;
 use num_traits::{Signed, Zero};
 use proptest::prelude::*;
 
-fn failures(batch: &PreparedBatch) -> Vec<String> {
-    let k = min_k(&batch.circuit).expect("layout");
-    let prover =
-        MockProver::run(k, &batch.circuit, vec![batch.statement.instance()]).expect("synthesis");
-    match prover.verify() {
-        Ok(()) => vec![],
-        Err(list) => list.iter().map(ToString::to_string).collect(),
-    }
-}
+use common::failures;
 
 fn has_constraint(failures: &[String], gate: &str, constraint: &str, region: &str) -> bool {
     failures.iter().any(|f| {

@@ -4,23 +4,13 @@
 
 mod common;
 
-use halo2_proofs::dev::MockProver;
 use marginproof_circuits::circuit::batch::PreparedBatch;
-use marginproof_circuits::circuit::layout::min_k;
 use marginproof_circuits::field::Fp;
 use marginproof_circuits::model::buckets::totals_side;
 use marginproof_circuits::model::totals::ACCOUNT_TOTALS;
 use marginproof_circuits::model::{evaluate, evaluate_stress, MarginBucket, Status, StressRisk};
 
-fn failures(batch: &PreparedBatch) -> Vec<String> {
-    let k = min_k(&batch.circuit).expect("layout");
-    let prover =
-        MockProver::run(k, &batch.circuit, vec![batch.statement.instance()]).expect("synthesis");
-    match prover.verify() {
-        Ok(()) => vec![],
-        Err(list) => list.iter().map(ToString::to_string).collect(),
-    }
-}
+use common::failures;
 
 fn assert_constraint(failures: &[String], gate: &str, constraint: &str, region: &str) {
     let found = failures.iter().any(|f| {

@@ -228,3 +228,16 @@ pub fn distinct_list(slots: &[AccountSlot]) -> Vec<u8> {
             .collect(),
     )
 }
+
+/// Every failure MockProver reports for `batch`, as its Display text (which names the gate,
+/// constraint and region), at the batch's least `k`.
+pub fn failures(batch: &PreparedBatch) -> Vec<String> {
+    let k = marginproof_circuits::circuit::layout::min_k(&batch.circuit).expect("layout");
+    let prover =
+        halo2_proofs::dev::MockProver::run(k, &batch.circuit, vec![batch.statement.instance()])
+            .expect("synthesis");
+    match prover.verify() {
+        Ok(()) => vec![],
+        Err(list) => list.iter().map(ToString::to_string).collect(),
+    }
+}
